@@ -1,0 +1,165 @@
+//! The glue behind [`export_robot!`](crate::export_robot): generic `extern "C"` functions
+//! over any [`Robot`], each wrapped in `catch_unwind`.
+
+use crate::abi::{RfBuf, RF_ERR, RF_OK, RF_PANIC};
+use crate::robot::{Actions, Robot};
+use crate::types::{CreateArgs, Event};
+use std::ffi::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// A created robot plus the order-id counter that belongs to its state.
+struct Instance<R> {
+    robot: R,
+    actions: Actions,
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "robot panicked with a non-string payload".to_string()
+    }
+}
+
+/// Run `f`, writing its bytes (or error, or panic message) to `out`.
+fn guarded(out: *mut RfBuf, f: impl FnOnce() -> Result<Vec<u8>, String>) -> i32 {
+    let (code, bytes) = match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(bytes)) => (RF_OK, bytes),
+        Ok(Err(msg)) => (RF_ERR, msg.into_bytes()),
+        Err(payload) => (RF_PANIC, panic_message(payload).into_bytes()),
+    };
+    if !out.is_null() {
+        // SAFETY: the host passes a valid, writable RfBuf.
+        unsafe { out.write(RfBuf::from_vec(bytes)) };
+    }
+    code
+}
+
+unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if ptr.is_null() || len == 0 {
+        &[]
+    } else {
+        std::slice::from_raw_parts(ptr, len)
+    }
+}
+
+pub extern "C" fn describe<R: Robot>(out: *mut RfBuf) -> i32 {
+    guarded(out, || postcard::to_allocvec(&R::info()).map_err(|e| e.to_string()))
+}
+
+pub extern "C" fn create<R: Robot>(
+    args: *const u8,
+    args_len: usize,
+    out_handle: *mut *mut c_void,
+    err: *mut RfBuf,
+) -> i32 {
+    guarded(err, || {
+        // SAFETY: the host passes a buffer of args_len bytes.
+        let bytes = unsafe { input(args, args_len) };
+        let args: CreateArgs =
+            postcard::from_bytes(bytes).map_err(|e| format!("bad create args: {e}"))?;
+        let robot = R::create(&args)?;
+        let instance = Box::new(Instance {
+            robot,
+            actions: Actions::new(&args.name, args.first_order_seq),
+        });
+        // SAFETY: the host passes a valid out pointer.
+        unsafe { out_handle.write(Box::into_raw(instance) as *mut c_void) };
+        Ok(Vec::new())
+    })
+}
+
+pub extern "C" fn handle<R: Robot>(
+    handle: *mut c_void,
+    event: *const u8,
+    event_len: usize,
+    out: *mut RfBuf,
+) -> i32 {
+    guarded(out, || {
+        if handle.is_null() {
+            return Err("null robot handle".to_string());
+        }
+        // SAFETY: handle came from `create::<R>` and is used by one thread at a time.
+        let instance = unsafe { &mut *(handle as *mut Instance<R>) };
+        let bytes = unsafe { input(event, event_len) };
+        let event: Event = postcard::from_bytes(bytes).map_err(|e| format!("bad event: {e}"))?;
+        instance.robot.on_event(&event, &mut instance.actions);
+        let actions = instance.actions.take();
+        postcard::to_allocvec(&actions).map_err(|e| e.to_string())
+    })
+}
+
+pub extern "C" fn snapshot<R: Robot>(handle: *mut c_void, out: *mut RfBuf) -> i32 {
+    guarded(out, || {
+        if handle.is_null() {
+            return Err("null robot handle".to_string());
+        }
+        // SAFETY: as in `handle`.
+        let instance = unsafe { &*(handle as *const Instance<R>) };
+        let state = (instance.actions.next_order_seq(), instance.robot.snapshot());
+        postcard::to_allocvec(&state).map_err(|e| e.to_string())
+    })
+}
+
+pub extern "C" fn destroy<R: Robot>(handle: *mut c_void) -> i32 {
+    guarded(std::ptr::null_mut(), || {
+        if !handle.is_null() {
+            // SAFETY: handle came from `create::<R>` and is destroyed once.
+            drop(unsafe { Box::from_raw(handle as *mut Instance<R>) });
+        }
+        Ok(Vec::new())
+    })
+}
+
+pub extern "C" fn free_buf(buf: RfBuf) {
+    if !buf.ptr.is_null() {
+        // SAFETY: the buffer was made by `RfBuf::from_vec` in this same library.
+        drop(unsafe { Vec::from_raw_parts(buf.ptr, buf.len, buf.cap) });
+    }
+}
+
+/// Export a [`Robot`] as a robofleet plugin. Put it once in a `cdylib` crate:
+///
+/// ```ignore
+/// robofleet_api::export_robot!(MyRobot);
+/// ```
+#[macro_export]
+macro_rules! export_robot {
+    ($robot:ty) => {
+        #[doc(hidden)]
+        pub static ROBOFLEET_PLUGIN_HEADER: $crate::abi::PluginHeader = $crate::abi::PluginHeader {
+            magic: $crate::abi::MAGIC,
+            abi_version: $crate::abi::ABI_VERSION,
+            header_size: ::std::mem::size_of::<$crate::abi::PluginHeader>() as u32,
+            vtable_size: ::std::mem::size_of::<$crate::abi::PluginVTable>() as u32,
+            panic_strategy: $crate::abi::this_panic_strategy(),
+            build_id: $crate::abi::RfStr {
+                ptr: $crate::__build_id!().as_ptr(),
+                len: $crate::__build_id!().len(),
+            },
+            vtable: $crate::abi::PluginVTable {
+                describe: $crate::export::describe::<$robot>,
+                create: $crate::export::create::<$robot>,
+                handle: $crate::export::handle::<$robot>,
+                snapshot: $crate::export::snapshot::<$robot>,
+                destroy: $crate::export::destroy::<$robot>,
+                free_buf: $crate::export::free_buf,
+            },
+        };
+
+        #[no_mangle]
+        pub extern "C" fn robofleet_plugin_entry() -> *const $crate::abi::PluginHeader {
+            &ROBOFLEET_PLUGIN_HEADER
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __build_id {
+    () => {
+        concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION"))
+    };
+}

@@ -1,0 +1,25 @@
+//! # robofleet-api
+//!
+//! The one crate a robofleet robot author depends on. Write a type that implements
+//! [`Robot`], export it with [`export_robot!`], build the crate as a `cdylib`, and drop the
+//! `.so` into the server's plugin folder: it starts trading with no configuration.
+//!
+//! A robot is deterministic: it sees time only through [`Event::ts`], draws randomness only
+//! from [`Rng`] seeded by [`CreateArgs::seed`], and answers each event with [`Action`]s. The
+//! server journals its inputs, so any robot's day can be replayed exactly.
+//!
+//! # Layout
+//! - [`types`]: events, actions, orders, fills, parameters: plain serde data.
+//! - [`robot`]: the [`Robot`] trait, the [`Actions`] list with deterministic order ids, [`Rng`].
+//! - [`abi`]: the versioned C ABI the server checks before it trusts a plugin.
+//! - [`export`]: the `extern "C"` glue behind [`export_robot!`], panics caught at every entry.
+//! - [`testing`]: a harness that drives a robot like the server does, for unit tests.
+
+pub mod abi;
+pub mod export;
+pub mod robot;
+pub mod testing;
+pub mod types;
+
+pub use robot::{Actions, Robot, Rng};
+pub use types::*;

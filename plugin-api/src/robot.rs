@@ -1,0 +1,142 @@
+//! The `Robot` trait and the `Actions` list a robot fills in answer to each event.
+
+use crate::types::{
+    Action, CreateArgs, Event, LogLevel, OrderRequest, OrderType, RobotInfo, Side,
+};
+
+/// A trading robot: a deterministic state machine from events to actions.
+///
+/// The same `CreateArgs` and the same events in the same order must give the same actions:
+/// read time only from `Event::ts`, randomness only from [`crate::Rng`] seeded by
+/// `CreateArgs::seed`, and nothing from the outside world.
+pub trait Robot: Sized + 'static {
+    /// Name, default parameters and symbols: all a robot needs to start with no configuration.
+    fn info() -> RobotInfo;
+
+    /// Build the robot from its parameters. An `Err` is reported as the robot's failure.
+    fn create(args: &CreateArgs) -> Result<Self, String>;
+
+    /// Handle one event, pushing any orders, cancels or logs onto `out`.
+    fn on_event(&mut self, event: &Event, out: &mut Actions);
+
+    /// The robot's state as bytes: used to check that a replay rebuilt it exactly.
+    fn snapshot(&self) -> Vec<u8>;
+}
+
+/// The actions a robot returns for one event. Hands out deterministic client order ids.
+#[derive(Debug)]
+pub struct Actions {
+    robot: String,
+    next_order_seq: u64,
+    list: Vec<Action>,
+}
+
+impl Actions {
+    /// `first_order_seq` is the sequence the next submitted order will carry.
+    pub fn new(robot: &str, first_order_seq: u64) -> Self {
+        Actions {
+            robot: robot.to_string(),
+            next_order_seq: first_order_seq,
+            list: Vec::new(),
+        }
+    }
+
+    pub fn buy_limit(&mut self, symbol: &str, qty: i64, price: f64) -> String {
+        self.submit(symbol, Side::Buy, qty, OrderType::Limit { price })
+    }
+
+    pub fn sell_limit(&mut self, symbol: &str, qty: i64, price: f64) -> String {
+        self.submit(symbol, Side::Sell, qty, OrderType::Limit { price })
+    }
+
+    pub fn buy_market(&mut self, symbol: &str, qty: i64) -> String {
+        self.submit(symbol, Side::Buy, qty, OrderType::Market)
+    }
+
+    pub fn sell_market(&mut self, symbol: &str, qty: i64) -> String {
+        self.submit(symbol, Side::Sell, qty, OrderType::Market)
+    }
+
+    /// Submit an order; returns its client order id (`<robot>-<seq>`), for a later cancel.
+    pub fn submit(&mut self, symbol: &str, side: Side, qty: i64, order_type: OrderType) -> String {
+        let order_seq = self.next_order_seq;
+        self.next_order_seq += 1;
+        let client_id = format!("{}-{}", self.robot, order_seq);
+        self.list.push(Action::Submit(OrderRequest {
+            client_id: client_id.clone(),
+            order_seq,
+            symbol: symbol.to_string(),
+            side,
+            qty,
+            order_type,
+        }));
+        client_id
+    }
+
+    pub fn cancel(&mut self, client_id: &str) {
+        self.list.push(Action::Cancel {
+            client_id: client_id.to_string(),
+        });
+    }
+
+    pub fn log(&mut self, level: LogLevel, message: impl Into<String>) {
+        self.list.push(Action::Log {
+            level,
+            message: message.into(),
+        });
+    }
+
+    pub fn info(&mut self, message: impl Into<String>) {
+        self.log(LogLevel::Info, message)
+    }
+
+    /// The actions pushed so far for the current event.
+    pub fn as_slice(&self) -> &[Action] {
+        &self.list
+    }
+
+    /// Take this event's actions, keeping the order sequence for the next event.
+    pub fn take(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.list)
+    }
+
+    /// The sequence number the next order will get (part of the robot's state).
+    pub fn next_order_seq(&self) -> u64 {
+        self.next_order_seq
+    }
+}
+
+/// The deterministic random number generator robots must use (SplitMix64).
+///
+/// Seed it from `CreateArgs::seed` and keep it in the robot's state.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Rng {
+    state: u64,
+}
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng { state: seed }
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in [lo, hi). Returns `lo` when the range is empty.
+    pub fn range_i64(&mut self, lo: i64, hi: i64) -> i64 {
+        if hi <= lo {
+            return lo;
+        }
+        lo + (self.next_u64() % (hi - lo) as u64) as i64
+    }
+}
