@@ -1,0 +1,5 @@
+//! Market data as it travels on the feed: ZeroMQ multipart `[symbol, payload]`.
+
+pub mod wire;
+
+pub use wire::{decode, encode, MarketData, MarketKind, WireError};

@@ -1,0 +1,159 @@
+//! The one source of truth for orders and trades, behind the [`Store`] trait.
+//!
+//! Every backend has the same semantics: client order ids and exec ids are unique (a second
+//! insert of either is refused or ignored, never doubled); watchers see changes in the order
+//! they were written; a gateway watcher first gets every open order, then new ones.
+
+pub mod embedded;
+mod position;
+
+pub use position::Position;
+
+use crossbeam_channel::Sender;
+use robofleet_api::{OrderStatus, OrderType, Side};
+use serde::{Deserialize, Serialize};
+
+/// An order as stored. Written by the robot loop, changed by the gateway.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    /// `<robot>-<order_seq>`: unique across the store.
+    pub client_id: String,
+    pub robot: String,
+    pub order_seq: u64,
+    pub symbol: String,
+    pub side: Side,
+    pub order_type: OrderType,
+    pub qty: i64,
+    pub status: OrderStatus,
+    pub filled_qty: i64,
+    /// Average fill price; 0 until the first fill.
+    pub avg_price: f64,
+    pub reason: Option<String>,
+    pub cancel_requested: bool,
+    /// Wall clock, ns since the Unix epoch.
+    pub created_ns: i64,
+    pub updated_ns: i64,
+    pub history: Vec<StatusChange>,
+    /// Instrumentation: when the tick that caused this order reached the server
+    /// (monotonic ns of the writing process, see `crate::clock`), if a tick caused it.
+    #[serde(default)]
+    pub tick_recv_mono_ns: Option<u64>,
+    /// Instrumentation: the feed's publish time of that tick (wall clock ns), if it said.
+    #[serde(default)]
+    pub tick_sent_ns: Option<i64>,
+}
+
+impl Order {
+    pub fn remaining_qty(&self) -> i64 {
+        (self.qty - self.filled_qty).max(0)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: OrderStatus,
+    pub ts_ns: i64,
+    pub reason: Option<String>,
+}
+
+/// A change the gateway applies to an order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrderChange {
+    pub client_id: String,
+    pub status: OrderStatus,
+    pub filled_qty: i64,
+    pub avg_price: f64,
+    pub reason: Option<String>,
+    pub ts_ns: i64,
+}
+
+/// A fill, as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trade {
+    /// Unique per venue fill.
+    pub exec_id: String,
+    pub client_id: String,
+    pub robot: String,
+    pub symbol: String,
+    pub side: Side,
+    pub qty: i64,
+    pub price: f64,
+    pub ts_ns: i64,
+}
+
+/// What a gateway watches: new orders and cancel requests.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GatewayRequest {
+    New(Order),
+    Cancel { client_id: String },
+}
+
+/// What a robot's trade subscription delivers: its order changes and its trades.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RobotUpdate {
+    Order(Order),
+    Trade(Trade),
+}
+
+impl RobotUpdate {
+    pub fn robot(&self) -> &str {
+        match self {
+            RobotUpdate::Order(o) => &o.robot,
+            RobotUpdate::Trade(t) => &t.robot,
+        }
+    }
+}
+
+/// Which orders a query returns.
+#[derive(Clone, Debug, Default)]
+pub struct OrderFilter {
+    pub robot: Option<String>,
+    pub open_only: bool,
+}
+
+/// A subscription handle, for `unwatch_robot`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WatchId(pub u64);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("order {0} already exists")]
+    DuplicateOrder(String),
+    #[error("no order {0}")]
+    UnknownOrder(String),
+    #[error("order {client_id} is {status:?}: {what}")]
+    InvalidTransition {
+        client_id: String,
+        status: OrderStatus,
+        what: String,
+    },
+    #[error("store I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("store data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// The store every part of the fleet shares. Methods are synchronous and thread-safe.
+pub trait Store: Send + Sync {
+    /// Insert a new order. A second insert with the same client id is `DuplicateOrder`.
+    fn insert_order(&self, order: &Order) -> Result<(), StoreError>;
+    /// Ask the gateway to cancel an order (ignored for orders already terminal).
+    fn request_cancel(&self, client_id: &str) -> Result<(), StoreError>;
+    /// Apply a gateway change; returns the order after it.
+    fn update_order(&self, change: &OrderChange) -> Result<Order, StoreError>;
+    /// Insert a trade; `Ok(false)` if that exec id was already stored (nothing doubled).
+    fn insert_trade(&self, trade: &Trade) -> Result<bool, StoreError>;
+    /// Deliver every open order, then each new order and cancel request, to `sink`.
+    fn watch_order_requests(&self, sink: Sender<GatewayRequest>) -> Result<(), StoreError>;
+    /// Deliver changes of `robot`'s orders and its new trades to `sink`.
+    fn watch_robot(&self, robot: &str, sink: Sender<RobotUpdate>) -> Result<WatchId, StoreError>;
+    fn unwatch_robot(&self, id: WatchId);
+    fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>, StoreError>;
+    fn trades(&self, robot: Option<&str>) -> Result<Vec<Trade>, StoreError>;
+    /// Positions per robot and symbol, from the trades.
+    fn positions(&self, robot: Option<&str>) -> Result<Vec<Position>, StoreError>;
+    /// The order sequence a robot should start from (one past its highest stored).
+    fn next_order_seq(&self, robot: &str) -> Result<u64, StoreError>;
+}
