@@ -1,1 +1,151 @@
-//! placeholder: being written
+//! The order gateway: takes new orders and cancels from the store to the simulated
+//! exchange and writes its order changes and fills back.
+//!
+//! Two plain threads: one receives the feed on a ZeroMQ SUB socket (`feed_sub`), one
+//! owns the [`exchange::SimExchange`] and selects over order requests, market data and
+//! shutdown (`runner`). [`GatewayHandle::shutdown`] (or dropping the handle) stops and
+//! joins both.
+
+pub mod exchange;
+mod feed_sub;
+mod runner;
+pub mod stats;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+
+use crossbeam_channel::{bounded, unbounded, Sender};
+
+use crate::store::{Store, StoreError};
+pub use exchange::{ExchangeInput, ExchangeOutput, SimExchange};
+pub use feed_sub::FEED_RCVHWM;
+pub use stats::{GatewayStats, GatewayStatsSnapshot, LatencySummary};
+
+/// Market data waiting for the gateway thread. Bounded so a stuck gateway holds memory
+/// steady: once full, the feed thread waits and ZeroMQ's high-water mark drops instead.
+const MD_QUEUE: usize = 65_536;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GatewayConfig {
+    /// Where the feed publishes, e.g. `tcp://127.0.0.1:5561`.
+    pub feed_endpoint: String,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        GatewayConfig {
+            feed_endpoint: "tcp://127.0.0.1:5561".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("zmq: cannot {what}: {source}")]
+    Zmq {
+        what: &'static str,
+        source: zmq::Error,
+    },
+    #[error("cannot connect to the feed at {endpoint}: {source}")]
+    Connect {
+        endpoint: String,
+        source: zmq::Error,
+    },
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot spawn the {name} thread: {source}")]
+    Spawn {
+        name: &'static str,
+        source: std::io::Error,
+    },
+}
+
+/// The running gateway. Dropping it stops it too; `shutdown` says so explicitly.
+pub struct GatewayHandle {
+    shutdown: Option<Sender<()>>,
+    stop_feed: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl GatewayHandle {
+    /// Stop both threads and wait for them.
+    pub fn shutdown(self) {
+        drop(self);
+    }
+
+    fn stop(&mut self) {
+        self.stop_feed.store(true, Ordering::Relaxed);
+        if let Some(tx) = self.shutdown.take() {
+            // The gateway thread may be gone already; dropping the sender wakes it anyway.
+            let _ = tx.send(());
+        }
+        for t in self.threads.drain(..) {
+            let name = t.thread().name().unwrap_or("gateway").to_string();
+            if t.join().is_err() {
+                tracing::error!(thread = %name, "gateway thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for GatewayHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn spawn_named(
+    name: &'static str,
+    f: impl FnOnce() + Send + 'static,
+) -> Result<JoinHandle<()>, GatewayError> {
+    thread::Builder::new()
+        .name(name.to_string())
+        .spawn(f)
+        .map_err(|source| GatewayError::Spawn { name, source })
+}
+
+/// Start the gateway: connect to the feed, watch the store's order requests, and serve
+/// them against a fresh simulated exchange.
+///
+/// Open orders the store replays first (after a restart) go back into the exchange as
+/// they are; exec ids continue after the highest `SIM-<n>` already stored.
+pub fn spawn_gateway(
+    ctx: zmq::Context,
+    store: Arc<dyn Store>,
+    cfg: GatewayConfig,
+    stats: Arc<GatewayStats>,
+) -> Result<GatewayHandle, GatewayError> {
+    let trades = store.trades(None)?;
+    let next_exec = exchange::next_exec_seq_after(trades.iter().map(|t| t.exec_id.as_str()));
+    let sock = feed_sub::connect(&ctx, &cfg.feed_endpoint)?;
+
+    let (req_tx, req_rx) = unbounded();
+    let (md_tx, md_rx) = bounded(MD_QUEUE);
+    let (shutdown_tx, shutdown_rx) = bounded(1);
+    // From here on, an early return drops the handle, which stops what was started.
+    let mut handle = GatewayHandle {
+        shutdown: Some(shutdown_tx),
+        stop_feed: Arc::new(AtomicBool::new(false)),
+        threads: Vec::new(),
+    };
+    store.watch_order_requests(req_tx)?;
+
+    let runner = runner::Runner {
+        store,
+        stats: Arc::clone(&stats),
+        exchange: SimExchange::with_next_exec_seq(next_exec),
+    };
+    handle.threads.push(spawn_named("gateway", move || {
+        runner.run(req_rx, md_rx, shutdown_rx)
+    })?);
+    let stop = Arc::clone(&handle.stop_feed);
+    handle.threads.push(spawn_named("gateway-feed", move || {
+        feed_sub::run(sock, md_tx, stats, stop)
+    })?);
+    tracing::info!(feed = %cfg.feed_endpoint, next_exec, "gateway started");
+    Ok(handle)
+}

@@ -1,0 +1,330 @@
+//! A synchronous, deterministic simulated exchange: `process(input) -> outputs`.
+//!
+//! No I/O and no clock: every timestamp comes from the input that caused an output, so
+//! the same inputs always give the same outputs (exec ids included: `SIM-<n>`).
+//!
+//! Fill rules:
+//! - A quote resets the liquidity of its symbol to the quoted sizes. Working orders then
+//!   take it in price-time priority (market orders first, then the best limit, then the
+//!   oldest): buys fill at the ask when market or `limit >= ask`, sells at the bid when
+//!   market or `limit <= bid`, each up to what is left at that touch.
+//! - A new order that is marketable on arrival fills at once against what is left of the
+//!   last quote; whatever is left over keeps working.
+//! - A trade print at `p` fills buy limits `>= p` and sell limits `<= p` at their limit
+//!   price, up to the print size per side. Market orders only fill at a quote.
+//! - Bars cause nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use robofleet_api::{OrderStatus, OrderType, Side};
+
+use crate::market::{MarketData, MarketKind};
+use crate::store::{Order, OrderChange, Trade};
+
+mod order;
+
+use order::{live, validate, Liquidity, Touch, WorkingOrder};
+
+/// The reason stored on an order the robot cancelled.
+pub const CANCEL_REASON: &str = "cancelled by robot";
+
+/// Prefix of every exec id this exchange makes.
+pub const EXEC_PREFIX: &str = "SIM-";
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExchangeInput {
+    /// An order from the store. Status `New` is validated and accepted or rejected;
+    /// `Working`/`PartiallyFilled` (a replay after a restart) is put back silently, with
+    /// its fills so far, and trades from the next market data on.
+    NewOrder {
+        order: Order,
+        ts_ns: i64,
+    },
+    Cancel {
+        client_id: String,
+        ts_ns: i64,
+    },
+    Market(MarketData),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExchangeOutput {
+    Change(OrderChange),
+    /// Always emitted before the `Change` that reports it.
+    Fill(Trade),
+}
+
+/// The exec sequence to start from so that new exec ids never collide with `exec_ids`
+/// already stored (a restarted exchange would otherwise reuse `SIM-1`).
+pub fn next_exec_seq_after<'a>(exec_ids: impl IntoIterator<Item = &'a str>) -> u64 {
+    exec_ids
+        .into_iter()
+        .filter_map(|id| id.strip_prefix(EXEC_PREFIX)?.parse::<u64>().ok())
+        .max()
+        .map_or(1, |n| n.saturating_add(1))
+}
+
+#[derive(Debug)]
+pub struct SimExchange {
+    quotes: HashMap<String, Touch>,
+    /// Working orders in arrival order.
+    orders: Vec<WorkingOrder>,
+    /// Every client id ever taken, so a repeated delivery is never traded twice.
+    seen: HashSet<String>,
+    next_arrival: u64,
+    next_exec: u64,
+}
+
+impl Default for SimExchange {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SimExchange {
+    pub fn new() -> Self {
+        Self::with_next_exec_seq(1)
+    }
+
+    /// Start exec ids at `SIM-<next>` (see [`next_exec_seq_after`]).
+    pub fn with_next_exec_seq(next: u64) -> Self {
+        SimExchange {
+            quotes: HashMap::new(),
+            orders: Vec::new(),
+            seen: HashSet::new(),
+            next_arrival: 0,
+            next_exec: next,
+        }
+    }
+
+    pub fn next_exec_seq(&self) -> u64 {
+        self.next_exec
+    }
+
+    pub fn working_count(&self) -> usize {
+        self.orders.len()
+    }
+
+    pub fn is_working(&self, client_id: &str) -> bool {
+        self.index_of(client_id).is_some()
+    }
+
+    pub fn process(&mut self, input: ExchangeInput) -> Vec<ExchangeOutput> {
+        let mut out = Vec::new();
+        match input {
+            ExchangeInput::NewOrder { order, ts_ns } => self.on_order(order, ts_ns, &mut out),
+            ExchangeInput::Cancel { client_id, ts_ns } => {
+                self.on_cancel(&client_id, ts_ns, &mut out)
+            }
+            ExchangeInput::Market(md) => self.on_market(&md, &mut out),
+        }
+        out
+    }
+
+    fn index_of(&self, client_id: &str) -> Option<usize> {
+        self.orders.iter().position(|w| w.client_id == client_id)
+    }
+
+    fn on_order(&mut self, order: Order, ts: i64, out: &mut Vec<ExchangeOutput>) {
+        let replay = match order.status {
+            OrderStatus::New => false,
+            OrderStatus::Working | OrderStatus::PartiallyFilled => true,
+            // Terminal orders have nothing left to do.
+            _ => return,
+        };
+        if !self.seen.insert(order.client_id.clone()) {
+            return;
+        }
+        let w = WorkingOrder {
+            arrival: self.next_arrival,
+            client_id: order.client_id.clone(),
+            robot: order.robot.clone(),
+            symbol: order.symbol.clone(),
+            side: order.side,
+            order_type: order.order_type,
+            qty: order.qty,
+            filled_qty: order.filled_qty.max(0),
+            avg_price: order.avg_price,
+        };
+        self.next_arrival += 1;
+        let mut invalid = validate(&order).err();
+        if !replay
+            && invalid.is_none()
+            && order.order_type == OrderType::Market
+            && !self.quotes.contains_key(&order.symbol)
+        {
+            invalid = Some(format!("no market for {}", order.symbol));
+        }
+        if let Some(reason) = invalid {
+            // A replayed order was accepted once, so it is cancelled rather than rejected.
+            out.push(if replay {
+                w.change(
+                    OrderStatus::Cancelled,
+                    Some(format!("cancelled on restore: {reason}")),
+                    ts,
+                )
+            } else {
+                w.change(OrderStatus::Rejected, Some(reason), ts)
+            });
+            return;
+        }
+        if !replay {
+            out.push(w.change(OrderStatus::Working, None, ts));
+        }
+        if order.cancel_requested {
+            out.push(w.change(OrderStatus::Cancelled, Some(CANCEL_REASON.into()), ts));
+            return;
+        }
+        if w.remaining() == 0 {
+            // Replayed with everything filled: only the status was missing.
+            out.push(w.change(OrderStatus::Filled, None, ts));
+            return;
+        }
+        self.orders.push(w);
+        if !replay {
+            self.match_arrival(self.orders.len() - 1, ts, out);
+        }
+    }
+
+    fn on_cancel(&mut self, client_id: &str, ts: i64, out: &mut Vec<ExchangeOutput>) {
+        if let Some(i) = self.index_of(client_id) {
+            let w = self.orders.remove(i);
+            out.push(w.change(OrderStatus::Cancelled, Some(CANCEL_REASON.into()), ts));
+        }
+    }
+
+    /// Fill a just-accepted order against what is left of the last quote.
+    fn match_arrival(&mut self, i: usize, ts: i64, out: &mut Vec<ExchangeOutput>) {
+        let w = &self.orders[i];
+        let Some(touch) = self.quotes.get(&w.symbol).copied() else {
+            return;
+        };
+        let (px, left) = match w.side {
+            Side::Buy => (touch.ask, touch.ask_left),
+            Side::Sell => (touch.bid, touch.bid_left),
+        };
+        let Some(fill_px) = w.fill_price(Liquidity::Touch(px)).filter(|_| live(px)) else {
+            return;
+        };
+        let qty = w.remaining().min(left);
+        if qty <= 0 {
+            return;
+        }
+        let symbol = w.symbol.clone();
+        let side = w.side;
+        self.fill(i, qty, fill_px, ts, out);
+        if let Some(t) = self.quotes.get_mut(&symbol) {
+            match side {
+                Side::Buy => t.ask_left -= qty,
+                Side::Sell => t.bid_left -= qty,
+            }
+        }
+        self.orders.retain(|w| w.remaining() > 0);
+    }
+
+    fn on_market(&mut self, md: &MarketData, out: &mut Vec<ExchangeOutput>) {
+        match md.kind {
+            MarketKind::Quote {
+                bid,
+                bid_size,
+                ask,
+                ask_size,
+            } => {
+                let ask_left = self.sweep(&md.symbol, Side::Buy, ask, ask_size, md.ts, out);
+                let bid_left = self.sweep(&md.symbol, Side::Sell, bid, bid_size, md.ts, out);
+                self.quotes.insert(
+                    md.symbol.clone(),
+                    Touch {
+                        bid,
+                        bid_left,
+                        ask,
+                        ask_left,
+                    },
+                );
+            }
+            MarketKind::Trade { price, size } => {
+                for side in [Side::Buy, Side::Sell] {
+                    self.sweep_with(&md.symbol, side, Liquidity::Print(price), size, md.ts, out);
+                }
+            }
+            MarketKind::Bar { .. } => {}
+        }
+    }
+
+    /// Let the working orders on `side` take a quote's touch; returns the size left.
+    fn sweep(
+        &mut self,
+        symbol: &str,
+        side: Side,
+        px: f64,
+        size: i64,
+        ts: i64,
+        out: &mut Vec<ExchangeOutput>,
+    ) -> i64 {
+        if !live(px) {
+            return size.max(0);
+        }
+        self.sweep_with(symbol, side, Liquidity::Touch(px), size, ts, out)
+    }
+
+    fn sweep_with(
+        &mut self,
+        symbol: &str,
+        side: Side,
+        liq: Liquidity,
+        size: i64,
+        ts: i64,
+        out: &mut Vec<ExchangeOutput>,
+    ) -> i64 {
+        let mut left = size.max(0);
+        let mut queue: Vec<usize> = (0..self.orders.len())
+            .filter(|&i| {
+                let w = &self.orders[i];
+                w.symbol == symbol && w.side == side && w.fill_price(liq).is_some()
+            })
+            .collect();
+        queue.sort_by(|&a, &b| {
+            let (a, b) = (&self.orders[a], &self.orders[b]);
+            b.price_priority()
+                .total_cmp(&a.price_priority())
+                .then(a.arrival.cmp(&b.arrival))
+        });
+        for i in queue {
+            if left <= 0 {
+                break;
+            }
+            let w = &self.orders[i];
+            let Some(px) = w.fill_price(liq) else {
+                continue;
+            };
+            let qty = w.remaining().min(left);
+            self.fill(i, qty, px, ts, out);
+            left -= qty;
+        }
+        self.orders.retain(|w| w.remaining() > 0);
+        left
+    }
+
+    fn fill(&mut self, i: usize, qty: i64, px: f64, ts: i64, out: &mut Vec<ExchangeOutput>) {
+        let w = &mut self.orders[i];
+        let filled = w.filled_qty + qty;
+        w.avg_price = (w.avg_price * w.filled_qty as f64 + px * qty as f64) / filled as f64;
+        w.filled_qty = filled;
+        let exec_id = format!("{EXEC_PREFIX}{}", self.next_exec);
+        self.next_exec += 1;
+        out.push(ExchangeOutput::Fill(Trade {
+            exec_id,
+            client_id: w.client_id.clone(),
+            robot: w.robot.clone(),
+            symbol: w.symbol.clone(),
+            side: w.side,
+            qty,
+            price: px,
+            ts_ns: ts,
+        }));
+        out.push(w.change(w.fill_status(), None, ts));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,206 @@
+//! Counters and latency histograms of the gateway, shared with whoever reports them.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use hdrhistogram::Histogram;
+use serde::Serialize;
+
+use robofleet_api::OrderStatus;
+
+use crate::clock;
+use crate::store::Order;
+
+/// Significant digits of the latency histograms.
+const SIGFIG: u8 = 3;
+
+fn new_histogram() -> Histogram<u64> {
+    // Auto-resizing with 3 significant digits: the only way this fails is a sigfig > 5.
+    Histogram::new(SIGFIG).expect("3 significant digits is a valid histogram precision")
+}
+
+/// Poisoning only means another thread panicked mid-record; the histogram is still usable.
+fn lock(m: &Mutex<Histogram<u64>>) -> MutexGuard<'_, Histogram<u64>> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[derive(Debug)]
+pub struct GatewayStats {
+    /// `GatewayRequest::New` received.
+    pub orders_seen: AtomicU64,
+    pub cancels_seen: AtomicU64,
+    pub fills: AtomicU64,
+    pub rejects: AtomicU64,
+    /// Market data messages fed to the exchange.
+    pub md_messages: AtomicU64,
+    /// Feed messages that did not decode (dropped).
+    pub feed_garbage: AtomicU64,
+    pub store_errors: AtomicU64,
+    /// Tick received by the server -> order received by the gateway (monotonic ns).
+    latency_inside: Mutex<Histogram<u64>>,
+    /// Tick published by the feed -> order received by the gateway (wall clock ns).
+    latency_wire: Mutex<Histogram<u64>>,
+}
+
+impl Default for GatewayStats {
+    fn default() -> Self {
+        GatewayStats {
+            orders_seen: AtomicU64::new(0),
+            cancels_seen: AtomicU64::new(0),
+            fills: AtomicU64::new(0),
+            rejects: AtomicU64::new(0),
+            md_messages: AtomicU64::new(0),
+            feed_garbage: AtomicU64::new(0),
+            store_errors: AtomicU64::new(0),
+            latency_inside: Mutex::new(new_histogram()),
+            latency_wire: Mutex::new(new_histogram()),
+        }
+    }
+}
+
+/// Percentiles of one latency histogram, in ns.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct LatencySummary {
+    pub count: u64,
+    pub min: u64,
+    pub p50: u64,
+    pub p99: u64,
+    pub p999: u64,
+    pub max: u64,
+    pub mean: f64,
+}
+
+impl LatencySummary {
+    pub fn of(h: &Histogram<u64>) -> Self {
+        if h.is_empty() {
+            return Self::default();
+        }
+        LatencySummary {
+            count: h.len(),
+            min: h.min(),
+            p50: h.value_at_quantile(0.5),
+            p99: h.value_at_quantile(0.99),
+            p999: h.value_at_quantile(0.999),
+            max: h.max(),
+            mean: h.mean(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GatewayStatsSnapshot {
+    pub orders_seen: u64,
+    pub cancels_seen: u64,
+    pub fills: u64,
+    pub rejects: u64,
+    pub md_messages: u64,
+    pub feed_garbage: u64,
+    pub store_errors: u64,
+    pub latency_inside_ns: LatencySummary,
+    pub latency_wire_ns: LatencySummary,
+}
+
+impl GatewayStats {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub(crate) fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Record both latencies of an order the gateway just received. Call it first thing,
+    /// so the measurement does not include the gateway's own work.
+    ///
+    /// Orders already accepted (`Working`/`PartiallyFilled`, replayed after a restart)
+    /// are skipped: their timestamps are from another run, and a monotonic clock from
+    /// another process means nothing here.
+    pub fn record_order_latency(&self, order: &Order) {
+        if order.status != OrderStatus::New {
+            return;
+        }
+        let mono = clock::mono_ns();
+        let wall = clock::wall_ns();
+        if let Some(d) = order
+            .tick_recv_mono_ns
+            .and_then(|recv| mono.checked_sub(recv))
+        {
+            // `record` only fails for values above a fixed maximum; ours auto-resizes.
+            let _ = lock(&self.latency_inside).record(d);
+        }
+        // A negative difference is clock skew between the feed host and us: no sample.
+        if let Some(d) = order
+            .tick_sent_ns
+            .and_then(|sent| u64::try_from(wall.saturating_sub(sent)).ok())
+        {
+            let _ = lock(&self.latency_wire).record(d);
+        }
+    }
+
+    /// Tick-to-gateway latency inside the server, ns.
+    pub fn latency_inside(&self) -> Histogram<u64> {
+        lock(&self.latency_inside).clone()
+    }
+
+    /// Feed-publish-to-gateway latency, ns.
+    pub fn latency_wire(&self) -> Histogram<u64> {
+        lock(&self.latency_wire).clone()
+    }
+
+    pub fn reset_latency(&self) {
+        lock(&self.latency_inside).reset();
+        lock(&self.latency_wire).reset();
+    }
+
+    pub fn snapshot(&self) -> GatewayStatsSnapshot {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        GatewayStatsSnapshot {
+            orders_seen: get(&self.orders_seen),
+            cancels_seen: get(&self.cancels_seen),
+            fills: get(&self.fills),
+            rejects: get(&self.rejects),
+            md_messages: get(&self.md_messages),
+            feed_garbage: get(&self.feed_garbage),
+            store_errors: get(&self.store_errors),
+            latency_inside_ns: LatencySummary::of(&lock(&self.latency_inside)),
+            latency_wire_ns: LatencySummary::of(&lock(&self.latency_wire)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latency_recording_and_reset() {
+        let stats = GatewayStats::new();
+        let mut o: Order = serde_json::from_value(serde_json::json!({
+            "client_id": "a-1", "robot": "a", "order_seq": 1, "symbol": "Si",
+            "side": "Buy", "order_type": "Market", "qty": 1, "status": "New",
+            "filled_qty": 0, "avg_price": 0.0, "reason": null, "cancel_requested": false,
+            "created_ns": 0, "updated_ns": 0, "history": []
+        }))
+        .expect("order json");
+        stats.record_order_latency(&o);
+        assert_eq!(stats.latency_inside().len(), 0, "no timestamps: no samples");
+        o.tick_recv_mono_ns = Some(clock::mono_ns());
+        o.tick_sent_ns = Some(clock::wall_ns() - 1_000_000);
+        stats.record_order_latency(&o);
+        assert_eq!(stats.latency_inside().len(), 1);
+        assert_eq!(stats.latency_wire().len(), 1);
+        assert!(stats.latency_wire().min() >= 1_000_000 - 1_000);
+        // From the future: skew, not a sample.
+        o.tick_sent_ns = Some(clock::wall_ns() + 1_000_000_000);
+        stats.record_order_latency(&o);
+        assert_eq!(stats.latency_wire().len(), 1);
+        let snap = stats.snapshot();
+        assert_eq!(snap.latency_wire_ns.count, 1);
+        assert!(serde_json::to_string(&snap).is_ok());
+        stats.reset_latency();
+        assert_eq!(
+            stats.snapshot().latency_inside_ns,
+            LatencySummary::default()
+        );
+    }
+}

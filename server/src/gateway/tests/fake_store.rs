@@ -1,0 +1,182 @@
+//! `FakeVecStore`: a test-only `Store` made of Vecs behind a Mutex, standing in for the
+//! embedded store (written in parallel) so the gateway can be tested on its own.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use crossbeam_channel::Sender;
+
+use crate::store::{
+    GatewayRequest, Order, OrderChange, OrderFilter, Position, RobotUpdate, StatusChange, Store,
+    StoreError, Trade, WatchId,
+};
+
+#[derive(Default)]
+struct Inner {
+    orders: Vec<Order>,
+    trades: Vec<Trade>,
+    watchers: Vec<Sender<GatewayRequest>>,
+}
+
+impl Inner {
+    fn notify(&mut self, req: GatewayRequest) {
+        self.watchers.retain(|w| w.send(req.clone()).is_ok());
+    }
+}
+
+#[derive(Default)]
+pub struct FakeVecStore {
+    inner: Mutex<Inner>,
+    /// While set, `update_order` and `insert_trade` fail like an unavailable store.
+    pub fail_writes: AtomicBool,
+}
+
+impl FakeVecStore {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Put an order (any status) and trades in place without telling watchers: the state
+    /// a restarted server finds.
+    pub fn preload(&self, order: Order, trades: Vec<Trade>) {
+        let mut g = self.lock();
+        g.orders.push(order);
+        g.trades.extend(trades);
+    }
+
+    pub fn order(&self, client_id: &str) -> Option<Order> {
+        self.lock()
+            .orders
+            .iter()
+            .find(|o| o.client_id == client_id)
+            .cloned()
+    }
+
+    fn failing(&self) -> Result<(), StoreError> {
+        if self.fail_writes.load(Ordering::Relaxed) {
+            Err(StoreError::Unavailable("fake store told to fail".into()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Store for FakeVecStore {
+    fn insert_order(&self, order: &Order) -> Result<(), StoreError> {
+        let mut g = self.lock();
+        if g.orders.iter().any(|o| o.client_id == order.client_id) {
+            return Err(StoreError::DuplicateOrder(order.client_id.clone()));
+        }
+        g.orders.push(order.clone());
+        g.notify(GatewayRequest::New(order.clone()));
+        Ok(())
+    }
+
+    fn request_cancel(&self, client_id: &str) -> Result<(), StoreError> {
+        let mut g = self.lock();
+        let o = g
+            .orders
+            .iter_mut()
+            .find(|o| o.client_id == client_id)
+            .ok_or_else(|| StoreError::UnknownOrder(client_id.to_string()))?;
+        if o.status.is_terminal() {
+            return Ok(());
+        }
+        o.cancel_requested = true;
+        g.notify(GatewayRequest::Cancel {
+            client_id: client_id.to_string(),
+        });
+        Ok(())
+    }
+
+    fn update_order(&self, change: &OrderChange) -> Result<Order, StoreError> {
+        self.failing()?;
+        let mut g = self.lock();
+        let o = g
+            .orders
+            .iter_mut()
+            .find(|o| o.client_id == change.client_id)
+            .ok_or_else(|| StoreError::UnknownOrder(change.client_id.clone()))?;
+        if o.status.is_terminal() {
+            return Err(StoreError::InvalidTransition {
+                client_id: o.client_id.clone(),
+                status: o.status,
+                what: format!("to {:?}", change.status),
+            });
+        }
+        o.status = change.status;
+        o.filled_qty = change.filled_qty;
+        o.avg_price = change.avg_price;
+        o.reason = change.reason.clone();
+        o.updated_ns = change.ts_ns;
+        o.history.push(StatusChange {
+            status: change.status,
+            ts_ns: change.ts_ns,
+            reason: change.reason.clone(),
+        });
+        Ok(o.clone())
+    }
+
+    fn insert_trade(&self, trade: &Trade) -> Result<bool, StoreError> {
+        self.failing()?;
+        let mut g = self.lock();
+        if g.trades.iter().any(|t| t.exec_id == trade.exec_id) {
+            return Ok(false);
+        }
+        g.trades.push(trade.clone());
+        Ok(true)
+    }
+
+    fn watch_order_requests(&self, sink: Sender<GatewayRequest>) -> Result<(), StoreError> {
+        let mut g = self.lock();
+        for o in g.orders.iter().filter(|o| !o.status.is_terminal()) {
+            let _ = sink.send(GatewayRequest::New(o.clone()));
+        }
+        g.watchers.push(sink);
+        Ok(())
+    }
+
+    /// Not used by the gateway.
+    fn watch_robot(&self, _robot: &str, _sink: Sender<RobotUpdate>) -> Result<WatchId, StoreError> {
+        Ok(WatchId(0))
+    }
+
+    fn unwatch_robot(&self, _id: WatchId) {}
+
+    fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>, StoreError> {
+        Ok(self
+            .lock()
+            .orders
+            .iter()
+            .filter(|o| filter.robot.as_ref().is_none_or(|r| *r == o.robot))
+            .filter(|o| !filter.open_only || !o.status.is_terminal())
+            .cloned()
+            .collect())
+    }
+
+    fn trades(&self, robot: Option<&str>) -> Result<Vec<Trade>, StoreError> {
+        Ok(self
+            .lock()
+            .trades
+            .iter()
+            .filter(|t| robot.is_none_or(|r| r == t.robot))
+            .cloned()
+            .collect())
+    }
+
+    /// Not used by the gateway.
+    fn positions(&self, _robot: Option<&str>) -> Result<Vec<Position>, StoreError> {
+        Ok(Vec::new())
+    }
+
+    fn next_order_seq(&self, robot: &str) -> Result<u64, StoreError> {
+        Ok(self
+            .lock()
+            .orders
+            .iter()
+            .filter(|o| o.robot == robot)
+            .map(|o| o.order_seq + 1)
+            .max()
+            .unwrap_or(1))
+    }
+}
