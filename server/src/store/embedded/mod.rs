@@ -1,0 +1,311 @@
+//! The embedded store: an append-only log on local disk, replayed into memory on open.
+//!
+//! # File format
+//! `<dir>/store.log` holds one record per line: `<crc32 of the json, 8 lowercase hex digits>
+//! <json>\n`, where the json is a `Record`: `{"OrderInserted":{..order..}}`,
+//! `{"CancelRequested":{"client_id":..,"ts_ns":..}}`, `{"OrderUpdated":{..change..}}` or
+//! `{"TradeInserted":{..trade..}}`. Records are only ever appended, each with one `write`.
+//! On open the log is replayed; a torn tail (an incomplete last line or trailing lines with a
+//! bad checksum) is saved to `store.log.cut-<ns>` and cut off; a bad line anywhere before the
+//! last good record is [`StoreError::Corrupt`]. The log is locked while a store has it open.
+//!
+//! # Concurrency
+//! All state sits behind one mutex. A write checks, appends its record, updates memory and
+//! notifies watchers while holding it, so every watcher sees changes in write order. Sending
+//! happens under the lock: sinks should be unbounded channels (a full bounded sink blocks
+//! every writer until it is drained).
+
+mod log;
+mod state;
+mod sync;
+#[cfg(test)]
+mod tests;
+
+pub use sync::{ParseSyncPolicyError, SyncPolicy};
+
+use self::log::{LogWriter, Record, RecordRef};
+use self::state::{CancelAction, State};
+use self::sync::Syncer;
+use super::{
+    GatewayRequest, Order, OrderChange, OrderFilter, Position, RobotUpdate, Store, StoreError,
+    Trade, WatchId,
+};
+use crossbeam_channel::Sender;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+/// The log's file name inside the store directory.
+pub const LOG_FILE: &str = "store.log";
+
+/// The default [`Store`]: see the [module docs](self) for the format and guarantees.
+pub struct EmbeddedStore {
+    inner: Mutex<Inner>,
+    path: PathBuf,
+    /// Declared last: dropped after `inner`, then syncs a last time and stops.
+    _syncer: Option<Syncer>,
+}
+
+struct Inner {
+    state: State,
+    log: LogWriter,
+    gateways: Vec<Sender<GatewayRequest>>,
+    /// robot -> its watchers.
+    robots: HashMap<String, Vec<(u64, Sender<RobotUpdate>)>>,
+    next_watch: u64,
+}
+
+impl EmbeddedStore {
+    /// Open the store in `dir` (created if needed), replaying its log.
+    pub fn open(dir: &Path, sync: SyncPolicy) -> Result<EmbeddedStore, StoreError> {
+        let sync = match sync {
+            SyncPolicy::IntervalMs(0) => SyncPolicy::EveryWrite,
+            other => other,
+        };
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(LOG_FILE);
+        let created = !path.exists();
+        let mut state = State::default();
+        let (file, len) = log::replay(&path, |record| replay_one(&mut state, record))?;
+        if created {
+            // Make the new file's directory entry durable too.
+            if let Err(e) = std::fs::File::open(dir).and_then(|d| d.sync_all()) {
+                tracing::warn!("store: cannot sync {}: {e}", dir.display());
+            }
+        }
+        let dirty = Arc::new(AtomicBool::new(false));
+        let syncer = match sync {
+            SyncPolicy::IntervalMs(ms) => Some(Syncer::start(
+                file.try_clone()?,
+                dirty.clone(),
+                Duration::from_millis(ms),
+            )?),
+            _ => None,
+        };
+        tracing::debug!(
+            "store: opened {} ({} orders, {} trades, sync {sync})",
+            path.display(),
+            state.orders.len(),
+            state.trades.len()
+        );
+        Ok(EmbeddedStore {
+            inner: Mutex::new(Inner {
+                state,
+                log: LogWriter::new(file, len, sync, dirty),
+                gateways: Vec::new(),
+                robots: HashMap::new(),
+                next_watch: 1,
+            }),
+            path,
+            _syncer: syncer,
+        })
+    }
+
+    /// The log file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Force everything written so far to stable storage, whatever the policy.
+    pub fn sync(&self) -> Result<(), StoreError> {
+        self.lock().log.sync()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Nothing panics while holding the lock with half-applied state; recover if it did.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn replay_one(state: &mut State, record: Record) -> Result<(), String> {
+    match record {
+        Record::OrderInserted(order) => {
+            state.check_insert(&order).map_err(|e| e.to_string())?;
+            state.apply_insert(order);
+        }
+        Record::CancelRequested { client_id, .. } => {
+            state.replay_cancel(&client_id).map_err(|e| e.to_string())?;
+        }
+        Record::OrderUpdated(change) => {
+            let i = state.check_update(&change).map_err(|e| e.to_string())?;
+            state.apply_update(i, &change);
+        }
+        Record::TradeInserted(trade) => {
+            if !state.check_trade(&trade).map_err(|e| e.to_string())? {
+                return Err(format!("exec id {} stored twice", trade.exec_id));
+            }
+            state.apply_trade(trade);
+        }
+    }
+    Ok(())
+}
+
+/// Send `msg` to every sink, dropping those whose receiver is gone (that is a disconnect, not
+/// a lost message). The last sink gets `msg` itself, the others clones.
+fn broadcast<S, T: Clone>(sinks: &mut Vec<S>, msg: T, sender: impl Fn(&S) -> &Sender<T>) {
+    let mut msg = Some(msg);
+    let last = sinks.len().saturating_sub(1);
+    let mut i = 0;
+    sinks.retain(|sink| {
+        let m = if i == last { msg.take() } else { msg.clone() };
+        i += 1;
+        m.is_some_and(|m| sender(sink).send(m).is_ok())
+    });
+}
+
+impl Inner {
+    fn notify_gateways(&mut self, request: impl FnOnce() -> GatewayRequest) {
+        if !self.gateways.is_empty() {
+            broadcast(&mut self.gateways, request(), |s| s);
+        }
+    }
+
+    fn notify_robot(&mut self, robot: &str, update: impl FnOnce() -> RobotUpdate) {
+        let Some(watchers) = self.robots.get_mut(robot) else {
+            return;
+        };
+        broadcast(watchers, update(), |(_, s)| s);
+        if watchers.is_empty() {
+            self.robots.remove(robot);
+        }
+    }
+}
+
+impl Store for EmbeddedStore {
+    fn insert_order(&self, order: &Order) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        inner.state.check_insert(order)?;
+        inner.log.append(&RecordRef::OrderInserted(order))?;
+        inner.state.apply_insert(order.clone());
+        inner.notify_gateways(|| GatewayRequest::New(order.clone()));
+        Ok(())
+    }
+
+    /// Idempotent: a second request for an order whose cancel is already pending (or that is
+    /// terminal) writes nothing and tells nobody.
+    fn request_cancel(&self, client_id: &str) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        let CancelAction::Request(i) = inner.state.check_cancel(client_id)? else {
+            return Ok(());
+        };
+        inner.log.append(&RecordRef::CancelRequested {
+            client_id,
+            ts_ns: crate::clock::wall_ns(),
+        })?;
+        inner.state.apply_cancel(i);
+        inner.notify_gateways(|| GatewayRequest::Cancel {
+            client_id: client_id.to_string(),
+        });
+        Ok(())
+    }
+
+    fn update_order(&self, change: &OrderChange) -> Result<Order, StoreError> {
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        let i = inner.state.check_update(change)?;
+        inner.log.append(&RecordRef::OrderUpdated(change))?;
+        let after = inner.state.apply_update(i, change).clone();
+        inner.notify_robot(&after.robot, || RobotUpdate::Order(after.clone()));
+        Ok(after)
+    }
+
+    fn insert_trade(&self, trade: &Trade) -> Result<bool, StoreError> {
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        if !inner.state.check_trade(trade)? {
+            return Ok(false);
+        }
+        inner.log.append(&RecordRef::TradeInserted(trade))?;
+        inner.state.apply_trade(trade.clone());
+        inner.notify_robot(&trade.robot, || RobotUpdate::Trade(trade.clone()));
+        Ok(true)
+    }
+
+    fn watch_order_requests(&self, sink: Sender<GatewayRequest>) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        for order in inner
+            .state
+            .orders
+            .iter()
+            .filter(|o| !o.status.is_terminal())
+        {
+            if sink.send(GatewayRequest::New(order.clone())).is_err() {
+                return Ok(()); // receiver already gone: nothing to register
+            }
+            if order.cancel_requested {
+                let client_id = order.client_id.clone();
+                if sink.send(GatewayRequest::Cancel { client_id }).is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        inner.gateways.push(sink);
+        Ok(())
+    }
+
+    fn watch_robot(&self, robot: &str, sink: Sender<RobotUpdate>) -> Result<WatchId, StoreError> {
+        let mut inner = self.lock();
+        let id = inner.next_watch;
+        inner.next_watch += 1;
+        inner
+            .robots
+            .entry(robot.to_string())
+            .or_default()
+            .push((id, sink));
+        Ok(WatchId(id))
+    }
+
+    fn unwatch_robot(&self, id: WatchId) {
+        let mut inner = self.lock();
+        inner.robots.retain(|_, watchers| {
+            watchers.retain(|(w, _)| *w != id.0);
+            !watchers.is_empty()
+        });
+    }
+
+    fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>, StoreError> {
+        let inner = self.lock();
+        Ok(inner
+            .state
+            .orders
+            .iter()
+            .filter(|o| filter.robot.as_deref().is_none_or(|r| o.robot == r))
+            .filter(|o| !filter.open_only || !o.status.is_terminal())
+            .cloned()
+            .collect())
+    }
+
+    fn trades(&self, robot: Option<&str>) -> Result<Vec<Trade>, StoreError> {
+        let inner = self.lock();
+        Ok(inner
+            .state
+            .trades
+            .iter()
+            .filter(|t| robot.is_none_or(|r| t.robot == r))
+            .cloned()
+            .collect())
+    }
+
+    fn positions(&self, robot: Option<&str>) -> Result<Vec<Position>, StoreError> {
+        let inner = self.lock();
+        let positions = &inner.state.positions;
+        Ok(match robot {
+            Some(r) => positions
+                .get(r)
+                .map(|symbols| symbols.values().cloned().collect())
+                .unwrap_or_default(),
+            None => positions
+                .values()
+                .flat_map(|symbols| symbols.values().cloned())
+                .collect(),
+        })
+    }
+
+    fn next_order_seq(&self, robot: &str) -> Result<u64, StoreError> {
+        Ok(self.lock().state.next_order_seq(robot))
+    }
+}

@@ -1,0 +1,198 @@
+//! The in-memory state rebuilt from the log, and the rules every change must pass.
+//!
+//! Live writes and the replay go through the same `check_*` / `apply_*` pairs, so a log
+//! written by the store always replays to the same state.
+
+use crate::store::{Order, OrderChange, Position, StatusChange, StoreError, Trade};
+use robofleet_api::{OrderStatus, OrderType};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+#[derive(Default)]
+pub(super) struct State {
+    /// In insertion order.
+    pub(super) orders: Vec<Order>,
+    /// client id -> index in `orders`.
+    by_id: HashMap<String, usize>,
+    /// In insertion order.
+    pub(super) trades: Vec<Trade>,
+    exec_ids: HashSet<String>,
+    /// robot -> symbol -> position, so iteration is sorted by robot then symbol.
+    pub(super) positions: BTreeMap<String, BTreeMap<String, Position>>,
+    max_seq: HashMap<String, u64>,
+}
+
+/// What a cancel request has to do.
+pub(super) enum CancelAction {
+    /// Unknown to the gateway's eyes: the order is terminal or a cancel is already pending.
+    Nothing,
+    Request(usize),
+}
+
+fn invalid(order: &Order, what: impl Into<String>) -> StoreError {
+    StoreError::InvalidTransition {
+        client_id: order.client_id.clone(),
+        status: order.status,
+        what: what.into(),
+    }
+}
+
+impl State {
+    fn index(&self, client_id: &str) -> Result<usize, StoreError> {
+        self.by_id
+            .get(client_id)
+            .copied()
+            .ok_or_else(|| StoreError::UnknownOrder(client_id.to_string()))
+    }
+
+    pub(super) fn next_order_seq(&self, robot: &str) -> u64 {
+        self.max_seq
+            .get(robot)
+            .map_or(1, |&seq| seq.saturating_add(1))
+    }
+
+    pub(super) fn check_insert(&self, order: &Order) -> Result<(), StoreError> {
+        if self.by_id.contains_key(&order.client_id) {
+            return Err(StoreError::DuplicateOrder(order.client_id.clone()));
+        }
+        if order.status != OrderStatus::New {
+            return Err(invalid(order, "a new order must have status New"));
+        }
+        // The log is JSON, where a NaN or infinity would be written as null and not read back.
+        let price_ok = match order.order_type {
+            OrderType::Limit { price } => price.is_finite(),
+            OrderType::Market => true,
+        };
+        if !price_ok || !order.avg_price.is_finite() {
+            return Err(invalid(order, "prices must be finite"));
+        }
+        Ok(())
+    }
+
+    pub(super) fn apply_insert(&mut self, order: Order) {
+        let seq = self.max_seq.entry(order.robot.clone()).or_insert(0);
+        *seq = (*seq).max(order.order_seq);
+        self.by_id
+            .insert(order.client_id.clone(), self.orders.len());
+        self.orders.push(order);
+    }
+
+    pub(super) fn check_cancel(&self, client_id: &str) -> Result<CancelAction, StoreError> {
+        let i = self.index(client_id)?;
+        let order = &self.orders[i];
+        Ok(if order.status.is_terminal() || order.cancel_requested {
+            CancelAction::Nothing
+        } else {
+            CancelAction::Request(i)
+        })
+    }
+
+    pub(super) fn apply_cancel(&mut self, i: usize) {
+        self.orders[i].cancel_requested = true;
+    }
+
+    /// Replay of a cancel record: only the order must exist.
+    pub(super) fn replay_cancel(&mut self, client_id: &str) -> Result<(), StoreError> {
+        let i = self.index(client_id)?;
+        self.apply_cancel(i);
+        Ok(())
+    }
+
+    pub(super) fn check_update(&self, change: &OrderChange) -> Result<usize, StoreError> {
+        let i = self.index(&change.client_id)?;
+        let order = &self.orders[i];
+        if order.status.is_terminal() {
+            return Err(invalid(
+                order,
+                format!("a terminal order cannot change to {:?}", change.status),
+            ));
+        }
+        if change.filled_qty < order.filled_qty {
+            return Err(invalid(
+                order,
+                format!(
+                    "filled qty cannot decrease from {} to {}",
+                    order.filled_qty, change.filled_qty
+                ),
+            ));
+        }
+        if change.filled_qty > order.qty {
+            return Err(invalid(
+                order,
+                format!(
+                    "filled qty {} exceeds the order qty {}",
+                    change.filled_qty, order.qty
+                ),
+            ));
+        }
+        if !change.avg_price.is_finite() {
+            return Err(invalid(order, "avg price must be finite"));
+        }
+        Ok(i)
+    }
+
+    pub(super) fn apply_update(&mut self, i: usize, change: &OrderChange) -> &Order {
+        let order = &mut self.orders[i];
+        if order.status != change.status {
+            order.history.push(StatusChange {
+                status: change.status,
+                ts_ns: change.ts_ns,
+                reason: change.reason.clone(),
+            });
+        }
+        order.status = change.status;
+        order.filled_qty = change.filled_qty;
+        order.avg_price = change.avg_price;
+        order.reason.clone_from(&change.reason);
+        order.updated_ns = change.ts_ns;
+        order
+    }
+
+    /// `Ok(false)` if the exec id is already stored.
+    pub(super) fn check_trade(&self, trade: &Trade) -> Result<bool, StoreError> {
+        if self.exec_ids.contains(&trade.exec_id) {
+            return Ok(false);
+        }
+        let order = &self.orders[self.index(&trade.client_id)?];
+        if trade.robot != order.robot || trade.symbol != order.symbol || trade.side != order.side {
+            return Err(invalid(
+                order,
+                format!(
+                    "trade {} is {} {:?} {}, the order {} {:?} {}",
+                    trade.exec_id,
+                    trade.robot,
+                    trade.side,
+                    trade.symbol,
+                    order.robot,
+                    order.side,
+                    order.symbol
+                ),
+            ));
+        }
+        if trade.qty <= 0 || !trade.price.is_finite() {
+            return Err(invalid(
+                order,
+                format!(
+                    "trade {} needs a positive qty and a finite price",
+                    trade.exec_id
+                ),
+            ));
+        }
+        Ok(true)
+    }
+
+    pub(super) fn apply_trade(&mut self, trade: Trade) {
+        let symbols = match self.positions.get_mut(&trade.robot) {
+            Some(symbols) => symbols,
+            None => self.positions.entry(trade.robot.clone()).or_default(),
+        };
+        let position = match symbols.get_mut(&trade.symbol) {
+            Some(p) => p,
+            None => symbols
+                .entry(trade.symbol.clone())
+                .or_insert_with(|| Position::new(&trade.robot, &trade.symbol)),
+        };
+        position.apply(&trade);
+        self.exec_ids.insert(trade.exec_id.clone());
+        self.trades.push(trade);
+    }
+}
