@@ -1,0 +1,105 @@
+use super::*;
+use robofleet_api::testing::{cancels, submits, Harness};
+use robofleet_api::{Action, OrderStatus, OrderType, Side};
+
+fn limit_price(actions: &[Action]) -> Vec<f64> {
+    submits(actions)
+        .iter()
+        .filter_map(|o| match o.order_type {
+            OrderType::Limit { price } => Some(price),
+            OrderType::Market => None,
+        })
+        .collect()
+}
+
+#[test]
+fn default_acts_on_every_tenth_quote() {
+    let mut h = Harness::<Template>::new().expect("defaults are valid");
+    for _ in 0..9 {
+        assert!(submits(&h.quote("Si", 100_000.0, 100_001.0)).is_empty());
+    }
+    let a = h.quote("Si", 100_000.0, 100_001.0);
+    let s = submits(&a);
+    assert_eq!(s.len(), 1);
+    assert_eq!(
+        (s[0].side, s[0].qty, s[0].symbol.as_str()),
+        (Side::Buy, 1, "Si")
+    );
+    assert_eq!(limit_price(&a), vec![99_995.0]);
+    assert!(cancels(&a).is_empty(), "nothing to cancel the first time");
+    assert_eq!(h.robot.working(), Some("template-1"));
+}
+
+#[test]
+fn replaces_previous_order_unless_it_is_gone() {
+    let mut h =
+        Harness::<Template>::with_params(Params::new().with("every", 1).with("offset", 20.0))
+            .expect("valid");
+    h.quote("Si", 100_000.0, 100_001.0);
+    let a = h.quote("Si", 100_010.0, 100_011.0);
+    assert_eq!(cancels(&a), vec!["template-1"]);
+    assert_eq!(limit_price(&a), vec![99_990.0]);
+    // Filled: nothing left to cancel next time.
+    h.fill("template-2", "Si", Side::Buy, 1, 99_990.0);
+    h.order_update("template-2", "Si", OrderStatus::Filled, 1, 0);
+    assert_eq!(h.robot.position(), 1);
+    let a = h.quote("Si", 100_010.0, 100_011.0);
+    assert!(cancels(&a).is_empty());
+    assert_eq!(submits(&a).len(), 1);
+    // Stop cancels what is still working.
+    assert_eq!(cancels(&h.send(EventKind::Stop)), vec!["template-3"]);
+}
+
+#[test]
+fn jitter_is_random_but_deterministic() {
+    let prices = |seed: u64| {
+        let info = Template::info();
+        let mut h = Harness::<Template>::with_args(CreateArgs {
+            name: info.name,
+            params: Params::new().with("every", 1).with("jitter", 1000),
+            symbols: info.default_symbols,
+            seed,
+            first_order_seq: 1,
+        })
+        .expect("valid");
+        (0..20)
+            .flat_map(|_| limit_price(&h.quote("Si", 100_000.0, 100_001.0)))
+            .collect::<Vec<_>>()
+    };
+    let a = prices(7);
+    assert_eq!(a, prices(7), "same seed, same prices");
+    assert_ne!(a, prices(8), "another seed draws other numbers");
+    assert!(a.iter().all(|p| (98_995.0..=99_995.0).contains(p)));
+    assert!(a.iter().any(|p| *p != a[0]), "jitter actually varies");
+}
+
+#[test]
+fn params_bad_input_and_snapshot() {
+    let mut h = Harness::<Template>::with_params(Params::new().with("every", 3)).expect("valid");
+    assert!(
+        h.quote("RTS", 110_000.0, 110_010.0).is_empty(),
+        "untraded symbol"
+    );
+    assert!(h.quote("Si", 0.0, 0.0).is_empty(), "no bid: not counted");
+    h.fill("nobody-1", "Si", Side::Sell, i64::MAX, 1.0);
+    h.fill("nobody-2", "Si", Side::Sell, i64::MAX, 1.0);
+    assert_eq!(h.robot.position(), i64::MIN, "saturates, no overflow panic");
+    h.order_update("nobody-3", "Si", OrderStatus::Rejected, 0, 1);
+    let a = h.params(Params::new().with("every", 0));
+    assert!(matches!(
+        &a[0],
+        Action::Log {
+            level: LogLevel::Warn,
+            ..
+        }
+    ));
+    h.params(Params::new().with("every", 1).with("offset", 1.0));
+    assert_eq!(limit_price(&h.quote("Si", 5.0, 6.0)), vec![4.0]);
+    assert!(
+        submits(&h.quote("Si", 0.5, 6.0)).is_empty(),
+        "price would be <= 0"
+    );
+    let back: Template = postcard::from_bytes(&h.robot.snapshot()).expect("decodes");
+    assert_eq!(back, h.robot);
+    assert!(Harness::<Template>::with_params(Params::new().with("offset", "far")).is_err());
+}
