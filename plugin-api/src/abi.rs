@@ -73,20 +73,25 @@ pub struct RfStr {
     pub len: usize,
 }
 
-pub type DescribeFn = extern "C" fn(out: *mut RfBuf) -> i32;
-pub type CreateFn = extern "C" fn(
+pub type DescribeFn = unsafe extern "C" fn(out: *mut RfBuf) -> i32;
+pub type CreateFn = unsafe extern "C" fn(
     args: *const u8,
     args_len: usize,
     out_handle: *mut *mut c_void,
     err: *mut RfBuf,
 ) -> i32;
-pub type HandleFn =
-    extern "C" fn(handle: *mut c_void, event: *const u8, event_len: usize, out: *mut RfBuf) -> i32;
-pub type SnapshotFn = extern "C" fn(handle: *mut c_void, out: *mut RfBuf) -> i32;
-pub type DestroyFn = extern "C" fn(handle: *mut c_void) -> i32;
-pub type FreeBufFn = extern "C" fn(buf: RfBuf);
+pub type HandleFn = unsafe extern "C" fn(
+    handle: *mut c_void,
+    event: *const u8,
+    event_len: usize,
+    out: *mut RfBuf,
+) -> i32;
+pub type SnapshotFn = unsafe extern "C" fn(handle: *mut c_void, out: *mut RfBuf) -> i32;
+pub type DestroyFn = unsafe extern "C" fn(handle: *mut c_void) -> i32;
+pub type FreeBufFn = unsafe extern "C" fn(buf: RfBuf);
 
-/// The plugin's functions.
+/// The plugin's functions. All are `unsafe`: the caller vouches for the pointers it passes
+/// (valid for the stated lengths, handles from `create`, buffers from this plugin).
 #[repr(C)]
 pub struct PluginVTable {
     /// Writes the postcard-encoded [`crate::RobotInfo`].

@@ -45,11 +45,17 @@ unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     }
 }
 
-pub extern "C" fn describe<R: Robot>(out: *mut RfBuf) -> i32 {
-    guarded(out, || postcard::to_allocvec(&R::info()).map_err(|e| e.to_string()))
+/// # Safety
+/// See [`crate::abi::PluginVTable`].
+pub unsafe extern "C" fn describe<R: Robot>(out: *mut RfBuf) -> i32 {
+    guarded(out, || {
+        postcard::to_allocvec(&R::info()).map_err(|e| e.to_string())
+    })
 }
 
-pub extern "C" fn create<R: Robot>(
+/// # Safety
+/// See [`crate::abi::PluginVTable`].
+pub unsafe extern "C" fn create<R: Robot>(
     args: *const u8,
     args_len: usize,
     out_handle: *mut *mut c_void,
@@ -71,7 +77,9 @@ pub extern "C" fn create<R: Robot>(
     })
 }
 
-pub extern "C" fn handle<R: Robot>(
+/// # Safety
+/// See [`crate::abi::PluginVTable`].
+pub unsafe extern "C" fn handle<R: Robot>(
     handle: *mut c_void,
     event: *const u8,
     event_len: usize,
@@ -91,7 +99,9 @@ pub extern "C" fn handle<R: Robot>(
     })
 }
 
-pub extern "C" fn snapshot<R: Robot>(handle: *mut c_void, out: *mut RfBuf) -> i32 {
+/// # Safety
+/// See [`crate::abi::PluginVTable`].
+pub unsafe extern "C" fn snapshot<R: Robot>(handle: *mut c_void, out: *mut RfBuf) -> i32 {
     guarded(out, || {
         if handle.is_null() {
             return Err("null robot handle".to_string());
@@ -103,7 +113,9 @@ pub extern "C" fn snapshot<R: Robot>(handle: *mut c_void, out: *mut RfBuf) -> i3
     })
 }
 
-pub extern "C" fn destroy<R: Robot>(handle: *mut c_void) -> i32 {
+/// # Safety
+/// See [`crate::abi::PluginVTable`].
+pub unsafe extern "C" fn destroy<R: Robot>(handle: *mut c_void) -> i32 {
     guarded(std::ptr::null_mut(), || {
         if !handle.is_null() {
             // SAFETY: handle came from `create::<R>` and is destroyed once.
@@ -113,7 +125,9 @@ pub extern "C" fn destroy<R: Robot>(handle: *mut c_void) -> i32 {
     })
 }
 
-pub extern "C" fn free_buf(buf: RfBuf) {
+/// # Safety
+/// `buf` must come from this library (`RfBuf::from_vec`) and be freed once.
+pub unsafe extern "C" fn free_buf(buf: RfBuf) {
     if !buf.ptr.is_null() {
         // SAFETY: the buffer was made by `RfBuf::from_vec` in this same library.
         drop(unsafe { Vec::from_raw_parts(buf.ptr, buf.len, buf.cap) });

@@ -21,5 +21,5 @@ pub mod robot;
 pub mod testing;
 pub mod types;
 
-pub use robot::{Actions, Robot, Rng};
+pub use robot::{Actions, Rng, Robot};
 pub use types::*;

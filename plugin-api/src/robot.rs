@@ -1,8 +1,6 @@
 //! The `Robot` trait and the `Actions` list a robot fills in answer to each event.
 
-use crate::types::{
-    Action, CreateArgs, Event, LogLevel, OrderRequest, OrderType, RobotInfo, Side,
-};
+use crate::types::{Action, CreateArgs, Event, LogLevel, OrderRequest, OrderType, RobotInfo, Side};
 
 /// A trading robot: a deterministic state machine from events to actions.
 ///

@@ -26,13 +26,18 @@ pub enum EventKind {
     /// New parameters set over the control socket (the full merged set).
     Params(Params),
     /// A custom command sent over the control socket.
-    Command { name: String, args: String },
+    Command {
+        name: String,
+        args: String,
+    },
     /// A state change of one of this robot's own orders.
     OrderUpdate(OrderUpdate),
     /// A fill of one of this robot's own orders.
     Fill(Fill),
     /// A periodic timer (see `RobotInfo::timer_ms`).
-    Timer { id: u64 },
+    Timer {
+        id: u64,
+    },
 }
 
 impl EventKind {

@@ -1,16 +1,30 @@
 //! # robofleet
 //!
-//! A server that runs a fleet of algorithmic-trading robots loaded as plugins.
+//! A server that runs a fleet of algorithmic-trading robots loaded as plugins. Traders drop
+//! a robot (a `cdylib` built against `robofleet-api`) into a folder and it starts trading;
+//! they steer it over a ZeroMQ control socket; every order and trade lands in one store.
 //!
 //! # Layout
-//! - [`market`]: the feed's wire format.
-//! - [`feed`]: `robofleet feed`, a ZeroMQ market data publisher (CSV replay or synthetic).
+//! - [`server`]: `start(config)` wires everything; returns a handle (tests run it in-process).
+//! - [`fleet`]: the manager (robot lifecycle), plugin folder watcher, `<robot>.toml` configs.
+//! - [`plugin`]: loading and checking plugins, calling robots across the C ABI.
+//! - [`robot`]: a robot's loop on its own thread and `inproc://` endpoint; its status.
+//! - [`streams`]: the shared market data and trade subscription threads that feed robots.
+//! - [`control`]: the control socket (JSON over ZeroMQ ROUTER) and its client.
 //! - [`store`]: orders and trades behind the [`store::Store`] trait; the embedded backend.
 //! - [`gateway`]: takes new orders from the store to the simulated exchange, writes fills back.
-//! - [`clock`]: the monotonic and wall clocks the server stamps with.
+//! - [`market`]: the feed's wire format. [`feed`]: the market data publisher.
+//! - [`stats`], [`clock`]: fleet counters; the server's clocks.
 
 pub mod clock;
+pub mod control;
 pub mod feed;
+pub mod fleet;
 pub mod gateway;
 pub mod market;
+pub mod plugin;
+pub mod robot;
+pub mod server;
+pub mod stats;
 pub mod store;
+pub mod streams;

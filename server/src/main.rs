@@ -1,1 +1,51 @@
-fn main() {}
+//! The `robofleet` command: one file per subcommand under `cmd/`.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "robofleet",
+    version,
+    about = "Run a fleet of algorithmic-trading robot plugins"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server: robots from a plugin folder, control socket, market data, gateway.
+    Serve(cmd::serve::Args),
+    /// Talk to a running server over its control socket.
+    Ctl(cmd::ctl::Args),
+    /// Publish market data (CSV replay or synthetic) over ZeroMQ.
+    Feed(cmd::feed::Args),
+    /// Run the demo fleet: synthetic feed, example robots, gateway, live summary.
+    Demo(cmd::demo::Args),
+    /// Measure tick-to-order latency.
+    Bench(cmd::bench::Args),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Command::Serve(a) => cmd::serve::run(a),
+        Command::Ctl(a) => cmd::ctl::run(a),
+        Command::Feed(a) => cmd::feed::run(a),
+        Command::Demo(a) => cmd::demo::run(a),
+        Command::Bench(a) => cmd::bench::run(a),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}

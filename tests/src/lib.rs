@@ -1,1 +1,213 @@
-//! Shared support for the end-to-end tests.
+//! Shared support for the end-to-end tests: the real server started in-process, real
+//! ZeroMQ sockets, real plugins built from `plugins/` and `tests/fixtures/`.
+//!
+//! Plugins are built by `scripts/test.sh` (`cargo build --workspace` plus the separate
+//! panic=abort fixture) before `cargo test` runs.
+
+use robofleet::control::client::ControlClient;
+use robofleet::market::{self, MarketData, MarketKind};
+use robofleet::server::{self, zmq_context, ServeConfig, ServerHandle};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// `target/debug` (the folder holding the test binary's `deps/`).
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir")
+        .to_path_buf()
+}
+
+/// A plugin built from this workspace, e.g. `plugin("ma_cross")` -> target/debug/libma_cross.so.
+pub fn plugin(crate_name: &str) -> PathBuf {
+    let path = if crate_name == "abort_plugin" {
+        let profile = target_dir();
+        let profile = profile
+            .file_name()
+            .and_then(|s| s.to_str())
+            .unwrap_or("debug")
+            .to_string();
+        target_dir().join(format!("../abort_plugin/{profile}/libabort_plugin.so"))
+    } else {
+        target_dir().join(format!("lib{crate_name}.so"))
+    };
+    assert!(
+        path.exists(),
+        "{} is not built: run scripts/test.sh, which builds the plugins first",
+        path.display()
+    );
+    path
+}
+
+/// Copy a plugin into a folder the way a trader should: write aside, then rename into place.
+pub fn install(plugin_path: &Path, dir: &Path, file_name: &str) {
+    let tmp = dir.join(format!(".{file_name}.tmp"));
+    std::fs::copy(plugin_path, &tmp).expect("copy plugin");
+    std::fs::rename(&tmp, dir.join(file_name)).expect("rename plugin into place");
+}
+
+/// A free TCP port on loopback (bind port 0, read it, let it go).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A market data publisher on a real PUB socket.
+pub struct Feed {
+    socket: zmq::Socket,
+    pub endpoint: String,
+    ts: i64,
+}
+
+impl Feed {
+    pub fn new() -> Feed {
+        let endpoint = format!("tcp://127.0.0.1:{}", free_port());
+        let socket = zmq_context().socket(zmq::PUB).expect("PUB socket");
+        socket.set_sndhwm(100_000).expect("hwm");
+        socket.set_linger(0).expect("linger");
+        socket.bind(&endpoint).expect("bind feed");
+        Feed {
+            socket,
+            endpoint,
+            ts: 1_790_000_000_000_000_000,
+        }
+    }
+
+    pub fn quote(&mut self, symbol: &str, bid: f64, ask: f64, size: i64) {
+        self.ts += 1_000_000;
+        self.send_md(&MarketData {
+            symbol: symbol.into(),
+            ts: self.ts,
+            sent_ns: None,
+            kind: MarketKind::Quote {
+                bid,
+                bid_size: size,
+                ask,
+                ask_size: size,
+            },
+        });
+    }
+
+    pub fn send_md(&self, md: &MarketData) {
+        let frames = market::encode(md);
+        self.socket.send_multipart(frames, 0).expect("publish");
+    }
+
+    pub fn send_raw(&self, frames: Vec<Vec<u8>>) {
+        self.socket.send_multipart(frames, 0).expect("publish raw");
+    }
+}
+
+impl Default for Feed {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A server started in-process on temp folders, with a control client.
+pub struct TestServer {
+    pub handle: Option<ServerHandle>,
+    pub plugins: tempfile::TempDir,
+    pub data: tempfile::TempDir,
+    pub client: ControlClient,
+}
+
+impl TestServer {
+    /// Start with the given feed endpoint and plugins already in the folder via `setup`.
+    pub fn start(feed_endpoint: &str, setup: impl FnOnce(&Path)) -> TestServer {
+        let plugins = tempfile::tempdir().expect("tempdir");
+        let data = tempfile::tempdir().expect("tempdir");
+        setup(plugins.path());
+        let mut cfg = ServeConfig::new(plugins.path(), data.path());
+        cfg.control_endpoint = "tcp://127.0.0.1:*".into();
+        cfg.feed_endpoint = feed_endpoint.into();
+        cfg.settle = Duration::from_millis(100);
+        let handle = server::start(cfg).expect("server starts");
+        let client = ControlClient::new(
+            &zmq_context(),
+            handle.control_endpoint(),
+            Duration::from_secs(10),
+        );
+        TestServer {
+            handle: Some(handle),
+            plugins,
+            data,
+            client,
+        }
+    }
+
+    /// Send a request and return the whole reply.
+    pub fn ctl(&mut self, request: Value) -> Value {
+        self.client.request(&request).expect("control reply")
+    }
+
+    /// Send a request that must succeed; return its `result`.
+    pub fn ok(&mut self, request: Value) -> Value {
+        let reply = self.ctl(request.clone());
+        assert_eq!(
+            reply["ok"],
+            json!(true),
+            "request {request} failed: {reply}"
+        );
+        reply["result"].clone()
+    }
+
+    pub fn status(&mut self, robot: &str) -> Value {
+        self.ok(json!({"cmd": "status", "robot": robot}))
+    }
+
+    pub fn state(&mut self, robot: &str) -> String {
+        let reply = self.ctl(json!({"cmd": "status", "robot": robot}));
+        if reply["ok"] != json!(true) {
+            return "absent".into();
+        }
+        reply["result"]["state"]["state"]
+            .as_str()
+            .unwrap_or("?")
+            .to_string()
+    }
+
+    pub fn list_names(&mut self) -> Vec<String> {
+        let list = self.ok(json!({"cmd": "list"}));
+        list["robots"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r["name"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn stop(mut self) {
+        if let Some(h) = self.handle.take() {
+            h.shutdown();
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            h.shutdown();
+        }
+    }
+}
+
+/// Poll `cond` every 20 ms until it holds or `timeout` passes; returns whether it held.
+pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if cond() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -104,7 +104,9 @@ fn validate(kind: &MarketKind) -> Result<(), WireError> {
     if ok {
         Ok(())
     } else {
-        Err(WireError::BadValues("prices must be finite, sizes non-negative"))
+        Err(WireError::BadValues(
+            "prices must be finite, sizes non-negative",
+        ))
     }
 }
 

@@ -36,7 +36,8 @@ impl Position {
             return;
         }
         let closing = delta.abs().min(self.qty.abs());
-        self.realized_pnl += closing as f64 * (trade.price - self.avg_price) * self.qty.signum() as f64;
+        self.realized_pnl +=
+            closing as f64 * (trade.price - self.avg_price) * self.qty.signum() as f64;
         self.qty += delta;
         if self.qty == 0 {
             self.avg_price = 0.0;

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The test command: builds every plugin (the tests load the real .so files), then runs
+# the whole workspace's tests, end-to-end ones included.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Plugins and test fixtures are cdylibs: `cargo test` alone does not build the .so files.
+cargo build --workspace
+# The panic=abort fixture is its own workspace (panic strategy is a profile setting).
+cargo build --manifest-path tests/fixtures/abort_plugin/Cargo.toml --target-dir target/abort_plugin
+cargo test --workspace "$@"

@@ -1,0 +1,5 @@
+pub mod bench;
+pub mod ctl;
+pub mod demo;
+pub mod feed;
+pub mod serve;

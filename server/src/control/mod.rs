@@ -1,0 +1,15 @@
+//! The control socket: ZeroMQ ROUTER, JSON request/reply (see `docs/control-protocol.md`).
+//!
+//! The control thread is also the stream thread that carries control messages into robots:
+//! it keeps a PUSH socket per robot. Requests that change the fleet (start, stop, reload,
+//! shutdown) go to the fleet manager and are answered when the manager is done, without
+//! blocking the thread.
+
+pub mod client;
+pub mod params;
+mod protocol;
+mod server;
+
+pub use params::{json_to_params, params_to_json};
+pub use protocol::{CtlError, Request};
+pub use server::{run_control_thread, ControlDeps, CtlCmd};

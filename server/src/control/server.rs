@@ -1,0 +1,262 @@
+use super::params::{json_to_params, params_to_json};
+use super::protocol::{error_reply, ok_reply, parse, CtlError, Request};
+use crate::fleet::{FleetAction, ManagerCmd, Registry};
+use crate::robot::ControlMsg;
+use crate::stats::FleetStats;
+use crate::store::{OrderFilter, Store};
+use crate::streams::mailbox::MailboxReceiver;
+use crossbeam_channel::Sender;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// Commands to the control thread, from the fleet manager.
+pub enum CtlCmd {
+    /// Connect to a robot's endpoint (it has started).
+    Add {
+        robot: String,
+        endpoint: String,
+    },
+    /// Disconnect (after delivering anything queued).
+    Remove {
+        robot: String,
+    },
+    /// Deliver a control message to a robot, e.g. Stop.
+    Deliver {
+        robot: String,
+        msg: ControlMsg,
+    },
+    /// The manager finished request `req`.
+    Reply {
+        req: u64,
+        result: Result<Value, CtlError>,
+    },
+    Shutdown,
+}
+
+pub struct ControlDeps {
+    pub registry: Arc<Registry>,
+    pub store: Arc<dyn Store>,
+    pub manager: Sender<ManagerCmd>,
+    pub stats: Arc<FleetStats>,
+}
+
+struct Pending {
+    envelope: Vec<Vec<u8>>,
+    id: Option<Value>,
+}
+
+/// Serve the already-bound ROUTER socket until the manager says `Shutdown`.
+pub fn run_control_thread(
+    ctx: zmq::Context,
+    router: zmq::Socket,
+    cmds: MailboxReceiver<CtlCmd>,
+    deps: ControlDeps,
+) -> Result<(), zmq::Error> {
+    let mut robots: HashMap<String, zmq::Socket> = HashMap::new();
+    let mut pending: HashMap<u64, Pending> = HashMap::new();
+    let mut next_req = 0u64;
+    loop {
+        let mut items = [
+            router.as_poll_item(zmq::POLLIN),
+            cmds.socket().as_poll_item(zmq::POLLIN),
+        ];
+        zmq::poll(&mut items, -1)?;
+        let (req_ready, cmd_ready) = (items[0].is_readable(), items[1].is_readable());
+        if req_ready {
+            while let Ok(mut frames) = router.recv_multipart(zmq::DONTWAIT) {
+                deps.stats.control_requests.fetch_add(1, Ordering::Relaxed);
+                // [identity, (empty delimiter from REQ), body]; anything shorter has no one to answer.
+                if frames.len() < 2 {
+                    deps.stats.control_errors.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!("control message with {} frame(s) ignored", frames.len());
+                    continue;
+                }
+                let body = frames.pop().unwrap_or_default();
+                let envelope = frames;
+                let reply = match parse(&body) {
+                    Err(e) => Some(error_reply(&e, None)),
+                    Ok((request, id)) => match handle(&ctx, request, &deps, &robots) {
+                        Handled::Now(Ok(v)) => Some(ok_reply(v, id.as_ref())),
+                        Handled::Now(Err(e)) => Some(error_reply(&e, id.as_ref())),
+                        Handled::Manager(action) => {
+                            next_req += 1;
+                            let cmd = ManagerCmd::Control {
+                                req: next_req,
+                                action,
+                            };
+                            if deps.manager.send(cmd).is_err() {
+                                let e = CtlError::new("internal", "fleet manager is not running");
+                                Some(error_reply(&e, id.as_ref()))
+                            } else {
+                                pending.insert(
+                                    next_req,
+                                    Pending {
+                                        envelope: envelope.clone(),
+                                        id,
+                                    },
+                                );
+                                None
+                            }
+                        }
+                    },
+                };
+                if let Some(reply) = reply {
+                    if reply.starts_with(br#"{"ok":false"#) {
+                        deps.stats.control_errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    send_reply(&router, envelope, reply);
+                }
+            }
+        }
+        if cmd_ready {
+            for cmd in cmds.drain() {
+                match cmd {
+                    CtlCmd::Add { robot, endpoint } => {
+                        match crate::streams::robot_push(&ctx, &endpoint, false) {
+                            Ok(push) => {
+                                robots.insert(robot, push);
+                            }
+                            Err(e) => {
+                                tracing::error!(robot = %robot, "cannot connect control: {e}")
+                            }
+                        }
+                    }
+                    CtlCmd::Remove { robot } => {
+                        robots.remove(&robot);
+                    }
+                    CtlCmd::Deliver { robot, msg } => {
+                        if let Some(push) = robots.get(&robot) {
+                            let bytes = crate::robot::Inbound::Control(msg).encode();
+                            if let Err(e) = push.send(&bytes[..], zmq::DONTWAIT) {
+                                tracing::error!(robot = %robot, "control message not delivered: {e}");
+                            }
+                        }
+                    }
+                    CtlCmd::Reply { req, result } => {
+                        if let Some(p) = pending.remove(&req) {
+                            let reply = match result {
+                                Ok(v) => ok_reply(v, p.id.as_ref()),
+                                Err(e) => error_reply(&e, p.id.as_ref()),
+                            };
+                            send_reply(&router, p.envelope, reply);
+                        }
+                    }
+                    CtlCmd::Shutdown => return Ok(()),
+                }
+            }
+        }
+    }
+}
+
+fn send_reply(router: &zmq::Socket, mut envelope: Vec<Vec<u8>>, reply: Vec<u8>) {
+    envelope.push(reply);
+    // A client that went away cannot be answered; nothing else is affected.
+    if let Err(e) = router.send_multipart(envelope, zmq::DONTWAIT) {
+        tracing::debug!("control reply not sent: {e}");
+    }
+}
+
+enum Handled {
+    Now(Result<Value, CtlError>),
+    Manager(FleetAction),
+}
+
+fn store_err(e: crate::store::StoreError) -> CtlError {
+    CtlError::new("store_error", e.to_string())
+}
+
+fn to_json<T: serde::Serialize>(v: T) -> Result<Value, CtlError> {
+    serde_json::to_value(v).map_err(|e| CtlError::new("internal", e.to_string()))
+}
+
+fn handle(
+    _ctx: &zmq::Context,
+    request: Request,
+    deps: &ControlDeps,
+    robots: &HashMap<String, zmq::Socket>,
+) -> Handled {
+    let deliver = |robot: &str, msg: ControlMsg| -> Result<(), CtlError> {
+        if deps.registry.get(robot).is_none() {
+            return Err(CtlError::unknown_robot(robot));
+        }
+        let Some(push) = robots.get(robot) else {
+            return Err(CtlError::new(
+                "not_running",
+                format!("robot {robot:?} is not running"),
+            ));
+        };
+        let bytes = crate::robot::Inbound::Control(msg).encode();
+        push.send(&bytes[..], zmq::DONTWAIT)
+            .map_err(|e| CtlError::new("internal", format!("delivery failed: {e}")))
+    };
+    let result = match request {
+        Request::List => {
+            let robots: Vec<Value> = deps
+                .registry
+                .all()
+                .iter()
+                .map(|r| {
+                    json!({"name": r.name, "state": r.state(), "plugin_file": r.plugin_file,
+                           "build_id": r.build_id, "symbols": r.symbols})
+                })
+                .collect();
+            let refused: Vec<Value> = deps
+                .registry
+                .refused()
+                .into_iter()
+                .map(|(file, error)| json!({"file": file, "error": error}))
+                .collect();
+            Ok(json!({"robots": robots, "refused": refused}))
+        }
+        Request::Status { robot: Some(robot) } => match deps.registry.get(&robot) {
+            Some(r) => to_json(r.status()),
+            None => Err(CtlError::unknown_robot(&robot)),
+        },
+        Request::Status { robot: None } => to_json(
+            deps.registry
+                .all()
+                .iter()
+                .map(|r| r.status())
+                .collect::<Vec<_>>(),
+        ),
+        Request::Start { robot } => return Handled::Manager(FleetAction::Start(robot)),
+        Request::Stop { robot } => return Handled::Manager(FleetAction::Stop(robot)),
+        Request::Reload { robot } => return Handled::Manager(FleetAction::Reload(robot)),
+        Request::Shutdown => return Handled::Manager(FleetAction::Shutdown),
+        Request::Pause { robot } => deliver(&robot, ControlMsg::Pause).map(|_| json!("pausing")),
+        Request::Resume { robot } => deliver(&robot, ControlMsg::Resume).map(|_| json!("resuming")),
+        Request::SetParams { robot, params } => {
+            match (json_to_params(&params), deps.registry.get(&robot)) {
+                (Err(e), _) => Err(CtlError::new("bad_field", e)),
+                (_, None) => Err(CtlError::unknown_robot(&robot)),
+                (Ok(new), Some(shared)) => {
+                    let merged = shared.params().merged(&new);
+                    let reply = params_to_json(&merged);
+                    deliver(&robot, ControlMsg::Params(merged)).map(|_| reply)
+                }
+            }
+        }
+        Request::Command { robot, name, args } => {
+            deliver(&robot, ControlMsg::Command { name, args }).map(|_| json!("delivered"))
+        }
+        Request::Positions { robot } => deps
+            .store
+            .positions(robot.as_deref())
+            .map_err(store_err)
+            .and_then(to_json),
+        Request::Orders { robot, open_only } => deps
+            .store
+            .orders(&OrderFilter { robot, open_only })
+            .map_err(store_err)
+            .and_then(to_json),
+        Request::Trades { robot } => deps
+            .store
+            .trades(robot.as_deref())
+            .map_err(store_err)
+            .and_then(to_json),
+        Request::Stats => Ok(deps.stats.to_json(&deps.registry)),
+    };
+    Handled::Now(result)
+}

@@ -1,0 +1,465 @@
+use super::{instances_for, InstanceSpec, Registry};
+use crate::control::{CtlCmd, CtlError};
+use crate::plugin::{load_plugin, LoadedPlugin};
+use crate::robot::{self, spawn_robot, ControlMsg, RobotShared, RobotSpec, RobotState};
+use crate::store::Store;
+use crate::streams::mailbox::MailboxSender;
+use crate::streams::market::MarketCmd;
+use crate::streams::trades::TradeCmd;
+use crossbeam_channel::{Receiver, Sender};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+pub enum FleetAction {
+    Start(String),
+    Stop(String),
+    Reload(String),
+    Shutdown,
+}
+
+pub enum ManagerCmd {
+    /// A control request; the answer goes back as `CtlCmd::Reply { req, .. }`.
+    Control {
+        req: u64,
+        action: FleetAction,
+    },
+    /// A complete plugin (`.so`) or config (`.toml`) file appeared or changed.
+    FileChanged(PathBuf),
+    FileRemoved(PathBuf),
+    /// A robot thread ended (sent from that thread).
+    RobotExited {
+        robot: String,
+        generation: u64,
+    },
+    /// Stop everything and return (from the process, e.g. Ctrl-C or a test).
+    Shutdown,
+}
+
+/// The manager's ends of the stream threads' command channels.
+pub struct ManagerLinks {
+    pub market: MailboxSender<MarketCmd>,
+    pub trades: Sender<TradeCmd>,
+    pub control: MailboxSender<CtlCmd>,
+}
+
+/// What to do once a robot's thread has ended.
+enum AfterExit {
+    Reply(u64, Value),
+    Remove,
+}
+
+struct Entry {
+    spec: InstanceSpec,
+    plugin: Arc<LoadedPlugin>,
+    shared: Arc<RobotShared>,
+    thread: Option<JoinHandle<()>>,
+    generation: u64,
+    after_exit: Vec<AfterExit>,
+}
+
+pub struct Manager {
+    ctx: zmq::Context,
+    fleet_id: u64,
+    private_dir: PathBuf,
+    store: Arc<dyn Store>,
+    registry: Arc<Registry>,
+    links: ManagerLinks,
+    me: Sender<ManagerCmd>,
+    robots: BTreeMap<String, Entry>,
+    /// Plugin file -> its robots.
+    files: HashMap<PathBuf, Vec<String>>,
+    /// A new build waiting for the old robots of its file to end.
+    waiting: HashMap<PathBuf, (LoadedPlugin, Vec<InstanceSpec>)>,
+    generation: u64,
+    shutdown_reply: Option<Option<u64>>,
+}
+
+impl Manager {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: zmq::Context,
+        fleet_id: u64,
+        private_dir: PathBuf,
+        store: Arc<dyn Store>,
+        registry: Arc<Registry>,
+        links: ManagerLinks,
+        me: Sender<ManagerCmd>,
+    ) -> Self {
+        Manager {
+            ctx,
+            fleet_id,
+            private_dir,
+            store,
+            registry,
+            links,
+            me,
+            robots: BTreeMap::new(),
+            files: HashMap::new(),
+            waiting: HashMap::new(),
+            generation: 0,
+            shutdown_reply: None,
+        }
+    }
+
+    /// Load every plugin in `dir`, then serve commands until shutdown completes.
+    pub fn run(mut self, dir: &Path, commands: Receiver<ManagerCmd>) {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.sort();
+        for f in files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "so"))
+        {
+            let _ = self.file_changed(f);
+        }
+        for cmd in commands {
+            match cmd {
+                ManagerCmd::Control { req, action } => self.control(req, action),
+                ManagerCmd::FileChanged(path) => {
+                    let _ = self.file_changed(&path);
+                }
+                ManagerCmd::FileRemoved(path) => self.file_removed(&path),
+                ManagerCmd::RobotExited { robot, generation } => self.exited(&robot, generation),
+                ManagerCmd::Shutdown => self.begin_shutdown(None),
+            }
+            if self.shutdown_reply.is_some() && self.robots.values().all(|e| e.thread.is_none()) {
+                break;
+            }
+        }
+        self.finish_shutdown();
+    }
+
+    fn reply(&self, req: u64, result: Result<Value, CtlError>) {
+        let _ = self.links.control.send(CtlCmd::Reply { req, result });
+    }
+
+    fn control(&mut self, req: u64, action: FleetAction) {
+        let name = match &action {
+            FleetAction::Start(n) | FleetAction::Stop(n) | FleetAction::Reload(n) => n.clone(),
+            FleetAction::Shutdown => return self.begin_shutdown(Some(req)),
+        };
+        let Some(entry) = self.robots.get_mut(&name) else {
+            return self.reply(req, Err(CtlError::unknown_robot(&name)));
+        };
+        match action {
+            FleetAction::Start(_) if entry.thread.is_some() => self.reply(
+                req,
+                Err(CtlError::new(
+                    "already_running",
+                    format!("robot {name:?} is already running"),
+                )),
+            ),
+            FleetAction::Start(_) => {
+                let result = self.spawn(&name).map(|_| json!({"started": name}));
+                self.reply(req, result);
+            }
+            FleetAction::Stop(_) if entry.thread.is_none() => self.reply(
+                req,
+                Err(CtlError::new(
+                    "not_running",
+                    format!("robot {name:?} is not running"),
+                )),
+            ),
+            FleetAction::Stop(_) => {
+                entry
+                    .after_exit
+                    .push(AfterExit::Reply(req, json!({"stopped": name})));
+                self.stop(&name);
+            }
+            FleetAction::Reload(_) => {
+                let file = entry.plugin.source.clone();
+                match self.file_changed(&file) {
+                    Ok(names) => self.reply(req, Ok(json!({"reloading": names}))),
+                    Err(e) => self.reply(req, Err(CtlError::new("plugin_error", e))),
+                }
+            }
+            FleetAction::Shutdown => {}
+        }
+    }
+
+    /// Load (or reload) a plugin file. Old robots of the file keep running if the new
+    /// build is refused; otherwise they stop and the new ones start once they have ended.
+    fn file_changed(&mut self, path: &Path) -> Result<Vec<String>, String> {
+        if self.shutdown_reply.is_some() {
+            return Err("server is shutting down".into());
+        }
+        let so = if path.extension().is_some_and(|e| e == "toml") {
+            path.with_extension("so")
+        } else {
+            path.to_path_buf()
+        };
+        if !so.exists() {
+            return Ok(Vec::new());
+        }
+        let file_key = so.display().to_string();
+        let loaded = load_plugin(&so, &self.private_dir).map_err(|e| e.to_string());
+        let loaded = loaded.and_then(|p| instances_for(&so, &p.info).map(|specs| (p, specs)));
+        let (plugin, specs) = match loaded {
+            Ok(x) => x,
+            Err(e) => {
+                tracing::error!("plugin refused: {e}");
+                self.registry.set_refused(&file_key, Some(e.clone()));
+                return Err(e);
+            }
+        };
+        let old = self.files.get(&so).cloned().unwrap_or_default();
+        if let Some(taken) = specs
+            .iter()
+            .find(|s| self.robots.contains_key(&s.name) && !old.contains(&s.name))
+        {
+            let e = format!(
+                "{file_key}: robot name {:?} is already used by another plugin file",
+                taken.name
+            );
+            tracing::error!("plugin refused: {e}");
+            self.registry.set_refused(&file_key, Some(e.clone()));
+            return Err(e);
+        }
+        self.registry.set_refused(&file_key, None);
+        let names = specs.iter().map(|s| s.name.clone()).collect();
+        tracing::info!(
+            "plugin {file_key} ({}) loaded: robots {names:?}",
+            plugin.build_id
+        );
+        self.waiting.insert(so.clone(), (plugin, specs));
+        for name in &old {
+            if let Some(entry) = self.robots.get_mut(name) {
+                entry.after_exit.push(AfterExit::Remove);
+            }
+            self.stop(name);
+        }
+        self.start_waiting(&so);
+        Ok(names)
+    }
+
+    /// Start the new build of `file` once none of its old robots is left.
+    fn start_waiting(&mut self, file: &Path) {
+        let old_alive = self
+            .files
+            .get(file)
+            .is_some_and(|names| names.iter().any(|n| self.robots.contains_key(n)));
+        if old_alive {
+            return;
+        }
+        let Some((plugin, specs)) = self.waiting.remove(file) else {
+            return;
+        };
+        let plugin = Arc::new(plugin);
+        let mut names = Vec::new();
+        for spec in specs {
+            let name = spec.name.clone();
+            let shared = self.new_shared(&spec, &plugin);
+            self.robots.insert(
+                name.clone(),
+                Entry {
+                    spec,
+                    plugin: plugin.clone(),
+                    shared,
+                    thread: None,
+                    generation: 0,
+                    after_exit: Vec::new(),
+                },
+            );
+            if let Err(e) = self.spawn(&name) {
+                tracing::error!(robot = %name, "cannot start: {}", e.message);
+            }
+            names.push(name);
+        }
+        self.files.insert(file.to_path_buf(), names);
+    }
+
+    fn new_shared(&self, spec: &InstanceSpec, plugin: &Arc<LoadedPlugin>) -> Arc<RobotShared> {
+        let shared = Arc::new(RobotShared::new(
+            &spec.name,
+            plugin.source.clone(),
+            &plugin.build_id,
+            spec.symbols.clone(),
+            spec.seed,
+            0,
+            spec.params.clone(),
+        ));
+        self.registry.insert(shared.clone());
+        shared
+    }
+
+    fn spawn(&mut self, name: &str) -> Result<(), CtlError> {
+        self.generation += 1;
+        let generation = self.generation;
+        let me = self.me.clone();
+        let endpoint = robot::endpoint(self.fleet_id, name);
+        let Some(entry) = self.robots.get_mut(name) else {
+            return Err(CtlError::unknown_robot(name));
+        };
+        // A restarted robot gets fresh counters and the params it was last given.
+        let params = entry.shared.params();
+        let shared = Arc::new(RobotShared::new(
+            name,
+            entry.plugin.source.clone(),
+            &entry.plugin.build_id,
+            entry.spec.symbols.clone(),
+            entry.spec.seed,
+            generation,
+            params.clone(),
+        ));
+        let spec = RobotSpec {
+            name: name.to_string(),
+            endpoint: endpoint.clone(),
+            plugin: entry.plugin.clone(),
+            params,
+            symbols: entry.spec.symbols.clone(),
+            seed: entry.spec.seed,
+            timer_ms: entry.spec.timer_ms,
+        };
+        let robot = name.to_string();
+        let on_exit = move || {
+            let _ = me.send(ManagerCmd::RobotExited { robot, generation });
+        };
+        let thread = spawn_robot(&self.ctx, spec, self.store.clone(), shared.clone(), on_exit)
+            .map_err(|e| CtlError::new("internal", format!("cannot start robot: {e}")))?;
+        entry.thread = Some(thread);
+        entry.generation = generation;
+        entry.shared = shared.clone();
+        self.registry.insert(shared.clone());
+        let symbols = entry.spec.symbols.clone();
+        let _ = self.links.control.send(CtlCmd::Add {
+            robot: name.to_string(),
+            endpoint: endpoint.clone(),
+        });
+        let _ = self.links.trades.send(TradeCmd::Add {
+            robot: name.to_string(),
+            endpoint: endpoint.clone(),
+        });
+        let _ = self.links.market.send(MarketCmd::Add {
+            robot: name.to_string(),
+            endpoint,
+            symbols,
+            shared,
+        });
+        Ok(())
+    }
+
+    /// Ask a running robot to stop; `exited` finishes the job when its thread has ended.
+    fn stop(&mut self, name: &str) {
+        let Some(entry) = self.robots.get(name) else {
+            return;
+        };
+        if entry.thread.is_none() {
+            self.run_after_exit(name);
+            return;
+        }
+        self.unlink(name);
+        let _ = self.links.control.send(CtlCmd::Deliver {
+            robot: name.to_string(),
+            msg: ControlMsg::Stop,
+        });
+        let _ = self.links.control.send(CtlCmd::Remove {
+            robot: name.to_string(),
+        });
+    }
+
+    fn unlink(&self, name: &str) {
+        let robot = name.to_string();
+        let _ = self.links.market.send(MarketCmd::Remove {
+            robot: robot.clone(),
+        });
+        let _ = self.links.trades.send(TradeCmd::Remove { robot });
+    }
+
+    fn exited(&mut self, name: &str, generation: u64) {
+        let Some(entry) = self.robots.get_mut(name) else {
+            return;
+        };
+        if entry.generation != generation {
+            return;
+        }
+        // Join before anything can drop the library: the thread's TLS destructors are done then.
+        if let Some(t) = entry.thread.take() {
+            let _ = t.join();
+        }
+        if !matches!(entry.shared.state(), RobotState::Failed(_)) {
+            entry.shared.set_state(RobotState::Stopped);
+        }
+        self.unlink(name);
+        let _ = self.links.control.send(CtlCmd::Remove {
+            robot: name.to_string(),
+        });
+        self.run_after_exit(name);
+    }
+
+    fn run_after_exit(&mut self, name: &str) {
+        let Some(entry) = self.robots.get_mut(name) else {
+            return;
+        };
+        let actions = std::mem::take(&mut entry.after_exit);
+        let mut remove = false;
+        for a in actions {
+            match a {
+                AfterExit::Reply(req, v) => self.reply(req, Ok(v)),
+                AfterExit::Remove => remove = true,
+            }
+        }
+        if remove {
+            if let Some(entry) = self.robots.remove(name) {
+                self.registry.remove(name);
+                let file = entry.plugin.source.clone();
+                drop(entry); // the library unloads here if this was its last robot
+                self.start_waiting(&file);
+            }
+        }
+    }
+
+    fn file_removed(&mut self, path: &Path) {
+        if path.extension().is_some_and(|e| e == "toml") {
+            // Back to the plugin's defaults.
+            let so = path.with_extension("so");
+            if so.exists() {
+                let _ = self.file_changed(&so);
+            }
+            return;
+        }
+        self.waiting.remove(path);
+        self.registry.set_refused(&path.display().to_string(), None);
+        let names = self.files.remove(path).unwrap_or_default();
+        for name in names {
+            tracing::info!(robot = %name, "plugin file removed: stopping");
+            if let Some(entry) = self.robots.get_mut(&name) {
+                entry.after_exit.push(AfterExit::Remove);
+            }
+            self.stop(&name);
+        }
+    }
+
+    fn begin_shutdown(&mut self, req: Option<u64>) {
+        if self.shutdown_reply.is_none() {
+            tracing::info!("shutting down: stopping {} robots", self.robots.len());
+        }
+        self.shutdown_reply = Some(req.or(self.shutdown_reply.flatten()));
+        let running: Vec<String> = self
+            .robots
+            .iter()
+            .filter(|(_, e)| e.thread.is_some())
+            .map(|(n, _)| n.clone())
+            .collect();
+        for name in running {
+            self.stop(&name);
+        }
+    }
+
+    fn finish_shutdown(&mut self) {
+        if let Some(Some(req)) = self.shutdown_reply {
+            self.reply(req, Ok(json!("shutting down")));
+        }
+        for (_, mut entry) in std::mem::take(&mut self.robots) {
+            if let Some(t) = entry.thread.take() {
+                let _ = t.join();
+            }
+        }
+        let _ = self.links.market.send(MarketCmd::Shutdown);
+        let _ = self.links.trades.send(TradeCmd::Shutdown);
+        let _ = self.links.control.send(CtlCmd::Shutdown);
+    }
+}

@@ -1,0 +1,110 @@
+use super::LoadedPlugin;
+use robofleet_api::abi::{RfBuf, RF_ERR, RF_OK, RF_PANIC};
+use robofleet_api::{Action, CreateArgs, Event};
+use std::ffi::c_void;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CallError {
+    #[error("robot panicked: {0}")]
+    Panic(String),
+    #[error("robot error: {0}")]
+    Robot(String),
+    #[error("bad data across the plugin boundary: {0}")]
+    Boundary(String),
+}
+
+/// One created robot inside a loaded plugin. Lives on its robot thread only.
+pub struct RobotInstance {
+    handle: *mut c_void,
+    event_buf: Vec<u8>,
+    // Keeps the library mapped while the handle exists; dropped after `destroy`.
+    plugin: Arc<LoadedPlugin>,
+}
+
+// Moved once onto its robot thread and used there only; the plugin is told nothing else.
+unsafe impl Send for RobotInstance {}
+
+impl RobotInstance {
+    pub fn create(plugin: Arc<LoadedPlugin>, args: &CreateArgs) -> Result<Self, CallError> {
+        let bytes = postcard::to_allocvec(args).map_err(|e| CallError::Boundary(e.to_string()))?;
+        let mut handle: *mut c_void = std::ptr::null_mut();
+        let mut err = RfBuf::empty();
+        let vt = plugin.vtable();
+        // SAFETY: pointers valid for the call; the plugin passed its header checks.
+        let code = unsafe { (vt.create)(bytes.as_ptr(), bytes.len(), &mut handle, &mut err) };
+        let msg = take(&plugin, err);
+        check(code, &msg)?;
+        if handle.is_null() {
+            return Err(CallError::Boundary("create returned no handle".into()));
+        }
+        Ok(RobotInstance {
+            handle,
+            event_buf: Vec::with_capacity(256),
+            plugin,
+        })
+    }
+
+    /// Hand one event to the robot and get its actions back.
+    pub fn handle(&mut self, event: &Event) -> Result<Vec<Action>, CallError> {
+        self.event_buf.clear();
+        let buf = std::mem::take(&mut self.event_buf);
+        self.event_buf =
+            postcard::to_extend(event, buf).map_err(|e| CallError::Boundary(e.to_string()))?;
+        let mut out = RfBuf::empty();
+        let vt = self.plugin.vtable();
+        // SAFETY: our handle from `create`, used on this thread only; buffers valid for the call.
+        let code = unsafe {
+            (vt.handle)(
+                self.handle,
+                self.event_buf.as_ptr(),
+                self.event_buf.len(),
+                &mut out,
+            )
+        };
+        let bytes = take(&self.plugin, out);
+        check(code, &bytes)?;
+        postcard::from_bytes(&bytes).map_err(|e| CallError::Boundary(format!("actions: {e}")))
+    }
+
+    /// `(next_order_seq, robot state bytes)`.
+    pub fn snapshot(&self) -> Result<(u64, Vec<u8>), CallError> {
+        let mut out = RfBuf::empty();
+        // SAFETY: as in `handle`.
+        let code = unsafe { (self.plugin.vtable().snapshot)(self.handle, &mut out) };
+        let bytes = take(&self.plugin, out);
+        check(code, &bytes)?;
+        postcard::from_bytes(&bytes).map_err(|e| CallError::Boundary(format!("snapshot: {e}")))
+    }
+
+    pub fn plugin(&self) -> &Arc<LoadedPlugin> {
+        &self.plugin
+    }
+}
+
+impl Drop for RobotInstance {
+    fn drop(&mut self) {
+        // A panic in the robot's destructor is caught by the plugin and ignored here.
+        // SAFETY: our handle, destroyed once, while the library is still mapped.
+        let _ = unsafe { (self.plugin.vtable().destroy)(self.handle) };
+    }
+}
+
+/// Copy a plugin buffer out and give it back to the plugin's allocator.
+fn take(plugin: &LoadedPlugin, buf: RfBuf) -> Vec<u8> {
+    // SAFETY: filled by the plugin during the call that just returned.
+    let bytes = unsafe { buf.as_slice() }.to_vec();
+    // SAFETY: the buffer came from this plugin and is given back once.
+    unsafe { (plugin.vtable().free_buf)(buf) };
+    bytes
+}
+
+fn check(code: i32, bytes: &[u8]) -> Result<(), CallError> {
+    let msg = || String::from_utf8_lossy(bytes).into_owned();
+    match code {
+        RF_OK => Ok(()),
+        RF_ERR => Err(CallError::Robot(msg())),
+        RF_PANIC => Err(CallError::Panic(msg())),
+        other => Err(CallError::Boundary(format!("unknown status code {other}"))),
+    }
+}

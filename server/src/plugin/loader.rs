@@ -1,0 +1,183 @@
+use robofleet_api::abi::{
+    EntryFn, PluginHeader, PluginVTable, RfBuf, ABI_VERSION, ENTRY_SYMBOL, MAGIC, PANIC_UNWIND,
+    RF_OK,
+};
+use robofleet_api::RobotInfo;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    #[error("{path}: cannot copy the plugin to a private file: {source}")]
+    Copy {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a loadable library: {reason}")]
+    NotLoadable { path: PathBuf, reason: String },
+    #[error("{path}: no `robofleet_plugin_entry` symbol: not a robofleet plugin (export it with robofleet_api::export_robot!)")]
+    NoEntry { path: PathBuf },
+    #[error("{path}: plugin header has the wrong magic: not a robofleet plugin")]
+    BadMagic { path: PathBuf },
+    #[error("{path}: built for plugin ABI version {found}, this server speaks version {expected}: rebuild it against this server's robofleet-api")]
+    AbiVersion {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
+    #[error("{path}: plugin header or vtable size differs from this server's ({what}): rebuild it against this server's robofleet-api")]
+    Layout { path: PathBuf, what: String },
+    #[error("{path}: built with panic = \"abort\": a robot panic would kill the whole server; build it with panic = \"unwind\" (the default)")]
+    PanicAbort { path: PathBuf },
+    #[error("{path}: the plugin could not describe itself: {reason}")]
+    Describe { path: PathBuf, reason: String },
+}
+
+/// A checked, loaded plugin. Unmapped (and its private copy deleted) when the last `Arc` goes.
+pub struct LoadedPlugin {
+    /// The file the trader dropped in.
+    pub source: PathBuf,
+    pub info: RobotInfo,
+    pub build_id: String,
+    vtable: *const PluginVTable,
+    private_copy: PathBuf,
+    // Last field: dropped after everything that points into it.
+    library: Option<libloading::Library>,
+}
+
+// The vtable points into the library's static data, immutable and kept mapped by `library`.
+unsafe impl Send for LoadedPlugin {}
+unsafe impl Sync for LoadedPlugin {}
+
+impl LoadedPlugin {
+    pub(super) fn vtable(&self) -> &PluginVTable {
+        // SAFETY: checked at load; valid while `library` is loaded, i.e. while `self` lives.
+        unsafe { &*self.vtable }
+    }
+}
+
+impl Drop for LoadedPlugin {
+    fn drop(&mut self) {
+        drop(self.library.take());
+        let _ = std::fs::remove_file(&self.private_copy);
+    }
+}
+
+impl std::fmt::Debug for LoadedPlugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedPlugin")
+            .field("source", &self.source)
+            .field("build_id", &self.build_id)
+            .finish()
+    }
+}
+
+static COPY_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Copy `path` into `private_dir`, load the copy, and check its header.
+pub fn load_plugin(path: &Path, private_dir: &Path) -> Result<LoadedPlugin, PluginError> {
+    let copy_err = |source| PluginError::Copy {
+        path: path.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(private_dir).map_err(copy_err)?;
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("plugin");
+    let n = COPY_COUNTER.fetch_add(1, Ordering::Relaxed);
+    let private_copy = private_dir.join(format!("{stem}-{}-{n}.so", std::process::id()));
+    std::fs::copy(path, &private_copy).map_err(copy_err)?;
+    let result = load_copy(path, &private_copy);
+    if result.is_err() {
+        let _ = std::fs::remove_file(&private_copy);
+    }
+    result
+}
+
+fn load_copy(path: &Path, private_copy: &Path) -> Result<LoadedPlugin, PluginError> {
+    let p = || path.to_path_buf();
+    // SAFETY: loading runs the library's initialisers; that is what a plugin folder is for.
+    let library = unsafe { libloading::Library::new(private_copy) }.map_err(|e| {
+        PluginError::NotLoadable {
+            path: p(),
+            reason: e.to_string(),
+        }
+    })?;
+    // SAFETY: the symbol's type is fixed by the ABI; checked for null right after.
+    let entry: EntryFn = unsafe { library.get::<EntryFn>(ENTRY_SYMBOL) }
+        .map(|s| *s)
+        .map_err(|_| PluginError::NoEntry { path: p() })?;
+    // SAFETY: the entry takes no arguments and returns a pointer to static data.
+    let header = unsafe { entry() };
+    if header.is_null() {
+        return Err(PluginError::BadMagic { path: p() });
+    }
+    // Read the fields every ABI version keeps at the front before trusting the layout.
+    // SAFETY: magic and abi_version sit at the same offsets in every version of the header.
+    let (magic, abi_version) = unsafe {
+        (
+            std::ptr::read_unaligned(header as *const [u8; 8]),
+            std::ptr::read_unaligned((header as *const u8).add(8) as *const u32),
+        )
+    };
+    if magic != MAGIC {
+        return Err(PluginError::BadMagic { path: p() });
+    }
+    if abi_version != ABI_VERSION {
+        return Err(PluginError::AbiVersion {
+            path: p(),
+            found: abi_version,
+            expected: ABI_VERSION,
+        });
+    }
+    // SAFETY: same ABI version, so the layout is ours; sizes double-checked below.
+    let h: &PluginHeader = unsafe { &*header };
+    let expect = (
+        std::mem::size_of::<PluginHeader>() as u32,
+        std::mem::size_of::<PluginVTable>() as u32,
+    );
+    if (h.header_size, h.vtable_size) != expect {
+        return Err(PluginError::Layout {
+            path: p(),
+            what: format!(
+                "header {} vs {}, vtable {} vs {}",
+                h.header_size, expect.0, h.vtable_size, expect.1
+            ),
+        });
+    }
+    if h.panic_strategy != PANIC_UNWIND {
+        return Err(PluginError::PanicAbort { path: p() });
+    }
+    let build_id = if h.build_id.ptr.is_null() {
+        String::new()
+    } else {
+        // SAFETY: a static str in the plugin image.
+        let bytes = unsafe { std::slice::from_raw_parts(h.build_id.ptr, h.build_id.len) };
+        String::from_utf8_lossy(bytes).into_owned()
+    };
+    let vtable: *const PluginVTable = &h.vtable;
+    let info = describe(unsafe { &*vtable })
+        .map_err(|reason| PluginError::Describe { path: p(), reason })?;
+    Ok(LoadedPlugin {
+        source: path.to_path_buf(),
+        info,
+        build_id,
+        vtable,
+        private_copy: private_copy.to_path_buf(),
+        library: Some(library),
+    })
+}
+
+fn describe(vt: &PluginVTable) -> Result<RobotInfo, String> {
+    let mut out = RfBuf::empty();
+    // SAFETY: a valid out pointer; the plugin passed its header checks.
+    let code = unsafe { (vt.describe)(&mut out) };
+    // SAFETY: the plugin filled `out`; we copy before handing it back.
+    let bytes = unsafe { out.as_slice() }.to_vec();
+    unsafe { (vt.free_buf)(out) };
+    if code != RF_OK {
+        return Err(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    postcard::from_bytes(&bytes).map_err(|e| format!("undecodable robot info: {e}"))
+}

@@ -1,0 +1,42 @@
+use robofleet_api::{EventKind, Params};
+use serde::{Deserialize, Serialize};
+
+/// A message on a robot's inproc endpoint (postcard-encoded; only the server writes these).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Inbound {
+    /// Market data, with when it reached the server and when the feed said it sent it.
+    Market {
+        ts: i64,
+        kind: EventKind,
+        recv_mono_ns: u64,
+        sent_ns: Option<i64>,
+    },
+    /// From the control socket or the fleet manager.
+    Control(ControlMsg),
+    /// One of this robot's order changes or fills, from its trade subscription.
+    Update { ts: i64, kind: EventKind },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ControlMsg {
+    /// The full, merged parameter set.
+    Params(Params),
+    Command {
+        name: String,
+        args: String,
+    },
+    Pause,
+    Resume,
+    Stop,
+}
+
+impl Inbound {
+    pub fn encode(&self) -> Vec<u8> {
+        // Encoding our own enum into a Vec cannot fail.
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, postcard::Error> {
+        postcard::from_bytes(bytes)
+    }
+}

@@ -1,0 +1,18 @@
+//! One robot: its loop on its own thread, its inbound messages, its shared status.
+//!
+//! Everything that reaches a robot comes through one ZeroMQ PULL socket bound at its own
+//! `inproc://` endpoint, so all its inputs form one ordered stream with no locks in the
+//! robot's path. The loop numbers each event, calls the plugin, and carries out the actions.
+
+mod inbound;
+mod runner;
+mod status;
+
+pub use inbound::{ControlMsg, Inbound};
+pub use runner::{spawn_robot, RobotSpec};
+pub use status::{RobotShared, RobotState, RobotStatus};
+
+/// The inproc endpoint of a robot's loop. `fleet` keeps two servers in one process apart.
+pub fn endpoint(fleet: u64, name: &str) -> String {
+    format!("inproc://robot/{fleet}/{name}")
+}

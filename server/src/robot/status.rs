@@ -1,0 +1,156 @@
+use hdrhistogram::Histogram;
+use robofleet_api::Params;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "detail")]
+pub enum RobotState {
+    Starting,
+    Running,
+    Paused,
+    Stopping,
+    Stopped,
+    Failed(String),
+}
+
+/// What the robot thread, the stream threads and the control socket share about one robot.
+/// Counters are atomics; the rest is behind small mutexes read only by status requests.
+pub struct RobotShared {
+    pub name: String,
+    pub plugin_file: PathBuf,
+    pub build_id: String,
+    pub symbols: Vec<String>,
+    pub seed: u64,
+    /// Increases on every (re)start of a robot of this name.
+    pub generation: u64,
+    pub state: Mutex<RobotState>,
+    pub params: Mutex<Params>,
+    pub events: AtomicU64,
+    pub fills_received: AtomicU64,
+    pub order_updates_received: AtomicU64,
+    pub orders_sent: AtomicU64,
+    pub cancels_sent: AtomicU64,
+    pub store_errors: AtomicU64,
+    /// Market data messages dropped because this robot's queue was full.
+    pub md_dropped: AtomicU64,
+    /// Market data and timers skipped while paused.
+    pub skipped_paused: AtomicU64,
+    /// Time inside the plugin per event, ns.
+    pub handle_ns: Mutex<Histogram<u64>>,
+}
+
+impl RobotShared {
+    pub fn new(
+        name: &str,
+        plugin_file: PathBuf,
+        build_id: &str,
+        symbols: Vec<String>,
+        seed: u64,
+        generation: u64,
+        params: Params,
+    ) -> Self {
+        RobotShared {
+            name: name.to_string(),
+            plugin_file,
+            build_id: build_id.to_string(),
+            symbols,
+            seed,
+            generation,
+            state: Mutex::new(RobotState::Starting),
+            params: Mutex::new(params),
+            events: AtomicU64::new(0),
+            fills_received: AtomicU64::new(0),
+            order_updates_received: AtomicU64::new(0),
+            orders_sent: AtomicU64::new(0),
+            cancels_sent: AtomicU64::new(0),
+            store_errors: AtomicU64::new(0),
+            md_dropped: AtomicU64::new(0),
+            skipped_paused: AtomicU64::new(0),
+            handle_ns: Mutex::new(new_histogram()),
+        }
+    }
+
+    pub fn set_state(&self, state: RobotState) {
+        *self.state.lock().unwrap_or_else(|e| e.into_inner()) = state;
+    }
+
+    pub fn state(&self) -> RobotState {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn params(&self) -> Params {
+        self.params
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn record_handle_ns(&self, ns: u64) {
+        let mut h = self.handle_ns.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = h.record(ns.max(1));
+    }
+
+    pub fn status(&self) -> RobotStatus {
+        let h = self.handle_ns.lock().unwrap_or_else(|e| e.into_inner());
+        let q = |p: f64| {
+            if h.is_empty() {
+                0
+            } else {
+                h.value_at_quantile(p)
+            }
+        };
+        RobotStatus {
+            name: self.name.clone(),
+            state: self.state(),
+            plugin_file: self.plugin_file.display().to_string(),
+            build_id: self.build_id.clone(),
+            symbols: self.symbols.clone(),
+            params: crate::control::params_to_json(&self.params()),
+            generation: self.generation,
+            seed: self.seed,
+            events: self.events.load(Ordering::Relaxed),
+            fills_received: self.fills_received.load(Ordering::Relaxed),
+            order_updates_received: self.order_updates_received.load(Ordering::Relaxed),
+            orders_sent: self.orders_sent.load(Ordering::Relaxed),
+            cancels_sent: self.cancels_sent.load(Ordering::Relaxed),
+            store_errors: self.store_errors.load(Ordering::Relaxed),
+            md_dropped: self.md_dropped.load(Ordering::Relaxed),
+            skipped_paused: self.skipped_paused.load(Ordering::Relaxed),
+            handle_ns_p50: q(0.5),
+            handle_ns_p99: q(0.99),
+            handle_ns_max: h.max(),
+        }
+    }
+}
+
+pub fn new_histogram() -> Histogram<u64> {
+    // 1 ns .. 60 s at 3 significant digits: cannot fail for these constants.
+    Histogram::new_with_bounds(1, 60_000_000_000, 3).unwrap_or_else(|_| Histogram::new(3).unwrap())
+}
+
+/// A robot's status as the control socket reports it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RobotStatus {
+    pub name: String,
+    pub state: RobotState,
+    pub plugin_file: String,
+    pub build_id: String,
+    pub symbols: Vec<String>,
+    pub params: serde_json::Value,
+    pub generation: u64,
+    pub seed: u64,
+    pub events: u64,
+    pub fills_received: u64,
+    pub order_updates_received: u64,
+    pub orders_sent: u64,
+    pub cancels_sent: u64,
+    pub store_errors: u64,
+    pub md_dropped: u64,
+    pub skipped_paused: u64,
+    pub handle_ns_p50: u64,
+    pub handle_ns_p99: u64,
+    pub handle_ns_max: u64,
+}

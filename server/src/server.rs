@@ -1,0 +1,285 @@
+//! `robofleet serve`: wires the store, the stream threads, the control socket, the fleet
+//! manager, the plugin folder watcher and (on the embedded store) the order gateway.
+//!
+//! [`start`] returns once everything listens, so tests start the real server in-process on
+//! an ephemeral control port (`tcp://127.0.0.1:*`) and read the bound endpoint back.
+
+use crate::control::{run_control_thread, ControlDeps, CtlCmd};
+use crate::fleet::{spawn_watcher, Manager, ManagerCmd, ManagerLinks, Registry, WatcherHandle};
+use crate::gateway::{spawn_gateway, GatewayConfig, GatewayHandle, GatewayStats};
+use crate::stats::FleetStats;
+use crate::store::embedded::{EmbeddedStore, SyncPolicy};
+use crate::store::Store;
+use crate::streams::mailbox::mailbox;
+use crate::streams::market::{run_market_thread, MarketCmd};
+use crate::streams::trades::run_trade_thread;
+use crossbeam_channel::Sender;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub const DEFAULT_CONTROL: &str = "tcp://127.0.0.1:5560";
+pub const DEFAULT_FEED: &str = "tcp://127.0.0.1:5561";
+
+/// The process's one ZeroMQ context (inproc endpoints only connect within one context).
+pub fn zmq_context() -> zmq::Context {
+    static CTX: OnceLock<zmq::Context> = OnceLock::new();
+    CTX.get_or_init(|| {
+        let ctx = zmq::Context::new();
+        // Four sockets per robot (its endpoint and three stream PUSHes): room for 1,000+.
+        if !set_max_sockets(&ctx, MAX_SOCKETS) {
+            tracing::warn!("could not raise ZMQ_MAX_SOCKETS; the fleet is limited to ~250 robots");
+        }
+        ctx
+    })
+    .clone()
+}
+
+pub const MAX_SOCKETS: i32 = 16_384;
+
+/// Set ZMQ_MAX_SOCKETS before the first socket. zmq 0.10 has neither the setter nor an
+/// accessor for the raw context, but `Context` is one `Arc` of a struct holding only the raw
+/// pointer; we read it and check it really is the context before using it.
+fn set_max_sockets(ctx: &zmq::Context, n: i32) -> bool {
+    use std::ffi::c_void;
+    const _: () = assert!(std::mem::size_of::<zmq::Context>() == std::mem::size_of::<usize>());
+    // SAFETY: layout as above (asserted in size); the pointer is only used after the check.
+    let raw: *mut c_void = unsafe { **(ctx as *const zmq::Context as *const Arc<*mut c_void>) };
+    let io = unsafe { zmq_sys::zmq_ctx_get(raw, zmq_sys::ZMQ_IO_THREADS as _) };
+    if Ok(io) != ctx.get_io_threads() {
+        return false;
+    }
+    unsafe {
+        zmq_sys::zmq_ctx_set(raw, zmq_sys::ZMQ_MAX_SOCKETS as _, n) == 0
+            && zmq_sys::zmq_ctx_get(raw, zmq_sys::ZMQ_MAX_SOCKETS as _) == n
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ServeConfig {
+    pub plugins_dir: PathBuf,
+    /// Store files and private plugin copies live here.
+    pub data_dir: PathBuf,
+    pub control_endpoint: String,
+    pub feed_endpoint: String,
+    /// Run the order gateway and simulated exchange in this process.
+    pub gateway: bool,
+    pub sync: SyncPolicy,
+    /// Quiet period after a plugin file is complete before it is loaded.
+    pub settle: Duration,
+}
+
+impl ServeConfig {
+    pub fn new(plugins_dir: impl Into<PathBuf>, data_dir: impl Into<PathBuf>) -> Self {
+        ServeConfig {
+            plugins_dir: plugins_dir.into(),
+            data_dir: data_dir.into(),
+            control_endpoint: DEFAULT_CONTROL.into(),
+            feed_endpoint: DEFAULT_FEED.into(),
+            gateway: true,
+            sync: SyncPolicy::default(),
+            settle: Duration::from_millis(250),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("zeromq: {0}")]
+    Zmq(#[from] zmq::Error),
+    #[error("cannot bind the control socket at {endpoint}: {source}")]
+    ControlBind {
+        endpoint: String,
+        source: zmq::Error,
+    },
+    #[error("store: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("plugin folder {path}: {reason}")]
+    PluginDir { path: PathBuf, reason: String },
+    #[error("gateway: {0}")]
+    Gateway(String),
+    #[error("cannot start a thread: {0}")]
+    Thread(#[from] std::io::Error),
+}
+
+/// A running server.
+pub struct ServerHandle {
+    control_endpoint: String,
+    manager_tx: Sender<ManagerCmd>,
+    manager: Option<JoinHandle<()>>,
+    streams: Vec<JoinHandle<()>>,
+    gateway: Option<GatewayHandle>,
+    _watcher: Option<WatcherHandle>,
+    pub store: Arc<dyn Store>,
+    pub registry: Arc<Registry>,
+    pub stats: Arc<FleetStats>,
+}
+
+static FLEET_IDS: AtomicU64 = AtomicU64::new(0);
+
+pub fn start(cfg: ServeConfig) -> Result<ServerHandle, ServerError> {
+    let store: Arc<dyn Store> =
+        Arc::new(EmbeddedStore::open(&cfg.data_dir.join("store"), cfg.sync)?);
+    start_with_store(cfg, store)
+}
+
+pub fn start_with_store(
+    cfg: ServeConfig,
+    store: Arc<dyn Store>,
+) -> Result<ServerHandle, ServerError> {
+    let ctx = zmq_context();
+    let fleet_id = FLEET_IDS.fetch_add(1, Ordering::Relaxed);
+    if !cfg.plugins_dir.is_dir() {
+        return Err(ServerError::PluginDir {
+            path: cfg.plugins_dir.clone(),
+            reason: "not a directory".into(),
+        });
+    }
+    let registry = Arc::new(Registry::default());
+    let stats = Arc::new(FleetStats::default());
+
+    let router = ctx.socket(zmq::ROUTER)?;
+    router.set_linger(0)?;
+    router
+        .bind(&cfg.control_endpoint)
+        .map_err(|source| ServerError::ControlBind {
+            endpoint: cfg.control_endpoint.clone(),
+            source,
+        })?;
+    let control_endpoint = router
+        .get_last_endpoint()
+        .ok()
+        .and_then(|r| r.ok())
+        .unwrap_or_else(|| cfg.control_endpoint.clone());
+
+    let gateway = if cfg.gateway {
+        let gstats = Arc::new(GatewayStats::default());
+        *stats.gateway.lock().unwrap_or_else(|e| e.into_inner()) = Some(gstats.clone());
+        let gcfg = GatewayConfig {
+            feed_endpoint: cfg.feed_endpoint.clone(),
+        };
+        Some(
+            spawn_gateway(ctx.clone(), store.clone(), gcfg, gstats)
+                .map_err(|e| ServerError::Gateway(e.to_string()))?,
+        )
+    } else {
+        None
+    };
+
+    let (manager_tx, manager_rx) = crossbeam_channel::unbounded();
+    let (md_tx, md_rx) = mailbox::<MarketCmd>(&ctx, "market")?;
+    let (ctl_tx, ctl_rx) = mailbox::<CtlCmd>(&ctx, "control")?;
+    let (trade_tx, trade_rx) = crossbeam_channel::unbounded();
+    let mut streams = Vec::new();
+    {
+        let (ctx, ep, st) = (ctx.clone(), cfg.feed_endpoint.clone(), stats.market.clone());
+        streams.push(spawn_named("market-data", move || {
+            if let Err(e) = run_market_thread(ctx, ep, md_rx, st) {
+                tracing::error!("market data thread ended: {e}");
+            }
+        })?);
+    }
+    {
+        let (ctx, store, st) = (ctx.clone(), store.clone(), stats.trades.clone());
+        streams.push(spawn_named("trade-updates", move || {
+            run_trade_thread(ctx, store, trade_rx, st)
+        })?);
+    }
+    {
+        let deps = ControlDeps {
+            registry: registry.clone(),
+            store: store.clone(),
+            manager: manager_tx.clone(),
+            stats: stats.clone(),
+        };
+        let ctx = ctx.clone();
+        streams.push(spawn_named("control", move || {
+            if let Err(e) = run_control_thread(ctx, router, ctl_rx, deps) {
+                tracing::error!("control thread ended: {e}");
+            }
+        })?);
+    }
+    let manager = Manager::new(
+        ctx.clone(),
+        fleet_id,
+        cfg.data_dir.join("loaded-plugins"),
+        store.clone(),
+        registry.clone(),
+        ManagerLinks {
+            market: md_tx,
+            trades: trade_tx,
+            control: ctl_tx,
+        },
+        manager_tx.clone(),
+    );
+    // Watch before the first scan, so a file dropped in meanwhile is not missed.
+    let watcher = spawn_watcher(&cfg.plugins_dir, cfg.settle, manager_tx.clone()).map_err(|e| {
+        ServerError::PluginDir {
+            path: cfg.plugins_dir.clone(),
+            reason: e.to_string(),
+        }
+    })?;
+    let dir = cfg.plugins_dir.clone();
+    let manager = spawn_named("fleet-manager", move || manager.run(&dir, manager_rx))?;
+    tracing::info!(
+        "robofleet serving: control {control_endpoint}, feed {}",
+        cfg.feed_endpoint
+    );
+    Ok(ServerHandle {
+        control_endpoint,
+        manager_tx,
+        manager: Some(manager),
+        streams,
+        gateway,
+        _watcher: Some(watcher),
+        store,
+        registry,
+        stats,
+    })
+}
+
+fn spawn_named(name: &str, f: impl FnOnce() + Send + 'static) -> std::io::Result<JoinHandle<()>> {
+    std::thread::Builder::new().name(name.to_string()).spawn(f)
+}
+
+impl ServerHandle {
+    /// The control endpoint actually bound (with the real port when `*` was asked for).
+    pub fn control_endpoint(&self) -> &str {
+        &self.control_endpoint
+    }
+
+    /// A sender that asks the server to shut down (e.g. from a Ctrl-C handler).
+    pub fn shutdown_sender(&self) -> Sender<ManagerCmd> {
+        self.manager_tx.clone()
+    }
+
+    pub fn gateway_stats(&self) -> Option<Arc<GatewayStats>> {
+        self.stats
+            .gateway
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Block until the server has shut down (by `shutdown` over the control socket or
+    /// a `ManagerCmd::Shutdown`), then stop everything else.
+    pub fn wait(mut self) {
+        if let Some(m) = self.manager.take() {
+            let _ = m.join();
+        }
+        self._watcher.take();
+        for t in self.streams.drain(..) {
+            let _ = t.join();
+        }
+        if let Some(g) = self.gateway.take() {
+            g.shutdown();
+        }
+    }
+
+    pub fn shutdown(self) {
+        let _ = self.manager_tx.send(ManagerCmd::Shutdown);
+        self.wait();
+    }
+}

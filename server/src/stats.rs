@@ -1,0 +1,67 @@
+//! Fleet-wide counters, reported by the control socket's `stats`.
+
+use crate::fleet::Registry;
+use crate::gateway::GatewayStats;
+use crate::streams::market::MarketStats;
+use crate::streams::trades::TradeStats;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+pub struct FleetStats {
+    pub started: Instant,
+    pub market: Arc<MarketStats>,
+    pub trades: Arc<TradeStats>,
+    pub gateway: Mutex<Option<Arc<GatewayStats>>>,
+    pub control_requests: AtomicU64,
+    pub control_errors: AtomicU64,
+}
+
+impl Default for FleetStats {
+    fn default() -> Self {
+        FleetStats {
+            started: Instant::now(),
+            market: Arc::default(),
+            trades: Arc::default(),
+            gateway: Mutex::new(None),
+            control_requests: AtomicU64::new(0),
+            control_errors: AtomicU64::new(0),
+        }
+    }
+}
+
+impl FleetStats {
+    pub fn to_json(&self, registry: &Registry) -> Value {
+        let robots: Vec<Value> = registry
+            .all()
+            .iter()
+            .map(|r| {
+                let s = r.status();
+                json!({"name": s.name, "events": s.events, "orders_sent": s.orders_sent,
+                       "md_dropped": s.md_dropped, "store_errors": s.store_errors,
+                       "handle_ns_p50": s.handle_ns_p50, "handle_ns_p99": s.handle_ns_p99})
+            })
+            .collect();
+        let gateway = self
+            .gateway
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|g| serde_json::to_value(g.snapshot()).unwrap_or(Value::Null));
+        json!({
+            "uptime_secs": self.started.elapsed().as_secs_f64(),
+            "market_data": self.market.snapshot(),
+            "trade_updates": {
+                "delivered": self.trades.delivered.load(Ordering::Relaxed),
+                "undeliverable": self.trades.undeliverable.load(Ordering::Relaxed),
+            },
+            "gateway": gateway,
+            "control": {
+                "requests": self.control_requests.load(Ordering::Relaxed),
+                "errors": self.control_errors.load(Ordering::Relaxed),
+            },
+            "robots": robots,
+        })
+    }
+}

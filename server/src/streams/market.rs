@@ -1,0 +1,177 @@
+//! The market data thread: one SUB socket to the feed, subscribed to the union of the robots'
+//! symbols; each message is decoded once and pushed to exactly the robots of its symbol.
+
+use super::mailbox::MailboxReceiver;
+use crate::clock;
+use crate::market;
+use crate::robot::{Inbound, RobotShared};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+pub enum MarketCmd {
+    Add {
+        robot: String,
+        endpoint: String,
+        symbols: Vec<String>,
+        shared: Arc<RobotShared>,
+    },
+    Remove {
+        robot: String,
+    },
+    Shutdown,
+}
+
+#[derive(Default)]
+pub struct MarketStats {
+    pub messages: AtomicU64,
+    pub garbage: AtomicU64,
+    pub unrouted: AtomicU64,
+    pub delivered: AtomicU64,
+    pub dropped: AtomicU64,
+}
+
+#[derive(Serialize)]
+pub struct MarketStatsSnapshot {
+    pub messages: u64,
+    pub garbage: u64,
+    pub unrouted: u64,
+    pub delivered: u64,
+    pub dropped: u64,
+}
+
+impl MarketStats {
+    pub fn snapshot(&self) -> MarketStatsSnapshot {
+        let l = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        MarketStatsSnapshot {
+            messages: l(&self.messages),
+            garbage: l(&self.garbage),
+            unrouted: l(&self.unrouted),
+            delivered: l(&self.delivered),
+            dropped: l(&self.dropped),
+        }
+    }
+}
+
+/// Feed messages a SUB socket may queue before TCP pushes back to the publisher.
+pub const FEED_RCVHWM: i32 = 100_000;
+
+struct Route {
+    push: zmq::Socket,
+    shared: Arc<RobotShared>,
+    symbols: Vec<String>,
+}
+
+pub fn run_market_thread(
+    ctx: zmq::Context,
+    feed_endpoint: String,
+    cmds: MailboxReceiver<MarketCmd>,
+    stats: Arc<MarketStats>,
+) -> Result<(), zmq::Error> {
+    let sub = ctx.socket(zmq::SUB)?;
+    sub.set_rcvhwm(FEED_RCVHWM)?;
+    sub.set_linger(0)?;
+    sub.connect(&feed_endpoint)?;
+    let mut robots: HashMap<String, Rc<Route>> = HashMap::new();
+    let mut by_symbol: HashMap<String, Vec<Rc<Route>>> = HashMap::new();
+    let mut garbage_logged = 0u64;
+    loop {
+        let mut items = [
+            sub.as_poll_item(zmq::POLLIN),
+            cmds.socket().as_poll_item(zmq::POLLIN),
+        ];
+        zmq::poll(&mut items, -1)?;
+        let (md_ready, cmd_ready) = (items[0].is_readable(), items[1].is_readable());
+        if md_ready {
+            // Take everything queued before polling again.
+            while let Ok(frames) = sub.recv_multipart(zmq::DONTWAIT) {
+                let recv_mono_ns = clock::mono_ns();
+                stats.messages.fetch_add(1, Ordering::Relaxed);
+                let md = match market::decode(&frames) {
+                    Ok(md) => md,
+                    Err(e) => {
+                        let n = stats.garbage.fetch_add(1, Ordering::Relaxed) + 1;
+                        if n >= garbage_logged * 2 || n < 10 {
+                            garbage_logged = n;
+                            tracing::warn!("garbage on the feed dropped ({n} so far): {e}");
+                        }
+                        continue;
+                    }
+                };
+                let Some(routes) = by_symbol.get(&md.symbol) else {
+                    // A prefix subscription ("Si" also matches "SiZ6") or a late unsubscribe.
+                    stats.unrouted.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                };
+                let bytes = Inbound::Market {
+                    ts: md.ts,
+                    kind: md.to_event_kind(),
+                    recv_mono_ns,
+                    sent_ns: md.sent_ns,
+                }
+                .encode();
+                for route in routes {
+                    match route.push.send(&bytes[..], zmq::DONTWAIT) {
+                        Ok(()) => {
+                            stats.delivered.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(_) => {
+                            stats.dropped.fetch_add(1, Ordering::Relaxed);
+                            route.shared.md_dropped.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            }
+        }
+        if cmd_ready {
+            for cmd in cmds.drain() {
+                match cmd {
+                    MarketCmd::Add {
+                        robot,
+                        endpoint,
+                        symbols,
+                        shared,
+                    } => {
+                        let push = match super::robot_push(&ctx, &endpoint, true) {
+                            Ok(p) => p,
+                            Err(e) => {
+                                tracing::error!(robot = %robot, "cannot connect market data: {e}");
+                                continue;
+                            }
+                        };
+                        let route = Rc::new(Route {
+                            push,
+                            shared,
+                            symbols: symbols.clone(),
+                        });
+                        for s in &symbols {
+                            let list = by_symbol.entry(s.clone()).or_default();
+                            if list.is_empty() {
+                                sub.set_subscribe(s.as_bytes())?;
+                            }
+                            list.push(route.clone());
+                        }
+                        robots.insert(robot, route);
+                    }
+                    MarketCmd::Remove { robot } => {
+                        let Some(route) = robots.remove(&robot) else {
+                            continue;
+                        };
+                        for s in &route.symbols {
+                            if let Some(list) = by_symbol.get_mut(s) {
+                                list.retain(|r| !Rc::ptr_eq(r, &route));
+                                if list.is_empty() {
+                                    by_symbol.remove(s);
+                                    sub.set_unsubscribe(s.as_bytes())?;
+                                }
+                            }
+                        }
+                    }
+                    MarketCmd::Shutdown => return Ok(()),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! The trade subscription thread: one store subscription per robot, by its name alone, all
+//! feeding one channel; each order change or fill is pushed to its robot's endpoint.
+
+use crate::robot::Inbound;
+use crate::store::{RobotUpdate, Store, WatchId};
+use crossbeam_channel::{select, Receiver};
+use robofleet_api::{EventKind, Fill, OrderUpdate};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+pub enum TradeCmd {
+    Add { robot: String, endpoint: String },
+    Remove { robot: String },
+    Shutdown,
+}
+
+#[derive(Default)]
+pub struct TradeStats {
+    pub delivered: AtomicU64,
+    /// Updates for a robot that had already stopped; they stay in the store.
+    pub undeliverable: AtomicU64,
+}
+
+/// The event a robot sees for a store update, with its timestamp.
+pub fn update_event(update: &RobotUpdate) -> (i64, EventKind) {
+    match update {
+        RobotUpdate::Order(o) => (
+            o.updated_ns,
+            EventKind::OrderUpdate(OrderUpdate {
+                client_id: o.client_id.clone(),
+                symbol: o.symbol.clone(),
+                status: o.status,
+                filled_qty: o.filled_qty,
+                remaining_qty: o.remaining_qty(),
+                reason: o.reason.clone(),
+            }),
+        ),
+        RobotUpdate::Trade(t) => (
+            t.ts_ns,
+            EventKind::Fill(Fill {
+                client_id: t.client_id.clone(),
+                exec_id: t.exec_id.clone(),
+                symbol: t.symbol.clone(),
+                side: t.side,
+                qty: t.qty,
+                price: t.price,
+            }),
+        ),
+    }
+}
+
+pub fn run_trade_thread(
+    ctx: zmq::Context,
+    store: Arc<dyn Store>,
+    cmds: Receiver<TradeCmd>,
+    stats: Arc<TradeStats>,
+) {
+    let (updates_tx, updates) = crossbeam_channel::unbounded::<RobotUpdate>();
+    let mut robots: HashMap<String, (zmq::Socket, WatchId)> = HashMap::new();
+    loop {
+        select! {
+            recv(cmds) -> cmd => match cmd {
+                Ok(TradeCmd::Add { robot, endpoint }) => {
+                    // The socket exists before the subscription, so no update finds no route.
+                    let push = match super::robot_push(&ctx, &endpoint, false) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            tracing::error!(robot = %robot, "cannot connect trade subscription: {e}");
+                            continue;
+                        }
+                    };
+                    match store.watch_robot(&robot, updates_tx.clone()) {
+                        Ok(id) => {
+                            robots.insert(robot, (push, id));
+                        }
+                        Err(e) => tracing::error!(robot = %robot, "cannot subscribe to trades: {e}"),
+                    }
+                }
+                Ok(TradeCmd::Remove { robot }) => {
+                    if let Some((_push, id)) = robots.remove(&robot) {
+                        store.unwatch_robot(id);
+                    }
+                }
+                Ok(TradeCmd::Shutdown) | Err(_) => {
+                    for (_, (_, id)) in robots.drain() {
+                        store.unwatch_robot(id);
+                    }
+                    return;
+                }
+            },
+            recv(updates) -> update => {
+                let Ok(update) = update else { continue };
+                let Some((push, _)) = robots.get(update.robot()) else {
+                    stats.undeliverable.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                };
+                let (ts, kind) = update_event(&update);
+                let bytes = Inbound::Update { ts, kind }.encode();
+                // Unbounded pipe: EAGAIN here means the robot's endpoint is gone.
+                match push.send(&bytes[..], zmq::DONTWAIT) {
+                    Ok(()) => stats.delivered.fetch_add(1, Ordering::Relaxed),
+                    Err(_) => stats.undeliverable.fetch_add(1, Ordering::Relaxed),
+                };
+            }
+        }
+    }
+}

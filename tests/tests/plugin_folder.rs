@@ -1,0 +1,136 @@
+//! A robot dropped into the watched folder starts trading; replacing its file restarts it
+//! on the new code; removing it stops it. Bad plugins are refused while the rest run.
+
+use robofleet_tests::*;
+use serde_json::json;
+use std::time::Duration;
+
+const T: Duration = Duration::from_secs(15);
+
+#[test]
+fn drop_in_starts_trading_replace_restarts_remove_stops() {
+    let mut feed = Feed::new();
+    let mut srv = TestServer::start(&feed.endpoint, |_| {});
+    assert!(srv.list_names().is_empty());
+
+    // Drop a robot in: it starts with no configuration and trades on the feed.
+    install(&plugin("panicky"), srv.plugins.path(), "libpanicky.so");
+    assert!(
+        wait_until(T, || srv.state("panicky") == "running"),
+        "robot did not start"
+    );
+    let gen1 = srv.status("panicky")["generation"].as_u64().unwrap();
+    assert!(
+        wait_until(T, || {
+            feed.quote("Si", 100.0, 101.0, 5);
+            let orders = srv.ok(json!({"cmd": "orders", "robot": "panicky"}));
+            !orders.as_array().unwrap().is_empty()
+        }),
+        "no order from the dropped-in robot"
+    );
+
+    // Replace the file (rename into place): the robot restarts on the new build.
+    install(&plugin("panicky"), srv.plugins.path(), "libpanicky.so");
+    assert!(
+        wait_until(T, || {
+            let s = srv.status("panicky");
+            s["generation"].as_u64().unwrap_or(0) > gen1 && s["state"]["state"] == "running"
+        }),
+        "robot was not restarted after its file was replaced"
+    );
+    // Its order sequence carries on: the restarted robot's ids do not collide.
+    feed.quote("Si", 100.0, 101.0, 5);
+    assert!(wait_until(T, || {
+        feed.quote("Si", 100.0, 101.0, 5);
+        srv.ok(json!({"cmd": "orders", "robot": "panicky"}))
+            .as_array()
+            .unwrap()
+            .len()
+            >= 2
+    }));
+    let orders = srv.ok(json!({"cmd": "orders", "robot": "panicky"}));
+    let ids: Vec<&str> = orders
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["client_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(&ids[..2], &["panicky-1", "panicky-2"]);
+
+    // Remove the file: the robot stops and leaves the fleet.
+    std::fs::remove_file(srv.plugins.path().join("libpanicky.so")).unwrap();
+    assert!(
+        wait_until(T, || srv.list_names().is_empty()),
+        "robot still listed after removal"
+    );
+    srv.stop();
+}
+
+#[test]
+fn bad_plugins_are_refused_with_reasons_and_the_rest_run() {
+    let feed = Feed::new();
+    let mut srv = TestServer::start(&feed.endpoint, |dir| {
+        install(&plugin("template_robot"), dir, "libtemplate_robot.so");
+        install(&plugin("bad_abi"), dir, "libbad_abi.so");
+        install(&plugin("no_entry"), dir, "libno_entry.so");
+        install(&plugin("abort_plugin"), dir, "libabort_plugin.so");
+        std::fs::write(dir.join("notes.so"), b"this is not an ELF file\n").unwrap();
+    });
+    assert!(wait_until(T, || srv.state("template") == "running"));
+    let mut reasons = Vec::new();
+    assert!(
+        wait_until(T, || {
+            let list = srv.ok(json!({"cmd": "list"}));
+            reasons = list["refused"].as_array().unwrap().clone();
+            reasons.len() == 4
+        }),
+        "expected 4 refused plugins, got {reasons:?}"
+    );
+    let reason = |file: &str| -> String {
+        reasons
+            .iter()
+            .find(|r| r["file"].as_str().unwrap().ends_with(file))
+            .map(|r| r["error"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("{file} not refused: {reasons:?}"))
+    };
+    assert!(
+        reason("libbad_abi.so").contains("ABI version 2"),
+        "{}",
+        reason("libbad_abi.so")
+    );
+    assert!(reason("libno_entry.so").contains("no `robofleet_plugin_entry` symbol"));
+    assert!(reason("libabort_plugin.so").contains("panic = \"abort\""));
+    assert!(reason("notes.so").contains("not a loadable library"));
+    assert_eq!(srv.list_names(), vec!["template".to_string()]);
+    srv.stop();
+}
+
+#[test]
+fn toml_beside_a_plugin_declares_several_instances() {
+    let mut feed = Feed::new();
+    let mut srv = TestServer::start(&feed.endpoint, |dir| {
+        std::fs::write(
+            dir.join("libpanicky.toml"),
+            "[[instance]]\nname = \"p_si\"\n[[instance]]\nname = \"p_rts\"\nsymbols = [\"RTS\"]\n",
+        )
+        .unwrap();
+        install(&plugin("panicky"), dir, "libpanicky.so");
+    });
+    assert!(wait_until(T, || srv.state("p_si") == "running"
+        && srv.state("p_rts") == "running"));
+    assert_eq!(srv.status("p_rts")["symbols"], json!(["RTS"]));
+    // Each instance gets only its own symbol's market data.
+    assert!(wait_until(T, || {
+        feed.quote("RTS", 110000.0, 110010.0, 3);
+        !srv.ok(json!({"cmd": "orders", "robot": "p_rts"}))
+            .as_array()
+            .unwrap()
+            .is_empty()
+    }));
+    assert!(srv
+        .ok(json!({"cmd": "orders", "robot": "p_si"}))
+        .as_array()
+        .unwrap()
+        .is_empty());
+    srv.stop();
+}

@@ -1,0 +1,96 @@
+//! A tick published on the feed becomes an order, a fill, a trade event at that robot and a
+//! position, with nothing lost; garbage on the feed is counted and dropped.
+
+use robofleet_tests::*;
+use serde_json::json;
+use std::time::Duration;
+
+const T: Duration = Duration::from_secs(15);
+
+#[test]
+fn tick_becomes_order_fill_trade_event_and_position() {
+    let mut feed = Feed::new();
+    let mut srv = TestServer::start(&feed.endpoint, |dir| {
+        install(&plugin("panicky"), dir, "libpanicky.so");
+    });
+    assert!(wait_until(T, || srv.state("panicky") == "running"));
+    // Garbage first: counted, dropped, no harm.
+    feed.send_raw(vec![b"Si".to_vec(), b"\x00\x01garbage".to_vec()]);
+    feed.send_raw(vec![b"Si".to_vec()]);
+    // The robot bids 1 lot at the bid of its first quote.
+    assert!(wait_until(T, || {
+        feed.quote("Si", 100.0, 101.0, 5);
+        !srv.ok(json!({"cmd": "orders", "robot": "panicky"}))
+            .as_array()
+            .unwrap()
+            .is_empty()
+    }));
+    let orders = srv.ok(json!({"cmd": "orders", "robot": "panicky"}));
+    let order = &orders[0];
+    assert_eq!(order["client_id"], json!("panicky-1"));
+    assert_eq!(order["order_type"], json!({"Limit": {"price": 100.0}}));
+    assert!(wait_until(T, || srv
+        .ok(json!({"cmd": "orders", "robot": "panicky"}))[0]["status"]
+        == "Working"));
+    // The market comes down through the bid: the gateway fills it.
+    assert!(wait_until(T, || {
+        feed.quote("Si", 99.0, 100.0, 5);
+        srv.ok(json!({"cmd": "orders", "robot": "panicky"}))[0]["status"] == "Filled"
+    }));
+    let trades = srv.ok(json!({"cmd": "trades", "robot": "panicky"}));
+    assert_eq!(trades.as_array().unwrap().len(), 1, "{trades}");
+    assert_eq!(trades[0]["price"], json!(100.0));
+    assert_eq!(trades[0]["qty"], json!(1));
+    // The fill reaches the robot through its trade subscription, and the order updates too.
+    assert!(wait_until(T, || srv.status("panicky")["fills_received"] == json!(1)));
+    assert!(
+        srv.status("panicky")["order_updates_received"]
+            .as_u64()
+            .unwrap()
+            >= 2
+    );
+    let positions = srv.ok(json!({"cmd": "positions", "robot": "panicky"}));
+    assert_eq!(positions[0]["qty"], json!(1), "{positions}");
+    assert_eq!(positions[0]["avg_price"], json!(100.0));
+    let stats = srv.ok(json!({"cmd": "stats"}));
+    assert!(
+        stats["market_data"]["garbage"].as_u64().unwrap() >= 2,
+        "{stats}"
+    );
+    assert_eq!(stats["robots"][0]["md_dropped"], json!(0));
+    srv.stop();
+}
+
+#[test]
+fn orders_and_trades_survive_a_server_restart() {
+    let mut feed = Feed::new();
+    let data = tempfile::tempdir().unwrap();
+    let plugins = tempfile::tempdir().unwrap();
+    install(&plugin("panicky"), plugins.path(), "libpanicky.so");
+    let start = |feed: &Feed| {
+        let mut cfg = robofleet::server::ServeConfig::new(plugins.path(), data.path());
+        cfg.control_endpoint = "tcp://127.0.0.1:*".into();
+        cfg.feed_endpoint = feed.endpoint.clone();
+        robofleet::server::start(cfg).unwrap()
+    };
+    let handle = start(&feed);
+    assert!(wait_until(T, || {
+        feed.quote("Si", 100.0, 101.0, 5);
+        handle.store.orders(&Default::default()).unwrap().len() == 1
+    }));
+    handle.shutdown();
+    let handle = start(&feed);
+    let orders = handle.store.orders(&Default::default()).unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0].client_id, "panicky-1");
+    // The restarted robot continues its order sequence.
+    assert!(wait_until(T, || {
+        feed.quote("Si", 100.0, 101.0, 5);
+        handle.store.orders(&Default::default()).unwrap().len() == 2
+    }));
+    assert_eq!(
+        handle.store.orders(&Default::default()).unwrap()[1].client_id,
+        "panicky-2"
+    );
+    handle.shutdown();
+}
