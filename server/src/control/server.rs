@@ -75,11 +75,18 @@ pub fn run_control_thread(
                 }
                 let body = frames.pop().unwrap_or_default();
                 let envelope = frames;
+                let count_error = || deps.stats.control_errors.fetch_add(1, Ordering::Relaxed);
                 let reply = match parse(&body) {
-                    Err(e) => Some(error_reply(&e, None)),
+                    Err(e) => {
+                        count_error();
+                        Some(error_reply(&e, None))
+                    }
                     Ok((request, id)) => match handle(&ctx, request, &deps, &robots) {
                         Handled::Now(Ok(v)) => Some(ok_reply(v, id.as_ref())),
-                        Handled::Now(Err(e)) => Some(error_reply(&e, id.as_ref())),
+                        Handled::Now(Err(e)) => {
+                            count_error();
+                            Some(error_reply(&e, id.as_ref()))
+                        }
                         Handled::Manager(action) => {
                             next_req += 1;
                             let cmd = ManagerCmd::Control {
@@ -87,6 +94,7 @@ pub fn run_control_thread(
                                 action,
                             };
                             if deps.manager.send(cmd).is_err() {
+                                count_error();
                                 let e = CtlError::new("internal", "fleet manager is not running");
                                 Some(error_reply(&e, id.as_ref()))
                             } else {
@@ -103,9 +111,6 @@ pub fn run_control_thread(
                     },
                 };
                 if let Some(reply) = reply {
-                    if reply.starts_with(br#"{"ok":false"#) {
-                        deps.stats.control_errors.fetch_add(1, Ordering::Relaxed);
-                    }
                     send_reply(&router, envelope, reply);
                 }
             }
@@ -138,7 +143,10 @@ pub fn run_control_thread(
                         if let Some(p) = pending.remove(&req) {
                             let reply = match result {
                                 Ok(v) => ok_reply(v, p.id.as_ref()),
-                                Err(e) => error_reply(&e, p.id.as_ref()),
+                                Err(e) => {
+                                    deps.stats.control_errors.fetch_add(1, Ordering::Relaxed);
+                                    error_reply(&e, p.id.as_ref())
+                                }
                             };
                             send_reply(&router, p.envelope, reply);
                         }
