@@ -3,6 +3,7 @@
 # the whole workspace's tests, end-to-end ones included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/setup.sh
 # Plugins and test fixtures are cdylibs: `cargo test` alone does not build the .so files.
 cargo build --workspace
 # The panic=abort fixture is its own workspace (panic strategy is a profile setting).
