@@ -127,3 +127,35 @@ fn pause_resume_params_stop_start_over_the_control_socket() {
     assert_eq!(srv.status("template")["params"]["every"], json!(1));
     srv.stop();
 }
+
+#[test]
+fn reload_restarts_on_the_file_and_shutdown_ends_the_server() {
+    let feed = Feed::new();
+    let mut srv = TestServer::start(&feed.endpoint, |dir| {
+        install(&plugin("template_robot"), dir, "libtemplate_robot.so");
+    });
+    assert!(wait_until(T, || srv.state("template") == "running"));
+    let gen = srv.status("template")["generation"].as_u64().unwrap();
+    assert_eq!(
+        srv.ok(json!({"cmd": "reload", "robot": "template"})),
+        json!({"reloading": ["template"]})
+    );
+    assert!(wait_until(T, || {
+        let s = srv.status("template");
+        s["generation"].as_u64().unwrap() > gen && s["state"]["state"] == "running"
+    }));
+    // A reload that cannot load keeps the running robot and says why.
+    std::fs::write(srv.plugins.path().join("libtemplate_robot.so"), b"garbage").unwrap();
+    let reply = srv.ctl(json!({"cmd": "reload", "robot": "template"}));
+    assert_eq!(error_code(&reply), "plugin_error");
+    assert_eq!(srv.state("template"), "running");
+
+    assert_eq!(srv.ok(json!({"cmd": "shutdown"})), json!("shutting down"));
+    let handle = srv.handle.take().unwrap();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        handle.wait();
+        let _ = done_tx.send(());
+    });
+    assert!(done_rx.recv_timeout(T).is_ok(), "server did not shut down");
+}

@@ -1,5 +1,60 @@
+//! `robofleet bench`: measurements of the real server, run in-process.
+//!
+//! - `latency`: tick-to-order latency over two spans, inside the server (market data thread
+//!   receive -> robot -> store -> gateway) and wire to wire (feed publish over TCP -> ... ->
+//!   gateway), with a ZeroMQ inproc round trip measured in the same run as the floor. See
+//!   [`latency`] for how a run goes and `BENCHMARKS.md` for figures.
+
+mod floor;
+mod latency;
+mod report;
+
+use robofleet::store::embedded::SyncPolicy;
+use std::path::PathBuf;
+
 #[derive(clap::Args)]
-pub struct Args {}
-pub fn run(_a: Args) -> anyhow::Result<()> {
-    anyhow::bail!("not yet")
+pub struct Args {
+    #[command(subcommand)]
+    pub what: Bench,
+}
+
+#[derive(clap::Subcommand)]
+pub enum Bench {
+    /// Tick-to-order latency (inside the server and wire to wire) against a zmq inproc floor.
+    Latency(LatencyArgs),
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct LatencyArgs {
+    /// Samples to measure after the warmup (one order per tick).
+    #[arg(long, default_value_t = 20_000)]
+    pub ticks: u64,
+    /// Feed rate in messages per second: paced, since latency, not throughput, is measured.
+    #[arg(long, default_value_t = 2000.0)]
+    pub rate: f64,
+    /// Orders seen by the gateway before the histograms are reset and measuring starts.
+    #[arg(long, default_value_t = 1000)]
+    pub warmup: u64,
+    /// Store sync policy: never, always, or interval:MS.
+    #[arg(long, default_value = "interval:100")]
+    pub sync: SyncPolicy,
+    /// Round trips of the zmq inproc floor measurement.
+    #[arg(long, default_value_t = 20_000)]
+    pub floor_trips: u64,
+    /// The probe cancels its oldest order after every N orders (0 = never: orders pile up
+    /// resting in the simulated exchange's book).
+    #[arg(long, default_value_t = 0)]
+    pub cancel_every: u64,
+    /// The latency_probe plugin; default: next to this executable.
+    #[arg(long)]
+    pub plugin: Option<PathBuf>,
+    /// Print the results as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(a: Args) -> anyhow::Result<()> {
+    match a.what {
+        Bench::Latency(args) => latency::run(&args),
+    }
 }

@@ -6,12 +6,16 @@ use crate::store::Store;
 use crate::streams::mailbox::MailboxSender;
 use crate::streams::market::MarketCmd;
 use crate::streams::trades::TradeCmd;
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// How long shutdown waits for robots to finish their Stop event.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 pub enum FleetAction {
     Start(String),
@@ -116,7 +120,20 @@ impl Manager {
         {
             let _ = self.file_changed(f);
         }
-        for cmd in commands {
+        let mut deadline: Option<Instant> = None;
+        loop {
+            let next = match deadline {
+                None => commands.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(d) => commands.recv_deadline(d),
+            };
+            let cmd = match next {
+                Ok(cmd) => cmd,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.abandon_stuck_robots();
+                    break;
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
             match cmd {
                 ManagerCmd::Control { req, action } => self.control(req, action),
                 ManagerCmd::FileChanged(path) => {
@@ -126,11 +143,28 @@ impl Manager {
                 ManagerCmd::RobotExited { robot, generation } => self.exited(&robot, generation),
                 ManagerCmd::Shutdown => self.begin_shutdown(None),
             }
-            if self.shutdown_reply.is_some() && self.robots.values().all(|e| e.thread.is_none()) {
-                break;
+            if self.shutdown_reply.is_some() {
+                if self.robots.values().all(|e| e.thread.is_none()) {
+                    break;
+                }
+                deadline.get_or_insert_with(|| Instant::now() + SHUTDOWN_GRACE);
             }
         }
         self.finish_shutdown();
+    }
+
+    /// A robot stuck inside its own code cannot be interrupted. Leave its thread behind
+    /// (it holds its own reference to the library, so nothing is unmapped under it) and let
+    /// the process exit.
+    fn abandon_stuck_robots(&mut self) {
+        for (name, entry) in self.robots.iter_mut() {
+            if entry.thread.take().is_some() {
+                tracing::error!(
+                    robot = %name,
+                    "did not stop within {SHUTDOWN_GRACE:?} (stuck in its event handler?): abandoned"
+                );
+            }
+        }
     }
 
     fn reply(&self, req: u64, result: Result<Value, CtlError>) {
