@@ -141,7 +141,8 @@ pub fn start_with_store(
     let stats = Arc::new(FleetStats::default());
 
     let router = ctx.socket(zmq::ROUTER)?;
-    router.set_linger(0)?;
+    // Linger so the reply to `shutdown` still leaves after the control thread ends.
+    router.set_linger(1_000)?;
     router
         .bind(&cfg.control_endpoint)
         .map_err(|source| ServerError::ControlBind {

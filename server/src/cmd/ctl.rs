@@ -2,13 +2,15 @@ use anyhow::{bail, Context};
 use robofleet::control::client::ControlClient;
 use robofleet::server::{zmq_context, DEFAULT_CONTROL};
 use serde_json::{json, Map, Value};
+use std::io::Write;
 use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
     #[arg(long, default_value = DEFAULT_CONTROL)]
     pub endpoint: String,
-    #[arg(long, default_value_t = 10_000)]
+    /// Longer than the server's 10 s shutdown grace, so `shutdown` is answered in time.
+    #[arg(long, default_value_t = 15_000)]
     pub timeout_ms: u64,
     #[command(subcommand)]
     pub request: Req,
@@ -78,7 +80,7 @@ fn parse_params(pairs: &[String]) -> anyhow::Result<Value> {
         };
         let value = if let Ok(i) = v.parse::<i64>() {
             json!(i)
-        } else if let Ok(f) = v.parse::<f64>() {
+        } else if let Some(f) = v.parse::<f64>().ok().filter(|f| f.is_finite()) {
             json!(f)
         } else if let Ok(b) = v.parse::<bool>() {
             json!(b)
@@ -122,7 +124,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Duration::from_millis(args.timeout_ms),
     );
     let reply = client.request(&request)?;
-    println!("{}", serde_json::to_string_pretty(&reply)?);
+    // A closed pipe (`ctl stats | head`) is not an error worth a panic.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", serde_json::to_string_pretty(&reply)?);
     if reply["ok"] != json!(true) {
         std::process::exit(1);
     }

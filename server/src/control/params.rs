@@ -28,9 +28,12 @@ pub fn json_to_params(value: &Value) -> Result<Params, String> {
         let pv = match v {
             Value::Bool(b) => ParamValue::Bool(*b),
             Value::String(s) => ParamValue::Str(s.clone()),
+            Value::Number(n) if n.is_u64() && n.as_i64().is_none() => {
+                return Err(format!("param {k}: integer {n} is out of range"))
+            }
             Value::Number(n) => match (n.as_i64(), n.as_f64()) {
                 (Some(i), _) => ParamValue::Int(i),
-                (None, Some(f)) => ParamValue::Float(f),
+                (None, Some(f)) if f.is_finite() => ParamValue::Float(f),
                 _ => return Err(format!("param {k}: number out of range")),
             },
             _ => return Err(format!("param {k}: must be a number, bool or string")),
@@ -59,5 +62,6 @@ mod tests {
         assert_eq!(params_to_json(&p), v);
         assert!(json_to_params(&serde_json::json!([1])).is_err());
         assert!(json_to_params(&serde_json::json!({"a": [1]})).is_err());
+        assert!(json_to_params(&serde_json::json!({"a": u64::MAX})).is_err());
     }
 }

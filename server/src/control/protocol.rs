@@ -69,31 +69,40 @@ impl CtlError {
     }
 }
 
-/// Parse a request body; every way it can be wrong becomes a `CtlError`.
-pub fn parse(body: &[u8]) -> Result<(Request, Option<Value>), CtlError> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| CtlError::new("bad_json", format!("request is not valid JSON: {e}")))?;
+/// Parse a request body; every way it can be wrong becomes a `CtlError`, returned with the
+/// request's `id` whenever the body was an object that had one.
+pub fn parse(body: &[u8]) -> (Result<Request, CtlError>, Option<Value>) {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => {
+            let err = CtlError::new("bad_json", format!("request is not valid JSON: {e}"));
+            return (Err(err), None);
+        }
+    };
+    let id = value.get("id").cloned();
+    (parse_value(value), id)
+}
+
+fn parse_value(value: Value) -> Result<Request, CtlError> {
     let Value::Object(map) = &value else {
         return Err(CtlError::new(
             "bad_request",
             "request must be a JSON object",
         ));
     };
-    let id = map.get("id").cloned();
     match map.get("cmd") {
         Some(Value::String(_)) => {}
         Some(_) => return Err(CtlError::new("bad_request", "\"cmd\" must be a string")),
         None => return Err(CtlError::new("bad_request", "request has no \"cmd\" field")),
     }
-    let request = serde_json::from_value::<Request>(value.clone()).map_err(|e| {
+    serde_json::from_value::<Request>(value).map_err(|e| {
         let msg = e.to_string();
         if msg.starts_with("unknown variant") {
             CtlError::new("unknown_command", msg)
         } else {
             CtlError::new("bad_request", msg)
         }
-    })?;
-    Ok((request, id))
+    })
 }
 
 pub fn ok_reply(result: Value, id: Option<&Value>) -> Vec<u8> {
@@ -118,7 +127,7 @@ mod tests {
 
     #[test]
     fn parse_errors_have_codes() {
-        let code = |b: &[u8]| parse(b).unwrap_err().code;
+        let code = |b: &[u8]| parse(b).0.unwrap_err().code;
         assert_eq!(code(b"{nope"), "bad_json");
         assert_eq!(code(b"[1,2]"), "bad_request");
         assert_eq!(code(br#"{"robot":"x"}"#), "bad_request");
@@ -127,11 +136,13 @@ mod tests {
         assert_eq!(code(br#"{"cmd":"stop"}"#), "bad_request");
         assert!(matches!(
             parse(br#"{"cmd":"list","id":5}"#),
-            Ok((Request::List, Some(_)))
+            (Ok(Request::List), Some(_))
         ));
         assert!(matches!(
             parse(br#"{"cmd":"set_params","robot":"a","params":{"x":1}}"#),
-            Ok((Request::SetParams { .. }, None))
+            (Ok(Request::SetParams { .. }), None)
         ));
+        // The id comes back even when the request is wrong.
+        assert_eq!(parse(br#"{"cmd":"fly","id":10}"#).1, Some(json!(10)));
     }
 }

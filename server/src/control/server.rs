@@ -76,12 +76,13 @@ pub fn run_control_thread(
                 let body = frames.pop().unwrap_or_default();
                 let envelope = frames;
                 let count_error = || deps.stats.control_errors.fetch_add(1, Ordering::Relaxed);
-                let reply = match parse(&body) {
+                let (parsed, id) = parse(&body);
+                let reply = match parsed {
                     Err(e) => {
                         count_error();
-                        Some(error_reply(&e, None))
+                        Some(error_reply(&e, id.as_ref()))
                     }
-                    Ok((request, id)) => match handle(&ctx, request, &deps, &robots) {
+                    Ok(request) => match handle(&ctx, request, &deps, &robots) {
                         Handled::Now(Ok(v)) => Some(ok_reply(v, id.as_ref())),
                         Handled::Now(Err(e)) => {
                             count_error();
@@ -240,9 +241,14 @@ fn handle(
                 (Err(e), _) => Err(CtlError::new("bad_field", e)),
                 (_, None) => Err(CtlError::unknown_robot(&robot)),
                 (Ok(new), Some(shared)) => {
-                    let merged = shared.params().merged(&new);
+                    // Merge under the lock, so overlapping requests never lose each other's keys.
+                    let mut current = shared.params.lock().unwrap_or_else(|e| e.into_inner());
+                    let merged = current.merged(&new);
                     let reply = params_to_json(&merged);
-                    deliver(&robot, ControlMsg::Params(merged)).map(|_| reply)
+                    deliver(&robot, ControlMsg::Params(merged.clone())).map(|_| {
+                        *current = merged;
+                        reply
+                    })
                 }
             }
         }

@@ -17,6 +17,10 @@ use std::time::{Duration, Instant};
 /// How long shutdown waits for robots to finish their Stop event.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
+fn shutting_down() -> CtlError {
+    CtlError::new("shutting_down", "the server is shutting down")
+}
+
 pub enum FleetAction {
     Start(String),
     Stop(String),
@@ -78,7 +82,9 @@ pub struct Manager {
     /// A new build waiting for the old robots of its file to end.
     waiting: HashMap<PathBuf, (LoadedPlugin, Vec<InstanceSpec>)>,
     generation: u64,
-    shutdown_reply: Option<Option<u64>>,
+    shutting_down: bool,
+    /// Control requests for `shutdown`, answered when it is done.
+    shutdown_replies: Vec<u64>,
 }
 
 impl Manager {
@@ -104,7 +110,8 @@ impl Manager {
             files: HashMap::new(),
             waiting: HashMap::new(),
             generation: 0,
-            shutdown_reply: None,
+            shutting_down: false,
+            shutdown_replies: Vec::new(),
         }
     }
 
@@ -143,11 +150,20 @@ impl Manager {
                 ManagerCmd::RobotExited { robot, generation } => self.exited(&robot, generation),
                 ManagerCmd::Shutdown => self.begin_shutdown(None),
             }
-            if self.shutdown_reply.is_some() {
+            if self.shutting_down {
                 if self.robots.values().all(|e| e.thread.is_none()) {
                     break;
                 }
                 deadline.get_or_insert_with(|| Instant::now() + SHUTDOWN_GRACE);
+            }
+        }
+        // Anything still queued is answered, not left to time out.
+        while let Ok(cmd) = commands.try_recv() {
+            if let ManagerCmd::Control { req, action } = cmd {
+                match action {
+                    FleetAction::Shutdown => self.shutdown_replies.push(req),
+                    _ => self.reply(req, Err(shutting_down())),
+                }
             }
         }
         self.finish_shutdown();
@@ -176,6 +192,9 @@ impl Manager {
             FleetAction::Start(n) | FleetAction::Stop(n) | FleetAction::Reload(n) => n.clone(),
             FleetAction::Shutdown => return self.begin_shutdown(Some(req)),
         };
+        if self.shutting_down {
+            return self.reply(req, Err(shutting_down()));
+        }
         let Some(entry) = self.robots.get_mut(&name) else {
             return self.reply(req, Err(CtlError::unknown_robot(&name)));
         };
@@ -218,7 +237,7 @@ impl Manager {
     /// Load (or reload) a plugin file. Old robots of the file keep running if the new
     /// build is refused; otherwise they stop and the new ones start once they have ended.
     fn file_changed(&mut self, path: &Path) -> Result<Vec<String>, String> {
-        if self.shutdown_reply.is_some() {
+        if self.shutting_down {
             return Err("server is shutting down".into());
         }
         let so = if path.extension().is_some_and(|e| e == "toml") {
@@ -468,10 +487,11 @@ impl Manager {
     }
 
     fn begin_shutdown(&mut self, req: Option<u64>) {
-        if self.shutdown_reply.is_none() {
+        if !self.shutting_down {
             tracing::info!("shutting down: stopping {} robots", self.robots.len());
         }
-        self.shutdown_reply = Some(req.or(self.shutdown_reply.flatten()));
+        self.shutting_down = true;
+        self.shutdown_replies.extend(req);
         let running: Vec<String> = self
             .robots
             .iter()
@@ -484,7 +504,7 @@ impl Manager {
     }
 
     fn finish_shutdown(&mut self) {
-        if let Some(Some(req)) = self.shutdown_reply {
+        for req in std::mem::take(&mut self.shutdown_replies) {
             self.reply(req, Ok(json!("shutting down")));
         }
         for (_, mut entry) in std::mem::take(&mut self.robots) {

@@ -24,7 +24,7 @@ pub struct RobotShared {
     pub build_id: String,
     pub symbols: Vec<String>,
     pub seed: u64,
-    /// Increases on every (re)start of a robot of this name.
+    /// A fleet-wide start counter: higher means started later (a restart gets a new one).
     pub generation: u64,
     pub state: Mutex<RobotState>,
     pub params: Mutex<Params>,

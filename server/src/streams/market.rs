@@ -55,6 +55,9 @@ impl MarketStats {
     }
 }
 
+/// Messages taken from the feed per wake-up before commands get a look in.
+const MAX_BATCH: usize = 1024;
+
 /// Feed messages a SUB socket may queue before TCP pushes back to the publisher.
 pub const FEED_RCVHWM: i32 = 100_000;
 
@@ -85,8 +88,12 @@ pub fn run_market_thread(
         zmq::poll(&mut items, -1)?;
         let (md_ready, cmd_ready) = (items[0].is_readable(), items[1].is_readable());
         if md_ready {
-            // Take everything queued before polling again.
-            while let Ok(frames) = sub.recv_multipart(zmq::DONTWAIT) {
+            // Take what is queued before polling again, but a bounded batch, so a flooding
+            // feed cannot starve fleet commands (robots joining or leaving).
+            for _ in 0..MAX_BATCH {
+                let Ok(frames) = sub.recv_multipart(zmq::DONTWAIT) else {
+                    break;
+                };
                 let recv_mono_ns = clock::mono_ns();
                 stats.messages.fetch_add(1, Ordering::Relaxed);
                 let md = match market::decode(&frames) {
