@@ -41,9 +41,11 @@ pub struct LatencyArgs {
     /// Round trips of the zmq inproc floor measurement.
     #[arg(long, default_value_t = 20_000)]
     pub floor_trips: u64,
-    /// The probe cancels its oldest order after every N orders (0 = never: orders pile up
-    /// resting in the simulated exchange's book).
-    #[arg(long, default_value_t = 0)]
+    /// The probe cancels its oldest order after every N orders. 1 (the default) cancels each
+    /// order right after placing it, so the simulated exchange's book stays empty; 0 = never:
+    /// orders pile up resting in the book, and the exchange's per-quote scan of its whole book
+    /// then grows with the run and dominates the figures.
+    #[arg(long, default_value_t = 1)]
     pub cancel_every: u64,
     /// The latency_probe plugin; default: next to this executable.
     #[arg(long)]

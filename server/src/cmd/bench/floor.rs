@@ -51,7 +51,7 @@ pub fn inproc_one_way(ctx: &zmq::Context, trips: u64) -> anyhow::Result<Histogra
         .context("cannot start the floor echo thread")?;
 
     let mut hist = Histogram::<u64>::new(3).context("histogram")?;
-    let payload = vec![0x5au8; PAYLOAD];
+    let payload = [0x5au8; PAYLOAD];
     let mut result = Ok(());
     for i in 0..total {
         let t0 = Instant::now();

@@ -1,0 +1,377 @@
+//! `robofleet bench latency`: the real server and the real feed in this process.
+//!
+//! 1. The floor: a zmq inproc round trip ([`super::floor`]), on a still quiet process.
+//! 2. The `latency_probe` plugin goes into a temporary plugin folder (with a
+//!    `latency_probe.toml` when `--cancel-every` is set); the server starts on temporary
+//!    folders with the gateway on, control on `tcp://127.0.0.1:*` and the feed on a free
+//!    loopback port. We wait until the robot runs.
+//! 3. The synthetic feed publishes quotes only (one order per tick) for symbol `BENCH` at
+//!    `--rate`, stamping `sent_ns`. Once the gateway has seen `--warmup` orders its latency
+//!    histograms are reset; once it has seen `--ticks` more, the feed stops.
+//! 4. When everything in flight has arrived, the counters must show that nothing was lost:
+//!    every tick the market data thread received went to the robot, each produced one order,
+//!    and the gateway saw every order. Otherwise the bench fails after printing its report.
+
+use super::report::{self, Counters, LatencyReport};
+use super::{floor, LatencyArgs};
+use anyhow::{bail, Context};
+use robofleet::feed::{self, FeedError, FeedOptions, FeedSource, FeedStats, SyntheticConfig};
+use robofleet::gateway::GatewayStats;
+use robofleet::robot::{RobotShared, RobotState};
+use robofleet::server::{self, zmq_context, ServeConfig, ServerHandle};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The robot's name (from the plugin's `RobotInfo`) and the symbol it trades.
+const ROBOT: &str = "latency_probe";
+const SYMBOL: &str = "BENCH";
+/// How often the bench looks at the counters: rarely enough to stay out of the way.
+const POLL: Duration = Duration::from_millis(5);
+/// Give up when the gateway sees no new order for this long.
+const STALL: Duration = Duration::from_secs(10);
+const ROBOT_START_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long the feed waits for the server's subscription before publishing anyway.
+const SUBSCRIBER_WAIT: Duration = Duration::from_secs(10);
+/// After the feed stops: how long in-flight orders may take to arrive.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub fn run(args: &LatencyArgs) -> anyhow::Result<()> {
+    validate(args)?;
+    let plugin = find_plugin(args.plugin.as_deref())?;
+    let ctx = zmq_context();
+    let load = report::loadavg();
+
+    if !args.json {
+        eprintln!(
+            "measuring the floor: {} zmq inproc round trips",
+            args.floor_trips
+        );
+    }
+    let floor = floor::inproc_one_way(&ctx, args.floor_trips)?;
+
+    let dirs = TempDirs::new()?;
+    install(&plugin, &dirs.plugins, args.cancel_every)?;
+    let feed_endpoint = format!("tcp://127.0.0.1:{}", free_port()?);
+    let mut cfg = ServeConfig::new(&dirs.plugins, &dirs.data);
+    cfg.control_endpoint = "tcp://127.0.0.1:*".into();
+    cfg.feed_endpoint = feed_endpoint.clone();
+    cfg.gateway = true;
+    cfg.sync = args.sync;
+    cfg.settle = Duration::from_millis(100);
+    let server = server::start(cfg).context("cannot start the server")?;
+    let mut bench = Bench {
+        server: Some(server),
+        feed_stop: Arc::new(AtomicBool::new(false)),
+        feed: None,
+    };
+    let started = Instant::now();
+    let outcome = bench.measure(args, &feed_endpoint);
+    bench.stop();
+    let measured = outcome?;
+
+    let rep = LatencyReport::new(args, &floor, measured, started.elapsed(), &load);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rep)?);
+    } else {
+        report::print_table(&rep);
+    }
+    if !rep.problems.is_empty() {
+        bail!(
+            "the run lost or refused messages, so its figures do not count: {}",
+            rep.problems.join("; ")
+        );
+    }
+    Ok(())
+}
+
+fn validate(args: &LatencyArgs) -> anyhow::Result<()> {
+    if args.ticks == 0 {
+        bail!("--ticks must be at least 1");
+    }
+    if !(args.rate.is_finite() && args.rate > 0.0) {
+        bail!("--rate must be a positive number of messages per second");
+    }
+    Ok(())
+}
+
+/// `--plugin`, or the probe built beside this executable (e.g. target/release).
+fn find_plugin(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let path = match given {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let exe = std::env::current_exe().context("cannot find this executable's path")?;
+            let dir = exe
+                .parent()
+                .context("this executable's path has no folder")?;
+            dir.join(format!(
+                "{}latency_probe{}",
+                std::env::consts::DLL_PREFIX,
+                std::env::consts::DLL_SUFFIX
+            ))
+        }
+    };
+    if !path.is_file() {
+        bail!(
+            "the latency_probe plugin is not at {}: build it with `cargo build --release \
+             --workspace` (it lands beside target/release/robofleet), or pass --plugin PATH",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// A temporary plugin folder and data folder, removed on drop.
+struct TempDirs {
+    root: PathBuf,
+    plugins: PathBuf,
+    data: PathBuf,
+}
+
+impl TempDirs {
+    fn new() -> anyhow::Result<TempDirs> {
+        let root = std::env::temp_dir().join(format!(
+            "robofleet-bench-{}-{}",
+            std::process::id(),
+            robofleet::clock::wall_ns()
+        ));
+        let plugins = root.join("plugins");
+        let data = root.join("data");
+        for d in [&plugins, &data] {
+            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+        }
+        Ok(TempDirs {
+            root,
+            plugins,
+            data,
+        })
+    }
+}
+
+impl Drop for TempDirs {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_dir_all(&self.root) {
+            tracing::warn!("cannot remove {}: {e}", self.root.display());
+        }
+    }
+}
+
+/// Config first, then the plugin: written aside and renamed into place, as a trader should.
+fn install(plugin: &Path, dir: &Path, cancel_every: u64) -> anyhow::Result<()> {
+    if cancel_every > 0 {
+        let toml = format!("[params]\ncancel_every = {cancel_every}\n");
+        let path = dir.join(format!("{ROBOT}.toml"));
+        std::fs::write(&path, toml).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let tmp = dir.join(format!(".{ROBOT}.so.tmp"));
+    std::fs::copy(plugin, &tmp)
+        .with_context(|| format!("cannot copy {} to {}", plugin.display(), tmp.display()))?;
+    let dest = dir.join(format!("{ROBOT}.so"));
+    std::fs::rename(&tmp, &dest)
+        .with_context(|| format!("cannot rename the plugin to {}", dest.display()))?;
+    Ok(())
+}
+
+/// A free TCP port on loopback (bind port 0, read it, let it go).
+fn free_port() -> anyhow::Result<u16> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").context("no free loopback port")?;
+    Ok(l.local_addr().context("loopback port")?.port())
+}
+
+/// What a run measured, before it is judged.
+pub struct Measured {
+    pub inside: hdrhistogram::Histogram<u64>,
+    pub wire: hdrhistogram::Histogram<u64>,
+    pub counters: Counters,
+    pub robot_handle_ns_p50: u64,
+    pub robot_handle_ns_p99: u64,
+}
+
+/// The server and the feed; [`Bench::stop`] (or drop) stops both.
+struct Bench {
+    server: Option<ServerHandle>,
+    feed_stop: Arc<AtomicBool>,
+    feed: Option<JoinHandle<Result<FeedStats, FeedError>>>,
+}
+
+impl Bench {
+    fn server(&self) -> anyhow::Result<&ServerHandle> {
+        self.server
+            .as_ref()
+            .context("the server is already stopped")
+    }
+
+    fn measure(&mut self, args: &LatencyArgs, feed_endpoint: &str) -> anyhow::Result<Measured> {
+        let gw = self
+            .server()?
+            .gateway_stats()
+            .context("the server runs no gateway")?;
+        let robot = self.wait_robot_running()?;
+
+        let mut opts = FeedOptions::new(FeedSource::Synthetic(SyntheticConfig {
+            symbols: vec![SYMBOL.to_string()],
+            rate_per_sec: args.rate,
+            seed: 1,
+            // Quotes only: the probe places one order per quote and ignores trades.
+            trade_ratio: 0.0,
+            limit: None,
+        }));
+        opts.endpoint = feed_endpoint.to_string();
+        opts.stamp_sent = true;
+        opts.wait_for_subscriber = Some(SUBSCRIBER_WAIT);
+        self.feed = Some(feed::spawn_feed(
+            zmq_context(),
+            opts,
+            self.feed_stop.clone(),
+        ));
+
+        if !args.json {
+            eprintln!(
+                "warming up: {} orders at {}/s; then measuring {} ticks (about {:.0} s)",
+                args.warmup,
+                args.rate,
+                args.ticks,
+                (args.warmup + args.ticks) as f64 / args.rate
+            );
+        }
+        self.wait_orders(&gw, args.warmup, "the warmup")?;
+        gw.reset_latency();
+        let start = gw.orders_seen.load(Ordering::Relaxed);
+        self.wait_orders(&gw, start.saturating_add(args.ticks), "the measurement")?;
+
+        self.feed_stop.store(true, Ordering::Relaxed);
+        let feed_stats = match self.feed.take().map(JoinHandle::join) {
+            Some(Ok(Ok(stats))) => stats,
+            Some(Ok(Err(e))) => bail!("the feed failed: {e}"),
+            Some(Err(_)) => bail!("the feed thread panicked"),
+            None => bail!("the feed was not running"),
+        };
+        self.drain(&gw, &robot);
+
+        let market = self.server()?.stats.market.snapshot();
+        let g = gw.snapshot();
+        let status = robot.status();
+        let counters = Counters {
+            feed_published: feed_stats.published,
+            feed_dropped_hwm: feed_stats.dropped_hwm,
+            md_received: market.messages,
+            md_delivered: market.delivered,
+            md_dropped: market.dropped,
+            md_garbage: market.garbage,
+            md_unrouted: market.unrouted,
+            robot_events: status.events,
+            robot_orders_sent: status.orders_sent,
+            robot_cancels_sent: status.cancels_sent,
+            robot_md_dropped: status.md_dropped,
+            robot_store_errors: status.store_errors,
+            gateway_orders_seen: g.orders_seen,
+            gateway_cancels_seen: g.cancels_seen,
+            gateway_md_messages: g.md_messages,
+            gateway_rejects: g.rejects,
+            gateway_fills: g.fills,
+            gateway_store_errors: g.store_errors,
+            gateway_feed_garbage: g.feed_garbage,
+        };
+        Ok(Measured {
+            inside: gw.latency_inside(),
+            wire: gw.latency_wire(),
+            counters,
+            robot_handle_ns_p50: status.handle_ns_p50,
+            robot_handle_ns_p99: status.handle_ns_p99,
+        })
+    }
+
+    fn wait_robot_running(&self) -> anyhow::Result<Arc<RobotShared>> {
+        let server = self.server()?;
+        let deadline = Instant::now() + ROBOT_START_TIMEOUT;
+        loop {
+            if let Some(robot) = server.registry.get(ROBOT) {
+                match robot.state() {
+                    RobotState::Running => return Ok(robot),
+                    RobotState::Failed(why) => bail!("the {ROBOT} robot failed: {why}"),
+                    _ => {}
+                }
+            }
+            if let Some((file, why)) = server.registry.refused().into_iter().next() {
+                bail!("the server refused the plugin {file}: {why}");
+            }
+            if Instant::now() >= deadline {
+                bail!("the {ROBOT} robot was not running after {ROBOT_START_TIMEOUT:?}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Wait until the gateway has seen `target` orders; fail on a stall or a dead feed.
+    fn wait_orders(&self, gw: &GatewayStats, target: u64, phase: &str) -> anyhow::Result<()> {
+        let mut last = gw.orders_seen.load(Ordering::Relaxed);
+        let mut last_progress = Instant::now();
+        loop {
+            let seen = gw.orders_seen.load(Ordering::Relaxed);
+            if seen >= target {
+                return Ok(());
+            }
+            if seen != last {
+                last = seen;
+                last_progress = Instant::now();
+            } else if last_progress.elapsed() >= STALL {
+                let market = self.server()?.stats.market.snapshot();
+                bail!(
+                    "{phase} stalled: the gateway saw no new order for {STALL:?} \
+                     ({seen} of {target}; market data received {}, delivered {})",
+                    market.messages,
+                    market.delivered
+                );
+            }
+            if self.feed.as_ref().is_some_and(JoinHandle::is_finished) {
+                bail!("the feed stopped during {phase} ({seen} of {target} orders seen)");
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// After the feed stops: wait until every delivered tick has become an order the gateway
+    /// saw and the counters stay still (or the timeout; the checks then tell what is missing).
+    fn drain(&self, gw: &GatewayStats, robot: &RobotShared) {
+        let Ok(server) = self.server() else { return };
+        let deadline = Instant::now() + DRAIN_TIMEOUT;
+        let read = || {
+            (
+                server.stats.market.messages.load(Ordering::Relaxed),
+                server.stats.market.delivered.load(Ordering::Relaxed),
+                robot.orders_sent.load(Ordering::Relaxed),
+                gw.orders_seen.load(Ordering::Relaxed),
+            )
+        };
+        let mut prev = read();
+        let mut still = 0;
+        while Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+            let now = read();
+            let settled = now.1 == now.2 && now.2 == now.3;
+            still = if now == prev && settled { still + 1 } else { 0 };
+            if still >= 4 {
+                return;
+            }
+            prev = now;
+        }
+    }
+
+    fn stop(&mut self) {
+        self.feed_stop.store(true, Ordering::Relaxed);
+        if let Some(f) = self.feed.take() {
+            let _ = f.join();
+        }
+        if let Some(s) = self.server.take() {
+            s.shutdown();
+        }
+    }
+}
+
+impl Drop for Bench {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
