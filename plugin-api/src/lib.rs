@@ -5,8 +5,9 @@
 //! `.so` into the server's plugin folder: it starts trading with no configuration.
 //!
 //! A robot is deterministic: it sees time only through [`Event::ts`], draws randomness only
-//! from [`Rng`] seeded by [`CreateArgs::seed`], and answers each event with [`Action`]s. The
-//! server journals its inputs, so any robot's day can be replayed exactly.
+//! from [`Rng`] seeded by [`CreateArgs::seed`], and answers each event with [`Action`]s, so
+//! the same events in the same order always give the same actions: the basis on which a
+//! robot's day can be journaled and replayed exactly.
 //!
 //! # Layout
 //! - [`types`]: events, actions, orders, fills, parameters: plain serde data.

@@ -120,6 +120,12 @@ pub struct ServerHandle {
 static FLEET_IDS: AtomicU64 = AtomicU64::new(0);
 
 pub fn start(cfg: ServeConfig) -> Result<ServerHandle, ServerError> {
+    if !cfg.gateway {
+        // The embedded store belongs to this process alone: no other gateway can reach it.
+        tracing::warn!(
+            "no gateway with the embedded store: orders will stay New until one runs here"
+        );
+    }
     let store: Arc<dyn Store> =
         Arc::new(EmbeddedStore::open(&cfg.data_dir.join("store"), cfg.sync)?);
     start_with_store(cfg, store)

@@ -134,3 +134,22 @@ fn toml_beside_a_plugin_declares_several_instances() {
         .is_empty());
     srv.stop();
 }
+
+#[test]
+fn timer_events_arrive_at_the_configured_interval_without_market_data() {
+    let feed = Feed::new();
+    let mut srv = TestServer::start(&feed.endpoint, |dir| {
+        std::fs::write(dir.join("libpanicky.toml"), "timer_ms = 20\n").unwrap();
+        install(&plugin("panicky"), dir, "libpanicky.so");
+    });
+    assert!(wait_until(T, || srv.state("panicky") == "running"));
+    let before = srv.status("panicky")["events"].as_u64().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let timers = srv.status("panicky")["events"].as_u64().unwrap() - before;
+    // 25 expected; the bounds only say "periodic, not stalled, not bursting".
+    assert!(
+        (10..=40).contains(&timers),
+        "{timers} timer events in 500 ms at 20 ms"
+    );
+    srv.stop();
+}

@@ -31,9 +31,14 @@ fn a_thousand_robots_start_idle_quietly_and_all_trade() {
     let all_running = || {
         let all = registry.all();
         all.len() == ROBOTS
-            && all.iter().all(|r| matches!(r.state(), robofleet::robot::RobotState::Running))
+            && all
+                .iter()
+                .all(|r| matches!(r.state(), robofleet::robot::RobotState::Running))
     };
-    assert!(wait_until(Duration::from_secs(60), all_running), "not all robots started");
+    assert!(
+        wait_until(Duration::from_secs(60), all_running),
+        "not all robots started"
+    );
 
     // Idle: 1,000 robot threads blocked in their waits. Over 2 s the whole process may use
     // at most 10% of one core (clock ticks are 1/100 s).
@@ -48,11 +53,25 @@ fn a_thousand_robots_start_idle_quietly_and_all_trade() {
     assert!(wait_until(Duration::from_secs(30), || {
         feed.quote("BENCH", 100.0, 101.0, 1);
         std::thread::sleep(Duration::from_millis(50));
-        registry.all().iter().all(|r| r.orders_sent.load(std::sync::atomic::Ordering::Relaxed) >= 1)
+        registry
+            .all()
+            .iter()
+            .all(|r| r.orders_sent.load(std::sync::atomic::Ordering::Relaxed) >= 1)
     }));
     let stats = srv.ok(json!({"cmd": "stats"}));
-    assert_eq!(stats["market_data"]["dropped"], json!(0), "{}", stats["market_data"]);
-    let orders = srv.handle.as_ref().unwrap().store.orders(&Default::default()).unwrap();
+    assert_eq!(
+        stats["market_data"]["dropped"],
+        json!(0),
+        "{}",
+        stats["market_data"]
+    );
+    let orders = srv
+        .handle
+        .as_ref()
+        .unwrap()
+        .store
+        .orders(&Default::default())
+        .unwrap();
     let sent: u64 = registry
         .all()
         .iter()
@@ -61,7 +80,11 @@ fn a_thousand_robots_start_idle_quietly_and_all_trade() {
     assert_eq!(orders.len() as u64, sent);
     let delivered = stats["market_data"]["delivered"].as_u64().unwrap();
     assert!(wait_until(Duration::from_secs(30), || {
-        let events: u64 = registry.all().iter().map(|r| r.events.load(std::sync::atomic::Ordering::Relaxed)).sum();
+        let events: u64 = registry
+            .all()
+            .iter()
+            .map(|r| r.events.load(std::sync::atomic::Ordering::Relaxed))
+            .sum();
         // Each robot: Start + one event per delivered quote.
         events >= delivered + ROBOTS as u64
     }));

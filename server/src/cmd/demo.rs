@@ -4,7 +4,9 @@
 use anyhow::{bail, Context};
 use robofleet::feed::{self, FeedOptions, FeedSource, SyntheticConfig};
 use robofleet::fleet::ManagerCmd;
-use robofleet::server::{self, zmq_context, ServeConfig, ServerHandle, DEFAULT_CONTROL, DEFAULT_FEED};
+use robofleet::server::{
+    self, zmq_context, ServeConfig, ServerHandle, DEFAULT_CONTROL, DEFAULT_FEED,
+};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -102,7 +104,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut next = started + Duration::from_secs(args.every.max(1));
     while !stop.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(100));
-        if args.duration.is_some_and(|d| started.elapsed() >= Duration::from_secs(d)) {
+        if args
+            .duration
+            .is_some_and(|d| started.elapsed() >= Duration::from_secs(d))
+        {
             break;
         }
         if Instant::now() >= next {
@@ -111,7 +116,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     stop.store(true, Ordering::Relaxed);
-    let feed_stats = feed.join().map_err(|_| anyhow::anyhow!("feed thread panicked"))??;
+    let feed_stats = feed
+        .join()
+        .map_err(|_| anyhow::anyhow!("feed thread panicked"))??;
     print_summary(&handle, started.elapsed());
     println!(
         "feed: {} published, {} dropped at the high-water mark",
@@ -149,7 +156,12 @@ fn print_summary(handle: &ServerHandle, elapsed: Duration) {
         let pos: Vec<String> = positions
             .iter()
             .filter(|p| p.robot == s.name)
-            .map(|p| format!("{} {:+} @ {:.1}, {:+.1}", p.symbol, p.qty, p.avg_price, p.realized_pnl))
+            .map(|p| {
+                format!(
+                    "{} {:+} @ {:.1}, {:+.1}",
+                    p.symbol, p.qty, p.avg_price, p.realized_pnl
+                )
+            })
             .collect();
         println!(
             "  {:<14} {:<8} {:>8} {:>7} {:>6}  {}",
@@ -158,7 +170,11 @@ fn print_summary(handle: &ServerHandle, elapsed: Duration) {
             s.events,
             s.orders_sent,
             s.fills_received,
-            if pos.is_empty() { "flat".to_string() } else { pos.join("; ") }
+            if pos.is_empty() {
+                "flat".to_string()
+            } else {
+                pos.join("; ")
+            }
         );
     }
 }

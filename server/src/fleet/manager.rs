@@ -117,12 +117,26 @@ impl Manager {
 
     /// Load every plugin in `dir`, then serve commands until shutdown completes.
     pub fn run(mut self, dir: &Path, commands: Receiver<ManagerCmd>) {
+        // Private copies left by a killed server (the store's lock makes this server the
+        // only one using this data folder).
+        if let Ok(stale) = std::fs::read_dir(&self.private_dir) {
+            for f in stale.flatten() {
+                let _ = std::fs::remove_file(f.path());
+            }
+        }
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
             .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
             .unwrap_or_default();
         files.sort();
+        // Hidden files are half-written copies on their way in, as for the watcher.
+        let visible = |p: &&PathBuf| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| !n.starts_with('.'))
+        };
         for f in files
             .iter()
+            .filter(visible)
             .filter(|p| p.extension().is_some_and(|e| e == "so"))
         {
             let _ = self.file_changed(f);
@@ -457,8 +471,16 @@ impl Manager {
         }
         if remove {
             if let Some(entry) = self.robots.remove(name) {
-                self.registry.remove(name);
                 let file = entry.plugin.source.clone();
+                // A robot coming back under the same name from the new build stays listed
+                // (as stopped) until it replaces this one: no gap for status requests.
+                let returns = self
+                    .waiting
+                    .get(&file)
+                    .is_some_and(|(_, specs)| specs.iter().any(|s| s.name == name));
+                if !returns {
+                    self.registry.remove(name);
+                }
                 drop(entry); // the library unloads here if this was its last robot
                 self.start_waiting(&file);
             }

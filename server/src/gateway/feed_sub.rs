@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{SendTimeoutError, Sender};
+use crossbeam_channel::{Sender, TrySendError};
 
 use super::stats::GatewayStats;
 use super::GatewayError;
@@ -67,27 +67,27 @@ pub fn run(
                 continue;
             }
         };
-        if !forward(&out, md, &stop) {
+        if !forward(&out, md, &stats) {
             break;
         }
     }
     tracing::debug!("market data thread stopped");
 }
 
-/// Blocking send that still notices `stop`: a full channel means the gateway is behind,
-/// and waiting here lets ZeroMQ's high-water mark do the dropping. False: stop.
-fn forward(out: &Sender<MarketData>, mut md: MarketData, stop: &AtomicBool) -> bool {
-    loop {
-        match out.send_timeout(md, Duration::from_millis(POLL_MS as u64)) {
-            Ok(()) => return true,
-            Err(SendTimeoutError::Disconnected(_)) => return false,
-            Err(SendTimeoutError::Timeout(back)) => {
-                if stop.load(Ordering::Relaxed) {
-                    return false;
-                }
-                md = back;
+/// Hand market data to the gateway without ever blocking: if the gateway has fallen a whole
+/// queue behind, drop here and count it. Blocking instead would push back through TCP to the
+/// feed, which (publishing with NODROP) would then drop for every robot too. False: stop.
+fn forward(out: &Sender<MarketData>, md: MarketData, stats: &GatewayStats) -> bool {
+    match out.try_send(md) {
+        Ok(()) => true,
+        Err(TrySendError::Full(_)) => {
+            let n = stats.md_dropped.fetch_add(1, Ordering::Relaxed) + 1;
+            if n.is_power_of_two() {
+                tracing::warn!("gateway is behind the feed: {n} market data messages dropped");
             }
+            true
         }
+        Err(TrySendError::Disconnected(_)) => false,
     }
 }
 

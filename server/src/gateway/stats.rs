@@ -36,6 +36,10 @@ pub struct GatewayStats {
     /// Feed messages that did not decode (dropped).
     pub feed_garbage: AtomicU64,
     pub store_errors: AtomicU64,
+    /// Market data dropped because the gateway fell behind (its own queue was full).
+    pub md_dropped: AtomicU64,
+    /// Orders created before this (wall ns) are replays from an earlier run: no latency sample.
+    since_wall_ns: i64,
     /// Tick received by the server -> order received by the gateway (monotonic ns).
     latency_inside: Mutex<Histogram<u64>>,
     /// Tick published by the feed -> order received by the gateway (wall clock ns).
@@ -52,6 +56,8 @@ impl Default for GatewayStats {
             md_messages: AtomicU64::new(0),
             feed_garbage: AtomicU64::new(0),
             store_errors: AtomicU64::new(0),
+            md_dropped: AtomicU64::new(0),
+            since_wall_ns: clock::wall_ns(),
             latency_inside: Mutex::new(new_histogram()),
             latency_wire: Mutex::new(new_histogram()),
         }
@@ -96,6 +102,7 @@ pub struct GatewayStatsSnapshot {
     pub md_messages: u64,
     pub feed_garbage: u64,
     pub store_errors: u64,
+    pub md_dropped: u64,
     pub latency_inside_ns: LatencySummary,
     pub latency_wire_ns: LatencySummary,
 }
@@ -116,7 +123,9 @@ impl GatewayStats {
     /// are skipped: their timestamps are from another run, and a monotonic clock from
     /// another process means nothing here.
     pub fn record_order_latency(&self, order: &Order) {
-        if order.status != OrderStatus::New {
+        // Replayed orders (already accepted, or written before this gateway started) carry
+        // stamps from another run: their age is downtime, not latency.
+        if order.status != OrderStatus::New || order.created_ns < self.since_wall_ns {
             return;
         }
         let mono = clock::mono_ns();
@@ -162,6 +171,7 @@ impl GatewayStats {
             md_messages: get(&self.md_messages),
             feed_garbage: get(&self.feed_garbage),
             store_errors: get(&self.store_errors),
+            md_dropped: get(&self.md_dropped),
             latency_inside_ns: LatencySummary::of(&lock(&self.latency_inside)),
             latency_wire_ns: LatencySummary::of(&lock(&self.latency_wire)),
         }
@@ -179,7 +189,7 @@ mod tests {
             "client_id": "a-1", "robot": "a", "order_seq": 1, "symbol": "Si",
             "side": "Buy", "order_type": "Market", "qty": 1, "status": "New",
             "filled_qty": 0, "avg_price": 0.0, "reason": null, "cancel_requested": false,
-            "created_ns": 0, "updated_ns": 0, "history": []
+            "created_ns": clock::wall_ns() + 1_000_000_000, "updated_ns": 0, "history": []
         }))
         .expect("order json");
         stats.record_order_latency(&o);

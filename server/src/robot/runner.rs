@@ -118,27 +118,34 @@ impl RobotLoop {
                     return;
                 }
             }
+            // A due timer goes first, so a steady backlog of messages cannot starve it.
+            if let (Some(every), Some(at)) = (timer, next_timer.as_mut()) {
+                let now = Instant::now();
+                if now >= *at {
+                    // After a long stall, fire once and re-anchor rather than burst.
+                    *at = (*at + every).max(now);
+                    if self.paused {
+                        self.shared.skipped_paused.fetch_add(1, Ordering::Relaxed);
+                    } else if !self.deliver(
+                        clock::wall_ns(),
+                        EventKind::Timer { id: 0 },
+                        Origin::default(),
+                    ) {
+                        return;
+                    }
+                }
+            }
             // Block until a message or the next timer: an idle robot uses no CPU.
             let timeout_ms = match next_timer {
-                Some(at) => at.saturating_duration_since(Instant::now()).as_millis() as i64,
+                // Round up, so the wait never ends before the timer is due.
+                Some(at) => at
+                    .saturating_duration_since(Instant::now())
+                    .as_micros()
+                    .div_ceil(1000) as i64,
                 None => -1,
             };
             match pull.poll(zmq::POLLIN, timeout_ms) {
-                Ok(0) => {
-                    if let (Some(t), Some(at)) = (timer, next_timer.as_mut()) {
-                        *at += t;
-                        if self.paused {
-                            self.shared.skipped_paused.fetch_add(1, Ordering::Relaxed);
-                        } else if !self.deliver(
-                            clock::wall_ns(),
-                            EventKind::Timer { id: 0 },
-                            Origin::default(),
-                        ) {
-                            return;
-                        }
-                    }
-                    continue;
-                }
+                Ok(0) => continue,
                 Ok(_) => {}
                 Err(e) => return self.fail(format!("endpoint poll failed: {e}")),
             }
