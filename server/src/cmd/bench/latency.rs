@@ -1,8 +1,10 @@
 //! `robofleet bench latency`: the real server and the real feed in this process.
 //!
 //! 1. The floor: a zmq inproc round trip ([`super::floor`]), on a still quiet process.
-//! 2. The `latency_probe` plugin goes into a temporary plugin folder (with a
-//!    `latency_probe.toml` when `--cancel-every` is set); the server starts on temporary
+//! 2. The `latency_probe` plugin goes into a temporary plugin folder, with a
+//!    `latency_probe.toml` setting its `cancel_every` unless `--cancel-every 0` (by default
+//!    each order is cancelled right after it is placed, so the simulated exchange's book stays
+//!    empty instead of growing by one resting order per tick); the server starts on temporary
 //!    folders with the gateway on, control on `tcp://127.0.0.1:*` and the feed on a free
 //!    loopback port. We wait until the robot runs.
 //! 3. The synthetic feed publishes quotes only (one order per tick) for symbol `BENCH` at
@@ -273,6 +275,7 @@ impl Bench {
             gateway_fills: g.fills,
             gateway_store_errors: g.store_errors,
             gateway_feed_garbage: g.feed_garbage,
+            gateway_md_dropped: g.md_dropped,
         };
         Ok(Measured {
             inside: gw.latency_inside(),

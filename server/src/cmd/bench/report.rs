@@ -37,6 +37,8 @@ pub struct Counters {
     pub gateway_fills: u64,
     pub gateway_store_errors: u64,
     pub gateway_feed_garbage: u64,
+    /// Market data the gateway's exchange dropped because it fell behind.
+    pub gateway_md_dropped: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -315,7 +317,7 @@ pub fn print_table(r: &LatencyReport) {
     println!(
         "counts: feed published {} (dropped at HWM {}), before the subscription {}; \
          md received {}, delivered {}, dropped {}; robot orders {}, cancels {}; \
-         gateway orders {}, cancels {}, rejects {}, store errors {}",
+         gateway orders {}, cancels {}, rejects {}, store errors {}, md dropped {}",
         c.feed_published,
         c.feed_dropped_hwm,
         r.not_subscribed_yet,
@@ -327,7 +329,8 @@ pub fn print_table(r: &LatencyReport) {
         c.gateway_orders_seen,
         c.gateway_cancels_seen,
         c.gateway_rejects,
-        c.gateway_store_errors
+        c.gateway_store_errors,
+        c.gateway_md_dropped
     );
     if r.problems.is_empty() {
         println!("nothing lost: every tick received became an order the gateway saw");
