@@ -6,6 +6,7 @@
 
 pub mod embedded;
 mod position;
+pub mod rules;
 
 pub use position::Position;
 

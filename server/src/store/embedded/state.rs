@@ -3,8 +3,7 @@
 //! Live writes and the replay go through the same `check_*` / `apply_*` pairs, so a log
 //! written by the store always replays to the same state.
 
-use crate::store::{Order, OrderChange, Position, StatusChange, StoreError, Trade};
-use robofleet_api::{OrderStatus, OrderType};
+use crate::store::{rules, Order, OrderChange, Position, StoreError, Trade};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[derive(Default)]
@@ -28,14 +27,6 @@ pub(super) enum CancelAction {
     Request(usize),
 }
 
-fn invalid(order: &Order, what: impl Into<String>) -> StoreError {
-    StoreError::InvalidTransition {
-        client_id: order.client_id.clone(),
-        status: order.status,
-        what: what.into(),
-    }
-}
-
 impl State {
     fn index(&self, client_id: &str) -> Result<usize, StoreError> {
         self.by_id
@@ -54,18 +45,7 @@ impl State {
         if self.by_id.contains_key(&order.client_id) {
             return Err(StoreError::DuplicateOrder(order.client_id.clone()));
         }
-        if order.status != OrderStatus::New {
-            return Err(invalid(order, "a new order must have status New"));
-        }
-        // The log is JSON, where a NaN or infinity would be written as null and not read back.
-        let price_ok = match order.order_type {
-            OrderType::Limit { price } => price.is_finite(),
-            OrderType::Market => true,
-        };
-        if !price_ok || !order.avg_price.is_finite() {
-            return Err(invalid(order, "prices must be finite"));
-        }
-        Ok(())
+        rules::check_new_order(order)
     }
 
     pub(super) fn apply_insert(&mut self, order: Order) {
@@ -99,51 +79,13 @@ impl State {
 
     pub(super) fn check_update(&self, change: &OrderChange) -> Result<usize, StoreError> {
         let i = self.index(&change.client_id)?;
-        let order = &self.orders[i];
-        if order.status.is_terminal() {
-            return Err(invalid(
-                order,
-                format!("a terminal order cannot change to {:?}", change.status),
-            ));
-        }
-        if change.filled_qty < order.filled_qty {
-            return Err(invalid(
-                order,
-                format!(
-                    "filled qty cannot decrease from {} to {}",
-                    order.filled_qty, change.filled_qty
-                ),
-            ));
-        }
-        if change.filled_qty > order.qty {
-            return Err(invalid(
-                order,
-                format!(
-                    "filled qty {} exceeds the order qty {}",
-                    change.filled_qty, order.qty
-                ),
-            ));
-        }
-        if !change.avg_price.is_finite() {
-            return Err(invalid(order, "avg price must be finite"));
-        }
+        rules::check_change(&self.orders[i], change)?;
         Ok(i)
     }
 
     pub(super) fn apply_update(&mut self, i: usize, change: &OrderChange) -> &Order {
         let order = &mut self.orders[i];
-        if order.status != change.status {
-            order.history.push(StatusChange {
-                status: change.status,
-                ts_ns: change.ts_ns,
-                reason: change.reason.clone(),
-            });
-        }
-        order.status = change.status;
-        order.filled_qty = change.filled_qty;
-        order.avg_price = change.avg_price;
-        order.reason.clone_from(&change.reason);
-        order.updated_ns = change.ts_ns;
+        rules::apply_change(order, change);
         order
     }
 
@@ -152,31 +94,7 @@ impl State {
         if self.exec_ids.contains(&trade.exec_id) {
             return Ok(false);
         }
-        let order = &self.orders[self.index(&trade.client_id)?];
-        if trade.robot != order.robot || trade.symbol != order.symbol || trade.side != order.side {
-            return Err(invalid(
-                order,
-                format!(
-                    "trade {} is {} {:?} {}, the order {} {:?} {}",
-                    trade.exec_id,
-                    trade.robot,
-                    trade.side,
-                    trade.symbol,
-                    order.robot,
-                    order.side,
-                    order.symbol
-                ),
-            ));
-        }
-        if trade.qty <= 0 || !trade.price.is_finite() {
-            return Err(invalid(
-                order,
-                format!(
-                    "trade {} needs a positive qty and a finite price",
-                    trade.exec_id
-                ),
-            ));
-        }
+        rules::check_trade(&self.orders[self.index(&trade.client_id)?], trade)?;
         Ok(true)
     }
 

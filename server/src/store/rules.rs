@@ -1,0 +1,104 @@
+//! The rules every store backend enforces, so both have the same semantics.
+
+use super::{Order, OrderChange, StatusChange, StoreError, Trade};
+use robofleet_api::{OrderStatus, OrderType};
+
+fn invalid(order: &Order, what: impl Into<String>) -> StoreError {
+    StoreError::InvalidTransition {
+        client_id: order.client_id.clone(),
+        status: order.status,
+        what: what.into(),
+    }
+}
+
+/// A new order: status New and finite prices (a NaN cannot be stored and read back).
+pub fn check_new_order(order: &Order) -> Result<(), StoreError> {
+    if order.status != OrderStatus::New {
+        return Err(invalid(order, "a new order must have status New"));
+    }
+    let price_ok = match order.order_type {
+        OrderType::Limit { price } => price.is_finite(),
+        OrderType::Market => true,
+    };
+    if !price_ok || !order.avg_price.is_finite() {
+        return Err(invalid(order, "prices must be finite"));
+    }
+    Ok(())
+}
+
+/// A gateway change to `order`: never from a terminal state, fills only grow, within qty.
+pub fn check_change(order: &Order, change: &OrderChange) -> Result<(), StoreError> {
+    if order.status.is_terminal() {
+        return Err(invalid(
+            order,
+            format!("a terminal order cannot change to {:?}", change.status),
+        ));
+    }
+    if change.filled_qty < order.filled_qty {
+        return Err(invalid(
+            order,
+            format!(
+                "filled qty cannot decrease from {} to {}",
+                order.filled_qty, change.filled_qty
+            ),
+        ));
+    }
+    if change.filled_qty > order.qty {
+        return Err(invalid(
+            order,
+            format!(
+                "filled qty {} exceeds the order qty {}",
+                change.filled_qty, order.qty
+            ),
+        ));
+    }
+    if !change.avg_price.is_finite() {
+        return Err(invalid(order, "avg price must be finite"));
+    }
+    Ok(())
+}
+
+/// Apply a checked change; a status change is added to the history.
+pub fn apply_change(order: &mut Order, change: &OrderChange) {
+    if order.status != change.status {
+        order.history.push(StatusChange {
+            status: change.status,
+            ts_ns: change.ts_ns,
+            reason: change.reason.clone(),
+        });
+    }
+    order.status = change.status;
+    order.filled_qty = change.filled_qty;
+    order.avg_price = change.avg_price;
+    order.reason.clone_from(&change.reason);
+    order.updated_ns = change.ts_ns;
+}
+
+/// A trade must match its order's robot, symbol and side, with a positive qty.
+pub fn check_trade(order: &Order, trade: &Trade) -> Result<(), StoreError> {
+    if trade.robot != order.robot || trade.symbol != order.symbol || trade.side != order.side {
+        return Err(invalid(
+            order,
+            format!(
+                "trade {} is {} {:?} {}, the order {} {:?} {}",
+                trade.exec_id,
+                trade.robot,
+                trade.side,
+                trade.symbol,
+                order.robot,
+                order.side,
+                order.symbol
+            ),
+        ));
+    }
+    if trade.qty <= 0 || !trade.price.is_finite() {
+        return Err(invalid(
+            order,
+            format!(
+                "trade {} needs a positive qty and a finite price",
+                trade.exec_id
+            ),
+        ));
+    }
+    Ok(())
+}
