@@ -37,8 +37,9 @@ const STALL: Duration = Duration::from_secs(10);
 const ROBOT_START_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long the feed waits for the server's subscription before publishing anyway.
 const SUBSCRIBER_WAIT: Duration = Duration::from_secs(10);
-/// After the feed stops: how long in-flight orders may take to arrive.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// After the feed stops: the longest in-flight ticks may take to become orders the gateway
+/// saw (while it makes progress; `STALL` without progress ends the wait sooner).
+const DRAIN_LIMIT: Duration = Duration::from_secs(300);
 
 pub fn run(args: &LatencyArgs) -> anyhow::Result<()> {
     validate(args)?;
@@ -189,6 +190,10 @@ pub struct Measured {
     pub counters: Counters,
     pub robot_handle_ns_p50: u64,
     pub robot_handle_ns_p99: u64,
+    /// Ticks delivered to the robot but not yet seen by the gateway when the feed stopped.
+    pub backlog_at_stop: u64,
+    /// Whether everything in flight arrived before the bench stopped waiting.
+    pub drained: bool,
 }
 
 /// The server and the feed; [`Bench::stop`] (or drop) stops both.
@@ -244,13 +249,25 @@ impl Bench {
         self.wait_orders(&gw, start.saturating_add(args.ticks), "the measurement")?;
 
         self.feed_stop.store(true, Ordering::Relaxed);
+        // Ticks the robot has but the gateway has not seen as orders yet: more than a few
+        // means the server did not keep up with the rate, and latency includes queueing.
+        let backlog_at_stop = self
+            .server()?
+            .stats
+            .market
+            .delivered
+            .load(Ordering::Relaxed)
+            .saturating_sub(gw.orders_seen.load(Ordering::Relaxed));
         let feed_stats = match self.feed.take().map(JoinHandle::join) {
             Some(Ok(Ok(stats))) => stats,
             Some(Ok(Err(e))) => bail!("the feed failed: {e}"),
             Some(Err(_)) => bail!("the feed thread panicked"),
             None => bail!("the feed was not running"),
         };
-        self.drain(&gw, &robot);
+        if !args.json {
+            eprintln!("measured; waiting for the orders still in flight ({backlog_at_stop})");
+        }
+        let drained = self.drain(&gw, &robot);
 
         let market = self.server()?.stats.market.snapshot();
         let g = gw.snapshot();
@@ -283,6 +300,8 @@ impl Bench {
             counters,
             robot_handle_ns_p50: status.handle_ns_p50,
             robot_handle_ns_p99: status.handle_ns_p99,
+            backlog_at_stop,
+            drained,
         })
     }
 
@@ -336,10 +355,14 @@ impl Bench {
     }
 
     /// After the feed stops: wait until every delivered tick has become an order the gateway
-    /// saw and the counters stay still (or the timeout; the checks then tell what is missing).
-    fn drain(&self, gw: &GatewayStats, robot: &RobotShared) {
-        let Ok(server) = self.server() else { return };
-        let deadline = Instant::now() + DRAIN_TIMEOUT;
+    /// saw and the counters stay still. A server that fell behind may take a while to catch
+    /// up, so this waits as long as the gateway makes progress (up to `DRAIN_LIMIT`); if it
+    /// gives up, the checks then tell what is missing. Returns whether it settled.
+    fn drain(&self, gw: &GatewayStats, robot: &RobotShared) -> bool {
+        let Ok(server) = self.server() else {
+            return false;
+        };
+        let limit = Instant::now() + DRAIN_LIMIT;
         let read = || {
             (
                 server.stats.market.messages.load(Ordering::Relaxed),
@@ -350,16 +373,21 @@ impl Bench {
         };
         let mut prev = read();
         let mut still = 0;
-        while Instant::now() < deadline {
+        let mut last_progress = Instant::now();
+        while Instant::now() < limit && last_progress.elapsed() < STALL {
             std::thread::sleep(Duration::from_millis(50));
             let now = read();
+            if now != prev {
+                last_progress = Instant::now();
+            }
             let settled = now.1 == now.2 && now.2 == now.3;
             still = if now == prev && settled { still + 1 } else { 0 };
             if still >= 4 {
-                return;
+                return true;
             }
             prev = now;
         }
+        false
     }
 
     fn stop(&mut self) {

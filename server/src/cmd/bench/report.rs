@@ -12,6 +12,8 @@ use std::time::Duration;
 const GOAL_INSIDE_P50_US: f64 = 25.0;
 const GOAL_INSIDE_P99_US: f64 = 150.0;
 const GOAL_WIRE_P50_US: f64 = 75.0;
+/// A backlog of more than this many seconds of ticks at the stop means the server fell behind.
+const KEPT_UP_SECS: f64 = 0.05;
 
 /// Every counter the no-loss checks look at, after the run drained.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -80,6 +82,10 @@ pub struct LatencyReport {
     pub robot_handle_ns_p99: u64,
     /// Published before the server's subscription reached the feed (slow joiner).
     pub not_subscribed_yet: u64,
+    /// Ticks delivered to the robot but not yet seen by the gateway when the feed stopped.
+    pub backlog_at_stop: u64,
+    /// The server kept up with the feed: the backlog at the stop was under 50 ms of ticks.
+    pub kept_up: bool,
     pub goals: Vec<Goal>,
     pub counters: Counters,
     /// Losses or refusals: any makes the run fail.
@@ -153,7 +159,16 @@ impl LatencyReport {
         ];
         let c = &m.counters;
         let not_subscribed_yet = c.feed_published.saturating_sub(c.md_received);
-        let problems = problems(args, c, &inside_ns, &wire_ns, not_subscribed_yet);
+        let mut problems = problems(args, c, &inside_ns, &wire_ns, not_subscribed_yet);
+        if !m.drained {
+            problems.insert(
+                0,
+                "the orders still in flight when the feed stopped did not all reach the \
+                 gateway (the counts below may be a backlog, not a loss)"
+                    .to_string(),
+            );
+        }
+        let kept_up = (m.backlog_at_stop as f64) < (args.rate * KEPT_UP_SECS).max(10.0);
         LatencyReport {
             machine: Machine {
                 cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
@@ -175,6 +190,8 @@ impl LatencyReport {
             robot_handle_ns_p50: m.robot_handle_ns_p50,
             robot_handle_ns_p99: m.robot_handle_ns_p99,
             not_subscribed_yet,
+            backlog_at_stop: m.backlog_at_stop,
+            kept_up,
             goals,
             counters: m.counters,
             problems,
@@ -332,6 +349,13 @@ pub fn print_table(r: &LatencyReport) {
         c.gateway_store_errors,
         c.gateway_md_dropped
     );
+    if !r.kept_up {
+        println!(
+            "NOT KEPT UP: {} ticks were still queued when the feed stopped: the server cannot \
+             sustain {}/s with this configuration, so the latencies above are mostly queueing",
+            r.backlog_at_stop, r.rate_per_sec
+        );
+    }
     if r.problems.is_empty() {
         println!("nothing lost: every tick received became an order the gateway saw");
     } else {
