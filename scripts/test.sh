@@ -8,4 +8,10 @@ scripts/setup.sh
 cargo build --workspace
 # The panic=abort fixture is its own workspace (panic strategy is a profile setting).
 cargo build --manifest-path tests/fixtures/abort_plugin/Cargo.toml --target-dir target/abort_plugin
+# A real MongoDB-compatible server for the MongoDB store tests, unless MONGODB_URI already
+# points at one (a real replica set works the same).
+if [ -z "${MONGODB_URI:-}" ]; then
+  source scripts/testdb.sh
+  start_test_db
+fi
 cargo test --workspace "$@"

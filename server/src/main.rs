@@ -21,6 +21,8 @@ enum Command {
     Serve(cmd::serve::Args),
     /// Talk to a running server over its control socket.
     Ctl(cmd::ctl::Args),
+    /// Run the order gateway as its own process on a shared (MongoDB) store.
+    Gateway(cmd::gateway::Args),
     /// Publish market data (CSV replay or synthetic) over ZeroMQ.
     Feed(cmd::feed::Args),
     /// Run the demo fleet: synthetic feed, example robots, gateway, live summary.
@@ -46,6 +48,7 @@ fn main() {
         Command::Serve(a) => cmd::serve::run(a),
         Command::Ctl(a) => cmd::ctl::run(a),
         Command::Feed(a) => cmd::feed::run(a),
+        Command::Gateway(a) => cmd::gateway::run(a),
         Command::Demo(a) => cmd::demo::run(a),
         Command::Bench(a) => cmd::bench::run(a),
     };

@@ -66,7 +66,12 @@ pub struct ServeConfig {
     pub feed_endpoint: String,
     /// Run the order gateway and simulated exchange in this process.
     pub gateway: bool,
+    /// Embedded store sync policy.
     pub sync: SyncPolicy,
+    /// `Some("mongodb://...")`: use MongoDB; `None`: the embedded store in `data_dir`.
+    pub store_uri: Option<String>,
+    /// This server's name on a shared store (its change stream positions are kept under it).
+    pub name: String,
     /// Quiet period after a plugin file is complete before it is loaded.
     pub settle: Duration,
 }
@@ -80,6 +85,8 @@ impl ServeConfig {
             feed_endpoint: DEFAULT_FEED.into(),
             gateway: true,
             sync: SyncPolicy::default(),
+            store_uri: None,
+            name: "robofleet".into(),
             settle: Duration::from_millis(250),
         }
     }
@@ -120,15 +127,36 @@ pub struct ServerHandle {
 static FLEET_IDS: AtomicU64 = AtomicU64::new(0);
 
 pub fn start(cfg: ServeConfig) -> Result<ServerHandle, ServerError> {
-    if !cfg.gateway {
+    let consumer = format!("server:{}", cfg.name);
+    let store = open_store(cfg.store_uri.as_deref(), &cfg.data_dir, cfg.sync, &consumer)?;
+    if !cfg.gateway && store.health().backend == "embedded" {
         // The embedded store belongs to this process alone: no other gateway can reach it.
-        tracing::warn!(
-            "no gateway with the embedded store: orders will stay New until one runs here"
-        );
+        tracing::warn!("no gateway with the embedded store: orders stay New until one runs here");
     }
-    let store: Arc<dyn Store> =
-        Arc::new(EmbeddedStore::open(&cfg.data_dir.join("store"), cfg.sync)?);
     start_with_store(cfg, store)
+}
+
+/// `mongodb://...` (or `mongodb+srv://...`) opens MongoDB under `consumer`; `None` or
+/// `embedded` opens the embedded store in `data_dir/store`.
+pub fn open_store(
+    uri: Option<&str>,
+    data_dir: &std::path::Path,
+    sync: SyncPolicy,
+    consumer: &str,
+) -> Result<Arc<dyn Store>, ServerError> {
+    match uri {
+        Some(u) if u.starts_with("mongodb") => {
+            let opts = crate::store::mongo::MongoOptions::new(u, consumer);
+            Ok(Arc::new(crate::store::mongo::MongoStore::open(&opts)?))
+        }
+        None | Some("embedded") => Ok(Arc::new(EmbeddedStore::open(
+            &data_dir.join("store"),
+            sync,
+        )?)),
+        Some(other) => Err(ServerError::Store(crate::store::StoreError::Unavailable(
+            format!("unknown store {other:?}: use `embedded` or a mongodb:// URI"),
+        ))),
+    }
 }
 
 pub fn start_with_store(

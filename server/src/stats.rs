@@ -32,7 +32,7 @@ impl Default for FleetStats {
 }
 
 impl FleetStats {
-    pub fn to_json(&self, registry: &Registry) -> Value {
+    pub fn to_json(&self, registry: &Registry, store: &crate::store::StoreHealth) -> Value {
         let robots: Vec<Value> = registry
             .all()
             .iter()
@@ -57,6 +57,7 @@ impl FleetStats {
                 "undeliverable": self.trades.undeliverable.load(Ordering::Relaxed),
             },
             "gateway": gateway,
+            "store": store,
             "control": {
                 "requests": self.control_requests.load(Ordering::Relaxed),
                 "errors": self.control_errors.load(Ordering::Relaxed),

@@ -4,6 +4,8 @@
 //! Plugins are built by `scripts/test.sh` (`cargo build --workspace` plus the separate
 //! panic=abort fixture) before `cargo test` runs.
 
+pub mod mongo;
+
 use robofleet::control::client::ControlClient;
 use robofleet::market::{self, MarketData, MarketKind};
 use robofleet::server::{self, zmq_context, ServeConfig, ServerHandle};

@@ -2,4 +2,5 @@ pub mod bench;
 pub mod ctl;
 pub mod demo;
 pub mod feed;
+pub mod gateway;
 pub mod serve;

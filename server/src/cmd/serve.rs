@@ -5,6 +5,13 @@ use robofleet::store::embedded::SyncPolicy;
 use std::path::PathBuf;
 use std::time::Duration;
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum GatewayMode {
+    Auto,
+    On,
+    Off,
+}
+
 #[derive(clap::Args)]
 pub struct Args {
     /// Folder of robot plugins (*.so, optional <name>.toml beside each); watched for changes.
@@ -17,9 +24,16 @@ pub struct Args {
     pub control: String,
     #[arg(long, default_value = DEFAULT_FEED)]
     pub feed: String,
-    /// Do not run the order gateway in this process.
-    #[arg(long)]
-    pub no_gateway: bool,
+    /// Where orders and trades live: `embedded` (in --data) or a `mongodb://` URI.
+    #[arg(long, default_value = "embedded")]
+    pub store: String,
+    /// This server's name on a shared store; two servers on one database need two names.
+    #[arg(long, default_value = "robofleet")]
+    pub name: String,
+    /// Run the order gateway in this process: auto = with the embedded store only
+    /// (on a shared database, run one `robofleet gateway` for the whole fleet).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub gateway: GatewayMode,
     /// Store sync policy: never, always, or interval:MS.
     #[arg(long, default_value = "interval:100")]
     pub sync: SyncPolicy,
@@ -35,8 +49,14 @@ impl Args {
             data_dir: self.data.clone(),
             control_endpoint: self.control.clone(),
             feed_endpoint: self.feed.clone(),
-            gateway: !self.no_gateway,
+            gateway: match self.gateway {
+                GatewayMode::On => true,
+                GatewayMode::Off => false,
+                GatewayMode::Auto => self.store == "embedded",
+            },
             sync: self.sync,
+            store_uri: Some(self.store.clone()),
+            name: self.name.clone(),
             settle: Duration::from_millis(self.settle_ms),
         }
     }

@@ -217,7 +217,7 @@ fn handle(
                 .into_iter()
                 .map(|(file, error)| json!({"file": file, "error": error}))
                 .collect();
-            Ok(json!({"robots": robots, "refused": refused}))
+            Ok(json!({"robots": robots, "refused": refused, "store": deps.store.health()}))
         }
         Request::Status { robot: Some(robot) } => match deps.registry.get(&robot) {
             Some(r) => to_json(r.status()),
@@ -270,7 +270,7 @@ fn handle(
             .trades(robot.as_deref())
             .map_err(store_err)
             .and_then(to_json),
-        Request::Stats => Ok(deps.stats.to_json(&deps.registry)),
+        Request::Stats => Ok(deps.stats.to_json(&deps.registry, &deps.store.health())),
     };
     Handled::Now(result)
 }

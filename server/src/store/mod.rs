@@ -5,6 +5,7 @@
 //! they were written; a gateway watcher first gets every open order, then new ones.
 
 pub mod embedded;
+pub mod mongo;
 mod position;
 pub mod rules;
 
@@ -136,9 +137,34 @@ pub enum StoreError {
     Unavailable(String),
 }
 
+/// How a store is doing, for `stats` and status.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoreHealth {
+    pub backend: &'static str,
+    /// False while the store cannot reach its database (writes wait, reads fail).
+    pub available: bool,
+    /// Robot writes accepted but not yet written.
+    pub pending_writes: u64,
+    /// Robot writes that failed for good (their robots were told).
+    pub failed_writes: u64,
+    pub last_error: Option<String>,
+}
+
+/// Positions per robot and symbol (sorted) from trades in time order.
+pub fn positions_from_trades(trades: &[Trade]) -> Vec<Position> {
+    let mut map: std::collections::BTreeMap<(String, String), Position> = Default::default();
+    for t in trades {
+        map.entry((t.robot.clone(), t.symbol.clone()))
+            .or_insert_with(|| Position::new(&t.robot, &t.symbol))
+            .apply(t);
+    }
+    map.into_values().collect()
+}
+
 /// The store every part of the fleet shares. Methods are synchronous and thread-safe.
 pub trait Store: Send + Sync {
-    /// Insert a new order. A second insert with the same client id is `DuplicateOrder`.
+    /// Insert a new order. A second insert with the same client id is refused: at once with
+    /// `DuplicateOrder`, or (a backend with a write queue) by a `Rejected` update to the robot.
     fn insert_order(&self, order: &Order) -> Result<(), StoreError>;
     /// Ask the gateway to cancel an order (ignored for orders already terminal).
     fn request_cancel(&self, client_id: &str) -> Result<(), StoreError>;
@@ -157,4 +183,13 @@ pub trait Store: Send + Sync {
     fn positions(&self, robot: Option<&str>) -> Result<Vec<Position>, StoreError>;
     /// The order sequence a robot should start from (one past its highest stored).
     fn next_order_seq(&self, robot: &str) -> Result<u64, StoreError>;
+    fn health(&self) -> StoreHealth {
+        StoreHealth {
+            backend: "embedded",
+            available: true,
+            pending_writes: 0,
+            failed_writes: 0,
+            last_error: None,
+        }
+    }
 }

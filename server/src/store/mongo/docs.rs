@@ -1,0 +1,311 @@
+//! Collections, documents and the database operations on them (see `docs/store.md`).
+//!
+//! Every document's `_id` is its natural key, so a retried write can never double it:
+//! `orders._id` = client order id, `trades._id` = exec id,
+//! `order_updates._id` = `<client_id>@<status>/<filled_qty>` (one per distinct change).
+
+use super::errors::{classify, Failure};
+use super::store_err;
+use crate::store::{rules, Order, OrderChange, OrderFilter, StoreError, Trade};
+use futures_util::TryStreamExt;
+use mongodb::bson::{doc, to_document, Bson, Document};
+use mongodb::options::{ClientOptions, IndexOptions};
+use mongodb::{Client, Collection, Database, IndexModel};
+use std::time::Duration;
+
+pub const ORDERS: &str = "orders";
+pub const ORDER_UPDATES: &str = "order_updates";
+pub const TRADES: &str = "trades";
+pub const STREAM_POSITIONS: &str = "stream_positions";
+const DEFAULT_DB: &str = "robofleet";
+
+#[derive(Clone)]
+pub struct Collections {
+    pub db: Database,
+    pub orders: Collection<Document>,
+    pub order_updates: Collection<Document>,
+    pub trades: Collection<Document>,
+    pub positions: Collection<Document>,
+}
+
+fn unavailable(e: mongodb::error::Error) -> StoreError {
+    store_err(e)
+}
+
+pub async fn connect(uri: &str) -> Result<Collections, StoreError> {
+    let mut opts = ClientOptions::parse(uri)
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("bad MongoDB URI {uri:?}: {e}")))?;
+    // Fail a call in seconds, not the driver's default 30 s: the store retries on its own.
+    opts.server_selection_timeout = Some(
+        opts.server_selection_timeout
+            .unwrap_or(Duration::from_secs(3)),
+    );
+    opts.app_name.get_or_insert_with(|| "robofleet".to_string());
+    let db_name = opts
+        .default_database
+        .clone()
+        .unwrap_or_else(|| DEFAULT_DB.to_string());
+    let client = Client::with_options(opts).map_err(unavailable)?;
+    let db = client.database(&db_name);
+    let cols = Collections {
+        orders: db.collection(ORDERS),
+        order_updates: db.collection(ORDER_UPDATES),
+        trades: db.collection(TRADES),
+        positions: db.collection(STREAM_POSITIONS),
+        db,
+    };
+    let index = |keys: Document| IndexModel::builder().keys(keys).build();
+    cols.orders
+        .create_indexes([
+            index(doc! {"robot": 1, "order_seq": -1}),
+            index(doc! {"status": 1, "created_ns": 1}),
+        ])
+        .await
+        .map_err(unavailable)?;
+    cols.trades
+        .create_index(index(doc! {"robot": 1, "ts_ns": 1}))
+        .await
+        .map_err(unavailable)?;
+    cols.order_updates
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! {"robot": 1, "updated_ns": 1})
+                .options(IndexOptions::builder().build())
+                .build(),
+        )
+        .await
+        .map_err(unavailable)?;
+    Ok(cols)
+}
+
+fn with_id(mut d: Document, id: &str) -> Document {
+    d.insert("_id", id);
+    d
+}
+
+pub fn order_doc(order: &Order) -> Result<Document, StoreError> {
+    to_document(order)
+        .map(|d| with_id(d, &order.client_id))
+        .map_err(|e| StoreError::Corrupt(format!("order {} does not encode: {e}", order.client_id)))
+}
+
+pub fn trade_doc(trade: &Trade) -> Result<Document, StoreError> {
+    to_document(trade)
+        .map(|d| with_id(d, &trade.exec_id))
+        .map_err(|e| StoreError::Corrupt(format!("trade {} does not encode: {e}", trade.exec_id)))
+}
+
+pub fn parse<T: serde::de::DeserializeOwned>(d: Document, what: &str) -> Result<T, StoreError> {
+    mongodb::bson::from_document(d).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// Insert a new order. A retry of a write that did land is not a duplicate.
+pub async fn insert_order(cols: &Collections, order: &Order) -> Result<(), Failure> {
+    let d = order_doc(order).map_err(|e| Failure::Refused(e.to_string()))?;
+    match cols.orders.insert_one(d).await {
+        Ok(_) => Ok(()),
+        Err(e) => match classify(&e) {
+            Failure::Duplicate => {
+                let existing = cols
+                    .orders
+                    .find_one(doc! {"_id": &order.client_id})
+                    .await
+                    .map_err(|e| classify(&e))?;
+                let same = existing
+                    .and_then(|d| parse::<Order>(d, "order").ok())
+                    .is_some_and(|o| o.created_ns == order.created_ns && o.robot == order.robot);
+                if same {
+                    Ok(())
+                } else {
+                    Err(Failure::Refused(format!(
+                        "order {} already exists",
+                        order.client_id
+                    )))
+                }
+            }
+            other => Err(other),
+        },
+    }
+}
+
+/// Flag an order for cancel, unless it is already terminal or flagged.
+pub async fn request_cancel(cols: &Collections, client_id: &str) -> Result<(), Failure> {
+    let terminal: Vec<Bson> = ["Filled", "Cancelled", "Rejected"]
+        .iter()
+        .map(|s| Bson::from(*s))
+        .collect();
+    let r = cols
+        .orders
+        .update_one(
+            doc! {"_id": client_id, "cancel_requested": false, "status": {"$nin": terminal}},
+            doc! {"$set": {"cancel_requested": true}},
+        )
+        .await
+        .map_err(|e| classify(&e))?;
+    if r.matched_count == 0 {
+        let exists = cols
+            .orders
+            .count_documents(doc! {"_id": client_id})
+            .await
+            .map_err(|e| classify(&e))?;
+        if exists == 0 {
+            return Err(Failure::Refused(format!("no order {client_id}")));
+        }
+    }
+    Ok(())
+}
+
+async fn find_order(cols: &Collections, client_id: &str) -> Result<Order, StoreError> {
+    let d = cols
+        .orders
+        .find_one(doc! {"_id": client_id})
+        .await
+        .map_err(store_err)?
+        .ok_or_else(|| StoreError::UnknownOrder(client_id.to_string()))?;
+    parse(d, "order")
+}
+
+/// Apply a gateway change: the order document, then the change event robots subscribe to.
+pub async fn update_order(cols: &Collections, change: &OrderChange) -> Result<Order, StoreError> {
+    let mut order = find_order(cols, &change.client_id).await?;
+    let event_id = format!(
+        "{}@{:?}/{}",
+        change.client_id, change.status, change.filled_qty
+    );
+    let already = order.status == change.status && order.filled_qty == change.filled_qty;
+    if !already {
+        rules::check_change(&order, change)?;
+        rules::apply_change(&mut order, change);
+        let history = mongodb::bson::to_bson(&order.history)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        cols.orders
+            .update_one(
+                doc! {"_id": &order.client_id},
+                doc! {"$set": {
+                    "status": to_bson(&order.status)?,
+                    "filled_qty": order.filled_qty,
+                    "avg_price": order.avg_price,
+                    "reason": to_bson(&order.reason)?,
+                    "updated_ns": order.updated_ns,
+                    "history": history,
+                }},
+            )
+            .await
+            .map_err(store_err)?;
+    }
+    // Written even on a retry of a change that reached `orders` but not `order_updates`.
+    match cols
+        .order_updates
+        .insert_one(with_id(
+            to_document(&order).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            &event_id,
+        ))
+        .await
+    {
+        Ok(_) => {}
+        Err(e) if matches!(classify(&e), Failure::Duplicate) => {}
+        Err(e) => return Err(store_err(e)),
+    }
+    Ok(order)
+}
+
+fn to_bson<T: serde::Serialize>(v: &T) -> Result<Bson, StoreError> {
+    mongodb::bson::to_bson(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Insert a fill; `Ok(false)` if that exec id is already stored.
+pub async fn insert_trade(cols: &Collections, trade: &Trade) -> Result<bool, StoreError> {
+    let order = find_order(cols, &trade.client_id).await?;
+    rules::check_trade(&order, trade)?;
+    match cols.trades.insert_one(trade_doc(trade)?).await {
+        Ok(_) => Ok(true),
+        Err(e) if matches!(classify(&e), Failure::Duplicate) => Ok(false),
+        Err(e) => Err(store_err(e)),
+    }
+}
+
+pub async fn orders(cols: &Collections, filter: &OrderFilter) -> Result<Vec<Order>, StoreError> {
+    let mut q = Document::new();
+    if let Some(r) = &filter.robot {
+        q.insert("robot", r);
+    }
+    if filter.open_only {
+        q.insert(
+            "status",
+            doc! {"$in": ["New", "Working", "PartiallyFilled"]},
+        );
+    }
+    let docs: Vec<Document> = cols
+        .orders
+        .find(q)
+        .sort(doc! {"created_ns": 1, "order_seq": 1})
+        .await
+        .map_err(store_err)?
+        .try_collect()
+        .await
+        .map_err(store_err)?;
+    docs.into_iter().map(|d| parse(d, "order")).collect()
+}
+
+pub async fn trades(cols: &Collections, robot: Option<&str>) -> Result<Vec<Trade>, StoreError> {
+    let q = robot.map(|r| doc! {"robot": r}).unwrap_or_default();
+    let docs: Vec<Document> = cols
+        .trades
+        .find(q)
+        .sort(doc! {"ts_ns": 1, "_id": 1})
+        .await
+        .map_err(store_err)?
+        .try_collect()
+        .await
+        .map_err(store_err)?;
+    docs.into_iter().map(|d| parse(d, "trade")).collect()
+}
+
+pub async fn next_order_seq(cols: &Collections, robot: &str) -> Result<u64, StoreError> {
+    let top = cols
+        .orders
+        .find_one(doc! {"robot": robot})
+        .sort(doc! {"order_seq": -1})
+        .await
+        .map_err(store_err)?;
+    let max = match top {
+        Some(d) => parse::<Order>(d, "order")?.order_seq,
+        None => 0,
+    };
+    Ok(max.saturating_add(1))
+}
+
+/// The stored resume token of a consumer, if any.
+pub async fn load_token(cols: &Collections, consumer: &str) -> Result<Option<Bson>, StoreError> {
+    let d = cols
+        .positions
+        .find_one(doc! {"_id": consumer})
+        .await
+        .map_err(store_err)?;
+    Ok(d.and_then(|d| d.get("token").cloned()))
+}
+
+pub async fn save_token(cols: &Collections, consumer: &str, token: Bson) -> Result<(), StoreError> {
+    cols.positions
+        .update_one(
+            doc! {"_id": consumer},
+            doc! {"$set": {"token": token, "updated_ns": crate::clock::wall_ns()}},
+        )
+        .upsert(true)
+        .await
+        .map_err(store_err)?;
+    Ok(())
+}
+
+/// Open orders, oldest first: what a starting gateway must take.
+pub async fn open_orders(cols: &Collections) -> Result<Vec<Order>, StoreError> {
+    orders(
+        cols,
+        &OrderFilter {
+            robot: None,
+            open_only: true,
+        },
+    )
+    .await
+}

@@ -1,0 +1,272 @@
+//! The MongoDB store: the fleet's one source of truth when servers, gateways and analysts
+//! share a database (collections, fields and indexes in `docs/store.md`).
+//!
+//! The store trait is synchronous and called from plain threads; this backend owns a small
+//! tokio runtime and bridges to it. Robot-side writes (new orders, cancel requests) never
+//! block a robot: they go through one ordered write queue, wait (visibly, counted in
+//! [`StoreHealth`]) while the database is away, and if they still cannot be written after
+//! `max_wait`, the robot hears a `Rejected` order update with the reason. Gateway-side writes
+//! are idempotent (`_id` is the client order id, the exec id, or the change's identity) and
+//! retried until they land, so nothing is lost and nothing is doubled.
+
+mod docs;
+mod errors;
+mod router;
+mod streams;
+mod writer;
+
+use super::{
+    rules, GatewayRequest, Order, OrderChange, OrderFilter, Position, RobotUpdate, Store,
+    StoreError, StoreHealth, Trade, WatchId,
+};
+use crossbeam_channel::Sender;
+use docs::Collections;
+use errors::{classify, Failure};
+use router::Router;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use writer::WriteOp;
+
+/// How a MongoDB store is opened.
+#[derive(Clone, Debug)]
+pub struct MongoOptions {
+    /// `mongodb://host:port/dbname?...`; the database defaults to `robofleet`.
+    pub uri: String,
+    /// Names this process's change stream positions (resume tokens), e.g. `server:desk1`.
+    /// Two processes of the same kind on one database need different names.
+    pub consumer: String,
+    /// How long a write waits for an unavailable database before it fails visibly.
+    pub max_wait: Duration,
+}
+
+impl MongoOptions {
+    pub fn new(uri: &str, consumer: &str) -> Self {
+        MongoOptions {
+            uri: uri.to_string(),
+            consumer: consumer.to_string(),
+            max_wait: Duration::from_secs(30),
+        }
+    }
+}
+
+/// State shared by the store handle and its background tasks.
+pub(crate) struct Shared {
+    pub(crate) router: Mutex<Router>,
+    pub(crate) pending_writes: AtomicU64,
+    pub(crate) failed_writes: AtomicU64,
+    pub(crate) available: AtomicBool,
+    pub(crate) last_error: Mutex<Option<String>>,
+    pub(crate) consumer: String,
+    pub(crate) max_wait: Duration,
+    pub(crate) robot_stream_started: AtomicBool,
+}
+
+impl Shared {
+    pub(crate) fn ok(&self) {
+        self.available.store(true, Ordering::Relaxed);
+    }
+
+    pub(crate) fn failing(&self, what: &str) {
+        if self.available.swap(false, Ordering::Relaxed) {
+            tracing::error!("MongoDB unavailable: {what}");
+        }
+        *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(what.to_string());
+    }
+
+    pub(crate) fn deliver(&self, update: RobotUpdate) {
+        self.router
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .deliver(update);
+    }
+}
+
+pub struct MongoStore {
+    rt: tokio::runtime::Runtime,
+    cols: Collections,
+    shared: Arc<Shared>,
+    writes: tokio::sync::mpsc::UnboundedSender<WriteOp>,
+}
+
+impl MongoStore {
+    /// Connect, create the indexes, and start the write queue.
+    pub fn open(opts: &MongoOptions) -> Result<MongoStore, StoreError> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("mongodb")
+            .enable_all()
+            .build()?;
+        let cols = rt.block_on(docs::connect(&opts.uri))?;
+        let shared = Arc::new(Shared {
+            router: Mutex::new(Router::default()),
+            pending_writes: AtomicU64::new(0),
+            failed_writes: AtomicU64::new(0),
+            available: AtomicBool::new(true),
+            last_error: Mutex::new(None),
+            consumer: opts.consumer.clone(),
+            max_wait: opts.max_wait,
+            robot_stream_started: AtomicBool::new(false),
+        });
+        let (writes, queue) = tokio::sync::mpsc::unbounded_channel();
+        rt.spawn(writer::run(cols.clone(), queue, shared.clone()));
+        Ok(MongoStore {
+            rt,
+            cols,
+            shared,
+            writes,
+        })
+    }
+
+    /// Run a database operation from a plain thread, retrying while the database is away,
+    /// up to `max_wait`.
+    fn call<T, F, Fut>(&self, what: &str, op: F) -> Result<T, StoreError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, StoreError>>,
+    {
+        let started = Instant::now();
+        let mut backoff = Duration::from_millis(50);
+        loop {
+            match self.rt.block_on(op()) {
+                Err(StoreError::Unavailable(e)) if started.elapsed() < self.shared.max_wait => {
+                    self.shared.failing(&format!("{what}: {e}"));
+                    std::thread::sleep(backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(2));
+                }
+                Err(e) => {
+                    if let StoreError::Unavailable(m) = &e {
+                        self.shared.failing(&format!("{what}: {m}"));
+                    }
+                    return Err(e);
+                }
+                Ok(v) => {
+                    self.shared.ok();
+                    return Ok(v);
+                }
+            }
+        }
+    }
+
+    fn enqueue(&self, op: WriteOp) -> Result<(), StoreError> {
+        self.shared.pending_writes.fetch_add(1, Ordering::Relaxed);
+        self.writes.send(op).map_err(|_| {
+            self.shared.pending_writes.fetch_sub(1, Ordering::Relaxed);
+            StoreError::Unavailable("the MongoDB write queue has stopped".into())
+        })
+    }
+}
+
+/// A database error as a store error: permanent refusals keep their reason.
+pub(crate) fn store_err(e: mongodb::error::Error) -> StoreError {
+    match classify(&e) {
+        Failure::Duplicate => StoreError::Corrupt(format!("unexpected duplicate key: {e}")),
+        Failure::Refused(m) => StoreError::Corrupt(m),
+        Failure::Transient(m) => StoreError::Unavailable(m),
+    }
+}
+
+impl Store for MongoStore {
+    fn insert_order(&self, order: &Order) -> Result<(), StoreError> {
+        rules::check_new_order(order)?;
+        self.enqueue(WriteOp::Insert(Box::new(order.clone())))
+    }
+
+    fn request_cancel(&self, client_id: &str) -> Result<(), StoreError> {
+        self.enqueue(WriteOp::Cancel(client_id.to_string()))
+    }
+
+    fn update_order(&self, change: &OrderChange) -> Result<Order, StoreError> {
+        self.call("update order", || docs::update_order(&self.cols, change))
+    }
+
+    fn insert_trade(&self, trade: &Trade) -> Result<bool, StoreError> {
+        self.call("insert trade", || docs::insert_trade(&self.cols, trade))
+    }
+
+    fn watch_order_requests(&self, sink: Sender<GatewayRequest>) -> Result<(), StoreError> {
+        let consumer = format!("{}/orders", self.shared.consumer);
+        self.rt.spawn(streams::gateway_requests(
+            self.cols.clone(),
+            consumer,
+            sink,
+            self.shared.clone(),
+        ));
+        Ok(())
+    }
+
+    fn watch_robot(&self, robot: &str, sink: Sender<RobotUpdate>) -> Result<WatchId, StoreError> {
+        if !self
+            .shared
+            .robot_stream_started
+            .swap(true, Ordering::SeqCst)
+        {
+            let consumer = format!("{}/robots", self.shared.consumer);
+            let (ready, is_ready) = std::sync::mpsc::channel();
+            self.rt.spawn(streams::robot_updates(
+                self.cols.clone(),
+                consumer,
+                self.shared.clone(),
+                ready,
+            ));
+            // Subscribing returns once the stream is live: nothing written after it is missed.
+            if is_ready.recv_timeout(self.shared.max_wait).is_err() {
+                return Err(StoreError::Unavailable(
+                    "the robot update stream did not open".into(),
+                ));
+            }
+        }
+        let mut router = self.shared.router.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(router.register(robot, sink))
+    }
+
+    fn unwatch_robot(&self, id: WatchId) {
+        let mut router = self.shared.router.lock().unwrap_or_else(|e| e.into_inner());
+        router.unregister(id);
+    }
+
+    fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>, StoreError> {
+        self.call("read orders", || docs::orders(&self.cols, filter))
+    }
+
+    fn trades(&self, robot: Option<&str>) -> Result<Vec<Trade>, StoreError> {
+        self.call("read trades", || docs::trades(&self.cols, robot))
+    }
+
+    fn positions(&self, robot: Option<&str>) -> Result<Vec<Position>, StoreError> {
+        let trades = self.trades(robot)?;
+        Ok(super::positions_from_trades(&trades))
+    }
+
+    fn next_order_seq(&self, robot: &str) -> Result<u64, StoreError> {
+        self.call("read order sequence", || {
+            docs::next_order_seq(&self.cols, robot)
+        })
+    }
+
+    fn health(&self) -> StoreHealth {
+        StoreHealth {
+            backend: "mongodb",
+            available: self.shared.available.load(Ordering::Relaxed),
+            pending_writes: self.shared.pending_writes.load(Ordering::Relaxed),
+            failed_writes: self.shared.failed_writes.load(Ordering::Relaxed),
+            last_error: self
+                .shared
+                .last_error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+        }
+    }
+}
+
+impl Drop for MongoStore {
+    fn drop(&mut self) {
+        // Give queued robot writes a moment to land before the runtime goes.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.shared.pending_writes.load(Ordering::Relaxed) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Change streams: new orders and cancel requests for a gateway; order changes and trades
+//! for the robots of a server. Each resumes from a position stored in `stream_positions`,
+//! so a restart of this process or of the database loses nothing.
+
+use super::docs::{self, Collections, ORDER_UPDATES, TRADES};
+use super::errors::{classify, Failure};
+use super::Shared;
+use crate::store::{GatewayRequest, Order, RobotUpdate, Trade};
+use crossbeam_channel::Sender;
+use futures_util::StreamExt;
+use mongodb::bson::{doc, Bson, Document};
+use mongodb::change_stream::event::{ChangeStreamEvent, OperationType, ResumeToken};
+use mongodb::change_stream::ChangeStream;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const REOPEN_AFTER: Duration = Duration::from_millis(500);
+
+async fn stored_token(cols: &Collections, consumer: &str, shared: &Shared) -> Option<ResumeToken> {
+    loop {
+        match docs::load_token(cols, consumer).await {
+            Ok(t) => return t.and_then(|b| mongodb::bson::from_bson(b).ok()),
+            Err(e) => {
+                shared.failing(&format!("reading stream position {consumer}: {e}"));
+                tokio::time::sleep(REOPEN_AFTER).await;
+            }
+        }
+    }
+}
+
+async fn save(cols: &Collections, consumer: &str, token: &ResumeToken, shared: &Shared) {
+    if let Ok(b) = mongodb::bson::to_bson(token) {
+        if let Err(e) = docs::save_token(cols, consumer, b).await {
+            shared.failing(&format!("saving stream position {consumer}: {e}"));
+        }
+    }
+}
+
+/// What a stream watches.
+enum Target {
+    /// Inserts into `orders`, and updates that set `cancel_requested`.
+    GatewayRequests,
+    /// Inserts into `trades` and `order_updates`, in write order.
+    RobotUpdates,
+}
+
+fn watch<'a>(
+    cols: &'a Collections,
+    target: &Target,
+    token: Option<ResumeToken>,
+) -> mongodb::action::Watch<'a> {
+    match target {
+        Target::GatewayRequests => {
+            let pipeline = vec![doc! {"$match": {"$or": [
+                {"operationType": "insert"},
+                {"operationType": "update", "updateDescription.updatedFields.cancel_requested": true},
+            ]}}];
+            cols.orders.watch().pipeline(pipeline).resume_after(token)
+        }
+        Target::RobotUpdates => {
+            let pipeline = vec![doc! {"$match": {
+                "operationType": "insert",
+                "ns.coll": {"$in": [Bson::from(TRADES), Bson::from(ORDER_UPDATES)]},
+            }}];
+            cols.db.watch().pipeline(pipeline).resume_after(token)
+        }
+    }
+}
+
+/// Open a change stream from `token` (or from now). A stored position the database no
+/// longer knows is dropped, loudly, rather than retried forever.
+async fn open(
+    cols: &Collections,
+    consumer: &str,
+    token: &mut Option<ResumeToken>,
+    shared: &Shared,
+    target: Target,
+) -> ChangeStream<ChangeStreamEvent<Document>> {
+    loop {
+        match watch(cols, &target, token.clone()).await {
+            Ok(stream) => {
+                shared.ok();
+                if token.is_none() {
+                    // Remember where we started, so a restart replays what comes after.
+                    if let Some(t) = stream.resume_token() {
+                        save(cols, consumer, &t, shared).await;
+                        *token = Some(t);
+                    }
+                }
+                return stream;
+            }
+            Err(e) => {
+                if token.is_some() && !matches!(classify(&e), Failure::Transient(_)) {
+                    tracing::error!(
+                        "stream {consumer} cannot resume from its stored position ({e}); \
+                         starting from now: changes made meanwhile are not replayed"
+                    );
+                    *token = None;
+                } else {
+                    shared.failing(&format!("opening stream {consumer}: {e}"));
+                    tokio::time::sleep(REOPEN_AFTER).await;
+                }
+            }
+        }
+    }
+}
+
+/// New orders and cancel requests, for a gateway: first every open order, then changes.
+pub async fn gateway_requests(
+    cols: Collections,
+    consumer: String,
+    sink: Sender<GatewayRequest>,
+    shared: Arc<Shared>,
+) {
+    let mut token = stored_token(&cols, &consumer, &shared).await;
+    loop {
+        // The stream is open before the snapshot is read, so nothing falls in between;
+        // an order in both is taken once (the gateway ignores a repeated client id).
+        let mut stream = open(
+            &cols,
+            &consumer,
+            &mut token,
+            &shared,
+            Target::GatewayRequests,
+        )
+        .await;
+        let open_orders = match docs::open_orders(&cols).await {
+            Ok(o) => o,
+            Err(e) => {
+                shared.failing(&format!("reading open orders: {e}"));
+                tokio::time::sleep(REOPEN_AFTER).await;
+                continue;
+            }
+        };
+        for order in open_orders {
+            let cancel = order.cancel_requested.then(|| order.client_id.clone());
+            if sink.send(GatewayRequest::New(order)).is_err() {
+                return;
+            }
+            if let Some(client_id) = cancel {
+                let _ = sink.send(GatewayRequest::Cancel { client_id });
+            }
+        }
+        let mut last_save = Instant::now();
+        while let Some(next) = stream.next().await {
+            let ev = match next {
+                Ok(ev) => ev,
+                Err(e) => {
+                    shared.failing(&format!("order stream: {e}"));
+                    break;
+                }
+            };
+            let request = match ev.operation_type {
+                OperationType::Insert => ev
+                    .full_document
+                    .and_then(|d| docs::parse::<Order>(d, "order").ok())
+                    .map(GatewayRequest::New),
+                OperationType::Update => ev
+                    .document_key
+                    .and_then(|k| k.get_str("_id").ok().map(String::from))
+                    .map(|client_id| GatewayRequest::Cancel { client_id }),
+                _ => None,
+            };
+            if let Some(r) = request {
+                if sink.send(r).is_err() {
+                    return;
+                }
+            }
+            token = Some(ev.id);
+            // The snapshot on reopen covers open orders; the position only saves work.
+            if last_save.elapsed() > Duration::from_millis(250) {
+                if let Some(t) = &token {
+                    save(&cols, &consumer, t, &shared).await;
+                }
+                last_save = Instant::now();
+            }
+        }
+        if let Some(t) = &token {
+            save(&cols, &consumer, t, &shared).await;
+        }
+        tokio::time::sleep(REOPEN_AFTER).await;
+    }
+}
+
+/// Every robot's order changes and trades, in write order, fanned out by robot name. The
+/// position is saved after each delivery: a restart replays only what came after it.
+pub async fn robot_updates(
+    cols: Collections,
+    consumer: String,
+    shared: Arc<Shared>,
+    ready: std::sync::mpsc::Sender<()>,
+) {
+    let mut token = stored_token(&cols, &consumer, &shared).await;
+    loop {
+        let mut stream = open(&cols, &consumer, &mut token, &shared, Target::RobotUpdates).await;
+        let _ = ready.send(());
+        while let Some(next) = stream.next().await {
+            let ev = match next {
+                Ok(ev) => ev,
+                Err(e) => {
+                    shared.failing(&format!("robot update stream: {e}"));
+                    break;
+                }
+            };
+            let coll = ev
+                .ns
+                .as_ref()
+                .and_then(|n| n.coll.clone())
+                .unwrap_or_default();
+            let update = ev.full_document.and_then(|d| {
+                if coll == TRADES {
+                    docs::parse::<Trade>(d, "trade")
+                        .ok()
+                        .map(RobotUpdate::Trade)
+                } else {
+                    docs::parse::<Order>(d, "order update")
+                        .ok()
+                        .map(RobotUpdate::Order)
+                }
+            });
+            match update {
+                Some(u) => shared.deliver(u),
+                None => tracing::warn!("undecodable {coll} change skipped"),
+            }
+            save(&cols, &consumer, &ev.id, &shared).await;
+            token = Some(ev.id);
+        }
+        tokio::time::sleep(REOPEN_AFTER).await;
+    }
+}

@@ -1,0 +1,346 @@
+//! One behavioural suite, two backends: every test here runs against the embedded store and
+//! against MongoDB (the server `scripts/test.sh` starts, or `MONGODB_URI`).
+//!
+//! A MongoDB store takes robot writes through a queue, so reads wait until they show.
+
+use crossbeam_channel::Receiver;
+use robofleet::store::embedded::{EmbeddedStore, SyncPolicy};
+use robofleet::store::mongo::{MongoOptions, MongoStore};
+use robofleet::store::{
+    GatewayRequest, Order, OrderChange, OrderFilter, RobotUpdate, StatusChange, Store, StoreError,
+    Trade,
+};
+use robofleet_api::{OrderStatus, OrderType, Side};
+use robofleet_tests::{mongo, wait_until};
+use std::sync::Arc;
+use std::time::Duration;
+
+const T: Duration = Duration::from_secs(15);
+
+/// A store and what keeps it alive (its folder).
+struct Backend {
+    store: Arc<dyn Store>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn embedded() -> Backend {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(dir.path(), SyncPolicy::Never).unwrap();
+    Backend {
+        store: Arc::new(store),
+        _dir: Some(dir),
+    }
+}
+
+fn mongodb(test: &str) -> Backend {
+    let opts = MongoOptions::new(&mongo::uri_for(test), "server:suite");
+    Backend {
+        store: Arc::new(MongoStore::open(&opts).unwrap()),
+        _dir: None,
+    }
+}
+
+/// Each behaviour, once per backend.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn embedded() {
+                super::$name(&super::embedded().store)
+            }
+            #[test]
+            fn mongodb() {
+                super::$name(&super::mongodb(stringify!($name)).store)
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    orders_fills_and_positions,
+    a_duplicate_client_id_is_refused_visibly,
+    a_duplicate_exec_id_is_ignored,
+    a_robot_hears_only_its_own_updates_in_order,
+    a_gateway_gets_open_orders_first_then_new_orders_and_cancels,
+    terminal_orders_do_not_change,
+    a_thousand_robots_subscribe_by_name,
+);
+
+fn order(robot: &str, seq: u64, symbol: &str) -> Order {
+    let now = robofleet::clock::wall_ns();
+    Order {
+        client_id: format!("{robot}-{seq}"),
+        robot: robot.into(),
+        order_seq: seq,
+        symbol: symbol.into(),
+        side: Side::Buy,
+        order_type: OrderType::Limit { price: 100.0 },
+        qty: 3,
+        status: OrderStatus::New,
+        filled_qty: 0,
+        avg_price: 0.0,
+        reason: None,
+        cancel_requested: false,
+        created_ns: now,
+        updated_ns: now,
+        history: vec![StatusChange {
+            status: OrderStatus::New,
+            ts_ns: now,
+            reason: None,
+        }],
+        tick_recv_mono_ns: None,
+        tick_sent_ns: None,
+    }
+}
+
+fn change(o: &Order, status: OrderStatus, filled: i64, price: f64) -> OrderChange {
+    OrderChange {
+        client_id: o.client_id.clone(),
+        status,
+        filled_qty: filled,
+        avg_price: price,
+        reason: None,
+        ts_ns: robofleet::clock::wall_ns(),
+    }
+}
+
+fn trade(o: &Order, exec: &str, qty: i64, price: f64) -> Trade {
+    Trade {
+        exec_id: exec.into(),
+        client_id: o.client_id.clone(),
+        robot: o.robot.clone(),
+        symbol: o.symbol.clone(),
+        side: o.side,
+        qty,
+        price,
+        ts_ns: robofleet::clock::wall_ns(),
+    }
+}
+
+fn stored(store: &Arc<dyn Store>, n: usize) {
+    assert!(
+        wait_until(T, || store.orders(&OrderFilter::default()).unwrap().len()
+            >= n),
+        "orders did not reach the store"
+    );
+}
+
+fn next_update(rx: &Receiver<RobotUpdate>) -> RobotUpdate {
+    rx.recv_timeout(T).expect("an update")
+}
+
+fn orders_fills_and_positions(store: &Arc<dyn Store>) {
+    assert_eq!(store.next_order_seq("r").unwrap(), 1);
+    let o = order("r", 1, "Si");
+    store.insert_order(&o).unwrap();
+    stored(store, 1);
+    assert_eq!(store.next_order_seq("r").unwrap(), 2);
+    store
+        .update_order(&change(&o, OrderStatus::Working, 0, 0.0))
+        .unwrap();
+    assert!(store.insert_trade(&trade(&o, "X-1", 1, 100.0)).unwrap());
+    store
+        .update_order(&change(&o, OrderStatus::PartiallyFilled, 1, 100.0))
+        .unwrap();
+    assert!(store.insert_trade(&trade(&o, "X-2", 2, 103.0)).unwrap());
+    let after = store
+        .update_order(&change(&o, OrderStatus::Filled, 3, 102.0))
+        .unwrap();
+    assert_eq!(after.status, OrderStatus::Filled);
+    let statuses: Vec<_> = after.history.iter().map(|h| h.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            OrderStatus::New,
+            OrderStatus::Working,
+            OrderStatus::PartiallyFilled,
+            OrderStatus::Filled
+        ]
+    );
+    let orders = store.orders(&OrderFilter::default()).unwrap();
+    assert_eq!(orders[0].filled_qty, 3);
+    assert!(store
+        .orders(&OrderFilter {
+            robot: None,
+            open_only: true
+        })
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.trades(Some("r")).unwrap().len(), 2);
+    let p = store.positions(Some("r")).unwrap();
+    assert_eq!((p.len(), p[0].qty, p[0].avg_price), (1, 3, 102.0));
+    assert!(store.trades(Some("nobody")).unwrap().is_empty());
+}
+
+fn a_duplicate_client_id_is_refused_visibly(store: &Arc<dyn Store>) {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    store.watch_robot("d", tx).unwrap();
+    let first = order("d", 1, "Si");
+    store.insert_order(&first).unwrap();
+    stored(store, 1);
+    let mut again = order("d", 1, "RTS");
+    again.created_ns += 1;
+    match store.insert_order(&again) {
+        Err(StoreError::DuplicateOrder(id)) => assert_eq!(id, "d-1"),
+        Ok(()) => match next_update(&rx) {
+            RobotUpdate::Order(o) => {
+                assert_eq!(o.status, OrderStatus::Rejected);
+                assert!(o.reason.unwrap().contains("already exists"));
+            }
+            other => panic!("expected a rejection, got {other:?}"),
+        },
+        Err(e) => panic!("unexpected error {e}"),
+    }
+    let orders = store.orders(&OrderFilter::default()).unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0].symbol, "Si");
+}
+
+fn a_duplicate_exec_id_is_ignored(store: &Arc<dyn Store>) {
+    let o = order("e", 1, "Si");
+    store.insert_order(&o).unwrap();
+    stored(store, 1);
+    assert!(store.insert_trade(&trade(&o, "X-1", 1, 100.0)).unwrap());
+    assert!(!store.insert_trade(&trade(&o, "X-1", 1, 100.0)).unwrap());
+    assert_eq!(store.trades(None).unwrap().len(), 1);
+    assert_eq!(store.positions(Some("e")).unwrap()[0].qty, 1);
+    let ghost = order("e", 99, "Si");
+    assert!(matches!(
+        store.insert_trade(&trade(&ghost, "X-9", 1, 1.0)),
+        Err(StoreError::UnknownOrder(_))
+    ));
+}
+
+fn a_robot_hears_only_its_own_updates_in_order(store: &Arc<dyn Store>) {
+    let (tx_a, rx_a) = crossbeam_channel::unbounded();
+    let (tx_b, rx_b) = crossbeam_channel::unbounded();
+    store.watch_robot("a", tx_a).unwrap();
+    store.watch_robot("b", tx_b).unwrap();
+    let oa = order("a", 1, "Si");
+    let ob = order("b", 1, "Si");
+    store.insert_order(&oa).unwrap();
+    store.insert_order(&ob).unwrap();
+    stored(store, 2);
+    store
+        .update_order(&change(&oa, OrderStatus::Working, 0, 0.0))
+        .unwrap();
+    store
+        .update_order(&change(&ob, OrderStatus::Working, 0, 0.0))
+        .unwrap();
+    store.insert_trade(&trade(&oa, "X-1", 3, 100.0)).unwrap();
+    store
+        .update_order(&change(&oa, OrderStatus::Filled, 3, 100.0))
+        .unwrap();
+    let got: Vec<String> = (0..3)
+        .map(|_| match next_update(&rx_a) {
+            RobotUpdate::Order(o) => format!("{:?}", o.status),
+            RobotUpdate::Trade(t) => format!("fill {}", t.exec_id),
+        })
+        .collect();
+    assert_eq!(got, ["Working", "fill X-1", "Filled"]);
+    match next_update(&rx_b) {
+        RobotUpdate::Order(o) => {
+            assert_eq!((o.robot.as_str(), o.status), ("b", OrderStatus::Working))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        rx_b.recv_timeout(Duration::from_millis(300)).is_err(),
+        "b got a's update"
+    );
+    assert!(
+        rx_a.recv_timeout(Duration::from_millis(100)).is_err(),
+        "a got a duplicate"
+    );
+}
+
+fn a_gateway_gets_open_orders_first_then_new_orders_and_cancels(store: &Arc<dyn Store>) {
+    let done = order("g", 1, "Si");
+    let open = order("g", 2, "Si");
+    store.insert_order(&done).unwrap();
+    store.insert_order(&open).unwrap();
+    stored(store, 2);
+    store
+        .update_order(&change(&done, OrderStatus::Rejected, 0, 0.0))
+        .unwrap();
+    let (tx, rx) = crossbeam_channel::unbounded();
+    store.watch_order_requests(tx).unwrap();
+    let first = rx.recv_timeout(T).unwrap();
+    assert!(
+        matches!(&first, GatewayRequest::New(o) if o.client_id == "g-2"),
+        "{first:?}"
+    );
+    // Give the stream a moment to be live, then a new order and a cancel.
+    std::thread::sleep(Duration::from_millis(300));
+    let fresh = order("g", 3, "RTS");
+    store.insert_order(&fresh).unwrap();
+    let mut seen_new = false;
+    let mut seen_cancel = false;
+    assert!(wait_until(T, || {
+        while let Ok(req) = rx.try_recv() {
+            match req {
+                GatewayRequest::New(o) if o.client_id == "g-3" => {
+                    seen_new = true;
+                    store.request_cancel("g-3").unwrap();
+                }
+                GatewayRequest::Cancel { client_id } if client_id == "g-3" => seen_cancel = true,
+                // A store may repeat an open order it listed; the gateway ignores repeats.
+                GatewayRequest::New(o) if o.client_id == "g-2" => {}
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        seen_new && seen_cancel
+    }));
+}
+
+fn terminal_orders_do_not_change(store: &Arc<dyn Store>) {
+    let o = order("t", 1, "Si");
+    store.insert_order(&o).unwrap();
+    stored(store, 1);
+    store
+        .update_order(&change(&o, OrderStatus::Cancelled, 0, 0.0))
+        .unwrap();
+    let err = store.update_order(&change(&o, OrderStatus::Working, 0, 0.0));
+    assert!(
+        matches!(err, Err(StoreError::InvalidTransition { .. })),
+        "{err:?}"
+    );
+    // A cancel request on a terminal order is accepted and changes nothing.
+    store.request_cancel("t-1").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let orders = store.orders(&OrderFilter::default()).unwrap();
+    assert_eq!(orders[0].status, OrderStatus::Cancelled);
+    assert!(!orders[0].cancel_requested);
+}
+
+fn a_thousand_robots_subscribe_by_name(store: &Arc<dyn Store>) {
+    const N: usize = 1000;
+    let (tx, rx) = crossbeam_channel::unbounded();
+    for i in 0..N {
+        store.watch_robot(&format!("bot{i}"), tx.clone()).unwrap();
+    }
+    let orders: Vec<Order> = (0..N).map(|i| order(&format!("bot{i}"), 1, "Si")).collect();
+    for o in &orders {
+        store.insert_order(o).unwrap();
+    }
+    stored(store, N);
+    for (i, o) in orders.iter().enumerate() {
+        store
+            .insert_trade(&trade(o, &format!("X-{i}"), 1, 100.0))
+            .unwrap();
+    }
+    let mut got = std::collections::HashMap::new();
+    while got.len() < N {
+        match rx.recv_timeout(T).expect("every robot's fill") {
+            RobotUpdate::Trade(t) => {
+                let expected = format!("X-{}", &t.robot[3..]);
+                assert_eq!(t.exec_id, expected, "fill routed to the wrong robot");
+                assert!(
+                    got.insert(t.robot.clone(), t.exec_id).is_none(),
+                    "delivered twice"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
