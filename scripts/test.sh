@@ -14,4 +14,10 @@ if [ -z "${MONGODB_URI:-}" ]; then
   source scripts/testdb.sh
   start_test_db
 fi
-cargo test --workspace "$@"
+# Keep cargo's output, and close with one total line (cargo's own last line is often a
+# crate with no doc-tests, "0 passed").
+mkdir -p target
+status=0
+cargo test --workspace "$@" 2>&1 | tee target/test-output.log || status=$?
+awk '/^test result:/ {p += $4; f += $6} END {printf "tests: %d passed, %d failed\n", p, f}' target/test-output.log
+exit "$status"
