@@ -1,0 +1,270 @@
+//! MongoDB as the fleet's one source of truth: two servers and one gateway process share a
+//! database; orders written while the gateway is down are taken when it returns; a trade
+//! written while a server is down reaches its robot when the server returns, exactly once;
+//! a database restart loses nothing.
+
+use robofleet::gateway::{spawn_gateway, GatewayConfig, GatewayHandle, GatewayStats};
+use robofleet::server::{self, zmq_context, ServeConfig, ServerHandle};
+use robofleet::store::mongo::{MongoOptions, MongoStore};
+use robofleet::store::{Order, OrderChange, OrderFilter, RobotUpdate, StatusChange, Store, Trade};
+use robofleet_api::{OrderStatus, OrderType, Side};
+use robofleet_tests::mongo::{self, OwnDb};
+use robofleet_tests::*;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+const T: Duration = Duration::from_secs(20);
+
+fn store(uri: &str, consumer: &str) -> Arc<dyn Store> {
+    Arc::new(MongoStore::open(&MongoOptions::new(uri, consumer)).unwrap())
+}
+
+fn gateway(uri: &str, feed: &Feed) -> (GatewayHandle, Arc<GatewayStats>) {
+    let stats = Arc::new(GatewayStats::default());
+    let cfg = GatewayConfig {
+        feed_endpoint: feed.endpoint.clone(),
+    };
+    let g = spawn_gateway(zmq_context(), store(uri, "gateway:g"), cfg, stats.clone()).unwrap();
+    (g, stats)
+}
+
+fn server(uri: &str, name: &str, feed: &Feed, plugins: &Path, data: &Path) -> ServerHandle {
+    let mut cfg = ServeConfig::new(plugins, data);
+    cfg.control_endpoint = "tcp://127.0.0.1:*".into();
+    cfg.feed_endpoint = feed.endpoint.clone();
+    cfg.store_uri = Some(uri.into());
+    cfg.name = name.into();
+    cfg.gateway = false;
+    server::start(cfg).unwrap()
+}
+
+fn robot_dir(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("libpanicky.toml"),
+        format!("name = \"{name}\"\n"),
+    )
+    .unwrap();
+    install(&plugin("panicky"), dir.path(), "libpanicky.so");
+    dir
+}
+
+fn status_of(store: &Arc<dyn Store>, client_id: &str) -> Option<OrderStatus> {
+    store
+        .orders(&OrderFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|o| o.client_id == client_id)
+        .map(|o| o.status)
+}
+
+#[test]
+fn two_servers_and_one_gateway_share_one_database() {
+    let uri = mongo::uri_for("two_servers");
+    let mut feed = Feed::new();
+    let (gw, gw_stats) = gateway(&uri, &feed);
+    let (pa, pb) = (robot_dir("pa"), robot_dir("pb"));
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = server(&uri, "a", &feed, pa.path(), da.path());
+    let b = server(&uri, "b", &feed, pb.path(), db.path());
+    let robot = |h: &ServerHandle, n: &str| h.registry.get(n);
+    assert!(wait_until(T, || robot(&a, "pa").is_some() && robot(&b, "pb").is_some()));
+
+    // Each robot bids at its first quote; the one gateway accepts both orders.
+    assert!(wait_until(T, || {
+        feed.quote("Si", 100.0, 101.0, 5);
+        std::thread::sleep(Duration::from_millis(20));
+        status_of(&a.store, "pa-1") == Some(OrderStatus::Working)
+            && status_of(&a.store, "pb-1") == Some(OrderStatus::Working)
+    }));
+    // The market crosses both bids: each fill reaches its own robot on its own server.
+    assert!(wait_until(T, || {
+        feed.quote("Si", 99.0, 100.0, 5);
+        std::thread::sleep(Duration::from_millis(20));
+        let fills = |h: &ServerHandle, n: &str| {
+            robot(h, n).map_or(0, |r| {
+                r.fills_received.load(std::sync::atomic::Ordering::Relaxed)
+            })
+        };
+        fills(&a, "pa") == 1 && fills(&b, "pb") == 1
+    }));
+    let positions = b.store.positions(None).unwrap();
+    assert_eq!(positions.len(), 2, "{positions:?}");
+    assert!(positions.iter().all(|p| p.qty == 1));
+    assert_eq!(gw_stats.snapshot().fills, 2);
+    a.shutdown();
+    b.shutdown();
+    gw.shutdown();
+}
+
+fn new_order(robot: &str, seq: u64) -> Order {
+    let now = robofleet::clock::wall_ns();
+    Order {
+        client_id: format!("{robot}-{seq}"),
+        robot: robot.into(),
+        order_seq: seq,
+        symbol: "Si".into(),
+        side: Side::Buy,
+        order_type: OrderType::Limit { price: 1.0 },
+        qty: 1,
+        status: OrderStatus::New,
+        filled_qty: 0,
+        avg_price: 0.0,
+        reason: None,
+        cancel_requested: false,
+        created_ns: now,
+        updated_ns: now,
+        history: vec![StatusChange {
+            status: OrderStatus::New,
+            ts_ns: now,
+            reason: None,
+        }],
+        tick_recv_mono_ns: None,
+        tick_sent_ns: None,
+    }
+}
+
+#[test]
+fn orders_written_while_the_gateway_is_down_are_taken_once_when_it_returns() {
+    let uri = mongo::uri_for("gateway_restart");
+    let feed = Feed::new();
+    let robots = store(&uri, "server:s");
+    let (gw, _) = gateway(&uri, &feed);
+    robots.insert_order(&new_order("r", 1)).unwrap();
+    assert!(wait_until(T, || status_of(&robots, "r-1")
+        == Some(OrderStatus::Working)));
+    gw.shutdown();
+
+    for seq in 2..=4 {
+        robots.insert_order(&new_order("r", seq)).unwrap();
+    }
+    robots.request_cancel("r-1").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(status_of(&robots, "r-3"), Some(OrderStatus::New));
+
+    let (gw, stats) = gateway(&uri, &feed);
+    assert!(wait_until(T, || {
+        (2..=4).all(|s| status_of(&robots, &format!("r-{s}")) == Some(OrderStatus::Working))
+            && status_of(&robots, "r-1") == Some(OrderStatus::Cancelled)
+    }));
+    // Each order accepted exactly once, whatever the gateway saw twice.
+    std::thread::sleep(Duration::from_millis(500));
+    for o in robots.orders(&OrderFilter::default()).unwrap() {
+        let working = o
+            .history
+            .iter()
+            .filter(|h| h.status == OrderStatus::Working)
+            .count();
+        assert_eq!(working, 1, "{} accepted {working} times", o.client_id);
+    }
+    assert!(stats.snapshot().store_errors == 0);
+    gw.shutdown();
+}
+
+fn fill_of(o: &Order, exec: &str) -> Trade {
+    Trade {
+        exec_id: exec.into(),
+        client_id: o.client_id.clone(),
+        robot: o.robot.clone(),
+        symbol: o.symbol.clone(),
+        side: o.side,
+        qty: 1,
+        price: 1.0,
+        ts_ns: robofleet::clock::wall_ns(),
+    }
+}
+
+fn change(o: &Order, status: OrderStatus, filled: i64) -> OrderChange {
+    OrderChange {
+        client_id: o.client_id.clone(),
+        status,
+        filled_qty: filled,
+        avg_price: if filled > 0 { 1.0 } else { 0.0 },
+        reason: None,
+        ts_ns: robofleet::clock::wall_ns(),
+    }
+}
+
+#[test]
+fn a_trade_written_while_a_server_is_down_reaches_its_robot_once_when_it_returns() {
+    let uri = mongo::uri_for("server_down");
+    let o = new_order("r", 1);
+    {
+        let server_side = store(&uri, "server:s");
+        let (tx, _rx) = crossbeam_channel::unbounded();
+        server_side.watch_robot("r", tx).unwrap();
+        server_side.insert_order(&o).unwrap();
+        assert!(wait_until(T, || status_of(&server_side, "r-1").is_some()));
+    } // the server goes down
+
+    let gateway_side = store(&uri, "gateway:g");
+    gateway_side
+        .update_order(&change(&o, OrderStatus::Working, 0))
+        .unwrap();
+    gateway_side.insert_trade(&fill_of(&o, "X-1")).unwrap();
+    gateway_side
+        .update_order(&change(&o, OrderStatus::Filled, 1))
+        .unwrap();
+
+    let seen = |expect: usize| {
+        let back = store(&uri, "server:s");
+        let (tx, rx) = crossbeam_channel::unbounded();
+        back.watch_robot("r", tx).unwrap();
+        let mut got = Vec::new();
+        while let Ok(u) = rx.recv_timeout(Duration::from_millis(if got.len() < expect {
+            10_000
+        } else {
+            700
+        })) {
+            got.push(match u {
+                RobotUpdate::Order(o) => format!("{:?}", o.status),
+                RobotUpdate::Trade(t) => t.exec_id,
+            });
+        }
+        got
+    };
+    assert_eq!(seen(3), ["Working", "X-1", "Filled"]);
+    // Back again: all of that was delivered already.
+    assert!(seen(0).is_empty());
+}
+
+#[test]
+fn a_database_restart_loses_nothing() {
+    let mut db = OwnDb::start();
+    let uri = db.uri("restart");
+    let s = store(&uri, "server:s");
+    let (tx, rx) = crossbeam_channel::unbounded();
+    s.watch_robot("r", tx).unwrap();
+    let o1 = new_order("r", 1);
+    s.insert_order(&o1).unwrap();
+    assert!(wait_until(T, || status_of(&s, "r-1").is_some()));
+
+    db.stop();
+    // The robot does not wait for the database: the order is queued, visibly.
+    let o2 = new_order("r", 2);
+    s.insert_order(&o2).unwrap();
+    assert!(wait_until(T, || !s.health().available));
+    assert_eq!(s.health().pending_writes, 1);
+
+    db.restart();
+    assert!(wait_until(Duration::from_secs(40), || s
+        .health()
+        .pending_writes
+        == 0));
+    assert_eq!(status_of(&s, "r-2"), Some(OrderStatus::New));
+    assert!(s.health().available);
+    // The robot's update stream came back too.
+    let g = store(&uri, "gateway:g");
+    g.update_order(&change(&o2, OrderStatus::Working, 0))
+        .unwrap();
+    let mut working = false;
+    while let Ok(u) = rx.recv_timeout(T) {
+        if matches!(u, RobotUpdate::Order(ref o) if o.client_id == "r-2" && o.status == OrderStatus::Working)
+        {
+            working = true;
+            break;
+        }
+    }
+    assert!(working, "no update after the database came back");
+}
