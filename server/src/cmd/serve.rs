@@ -2,70 +2,116 @@ use anyhow::Context;
 use robofleet::fleet::ManagerCmd;
 use robofleet::server::{self, ServeConfig, DEFAULT_CONTROL, DEFAULT_FEED};
 use robofleet::store::embedded::SyncPolicy;
+use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum GatewayMode {
     Auto,
     On,
     Off,
 }
 
-#[derive(clap::Args)]
+/// Every setting can come from `--config FILE` (TOML, same names with `_`) and be
+/// overridden on the command line.
+#[derive(clap::Args, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Args {
+    /// A TOML file with any of the settings below.
+    #[arg(long)]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
     /// Folder of robot plugins (*.so, optional <name>.toml beside each); watched for changes.
-    #[arg(long, default_value = "plugins")]
-    pub plugins: PathBuf,
-    /// Where the embedded store and private plugin copies live.
-    #[arg(long, default_value = "robofleet-data")]
-    pub data: PathBuf,
-    #[arg(long, default_value = DEFAULT_CONTROL)]
-    pub control: String,
-    #[arg(long, default_value = DEFAULT_FEED)]
-    pub feed: String,
+    /// [default: plugins]
+    #[arg(long)]
+    pub plugins: Option<PathBuf>,
+    /// Where the embedded store and private plugin copies live. [default: robofleet-data]
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Control socket. [default: tcp://127.0.0.1:5560]
+    #[arg(long)]
+    pub control: Option<String>,
+    /// Market data feed. [default: tcp://127.0.0.1:5561]
+    #[arg(long)]
+    pub feed: Option<String>,
     /// Where orders and trades live: `embedded` (in --data) or a `mongodb://` URI.
-    #[arg(long, default_value = "embedded")]
-    pub store: String,
+    /// [default: embedded]
+    #[arg(long)]
+    pub store: Option<String>,
     /// This server's name on a shared store; two servers on one database need two names.
-    #[arg(long, default_value = "robofleet")]
-    pub name: String,
-    /// Run the order gateway in this process: auto = with the embedded store only
-    /// (on a shared database, run one `robofleet gateway` for the whole fleet).
-    #[arg(long, value_enum, default_value = "auto")]
-    pub gateway: GatewayMode,
-    /// Store sync policy: never, always, or interval:MS.
-    #[arg(long, default_value = "interval:100")]
-    pub sync: SyncPolicy,
-    /// Quiet period (ms) after a plugin file is complete before it is loaded.
-    #[arg(long, default_value_t = 250)]
-    pub settle_ms: u64,
+    /// [default: robofleet]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Run the order gateway in this process: auto = with the embedded store only (on a
+    /// shared database, run one `robofleet gateway` for the whole fleet). [default: auto]
+    #[arg(long, value_enum)]
+    pub gateway: Option<GatewayMode>,
+    /// Embedded store sync policy: never, always, or interval:MS. [default: interval:100]
+    #[arg(long)]
+    #[serde(default, deserialize_with = "sync_from_str")]
+    pub sync: Option<SyncPolicy>,
+    /// Quiet period (ms) after a plugin file is complete before it is loaded. [default: 250]
+    #[arg(long)]
+    pub settle_ms: Option<u64>,
+}
+
+fn sync_from_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<SyncPolicy>, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map(Some).map_err(serde::de::Error::custom)
 }
 
 impl Args {
-    pub fn config(&self) -> ServeConfig {
-        ServeConfig {
-            plugins_dir: self.plugins.clone(),
-            data_dir: self.data.clone(),
-            control_endpoint: self.control.clone(),
-            feed_endpoint: self.feed.clone(),
-            gateway: match self.gateway {
+    /// Flags over the config file over defaults.
+    pub fn config(&self) -> anyhow::Result<ServeConfig> {
+        let file = match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config {}", path.display()))?;
+                toml::from_str::<Args>(&text)
+                    .with_context(|| format!("bad config {}", path.display()))?
+            }
+            None => Args::default(),
+        };
+        let pick = |a: &Option<String>, b: &Option<String>, d: &str| {
+            a.clone()
+                .or_else(|| b.clone())
+                .unwrap_or_else(|| d.to_string())
+        };
+        let store = pick(&self.store, &file.store, "embedded");
+        let gateway = self.gateway.or(file.gateway).unwrap_or(GatewayMode::Auto);
+        Ok(ServeConfig {
+            plugins_dir: self
+                .plugins
+                .clone()
+                .or(file.plugins)
+                .unwrap_or_else(|| "plugins".into()),
+            data_dir: self
+                .data
+                .clone()
+                .or(file.data)
+                .unwrap_or_else(|| "robofleet-data".into()),
+            control_endpoint: pick(&self.control, &file.control, DEFAULT_CONTROL),
+            feed_endpoint: pick(&self.feed, &file.feed, DEFAULT_FEED),
+            gateway: match gateway {
                 GatewayMode::On => true,
                 GatewayMode::Off => false,
-                GatewayMode::Auto => self.store == "embedded",
+                GatewayMode::Auto => store == "embedded",
             },
-            sync: self.sync,
-            store_uri: Some(self.store.clone()),
-            name: self.name.clone(),
-            settle: Duration::from_millis(self.settle_ms),
-        }
+            sync: self.sync.or(file.sync).unwrap_or_default(),
+            name: pick(&self.name, &file.name, "robofleet"),
+            store_uri: Some(store),
+            settle: Duration::from_millis(self.settle_ms.or(file.settle_ms).unwrap_or(250)),
+        })
     }
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&args.plugins)
-        .with_context(|| format!("cannot create plugin folder {}", args.plugins.display()))?;
-    let handle = server::start(args.config()).context("cannot start the server")?;
+    let cfg = args.config()?;
+    std::fs::create_dir_all(&cfg.plugins_dir)
+        .with_context(|| format!("cannot create plugin folder {}", cfg.plugins_dir.display()))?;
+    let handle = server::start(cfg).context("cannot start the server")?;
     let stop = handle.shutdown_sender();
     ctrlc::set_handler(move || {
         let _ = stop.send(ManagerCmd::Shutdown);
@@ -73,4 +119,42 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     .context("cannot install the Ctrl-C handler")?;
     handle.wait();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    #[test]
+    fn flags_override_the_config_file_which_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("robofleet.toml");
+        std::fs::write(
+            &path,
+            "store = \"mongodb://db:27017/fleet\"\nname = \"desk1\"\nsync = \"always\"\nsettle_ms = 50\n",
+        )
+        .unwrap();
+        let p = path.to_str().unwrap();
+        let cfg = Cli::parse_from(["x", "--config", p, "--name", "desk2"])
+            .args
+            .config()
+            .unwrap();
+        assert_eq!(cfg.store_uri.as_deref(), Some("mongodb://db:27017/fleet"));
+        assert_eq!(cfg.name, "desk2");
+        assert_eq!(cfg.sync, SyncPolicy::EveryWrite);
+        assert!(!cfg.gateway, "auto: no gateway on a shared store");
+        assert_eq!(cfg.control_endpoint, DEFAULT_CONTROL);
+        let plain = Cli::parse_from(["x"]).args.config().unwrap();
+        assert!(plain.gateway);
+        assert_eq!(plain.store_uri.as_deref(), Some("embedded"));
+        std::fs::write(&path, "stor = \"typo\"\n").unwrap();
+        assert!(Cli::parse_from(["x", "--config", p]).args.config().is_err());
+    }
 }

@@ -180,6 +180,15 @@ fn to_json<T: serde::Serialize>(v: T) -> Result<Value, CtlError> {
     serde_json::to_value(v).map_err(|e| CtlError::new("internal", e.to_string()))
 }
 
+fn with_store(
+    status: Result<Value, CtlError>,
+    health: &crate::store::StoreHealth,
+) -> Result<Value, CtlError> {
+    let mut status = status?;
+    status["store"] = to_json(health)?;
+    Ok(status)
+}
+
 fn handle(
     _ctx: &zmq::Context,
     request: Request,
@@ -219,17 +228,21 @@ fn handle(
                 .collect();
             Ok(json!({"robots": robots, "refused": refused, "store": deps.store.health()}))
         }
+        // Each status carries the store's health: a robot whose orders wait on an unavailable
+        // database shows it here.
         Request::Status { robot: Some(robot) } => match deps.registry.get(&robot) {
-            Some(r) => to_json(r.status()),
+            Some(r) => with_store(to_json(r.status()), &deps.store.health()),
             None => Err(CtlError::unknown_robot(&robot)),
         },
-        Request::Status { robot: None } => to_json(
+        Request::Status { robot: None } => {
+            let health = deps.store.health();
             deps.registry
                 .all()
                 .iter()
-                .map(|r| r.status())
-                .collect::<Vec<_>>(),
-        ),
+                .map(|r| with_store(to_json(r.status()), &health))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
+        }
         Request::Start { robot } => return Handled::Manager(FleetAction::Start(robot)),
         Request::Stop { robot } => return Handled::Manager(FleetAction::Stop(robot)),
         Request::Reload { robot } => return Handled::Manager(FleetAction::Reload(robot)),
