@@ -333,6 +333,9 @@ impl Manager {
             );
             if let Err(e) = self.spawn(&name) {
                 tracing::error!(robot = %name, "cannot start: {}", e.message);
+                if let Some(entry) = self.robots.get(&name) {
+                    entry.shared.set_state(RobotState::Failed(e.message));
+                }
             }
             names.push(name);
         }
@@ -357,7 +360,7 @@ impl Manager {
         self.generation += 1;
         let generation = self.generation;
         let me = self.me.clone();
-        let endpoint = robot::endpoint(self.fleet_id, name);
+        let endpoint = robot::endpoint(self.fleet_id, name, generation);
         let Some(entry) = self.robots.get_mut(name) else {
             return Err(CtlError::unknown_robot(name));
         };

@@ -12,7 +12,9 @@ pub use inbound::{ControlMsg, Inbound};
 pub use runner::{spawn_robot, RobotSpec};
 pub use status::{RobotShared, RobotState, RobotStatus};
 
-/// The inproc endpoint of a robot's loop. `fleet` keeps two servers in one process apart.
-pub fn endpoint(fleet: u64, name: &str) -> String {
-    format!("inproc://robot/{fleet}/{name}")
+/// The inproc endpoint of one run of a robot's loop. `fleet` keeps two servers in one process
+/// apart; `generation` keeps a restart from binding a name ZeroMQ is still releasing (a closed
+/// socket's endpoint is unbound asynchronously).
+pub fn endpoint(fleet: u64, name: &str, generation: u64) -> String {
+    format!("inproc://robot/{fleet}/{name}/{generation}")
 }
