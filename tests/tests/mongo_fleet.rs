@@ -6,8 +6,8 @@
 use robofleet::gateway::{spawn_gateway, GatewayConfig, GatewayHandle, GatewayStats};
 use robofleet::server::{self, zmq_context, ServeConfig, ServerHandle};
 use robofleet::store::mongo::{MongoOptions, MongoStore};
-use robofleet::store::{Order, OrderChange, OrderFilter, RobotUpdate, StatusChange, Store, Trade};
-use robofleet_api::{OrderStatus, OrderType, Side};
+use robofleet::store::{Order, OrderChange, OrderFilter, RobotUpdate, Store, Trade};
+use robofleet_api::{OrderRequest, OrderStatus, OrderType, Side};
 use robofleet_tests::mongo::{self, OwnDb};
 use robofleet_tests::*;
 use std::path::Path;
@@ -99,30 +99,15 @@ fn two_servers_and_one_gateway_share_one_database() {
 }
 
 fn new_order(robot: &str, seq: u64) -> Order {
-    let now = robofleet::clock::wall_ns();
-    Order {
+    let req = OrderRequest {
         client_id: format!("{robot}-{seq}"),
-        robot: robot.into(),
         order_seq: seq,
         symbol: "Si".into(),
         side: Side::Buy,
-        order_type: OrderType::Limit { price: 1.0 },
         qty: 1,
-        status: OrderStatus::New,
-        filled_qty: 0,
-        avg_price: 0.0,
-        reason: None,
-        cancel_requested: false,
-        created_ns: now,
-        updated_ns: now,
-        history: vec![StatusChange {
-            status: OrderStatus::New,
-            ts_ns: now,
-            reason: None,
-        }],
-        tick_recv_mono_ns: None,
-        tick_sent_ns: None,
-    }
+        order_type: OrderType::Limit { price: 1.0 },
+    };
+    Order::new_request(robot, req, robofleet::clock::wall_ns())
 }
 
 #[test]

@@ -7,10 +7,9 @@ use crossbeam_channel::Receiver;
 use robofleet::store::embedded::{EmbeddedStore, SyncPolicy};
 use robofleet::store::mongo::{MongoOptions, MongoStore};
 use robofleet::store::{
-    GatewayRequest, Order, OrderChange, OrderFilter, RobotUpdate, StatusChange, Store, StoreError,
-    Trade,
+    GatewayRequest, Order, OrderChange, OrderFilter, RobotUpdate, Store, StoreError, Trade,
 };
-use robofleet_api::{OrderStatus, OrderType, Side};
+use robofleet_api::{OrderRequest, OrderStatus, OrderType, Side};
 use robofleet_tests::{mongo, wait_until};
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,30 +66,15 @@ on_both_backends!(
 );
 
 fn order(robot: &str, seq: u64, symbol: &str) -> Order {
-    let now = robofleet::clock::wall_ns();
-    Order {
+    let req = OrderRequest {
         client_id: format!("{robot}-{seq}"),
-        robot: robot.into(),
         order_seq: seq,
         symbol: symbol.into(),
         side: Side::Buy,
-        order_type: OrderType::Limit { price: 100.0 },
         qty: 3,
-        status: OrderStatus::New,
-        filled_qty: 0,
-        avg_price: 0.0,
-        reason: None,
-        cancel_requested: false,
-        created_ns: now,
-        updated_ns: now,
-        history: vec![StatusChange {
-            status: OrderStatus::New,
-            ts_ns: now,
-            reason: None,
-        }],
-        tick_recv_mono_ns: None,
-        tick_sent_ns: None,
-    }
+        order_type: OrderType::Limit { price: 100.0 },
+    };
+    Order::new_request(robot, req, robofleet::clock::wall_ns())
 }
 
 fn change(o: &Order, status: OrderStatus, filled: i64, price: f64) -> OrderChange {

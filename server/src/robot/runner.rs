@@ -1,7 +1,7 @@
 use super::{ControlMsg, Inbound, RobotShared, RobotState};
 use crate::clock;
 use crate::plugin::{LoadedPlugin, RobotInstance};
-use crate::store::{Order, StatusChange, Store};
+use crate::store::{Order, Store};
 use robofleet_api::{
     Action, CreateArgs, Event, EventKind, LogLevel, OrderRequest, OrderStatus, OrderUpdate, Params,
 };
@@ -282,29 +282,9 @@ impl RobotLoop {
 
     fn submit(&mut self, req: OrderRequest, origin: Origin) {
         let now = clock::wall_ns();
-        let order = Order {
-            client_id: req.client_id,
-            robot: self.spec.name.clone(),
-            order_seq: req.order_seq,
-            symbol: req.symbol,
-            side: req.side,
-            order_type: req.order_type,
-            qty: req.qty,
-            status: OrderStatus::New,
-            filled_qty: 0,
-            avg_price: 0.0,
-            reason: None,
-            cancel_requested: false,
-            created_ns: now,
-            updated_ns: now,
-            history: vec![StatusChange {
-                status: OrderStatus::New,
-                ts_ns: now,
-                reason: None,
-            }],
-            tick_recv_mono_ns: origin.recv_mono_ns,
-            tick_sent_ns: origin.sent_ns,
-        };
+        let mut order = Order::new_request(&self.spec.name, req, now);
+        order.tick_recv_mono_ns = origin.recv_mono_ns;
+        order.tick_sent_ns = origin.sent_ns;
         match self.store.insert_order(&order) {
             Ok(()) => {
                 self.shared.orders_sent.fetch_add(1, Ordering::Relaxed);

@@ -12,7 +12,7 @@ pub mod rules;
 pub use position::Position;
 
 use crossbeam_channel::Sender;
-use robofleet_api::{OrderStatus, OrderType, Side};
+use robofleet_api::{OrderRequest, OrderStatus, OrderType, Side};
 use serde::{Deserialize, Serialize};
 
 /// An order as stored. Written by the robot loop, changed by the gateway.
@@ -46,6 +46,33 @@ pub struct Order {
 }
 
 impl Order {
+    /// A new order from a robot's request, status `New`, stamped `now_ns` (wall clock).
+    pub fn new_request(robot: &str, req: OrderRequest, now_ns: i64) -> Order {
+        Order {
+            client_id: req.client_id,
+            robot: robot.to_string(),
+            order_seq: req.order_seq,
+            symbol: req.symbol,
+            side: req.side,
+            order_type: req.order_type,
+            qty: req.qty,
+            status: OrderStatus::New,
+            filled_qty: 0,
+            avg_price: 0.0,
+            reason: None,
+            cancel_requested: false,
+            created_ns: now_ns,
+            updated_ns: now_ns,
+            history: vec![StatusChange {
+                status: OrderStatus::New,
+                ts_ns: now_ns,
+                reason: None,
+            }],
+            tick_recv_mono_ns: None,
+            tick_sent_ns: None,
+        }
+    }
+
     pub fn remaining_qty(&self) -> i64 {
         (self.qty - self.filled_qty).max(0)
     }
