@@ -59,11 +59,49 @@ fn status_of(store: &Arc<dyn Store>, client_id: &str) -> Option<OrderStatus> {
         .map(|o| o.status)
 }
 
+/// `robofleet gateway` as its own process; killed (SIGTERM, then SIGKILL) when dropped.
+struct GatewayProcess(std::process::Child);
+
+impl GatewayProcess {
+    fn start(uri: &str, feed: &Feed) -> GatewayProcess {
+        let exe = target_dir().join("robofleet");
+        let child = std::process::Command::new(exe)
+            .args([
+                "gateway",
+                "--store",
+                uri,
+                "--feed",
+                &feed.endpoint,
+                "--every",
+                "0",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start robofleet gateway");
+        GatewayProcess(child)
+    }
+}
+
+impl Drop for GatewayProcess {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .arg(self.0.id().to_string())
+            .status();
+        if !wait_until(Duration::from_secs(10), || {
+            matches!(self.0.try_wait(), Ok(Some(_)))
+        }) {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
-fn two_servers_and_one_gateway_share_one_database() {
+fn two_servers_and_one_gateway_process_share_one_database() {
     let uri = mongo::uri_for("two_servers");
     let mut feed = Feed::new();
-    let (gw, gw_stats) = gateway(&uri, &feed);
+    let gw = GatewayProcess::start(&uri, &feed);
     let (pa, pb) = (robot_dir("pa"), robot_dir("pb"));
     let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = server(&uri, "a", &feed, pa.path(), da.path());
@@ -92,10 +130,14 @@ fn two_servers_and_one_gateway_share_one_database() {
     let positions = b.store.positions(None).unwrap();
     assert_eq!(positions.len(), 2, "{positions:?}");
     assert!(positions.iter().all(|p| p.qty == 1));
-    assert_eq!(gw_stats.snapshot().fills, 2);
+    assert_eq!(
+        a.store.trades(None).unwrap().len(),
+        2,
+        "one fill per order, not more"
+    );
     a.shutdown();
     b.shutdown();
-    gw.shutdown();
+    drop(gw);
 }
 
 fn new_order(robot: &str, seq: u64) -> Order {
@@ -252,4 +294,29 @@ fn a_database_restart_loses_nothing() {
         }
     }
     assert!(working, "no update after the database came back");
+}
+
+#[test]
+fn an_order_that_cannot_be_written_in_time_is_rejected_to_its_robot() {
+    let mut db = OwnDb::start();
+    let mut opts = MongoOptions::new(&db.uri("late"), "server:s");
+    opts.max_wait = Duration::from_secs(2);
+    let s: Arc<dyn Store> = Arc::new(MongoStore::open(&opts).unwrap());
+    let (tx, rx) = crossbeam_channel::unbounded();
+    s.watch_robot("r", tx).unwrap();
+    db.stop();
+    s.insert_order(&new_order("r", 1)).unwrap();
+    match rx.recv_timeout(T).expect("a rejection") {
+        RobotUpdate::Order(o) => {
+            assert_eq!(
+                (o.client_id.as_str(), o.status),
+                ("r-1", OrderStatus::Rejected)
+            );
+            assert!(o.reason.unwrap().contains("database unavailable"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let health = s.health();
+    assert_eq!((health.pending_writes, health.failed_writes), (0, 1));
+    assert!(!health.available && health.last_error.is_some());
 }
