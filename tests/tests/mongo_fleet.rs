@@ -158,6 +158,13 @@ fn orders_written_while_the_gateway_is_down_are_taken_once_when_it_returns() {
     let feed = Feed::new();
     let robots = store(&uri, "server:s");
     let (gw, _) = gateway(&uri, &feed);
+    // An order that finishes before the restart: a replay of its insert must not revive it.
+    robots.insert_order(&new_order("r", 0)).unwrap();
+    assert!(wait_until(T, || status_of(&robots, "r-0")
+        == Some(OrderStatus::Working)));
+    robots.request_cancel("r-0").unwrap();
+    assert!(wait_until(T, || status_of(&robots, "r-0")
+        == Some(OrderStatus::Cancelled)));
     robots.insert_order(&new_order("r", 1)).unwrap();
     assert!(wait_until(T, || status_of(&robots, "r-1")
         == Some(OrderStatus::Working)));
@@ -185,7 +192,12 @@ fn orders_written_while_the_gateway_is_down_are_taken_once_when_it_returns() {
             .count();
         assert_eq!(working, 1, "{} accepted {working} times", o.client_id);
     }
-    assert!(stats.snapshot().store_errors == 0);
+    assert_eq!(status_of(&robots, "r-0"), Some(OrderStatus::Cancelled));
+    assert_eq!(
+        stats.snapshot().store_errors,
+        0,
+        "the restarted gateway re-took a finished order"
+    );
     gw.shutdown();
 }
 
@@ -297,7 +309,7 @@ fn a_database_restart_loses_nothing() {
 }
 
 #[test]
-fn an_order_that_cannot_be_written_in_time_is_rejected_to_its_robot() {
+fn an_order_that_cannot_be_written_in_time_expires_and_is_rejected_once_the_database_is_back() {
     let mut db = OwnDb::start();
     let mut opts = MongoOptions::new(&db.uri("late"), "server:s");
     opts.max_wait = Duration::from_secs(2);
@@ -306,7 +318,18 @@ fn an_order_that_cannot_be_written_in_time_is_rejected_to_its_robot() {
     s.watch_robot("r", tx).unwrap();
     db.stop();
     s.insert_order(&new_order("r", 1)).unwrap();
-    match rx.recv_timeout(T).expect("a rejection") {
+    // While the database is away nobody knows whether the write landed: the order waits,
+    // visibly, and the robot is not told anything untrue.
+    assert!(rx.recv_timeout(Duration::from_secs(4)).is_err());
+    let health = s.health();
+    assert_eq!(health.pending_writes, 1);
+    assert!(!health.available && health.last_error.is_some());
+
+    db.restart();
+    match rx
+        .recv_timeout(Duration::from_secs(40))
+        .expect("a rejection")
+    {
         RobotUpdate::Order(o) => {
             assert_eq!(
                 (o.client_id.as_str(), o.status),
@@ -316,7 +339,9 @@ fn an_order_that_cannot_be_written_in_time_is_rejected_to_its_robot() {
         }
         other => panic!("{other:?}"),
     }
+    // The rejection is the store's truth too, and it is said once.
+    assert_eq!(status_of(&s, "r-1"), Some(OrderStatus::Rejected));
+    assert!(rx.recv_timeout(Duration::from_millis(500)).is_err());
     let health = s.health();
     assert_eq!((health.pending_writes, health.failed_writes), (0, 1));
-    assert!(!health.available && health.last_error.is_some());
 }

@@ -74,8 +74,28 @@ pub fn apply_change(order: &mut Order, change: &OrderChange) {
     order.updated_ns = change.ts_ns;
 }
 
-/// A trade must match its order's robot, symbol and side, with a positive qty.
+/// A trade must match its order's robot, symbol and side, with a positive qty, on an order
+/// that is still open, and not fill it beyond its qty (the gateway writes a fill before the
+/// change that reports it, so `filled_qty` counts the fills before this one).
 pub fn check_trade(order: &Order, trade: &Trade) -> Result<(), StoreError> {
+    if order.status.is_terminal() {
+        return Err(invalid(
+            order,
+            format!("trade {} on a finished order", trade.exec_id),
+        ));
+    }
+    if order.filled_qty + trade.qty > order.qty {
+        return Err(invalid(
+            order,
+            format!(
+                "trade {} of {} would fill {} of {}",
+                trade.exec_id,
+                trade.qty,
+                order.filled_qty + trade.qty,
+                order.qty
+            ),
+        ));
+    }
     if trade.robot != order.robot || trade.symbol != order.symbol || trade.side != order.side {
         return Err(invalid(
             order,

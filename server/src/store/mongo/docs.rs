@@ -129,6 +129,61 @@ pub async fn insert_order(cols: &Collections, order: &Order) -> Result<(), Failu
     }
 }
 
+/// Make an expired order Rejected for real: write it as Rejected if it never landed, or turn
+/// it Rejected if it landed and is still New. `None` if a gateway has taken it meanwhile.
+pub async fn reject_if_new(
+    cols: &Collections,
+    order: &Order,
+    why: &str,
+    now: i64,
+) -> Result<Option<Order>, Failure> {
+    let mut rejected = order.clone();
+    let change = crate::store::OrderChange {
+        client_id: order.client_id.clone(),
+        status: robofleet_api::OrderStatus::Rejected,
+        filled_qty: 0,
+        avg_price: 0.0,
+        reason: Some(why.to_string()),
+        ts_ns: now,
+    };
+    rules::apply_change(&mut rejected, &change);
+    let event = |o: &Order| -> Result<Document, Failure> {
+        let id = format!("{}@{:?}/{}", o.client_id, o.status, o.filled_qty);
+        to_document(o)
+            .map(|d| with_id(d, &id))
+            .map_err(|e| Failure::Refused(e.to_string()))
+    };
+    let doc = order_doc(&rejected).map_err(|e| Failure::Refused(e.to_string()))?;
+    match cols.orders.insert_one(doc).await {
+        Ok(_) => {}
+        Err(e) => match classify(&e) {
+            Failure::Duplicate => {
+                let history =
+                    to_bson(&rejected.history).map_err(|e| Failure::Refused(e.to_string()))?;
+                let r = cols
+                    .orders
+                    .update_one(
+                        doc! {"_id": &order.client_id, "status": "New"},
+                        doc! {"$set": {"status": "Rejected", "reason": why,
+                        "updated_ns": now, "history": history}},
+                    )
+                    .await
+                    .map_err(|e| classify(&e))?;
+                if r.modified_count == 0 {
+                    return Ok(None);
+                }
+            }
+            other => return Err(other),
+        },
+    }
+    match cols.order_updates.insert_one(event(&rejected)?).await {
+        Ok(_) => {}
+        Err(e) if matches!(classify(&e), Failure::Duplicate) => {}
+        Err(e) => return Err(classify(&e)),
+    }
+    Ok(Some(rejected))
+}
+
 /// Flag an order for cancel, unless it is already terminal or flagged.
 pub async fn request_cancel(cols: &Collections, client_id: &str) -> Result<(), Failure> {
     let terminal: Vec<Bson> = ["Filled", "Cancelled", "Rejected"]
@@ -156,7 +211,7 @@ pub async fn request_cancel(cols: &Collections, client_id: &str) -> Result<(), F
     Ok(())
 }
 
-async fn find_order(cols: &Collections, client_id: &str) -> Result<Order, StoreError> {
+pub async fn find_order(cols: &Collections, client_id: &str) -> Result<Order, StoreError> {
     let d = cols
         .orders
         .find_one(doc! {"_id": client_id})

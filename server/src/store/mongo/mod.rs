@@ -3,11 +3,11 @@
 //!
 //! The store trait is synchronous and called from plain threads; this backend owns a small
 //! tokio runtime and bridges to it. Robot-side writes (new orders, cancel requests) never
-//! block a robot: they go through one ordered write queue, wait (visibly, counted in
-//! [`StoreHealth`]) while the database is away, and if they still cannot be written after
-//! `max_wait`, the robot hears a `Rejected` order update with the reason. Gateway-side writes
-//! are idempotent (`_id` is the client order id, the exec id, or the change's identity) and
-//! retried until they land, so nothing is lost and nothing is doubled.
+//! block a robot: they go through one ordered write queue and wait (visibly, counted in
+//! [`StoreHealth`]) while the database is away; a new order that waited `max_wait` expires
+//! and is recorded `Rejected` when the database is back, unless a gateway took it meanwhile
+//! (see `writer`). Gateway-side writes are idempotent (`_id` is the client order id, the exec
+//! id, or the change's identity) and retried until they land: nothing lost, nothing doubled.
 
 mod docs;
 mod errors;
@@ -119,9 +119,10 @@ impl MongoStore {
         })
     }
 
-    /// Run a database operation from a plain thread, retrying while the database is away,
-    /// up to `max_wait`.
-    fn call<T, F, Fut>(&self, what: &str, op: F) -> Result<T, StoreError>
+    /// Run a database operation from a plain thread, retrying while the database is away:
+    /// up to `max_wait` for reads, for as long as it takes for gateway writes (`forever`),
+    /// which are idempotent and must not be lost.
+    fn call<T, F, Fut>(&self, what: &str, forever: bool, op: F) -> Result<T, StoreError>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T, StoreError>>,
@@ -130,7 +131,9 @@ impl MongoStore {
         let mut backoff = Duration::from_millis(50);
         loop {
             match self.rt.block_on(op()) {
-                Err(StoreError::Unavailable(e)) if started.elapsed() < self.shared.max_wait => {
+                Err(StoreError::Unavailable(e))
+                    if forever || started.elapsed() < self.shared.max_wait =>
+                {
                     self.shared.failing(&format!("{what}: {e}"));
                     std::thread::sleep(backoff);
                     backoff = (backoff * 2).min(Duration::from_secs(2));
@@ -178,11 +181,15 @@ impl Store for MongoStore {
     }
 
     fn update_order(&self, change: &OrderChange) -> Result<Order, StoreError> {
-        self.call("update order", || docs::update_order(&self.cols, change))
+        self.call("update order", true, || {
+            docs::update_order(&self.cols, change)
+        })
     }
 
     fn insert_trade(&self, trade: &Trade) -> Result<bool, StoreError> {
-        self.call("insert trade", || docs::insert_trade(&self.cols, trade))
+        self.call("insert trade", true, || {
+            docs::insert_trade(&self.cols, trade)
+        })
     }
 
     fn watch_order_requests(&self, sink: Sender<GatewayRequest>) -> Result<(), StoreError> {
@@ -227,11 +234,11 @@ impl Store for MongoStore {
     }
 
     fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>, StoreError> {
-        self.call("read orders", || docs::orders(&self.cols, filter))
+        self.call("read orders", false, || docs::orders(&self.cols, filter))
     }
 
     fn trades(&self, robot: Option<&str>) -> Result<Vec<Trade>, StoreError> {
-        self.call("read trades", || docs::trades(&self.cols, robot))
+        self.call("read trades", false, || docs::trades(&self.cols, robot))
     }
 
     fn positions(&self, robot: Option<&str>) -> Result<Vec<Position>, StoreError> {
@@ -240,7 +247,7 @@ impl Store for MongoStore {
     }
 
     fn next_order_seq(&self, robot: &str) -> Result<u64, StoreError> {
-        self.call("read order sequence", || {
+        self.call("read order sequence", false, || {
             docs::next_order_seq(&self.cols, robot)
         })
     }

@@ -21,7 +21,11 @@ pub struct Router {
     /// Identities already delivered (exec ids, order change ids): a resumed stream may
     /// repeat what it delivered just before it broke.
     seen: HashSet<String>,
+    seen_order: VecDeque<String>,
 }
+
+/// Enough to cover any replay after a broken stream; older identities are forgotten.
+const SEEN_MAX: usize = 200_000;
 
 fn identity(u: &RobotUpdate) -> String {
     match u {
@@ -54,8 +58,15 @@ impl Router {
     }
 
     pub fn deliver(&mut self, update: RobotUpdate) {
-        if !self.seen.insert(identity(&update)) {
+        let id = identity(&update);
+        if !self.seen.insert(id.clone()) {
             return;
+        }
+        self.seen_order.push_back(id);
+        if self.seen_order.len() > SEEN_MAX {
+            if let Some(old) = self.seen_order.pop_front() {
+                self.seen.remove(&old);
+            }
         }
         let robot = update.robot().to_string();
         if let Some(list) = self.sinks.get_mut(&robot) {

@@ -11,10 +11,30 @@ use futures_util::StreamExt;
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::change_stream::event::{ChangeStreamEvent, OperationType, ResumeToken};
 use mongodb::change_stream::ChangeStream;
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const REOPEN_AFTER: Duration = Duration::from_millis(500);
+/// How far apart the clocks of servers writing orders and of this gateway may be.
+const CLOCK_SKEW_NS: i64 = 5_000_000_000;
+
+/// The order as it is now, if it still waits for a gateway. If it cannot be read, it is
+/// passed on: the store refuses fills of a finished order anyway.
+async fn still_new(cols: &Collections, inserted: Order) -> Option<Order> {
+    match docs::find_order(cols, &inserted.client_id).await {
+        Ok(now) if now.status == robofleet_api::OrderStatus::New => Some(now),
+        Ok(now) => {
+            tracing::debug!(
+                "replayed order {} is {:?}: skipped",
+                now.client_id,
+                now.status
+            );
+            None
+        }
+        Err(_) => Some(inserted),
+    }
+}
 
 async fn stored_token(cols: &Collections, consumer: &str, shared: &Shared) -> Option<ResumeToken> {
     loop {
@@ -132,6 +152,11 @@ pub async fn gateway_requests(
                 continue;
             }
         };
+        // Inserts written before (or around) this snapshot may be replays of orders that are
+        // long finished: only their current state says whether a gateway should take them.
+        let snapshot_ns = crate::clock::wall_ns();
+        let in_snapshot: HashSet<String> =
+            open_orders.iter().map(|o| o.client_id.clone()).collect();
         for order in open_orders {
             let cancel = order.cancel_requested.then(|| order.client_id.clone());
             if sink.send(GatewayRequest::New(order)).is_err() {
@@ -151,10 +176,19 @@ pub async fn gateway_requests(
                 }
             };
             let request = match ev.operation_type {
-                OperationType::Insert => ev
-                    .full_document
-                    .and_then(|d| docs::parse::<Order>(d, "order").ok())
-                    .map(GatewayRequest::New),
+                OperationType::Insert => {
+                    match ev
+                        .full_document
+                        .and_then(|d| docs::parse::<Order>(d, "order").ok())
+                    {
+                        Some(o) if in_snapshot.contains(&o.client_id) => None,
+                        Some(o) if o.created_ns < snapshot_ns + CLOCK_SKEW_NS => {
+                            still_new(&cols, o).await.map(GatewayRequest::New)
+                        }
+                        Some(o) => Some(GatewayRequest::New(o)),
+                        None => None,
+                    }
+                }
                 OperationType::Update => ev
                     .document_key
                     .and_then(|k| k.get_str("_id").ok().map(String::from))

@@ -1,8 +1,10 @@
 //! The ordered queue for robot-side writes: a robot never waits for the database.
 //!
 //! Writes land in the order robots made them. While the database is away they wait
-//! (`pending_writes` in the store's health); a write that cannot land within `max_wait`, or
-//! that the database refuses, fails visibly: the robot gets a `Rejected` order update.
+//! (`pending_writes` in the store's health). A new order that has waited `max_wait` expires:
+//! once the database answers again it is recorded as `Rejected` (if no gateway has taken it
+//! meanwhile: an earlier attempt may have landed), and only then is its robot told. A robot is
+//! never told "rejected" about an order that might still trade.
 
 use super::docs::{self, Collections};
 use super::errors::Failure;
@@ -23,30 +25,39 @@ pub async fn run(cols: Collections, mut queue: UnboundedReceiver<WriteOp>, share
     while let Some(op) = queue.recv().await {
         let started = Instant::now();
         let mut backoff = Duration::from_millis(50);
+        let mut expired: Option<String> = None;
         loop {
-            let result = match &op {
-                WriteOp::Insert(order) => docs::insert_order(&cols, order).await,
-                WriteOp::Cancel(id) => docs::request_cancel(&cols, id).await,
+            let result = match (&op, &expired) {
+                (WriteOp::Insert(order), None) => docs::insert_order(&cols, order).await,
+                (WriteOp::Insert(order), Some(why)) => expire(&cols, order, why, &shared).await,
+                (WriteOp::Cancel(id), _) => docs::request_cancel(&cols, id).await,
             };
             match result {
                 Ok(()) => {
                     shared.ok();
                     break;
                 }
-                Err(Failure::Transient(e)) if started.elapsed() < shared.max_wait => {
+                Err(Failure::Transient(e)) => {
                     shared.failing(&e);
+                    if expired.is_none() && started.elapsed() >= shared.max_wait {
+                        if let WriteOp::Insert(order) = &op {
+                            let why = format!(
+                                "not written within {:?}: database unavailable ({e})",
+                                shared.max_wait
+                            );
+                            tracing::error!(robot = %order.robot, "order {} expires: {why}", order.client_id);
+                            expired = Some(why);
+                        }
+                    }
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(2));
                 }
                 Err(failure) => {
                     let why = match failure {
-                        Failure::Transient(e) => {
-                            format!("database unavailable for {:?}: {e}", shared.max_wait)
-                        }
                         Failure::Refused(e) => e,
-                        Failure::Duplicate => "duplicate key".to_string(),
+                        Failure::Duplicate | Failure::Transient(_) => "duplicate key".to_string(),
                     };
-                    fail(&op, &why, &shared);
+                    refused(&op, &why, &shared);
                     break;
                 }
             }
@@ -55,9 +66,23 @@ pub async fn run(cols: Collections, mut queue: UnboundedReceiver<WriteOp>, share
     }
 }
 
-/// Tell the robot its order did not make it (a cancel that fails only gets logged: the
-/// order it names either does not exist or will be reported on by the gateway).
-fn fail(op: &WriteOp, why: &str, shared: &Shared) {
+/// Record an expired order as Rejected, unless a gateway has already taken it.
+async fn expire(
+    cols: &Collections,
+    order: &Order,
+    why: &str,
+    shared: &Shared,
+) -> Result<(), Failure> {
+    let now = crate::clock::wall_ns();
+    if let Some(rejected) = docs::reject_if_new(cols, order, why, now).await? {
+        shared.failed_writes.fetch_add(1, Ordering::Relaxed);
+        shared.deliver(RobotUpdate::Order(rejected));
+    }
+    Ok(())
+}
+
+/// The database refused the write for good: nothing was stored, so the robot is told.
+fn refused(op: &WriteOp, why: &str, shared: &Shared) {
     shared.failed_writes.fetch_add(1, Ordering::Relaxed);
     match op {
         WriteOp::Insert(order) => {
