@@ -10,9 +10,11 @@ cargo build --workspace
 cargo build --manifest-path tests/fixtures/abort_plugin/Cargo.toml --target-dir target/abort_plugin
 # A real MongoDB-compatible server for the MongoDB store tests, unless MONGODB_URI already
 # points at one (a real replica set works the same).
+source scripts/testdb.sh
 if [ -z "${MONGODB_URI:-}" ]; then
-  source scripts/testdb.sh
   start_test_db
+else
+  install_test_db
 fi
 # Keep cargo's output, and close with one total line (cargo's own last line is often a
 # crate with no doc-tests, "0 passed").

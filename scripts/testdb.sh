@@ -5,13 +5,19 @@
 SECANTUS_VERSION="0.7.0b3"
 SECANTUS_VENV="target/secantus-venv"
 
-start_test_db() {
+# Tests that stop and restart a database run their own SecantusDB (SECANTUSD), even when
+# MONGODB_URI points at a real replica set.
+install_test_db() {
   if [ ! -x "$SECANTUS_VENV/bin/secantusd-py" ]; then
     echo "testdb: installing SecantusDB $SECANTUS_VERSION" >&2
     python3 -m venv "$SECANTUS_VENV"
     "$SECANTUS_VENV/bin/pip" install -q "SecantusDB==$SECANTUS_VERSION"
   fi
   export SECANTUSD="$PWD/$SECANTUS_VENV/bin/secantusd-py"
+}
+
+start_test_db() {
+  install_test_db
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   TESTDB_DIR=$(mktemp -d)
