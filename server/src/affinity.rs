@@ -37,9 +37,6 @@ pub fn pin_hot_path_thread() {
         libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
     };
     if !ok {
-        tracing::warn!(
-            "cannot pin the hot path to CPU {cpu}: {}",
-            std::io::Error::last_os_error()
-        );
+        tracing::warn!("cannot pin the hot path to CPU {cpu}: {}", std::io::Error::last_os_error());
     }
 }
