@@ -14,9 +14,8 @@
 //! - [`store`]: orders and trades behind the [`store::Store`] trait; the embedded backend.
 //! - [`gateway`]: takes new orders from the store to the simulated exchange, writes fills back.
 //! - [`market`]: the feed's wire format. [`feed`]: the market data publisher.
-//! - [`stats`], [`clock`], [`affinity`]: fleet counters; the server's clocks; hot-path CPU.
+//! - [`stats`], [`clock`]: fleet counters; the server's clocks.
 
-pub mod affinity;
 pub mod clock;
 pub mod control;
 pub mod feed;

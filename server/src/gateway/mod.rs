@@ -140,7 +140,6 @@ pub fn spawn_gateway(
         exchange: SimExchange::with_next_exec_seq(next_exec),
     };
     handle.threads.push(spawn_named("gateway", move || {
-        crate::affinity::pin_hot_path_thread();
         runner.run(req_rx, md_rx, shutdown_rx)
     })?);
     let stop = Arc::clone(&handle.stop_feed);

@@ -42,7 +42,6 @@ pub fn spawn_robot(
     std::thread::Builder::new()
         .name(format!("robot-{name}"))
         .spawn(move || {
-            crate::affinity::pin_hot_path_thread();
             let mut robot = RobotLoop::new(spec, store, shared.clone());
             robot.run(&pull);
             drop(robot);

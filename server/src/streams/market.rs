@@ -73,7 +73,6 @@ pub fn run_market_thread(
     cmds: MailboxReceiver<MarketCmd>,
     stats: Arc<MarketStats>,
 ) -> Result<(), zmq::Error> {
-    crate::affinity::pin_hot_path_thread();
     let sub = ctx.socket(zmq::SUB)?;
     sub.set_rcvhwm(FEED_RCVHWM)?;
     sub.set_linger(0)?;
