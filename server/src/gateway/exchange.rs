@@ -67,11 +67,13 @@ pub fn next_exec_seq_after<'a>(exec_ids: impl IntoIterator<Item = &'a str>) -> u
 #[derive(Debug)]
 pub struct SimExchange {
     quotes: HashMap<String, Touch>,
-    /// Working orders in arrival order.
-    orders: Vec<WorkingOrder>,
+    /// Working orders per symbol and side, best first: price priority, then arrival. A quote
+    /// then touches only the orders it crosses.
+    books: HashMap<(String, Side), Vec<WorkingOrder>>,
+    /// Where each working order sits.
+    where_is: HashMap<String, (String, Side)>,
     /// Every client id ever taken, so a repeated delivery is never traded twice.
     seen: HashSet<String>,
-    next_arrival: u64,
     next_exec: u64,
 }
 
@@ -90,9 +92,9 @@ impl SimExchange {
     pub fn with_next_exec_seq(next: u64) -> Self {
         SimExchange {
             quotes: HashMap::new(),
-            orders: Vec::new(),
+            books: HashMap::new(),
+            where_is: HashMap::new(),
             seen: HashSet::new(),
-            next_arrival: 0,
             next_exec: next,
         }
     }
@@ -102,11 +104,11 @@ impl SimExchange {
     }
 
     pub fn working_count(&self) -> usize {
-        self.orders.len()
+        self.where_is.len()
     }
 
     pub fn is_working(&self, client_id: &str) -> bool {
-        self.index_of(client_id).is_some()
+        self.where_is.contains_key(client_id)
     }
 
     pub fn process(&mut self, input: ExchangeInput) -> Vec<ExchangeOutput> {
@@ -121,10 +123,6 @@ impl SimExchange {
         out
     }
 
-    fn index_of(&self, client_id: &str) -> Option<usize> {
-        self.orders.iter().position(|w| w.client_id == client_id)
-    }
-
     fn on_order(&mut self, order: Order, ts: i64, out: &mut Vec<ExchangeOutput>) {
         let replay = match order.status {
             OrderStatus::New => false,
@@ -136,7 +134,6 @@ impl SimExchange {
             return;
         }
         let w = WorkingOrder {
-            arrival: self.next_arrival,
             client_id: order.client_id.clone(),
             robot: order.robot.clone(),
             symbol: order.symbol.clone(),
@@ -146,7 +143,6 @@ impl SimExchange {
             filled_qty: order.filled_qty.max(0),
             avg_price: order.avg_price,
         };
-        self.next_arrival += 1;
         let mut invalid = validate(&order).err();
         if !replay
             && invalid.is_none()
@@ -180,29 +176,63 @@ impl SimExchange {
             out.push(w.change(OrderStatus::Filled, None, ts));
             return;
         }
-        self.orders.push(w);
+        let key = (w.symbol.clone(), w.side);
+        self.where_is.insert(w.client_id.clone(), key.clone());
+        let book = self.books.entry(key.clone()).or_default();
+        // After every order of the same or better priority: price, then time.
+        let at = book.partition_point(|o| o.price_priority() >= w.price_priority());
+        book.insert(at, w);
         if !replay {
-            self.match_arrival(self.orders.len() - 1, ts, out);
+            self.match_arrival(&key, at, ts, out);
         }
     }
 
     fn on_cancel(&mut self, client_id: &str, ts: i64, out: &mut Vec<ExchangeOutput>) {
-        if let Some(i) = self.index_of(client_id) {
-            let w = self.orders.remove(i);
+        let Some(key) = self.where_is.remove(client_id) else {
+            return;
+        };
+        let Some(book) = self.books.get_mut(&key) else {
+            return;
+        };
+        if let Some(i) = book.iter().position(|w| w.client_id == client_id) {
+            let w = book.remove(i);
             out.push(w.change(OrderStatus::Cancelled, Some(CANCEL_REASON.into()), ts));
         }
     }
 
+    /// Drop fully filled orders from a book.
+    fn remove_filled(&mut self, key: &(String, Side)) {
+        if let Some(book) = self.books.get_mut(key) {
+            let where_is = &mut self.where_is;
+            book.retain(|w| {
+                let keep = w.remaining() > 0;
+                if !keep {
+                    where_is.remove(&w.client_id);
+                }
+                keep
+            });
+        }
+    }
+
     /// Fill a just-accepted order against what is left of the last quote.
-    fn match_arrival(&mut self, i: usize, ts: i64, out: &mut Vec<ExchangeOutput>) {
-        let w = &self.orders[i];
-        let Some(touch) = self.quotes.get(&w.symbol).copied() else {
+    fn match_arrival(
+        &mut self,
+        key: &(String, Side),
+        i: usize,
+        ts: i64,
+        out: &mut Vec<ExchangeOutput>,
+    ) {
+        let Some(touch) = self.quotes.get(&key.0).copied() else {
             return;
         };
-        let (px, left) = match w.side {
+        let (px, left) = match key.1 {
             Side::Buy => (touch.ask, touch.ask_left),
             Side::Sell => (touch.bid, touch.bid_left),
         };
+        let Some(book) = self.books.get_mut(key) else {
+            return;
+        };
+        let w = &mut book[i];
         let Some(fill_px) = w.fill_price(Liquidity::Touch(px)).filter(|_| live(px)) else {
             return;
         };
@@ -210,16 +240,14 @@ impl SimExchange {
         if qty <= 0 {
             return;
         }
-        let symbol = w.symbol.clone();
-        let side = w.side;
-        self.fill(i, qty, fill_px, ts, out);
-        if let Some(t) = self.quotes.get_mut(&symbol) {
-            match side {
+        fill(w, &mut self.next_exec, qty, fill_px, ts, out);
+        if let Some(t) = self.quotes.get_mut(&key.0) {
+            match key.1 {
                 Side::Buy => t.ask_left -= qty,
                 Side::Sell => t.bid_left -= qty,
             }
         }
-        self.orders.retain(|w| w.remaining() > 0);
+        self.remove_filled(key);
     }
 
     fn on_market(&mut self, md: &MarketData, out: &mut Vec<ExchangeOutput>) {
@@ -277,53 +305,59 @@ impl SimExchange {
         out: &mut Vec<ExchangeOutput>,
     ) -> i64 {
         let mut left = size.max(0);
-        let mut queue: Vec<usize> = (0..self.orders.len())
-            .filter(|&i| {
-                let w = &self.orders[i];
-                w.symbol == symbol && w.side == side && w.fill_price(liq).is_some()
-            })
-            .collect();
-        queue.sort_by(|&a, &b| {
-            let (a, b) = (&self.orders[a], &self.orders[b]);
-            b.price_priority()
-                .total_cmp(&a.price_priority())
-                .then(a.arrival.cmp(&b.arrival))
-        });
-        for i in queue {
+        let key = (symbol.to_string(), side);
+        let Some(book) = self.books.get_mut(&key) else {
+            return left;
+        };
+        let mut filled_any = false;
+        for w in book.iter_mut() {
             if left <= 0 {
                 break;
             }
-            let w = &self.orders[i];
             let Some(px) = w.fill_price(liq) else {
-                continue;
+                // Best first: once a limit order does not cross, none after it does. Market
+                // orders (at the front) do not take trade prints, but limits behind them may.
+                if matches!(w.order_type, OrderType::Market) {
+                    continue;
+                }
+                break;
             };
             let qty = w.remaining().min(left);
-            self.fill(i, qty, px, ts, out);
+            fill(w, &mut self.next_exec, qty, px, ts, out);
             left -= qty;
+            filled_any = true;
         }
-        self.orders.retain(|w| w.remaining() > 0);
+        if filled_any {
+            self.remove_filled(&key);
+        }
         left
     }
+}
 
-    fn fill(&mut self, i: usize, qty: i64, px: f64, ts: i64, out: &mut Vec<ExchangeOutput>) {
-        let w = &mut self.orders[i];
-        let filled = w.filled_qty + qty;
-        w.avg_price = (w.avg_price * w.filled_qty as f64 + px * qty as f64) / filled as f64;
-        w.filled_qty = filled;
-        let exec_id = format!("{EXEC_PREFIX}{}", self.next_exec);
-        self.next_exec += 1;
-        out.push(ExchangeOutput::Fill(Trade {
-            exec_id,
-            client_id: w.client_id.clone(),
-            robot: w.robot.clone(),
-            symbol: w.symbol.clone(),
-            side: w.side,
-            qty,
-            price: px,
-            ts_ns: ts,
-        }));
-        out.push(w.change(w.fill_status(), None, ts));
-    }
+fn fill(
+    w: &mut WorkingOrder,
+    next_exec: &mut u64,
+    qty: i64,
+    px: f64,
+    ts: i64,
+    out: &mut Vec<ExchangeOutput>,
+) {
+    let filled = w.filled_qty + qty;
+    w.avg_price = (w.avg_price * w.filled_qty as f64 + px * qty as f64) / filled as f64;
+    w.filled_qty = filled;
+    let exec_id = format!("{EXEC_PREFIX}{}", *next_exec);
+    *next_exec += 1;
+    out.push(ExchangeOutput::Fill(Trade {
+        exec_id,
+        client_id: w.client_id.clone(),
+        robot: w.robot.clone(),
+        symbol: w.symbol.clone(),
+        side: w.side,
+        qty,
+        price: px,
+        ts_ns: ts,
+    }));
+    out.push(w.change(w.fill_status(), None, ts));
 }
 
 #[cfg(test)]

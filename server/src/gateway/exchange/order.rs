@@ -23,8 +23,6 @@ pub(super) enum Liquidity {
 
 #[derive(Clone, Debug)]
 pub(super) struct WorkingOrder {
-    /// Arrival order, for time priority.
-    pub(super) arrival: u64,
     pub(super) client_id: String,
     pub(super) robot: String,
     pub(super) symbol: String,
