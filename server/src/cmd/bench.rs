@@ -4,9 +4,13 @@
 //!   receive -> robot -> store -> gateway) and wire to wire (feed publish over TCP -> ... ->
 //!   gateway), with a ZeroMQ inproc round trip measured in the same run as the floor. See
 //!   [`latency`] for how a run goes and `BENCHMARKS.md` for figures.
+//! - `mongo`: the MongoDB store's latencies, robot -> order in MongoDB -> gateway and trade
+//!   insert -> robot event, against the database's own insert and change stream round trips
+//!   measured in the same run. See [`mongo`].
 
 mod floor;
 mod latency;
+mod mongo;
 mod report;
 
 use robofleet::store::embedded::SyncPolicy;
@@ -22,6 +26,8 @@ pub struct Args {
 pub enum Bench {
     /// Tick-to-order latency (inside the server and wire to wire) against a zmq inproc floor.
     Latency(LatencyArgs),
+    /// MongoDB store latencies (robot -> gateway, trade -> robot) against the database's own.
+    Mongo(MongoArgs),
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -55,8 +61,53 @@ pub struct LatencyArgs {
     pub json: bool,
 }
 
+#[derive(clap::Args, Clone, Debug)]
+pub struct MongoArgs {
+    /// The MongoDB server, `mongodb://host:port/NAME?options`. Each run works in a fresh
+    /// database named NAME (default `robofleet_bench`) + `_<unix time>_<pid>`, dropped at the end.
+    #[arg(long)]
+    pub store: String,
+    /// Span 1 samples to measure after the warmup (one order per tick).
+    #[arg(long, default_value_t = 1000)]
+    pub ticks: u64,
+    /// Span 1 feed rate, quotes per second: paced, since latency, not throughput, is measured.
+    /// Each tick costs the database about five round trips, so keep it well under its capacity.
+    #[arg(long, default_value_t = 20.0)]
+    pub rate: f64,
+    /// Orders seen by the gateway before span 1's histograms are reset.
+    #[arg(long, default_value_t = 100)]
+    pub warmup: u64,
+    /// The probe cancels its oldest order after every N orders; 0 (the default) = never, so
+    /// each tick costs the database one order and one acceptance (the book holds them all).
+    #[arg(long, default_value_t = 0)]
+    pub cancel_every: u64,
+    /// Span 2 samples: trades inserted one at a time, each waited for at the robot.
+    #[arg(long, default_value_t = 2000)]
+    pub trades: u64,
+    /// Span 2 trades before measuring.
+    #[arg(long, default_value_t = 100)]
+    pub trade_warmup: u64,
+    /// Samples of each kind of baseline operation (ping, insert, find, insert -> change
+    /// stream event), measured before each span at that span's pace.
+    #[arg(long, default_value_t = 300)]
+    pub baseline: u64,
+    /// Pace of span 2's trades and of its baseline, per second; default: `--rate`.
+    #[arg(long)]
+    pub op_rate: Option<f64>,
+    /// The latency_probe plugin; default: next to this executable.
+    #[arg(long)]
+    pub plugin: Option<PathBuf>,
+    /// Keep the run's database instead of dropping it.
+    #[arg(long)]
+    pub keep_db: bool,
+    /// Print the results as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
 pub fn run(a: Args) -> anyhow::Result<()> {
     match a.what {
         Bench::Latency(args) => latency::run(&args),
+        Bench::Mongo(args) => mongo::run(&args),
     }
 }
