@@ -11,7 +11,7 @@ use std::ffi::c_void;
 /// First bytes of every header. Stable across ABI versions, like `abi_version` after it.
 pub const MAGIC: [u8; 8] = *b"RBFLEET\0";
 /// Bump on any change to the header, the vtable, or the encoding of what crosses.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 /// The entry symbol, NUL-terminated for `dlsym`.
 pub const ENTRY_SYMBOL: &[u8] = b"robofleet_plugin_entry\0";
 
@@ -87,6 +87,8 @@ pub type HandleFn = unsafe extern "C" fn(
     out: *mut RfBuf,
 ) -> i32;
 pub type SnapshotFn = unsafe extern "C" fn(handle: *mut c_void, out: *mut RfBuf) -> i32;
+pub type RaiseOrderSeqFn =
+    unsafe extern "C" fn(handle: *mut c_void, next_order_seq: u64, err: *mut RfBuf) -> i32;
 pub type DestroyFn = unsafe extern "C" fn(handle: *mut c_void) -> i32;
 pub type FreeBufFn = unsafe extern "C" fn(buf: RfBuf);
 
@@ -102,6 +104,8 @@ pub struct PluginVTable {
     pub handle: HandleFn,
     /// Writes postcard `(next_order_seq, robot snapshot bytes)`.
     pub snapshot: SnapshotFn,
+    /// Raises the next client order sequence to at least the given one (added in ABI 2).
+    pub raise_order_seq: RaiseOrderSeqFn,
     pub destroy: DestroyFn,
     pub free_buf: FreeBufFn,
 }

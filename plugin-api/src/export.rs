@@ -115,6 +115,24 @@ pub unsafe extern "C" fn snapshot<R: Robot>(handle: *mut c_void, out: *mut RfBuf
 
 /// # Safety
 /// See [`crate::abi::PluginVTable`].
+pub unsafe extern "C" fn raise_order_seq<R: Robot>(
+    handle: *mut c_void,
+    next_order_seq: u64,
+    err: *mut RfBuf,
+) -> i32 {
+    guarded(err, || {
+        if handle.is_null() {
+            return Err("null robot handle".to_string());
+        }
+        // SAFETY: as in `handle`.
+        let instance = unsafe { &mut *(handle as *mut Instance<R>) };
+        instance.actions.raise_next_order_seq(next_order_seq);
+        Ok(Vec::new())
+    })
+}
+
+/// # Safety
+/// See [`crate::abi::PluginVTable`].
 pub unsafe extern "C" fn destroy<R: Robot>(handle: *mut c_void) -> i32 {
     guarded(std::ptr::null_mut(), || {
         if !handle.is_null() {
@@ -158,6 +176,7 @@ macro_rules! export_robot {
                 create: $crate::export::create::<$robot>,
                 handle: $crate::export::handle::<$robot>,
                 snapshot: $crate::export::snapshot::<$robot>,
+                raise_order_seq: $crate::export::raise_order_seq::<$robot>,
                 destroy: $crate::export::destroy::<$robot>,
                 free_buf: $crate::export::free_buf,
             },

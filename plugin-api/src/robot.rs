@@ -98,6 +98,12 @@ impl Actions {
         std::mem::take(&mut self.list)
     }
 
+    /// Make the next order's sequence at least `next` (the server does this when the store
+    /// already holds higher ids for this robot).
+    pub fn raise_next_order_seq(&mut self, next: u64) {
+        self.next_order_seq = self.next_order_seq.max(next);
+    }
+
     /// The sequence number the next order will get (part of the robot's state).
     pub fn next_order_seq(&self) -> u64 {
         self.next_order_seq

@@ -21,6 +21,7 @@ pub mod control;
 pub mod feed;
 pub mod fleet;
 pub mod gateway;
+pub mod journal;
 pub mod market;
 pub mod plugin;
 pub mod robot;

@@ -67,6 +67,36 @@ impl RobotInstance {
         postcard::from_bytes(&bytes).map_err(|e| CallError::Boundary(format!("actions: {e}")))
     }
 
+    /// Hand one postcard-encoded event to the robot; `f` sees the postcard `Vec<Action>` bytes
+    /// it returned while they are still in the plugin's buffer (no copy, for replay speed).
+    pub fn handle_bytes<R>(
+        &mut self,
+        event: &[u8],
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, CallError> {
+        let mut out = RfBuf::empty();
+        let vt = self.plugin.vtable();
+        // SAFETY: our handle from `create`, used on this thread only; buffers valid for the call.
+        let code = unsafe { (vt.handle)(self.handle, event.as_ptr(), event.len(), &mut out) };
+        // SAFETY: filled by the plugin during the call that just returned.
+        let bytes = unsafe { out.as_slice() };
+        // `check` is Ok for RF_OK alone.
+        let result = check(code, bytes).map(|()| f(bytes));
+        // SAFETY: the buffer came from this plugin and is given back once.
+        unsafe { (vt.free_buf)(out) };
+        result
+    }
+
+    /// Raise the robot's next order sequence to at least `next` (ids stay unique in the store
+    /// when a rebuilt state sent fewer orders than were really sent).
+    pub fn raise_order_seq(&mut self, next: u64) -> Result<(), CallError> {
+        let mut out = RfBuf::empty();
+        // SAFETY: as in `handle`.
+        let code = unsafe { (self.plugin.vtable().raise_order_seq)(self.handle, next, &mut out) };
+        let bytes = take(&self.plugin, out);
+        check(code, &bytes)
+    }
+
     /// `(next_order_seq, robot state bytes)`.
     pub fn snapshot(&self) -> Result<(u64, Vec<u8>), CallError> {
         let mut out = RfBuf::empty();

@@ -1,0 +1,30 @@
+//! A journal read back as a robot's life: where its current state began (the last `Begin`).
+
+use super::format::{BeginRecord, RecordKind};
+use super::{JournalError, JournalReader};
+use std::ops::ControlFlow;
+
+/// The `Begin` the robot's current state grew from, and how many records the journal has.
+pub fn last_begin(reader: &JournalReader) -> Result<Option<BeginRecord>, JournalError> {
+    let mut last = None;
+    let mut bad = None;
+    reader.walk(|rec| {
+        if rec.kind == RecordKind::Begin {
+            match rec.decode::<BeginRecord>() {
+                Ok(b) => last = Some(b),
+                Err(e) => {
+                    bad = Some(e.to_string());
+                    return ControlFlow::Break(());
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    })?;
+    if let Some(why) = bad {
+        return Err(JournalError::Corrupt {
+            path: reader.dir().to_path_buf(),
+            reason: format!("undecodable Begin record: {why}"),
+        });
+    }
+    Ok(last)
+}

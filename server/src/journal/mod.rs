@@ -1,0 +1,83 @@
+//! Each robot's journal: every event that enters its loop, in loop order, before the robot
+//! handles it, and the actions it returned after; enough to rebuild its state exactly.
+//!
+//! # Layout
+//! - [`format`]: segments, record framing (length + CRC32), record kinds and bodies.
+//! - [`writer`]: appending with write-ahead flushes, sync policies, torn-tail repair.
+//! - [`reader`]: walking the records in order.
+//! - [`history`]: a journal read back as runs (Begin .. events .. End) for recovery and replay.
+//!
+//! A robot's journal lives in `<journal dir>/<robot name>/` as `00000001.rfj`, `00000002.rfj`,
+//! ... See `docs/journal.md` for the format.
+
+pub mod format;
+pub mod history;
+pub mod reader;
+pub mod writer;
+
+#[cfg(test)]
+mod tests;
+
+pub use format::{RawRecord, RecordKind};
+pub use reader::{JournalReader, WalkSummary};
+pub use writer::{JournalOptions, JournalSync, JournalWriter, TailRepair};
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("journal {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("journal {path} is corrupt: {reason}")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("no journal at {0}")]
+    Missing(PathBuf),
+    #[error("a journal record of {0} bytes is too large")]
+    TooLarge(usize),
+}
+
+impl JournalError {
+    fn io(path: &Path, source: std::io::Error) -> Self {
+        JournalError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    fn corrupt(path: &Path, reason: impl Into<String>) -> Self {
+        JournalError::Corrupt {
+            path: path.to_path_buf(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A robot's journal directory under the journal root.
+pub fn robot_dir(root: &Path, robot: &str) -> PathBuf {
+    root.join(robot)
+}
+
+fn segment_path(dir: &Path, no: u64) -> PathBuf {
+    dir.join(format!("{no:08}.rfj"))
+}
+
+/// The segments in `dir`, in order.
+fn list_segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>, JournalError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| JournalError::io(dir, e))?;
+    let mut segments = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| JournalError::io(dir, e))?;
+        let name = entry.file_name();
+        let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".rfj")) else {
+            continue;
+        };
+        if let Ok(no) = stem.parse::<u64>() {
+            segments.push((no, entry.path()));
+        }
+    }
+    segments.sort();
+    Ok(segments)
+}

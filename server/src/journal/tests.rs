@@ -1,0 +1,159 @@
+use super::format::{self, RecordKind};
+use super::*;
+use std::io::Write;
+use std::ops::ControlFlow;
+
+fn records(dir: &std::path::Path) -> (Vec<(RecordKind, Vec<u8>)>, WalkSummary) {
+    let mut out = Vec::new();
+    let summary = JournalReader::open(dir)
+        .unwrap()
+        .walk(|r| {
+            out.push((r.kind, r.body.to_vec()));
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    (out, summary)
+}
+
+fn last_segment(dir: &std::path::Path) -> std::path::PathBuf {
+    list_segments(dir).unwrap().pop().unwrap().1
+}
+
+#[test]
+fn records_come_back_in_order_across_reopen() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let (mut w, repair) = JournalWriter::open(tmp.path(), JournalOptions::default()).unwrap();
+        assert_eq!(repair, TailRepair::default());
+        w.append(RecordKind::Event, b"one").unwrap();
+        w.append(RecordKind::Actions, b"two").unwrap();
+    }
+    let (mut w, _) = JournalWriter::open(tmp.path(), JournalOptions::default()).unwrap();
+    w.append(RecordKind::Event, b"three").unwrap();
+    w.flush().unwrap();
+    let (recs, summary) = records(tmp.path());
+    let bodies: Vec<&[u8]> = recs.iter().map(|(_, b)| b.as_slice()).collect();
+    assert_eq!(bodies, [&b"one"[..], b"two", b"three"]);
+    assert_eq!(recs[1].0, RecordKind::Actions);
+    assert_eq!(summary.torn_tail, None);
+}
+
+#[test]
+fn a_torn_tail_is_reported_then_cut_at_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let (mut w, _) = JournalWriter::open(tmp.path(), JournalOptions::default()).unwrap();
+        w.append(RecordKind::Event, b"kept").unwrap();
+        w.append(RecordKind::Event, b"torn record body").unwrap();
+    }
+    let seg = last_segment(tmp.path());
+    let len = std::fs::metadata(&seg).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&seg)
+        .unwrap()
+        .set_len(len - 5)
+        .unwrap();
+    let (recs, summary) = records(tmp.path());
+    assert_eq!(recs.len(), 1);
+    assert!(summary.torn_tail.unwrap().contains("cut short"));
+
+    let (mut w, repair) = JournalWriter::open(tmp.path(), JournalOptions::default()).unwrap();
+    assert_eq!(repair.cut_bytes, 8 + 17 - 5);
+    w.append(RecordKind::Event, b"after").unwrap();
+    drop(w);
+    let (recs, summary) = records(tmp.path());
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[1].1, b"after");
+    assert_eq!(summary.torn_tail, None);
+}
+
+#[test]
+fn a_flipped_bit_fails_the_checksum() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let (mut w, _) = JournalWriter::open(tmp.path(), JournalOptions::default()).unwrap();
+        w.append(RecordKind::Event, b"first").unwrap();
+        w.append(RecordKind::Event, b"second").unwrap();
+    }
+    let seg = last_segment(tmp.path());
+    let mut bytes = std::fs::read(&seg).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(&seg, &bytes).unwrap();
+    let (recs, summary) = records(tmp.path());
+    assert_eq!(recs.len(), 1);
+    assert!(summary.torn_tail.unwrap().contains("checksum"));
+}
+
+#[test]
+fn damage_before_the_last_segment_is_an_error_not_a_tail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = JournalOptions {
+        segment_bytes: 64,
+        ..JournalOptions::default()
+    };
+    {
+        let (mut w, _) = JournalWriter::open(tmp.path(), opts).unwrap();
+        for i in 0..20u8 {
+            w.append(RecordKind::Event, &[i; 20]).unwrap();
+        }
+    }
+    let segments = list_segments(tmp.path()).unwrap();
+    assert!(segments.len() > 3, "small segments roll over");
+    let (recs, _) = records(tmp.path());
+    assert_eq!(recs.len(), 20);
+    assert_eq!(recs[19].1, [19u8; 20]);
+
+    let first = &segments[0].1;
+    let mut bytes = std::fs::read(first).unwrap();
+    bytes[format::SEGMENT_HEADER_LEN + 10] ^= 0xff;
+    std::fs::write(first, &bytes).unwrap();
+    let err = JournalReader::open(tmp.path())
+        .unwrap()
+        .walk(|_| ControlFlow::Continue(()))
+        .unwrap_err();
+    assert!(matches!(err, JournalError::Corrupt { .. }), "{err}");
+}
+
+#[test]
+fn a_file_that_is_not_a_journal_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut f = std::fs::File::create(tmp.path().join("00000001.rfj")).unwrap();
+    f.write_all(b"this is not a journal segment at all")
+        .unwrap();
+    drop(f);
+    assert!(JournalWriter::open(tmp.path(), JournalOptions::default()).is_err());
+}
+
+#[test]
+fn sync_policies_parse() {
+    use std::time::Duration;
+    assert_eq!("os".parse::<JournalSync>(), Ok(JournalSync::Os));
+    assert_eq!("always".parse::<JournalSync>(), Ok(JournalSync::Always));
+    assert_eq!(
+        "batch:5ms".parse::<JournalSync>(),
+        Ok(JournalSync::Batch(Duration::from_millis(5)))
+    );
+    assert!("sometimes".parse::<JournalSync>().is_err());
+}
+
+#[test]
+fn event_header_reads_seq_and_ts_without_decoding() {
+    use robofleet_api::{Event, EventKind};
+    let ev = Event {
+        seq: 300,
+        ts: -1_700_000_000_123,
+        kind: EventKind::Timer { id: 1 },
+    };
+    let bytes = postcard::to_allocvec(&ev).unwrap();
+    assert_eq!(
+        format::event_header(&bytes),
+        Some((300, -1_700_000_000_123))
+    );
+    assert_eq!(format::event_kind_index(&bytes), Some(9));
+    assert_eq!(
+        postcard::to_allocvec(&Vec::<robofleet_api::Action>::new()).unwrap(),
+        format::EMPTY_ACTIONS
+    );
+}
