@@ -24,6 +24,7 @@ pub mod gateway;
 pub mod journal;
 pub mod market;
 pub mod plugin;
+pub mod replay;
 pub mod robot;
 pub mod server;
 pub mod stats;

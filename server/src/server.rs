@@ -7,6 +7,7 @@
 use crate::control::{run_control_thread, ControlDeps, CtlCmd};
 use crate::fleet::{spawn_watcher, Manager, ManagerCmd, ManagerLinks, Registry, WatcherHandle};
 use crate::gateway::{spawn_gateway, GatewayConfig, GatewayHandle, GatewayStats};
+use crate::journal::JournalOptions;
 use crate::stats::FleetStats;
 use crate::store::embedded::{EmbeddedStore, SyncPolicy};
 use crate::store::Store;
@@ -74,13 +75,19 @@ pub struct ServeConfig {
     pub name: String,
     /// Quiet period after a plugin file is complete before it is loaded.
     pub settle: Duration,
+    /// Robots' journals go under here (`<dir>/<robot>/`); `None`: no journal, no recovery.
+    pub journal_dir: Option<PathBuf>,
+    pub journal: JournalOptions,
 }
 
 impl ServeConfig {
     pub fn new(plugins_dir: impl Into<PathBuf>, data_dir: impl Into<PathBuf>) -> Self {
+        let data_dir: PathBuf = data_dir.into();
         ServeConfig {
             plugins_dir: plugins_dir.into(),
-            data_dir: data_dir.into(),
+            journal_dir: Some(data_dir.join("journal")),
+            journal: JournalOptions::default(),
+            data_dir,
             control_endpoint: DEFAULT_CONTROL.into(),
             feed_endpoint: DEFAULT_FEED.into(),
             gateway: true,
@@ -249,6 +256,10 @@ pub fn start_with_store(
         },
         manager_tx.clone(),
     );
+    let manager = match &cfg.journal_dir {
+        Some(root) => manager.with_journal(root.clone(), cfg.journal.clone()),
+        None => manager,
+    };
     // Watch before the first scan, so a file dropped in meanwhile is not missed.
     let watcher = spawn_watcher(&cfg.plugins_dir, cfg.settle, manager_tx.clone()).map_err(|e| {
         ServerError::PluginDir {

@@ -1,5 +1,6 @@
 use anyhow::Context;
 use robofleet::fleet::ManagerCmd;
+use robofleet::journal::{JournalOptions, JournalSync};
 use robofleet::server::{self, ServeConfig, DEFAULT_CONTROL, DEFAULT_FEED};
 use robofleet::store::embedded::SyncPolicy;
 use serde::Deserialize;
@@ -55,6 +56,22 @@ pub struct Args {
     /// Quiet period (ms) after a plugin file is complete before it is loaded. [default: 250]
     #[arg(long)]
     pub settle_ms: Option<u64>,
+    /// Robots' journals (one folder per robot); `off` runs without journal or recovery.
+    /// [default: <data>/journal]
+    #[arg(long)]
+    pub journal: Option<String>,
+    /// Journal fsync policy: os, always, or batch:MS (records reach the OS before any
+    /// action in every policy). [default: batch:10]
+    #[arg(long)]
+    #[serde(default, deserialize_with = "journal_sync_from_str")]
+    pub journal_sync: Option<JournalSync>,
+}
+
+fn journal_sync_from_str<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<JournalSync>, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map(Some).map_err(serde::de::Error::custom)
 }
 
 fn sync_from_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<SyncPolicy>, D::Error> {
@@ -81,17 +98,29 @@ impl Args {
         };
         let store = pick(&self.store, &file.store, "embedded");
         let gateway = self.gateway.or(file.gateway).unwrap_or(GatewayMode::Auto);
+        let data_dir: PathBuf = self
+            .data
+            .clone()
+            .or(file.data)
+            .unwrap_or_else(|| "robofleet-data".into());
+        let journal_dir = match self.journal.clone().or(file.journal) {
+            Some(j) if j == "off" => None,
+            Some(j) => Some(PathBuf::from(j)),
+            None => Some(data_dir.join("journal")),
+        };
+        let journal = JournalOptions {
+            sync: self.journal_sync.or(file.journal_sync).unwrap_or_default(),
+            ..JournalOptions::default()
+        };
         Ok(ServeConfig {
+            journal_dir,
+            journal,
             plugins_dir: self
                 .plugins
                 .clone()
                 .or(file.plugins)
                 .unwrap_or_else(|| "plugins".into()),
-            data_dir: self
-                .data
-                .clone()
-                .or(file.data)
-                .unwrap_or_else(|| "robofleet-data".into()),
+            data_dir,
             control_endpoint: pick(&self.control, &file.control, DEFAULT_CONTROL),
             feed_endpoint: pick(&self.feed, &file.feed, DEFAULT_FEED),
             gateway: match gateway {

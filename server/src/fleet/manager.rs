@@ -1,7 +1,10 @@
 use super::{instances_for, InstanceSpec, Registry};
 use crate::control::{CtlCmd, CtlError};
+use crate::journal::JournalOptions;
 use crate::plugin::{load_plugin, LoadedPlugin};
-use crate::robot::{self, spawn_robot, ControlMsg, RobotShared, RobotSpec, RobotState};
+use crate::robot::{
+    self, spawn_robot, ControlMsg, JournalSpec, RobotShared, RobotSpec, RobotState,
+};
 use crate::store::Store;
 use crate::streams::mailbox::MailboxSender;
 use crate::streams::market::MarketCmd;
@@ -85,6 +88,8 @@ pub struct Manager {
     shutting_down: bool,
     /// Control requests for `shutdown`, answered when it is done.
     shutdown_replies: Vec<u64>,
+    /// Journal root and options; `None`: robots run unjournaled.
+    journal: Option<(PathBuf, JournalOptions)>,
 }
 
 impl Manager {
@@ -112,7 +117,14 @@ impl Manager {
             generation: 0,
             shutting_down: false,
             shutdown_replies: Vec::new(),
+            journal: None,
         }
+    }
+
+    /// Journal every robot under `root/<robot>/` and rebuild robots from there at start.
+    pub fn with_journal(mut self, root: PathBuf, opts: JournalOptions) -> Self {
+        self.journal = Some((root, opts));
+        self
     }
 
     /// Load every plugin in `dir`, then serve commands until shutdown completes.
@@ -383,6 +395,10 @@ impl Manager {
             symbols: entry.spec.symbols.clone(),
             seed: entry.spec.seed,
             timer_ms: entry.spec.timer_ms,
+            journal: self.journal.as_ref().map(|(root, opts)| JournalSpec {
+                dir: crate::journal::robot_dir(root, name),
+                opts: opts.clone(),
+            }),
         };
         let robot = name.to_string();
         let on_exit = move || {

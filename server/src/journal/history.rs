@@ -4,12 +4,14 @@ use super::format::{BeginRecord, RecordKind};
 use super::{JournalError, JournalReader};
 use std::ops::ControlFlow;
 
-/// The `Begin` the robot's current state grew from, and how many records the journal has.
-pub fn last_begin(reader: &JournalReader) -> Result<Option<BeginRecord>, JournalError> {
+/// The `Begin` the robot's current state grew from, and how many Begins the journal has.
+pub fn last_begin(reader: &JournalReader) -> Result<(Option<BeginRecord>, u64), JournalError> {
     let mut last = None;
+    let mut count = 0;
     let mut bad = None;
     reader.walk(|rec| {
         if rec.kind == RecordKind::Begin {
+            count += 1;
             match rec.decode::<BeginRecord>() {
                 Ok(b) => last = Some(b),
                 Err(e) => {
@@ -26,5 +28,5 @@ pub fn last_begin(reader: &JournalReader) -> Result<Option<BeginRecord>, Journal
             reason: format!("undecodable Begin record: {why}"),
         });
     }
-    Ok(last)
+    Ok((last, count))
 }

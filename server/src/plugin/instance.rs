@@ -97,6 +97,17 @@ impl RobotInstance {
         check(code, &bytes)
     }
 
+    /// The postcard `(next_order_seq, robot state bytes)` as the plugin wrote it: what state
+    /// hashes are taken over.
+    pub fn snapshot_bytes(&self) -> Result<Vec<u8>, CallError> {
+        let mut out = RfBuf::empty();
+        // SAFETY: as in `handle`.
+        let code = unsafe { (self.plugin.vtable().snapshot)(self.handle, &mut out) };
+        let bytes = take(&self.plugin, out);
+        check(code, &bytes)?;
+        Ok(bytes)
+    }
+
     /// `(next_order_seq, robot state bytes)`.
     pub fn snapshot(&self) -> Result<(u64, Vec<u8>), CallError> {
         let mut out = RfBuf::empty();

@@ -39,6 +39,8 @@ pub struct LoadedPlugin {
     pub source: PathBuf,
     pub info: RobotInfo,
     pub build_id: String,
+    /// SHA-256 of the library file (hex): tells two builds of one crate version apart.
+    pub file_hash: String,
     vtable: *const PluginVTable,
     private_copy: PathBuf,
     // Last field: dropped after everything that points into it.
@@ -50,6 +52,12 @@ unsafe impl Send for LoadedPlugin {}
 unsafe impl Sync for LoadedPlugin {}
 
 impl LoadedPlugin {
+    /// `<crate> <version> (<first 12 hex digits of the file hash>)`: what journals record.
+    pub fn build_label(&self) -> String {
+        let short = self.file_hash.get(..12).unwrap_or(&self.file_hash);
+        format!("{} ({short})", self.build_id)
+    }
+
     pub(super) fn vtable(&self) -> &PluginVTable {
         // SAFETY: checked at load; valid while `library` is loaded, i.e. while `self` lives.
         unsafe { &*self.vtable }
@@ -159,10 +167,14 @@ fn load_copy(path: &Path, private_copy: &Path) -> Result<LoadedPlugin, PluginErr
     let vtable: *const PluginVTable = &h.vtable;
     let info = describe(unsafe { &*vtable })
         .map_err(|reason| PluginError::Describe { path: p(), reason })?;
+    let file_hash = std::fs::read(private_copy)
+        .map(|bytes| crate::journal::format::hex(&crate::journal::format::state_hash(&bytes)))
+        .unwrap_or_default();
     Ok(LoadedPlugin {
         source: path.to_path_buf(),
         info,
         build_id,
+        file_hash,
         vtable,
         private_copy: private_copy.to_path_buf(),
         library: Some(library),

@@ -15,6 +15,9 @@ pub enum Inbound {
     Control(ControlMsg),
     /// One of this robot's order changes or fills, from its trade subscription.
     Update { ts: i64, kind: EventKind },
+    /// The trade subscription is live: whatever the store holds from before can be read now
+    /// without missing what comes after.
+    Subscribed,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

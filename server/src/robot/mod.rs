@@ -4,11 +4,16 @@
 //! `inproc://` endpoint, so all its inputs form one ordered stream with no locks in the
 //! robot's path. The loop numbers each event, calls the plugin, and carries out the actions.
 
+pub mod core;
 mod inbound;
+mod reconcile;
+pub mod recovery;
 mod runner;
+pub mod seen;
 mod status;
 
 pub use inbound::{ControlMsg, Inbound};
+pub use recovery::JournalSpec;
 pub use runner::{spawn_robot, RobotSpec};
 pub use status::{RobotShared, RobotState, RobotStatus};
 

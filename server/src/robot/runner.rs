@@ -1,9 +1,11 @@
-use super::{ControlMsg, Inbound, RobotShared, RobotState};
+use super::core::{Processed, RobotCore};
+use super::recovery::{self, JournalSpec, Resumed};
+use super::{reconcile, ControlMsg, Inbound, RobotShared, RobotState};
 use crate::clock;
-use crate::plugin::{LoadedPlugin, RobotInstance};
+use crate::plugin::LoadedPlugin;
 use crate::store::{Order, Store};
 use robofleet_api::{
-    Action, CreateArgs, Event, EventKind, LogLevel, OrderRequest, OrderStatus, OrderUpdate, Params,
+    Action, CreateArgs, EventKind, LogLevel, OrderRequest, OrderStatus, OrderUpdate, Params,
 };
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
@@ -20,6 +22,8 @@ pub struct RobotSpec {
     pub symbols: Vec<String>,
     pub seed: u64,
     pub timer_ms: Option<u64>,
+    /// Journal every event here, and rebuild from it at start; `None`: no journal.
+    pub journal: Option<JournalSpec>,
 }
 
 /// Bounded queue for market data on a robot's endpoint; beyond it, drops are counted.
@@ -62,8 +66,9 @@ struct RobotLoop {
     spec: RobotSpec,
     store: Arc<dyn Store>,
     shared: Arc<RobotShared>,
-    instance: Option<RobotInstance>,
-    seq: u64,
+    core: Option<RobotCore>,
+    /// Set when the state was rebuilt from the journal: what to reconcile with the store.
+    resumed: Option<Resumed>,
     paused: bool,
     /// Inputs the loop itself produced (e.g. a refused order), delivered before the next message.
     pending: VecDeque<(i64, EventKind)>,
@@ -75,8 +80,8 @@ impl RobotLoop {
             spec,
             store,
             shared,
-            instance: None,
-            seq: 0,
+            core: None,
+            resumed: None,
             paused: false,
             pending: VecDeque::new(),
         }
@@ -99,13 +104,41 @@ impl RobotLoop {
             seed: self.spec.seed,
             first_order_seq,
         };
-        match RobotInstance::create(self.spec.plugin.clone(), &args) {
-            Ok(i) => self.instance = Some(i),
-            Err(e) => return self.fail(format!("create failed: {e}")),
+        let started = match recovery::start(
+            &self.spec.plugin,
+            args,
+            self.spec.journal.as_ref(),
+            clock::wall_ns(),
+        ) {
+            Ok(s) => s,
+            Err(e) => return self.fail(e),
+        };
+        self.core = Some(started.core);
+        if let Some(resumed) = started.resumed {
+            if !self.resume(resumed, first_order_seq) {
+                return;
+            }
+        } else {
+            self.set_recovery("fresh".into());
         }
         self.shared.set_state(RobotState::Running);
         if !self.deliver(clock::wall_ns(), EventKind::Start, Origin::default()) {
             return;
+        }
+        let changed = self
+            .resumed
+            .as_ref()
+            .is_some_and(|r| r.params != self.spec.params);
+        if changed {
+            // Configured parameters differ from the rebuilt ones: the robot hears of it.
+            let params = self.spec.params.clone();
+            if !self.deliver(
+                clock::wall_ns(),
+                EventKind::Params(params),
+                Origin::default(),
+            ) {
+                return;
+            }
         }
         let timer = self
             .spec
@@ -134,6 +167,10 @@ impl RobotLoop {
                         return;
                     }
                 }
+            }
+            // Nothing is left in the journal's buffer while the robot waits.
+            if let Some(Err(e)) = self.core.as_mut().map(RobotCore::flush) {
+                return self.fail(format!("journal write failed, robot stopped: {e}"));
             }
             // Block until a message or the next timer: an idle robot uses no CPU.
             let timeout_ms = match next_timer {
@@ -213,46 +250,139 @@ impl RobotLoop {
                 self.shared.set_state(RobotState::Running);
                 true
             }
+            Inbound::Subscribed => {
+                let Some(resumed) = self.resumed.as_ref() else {
+                    return true;
+                };
+                match reconcile::missed_updates(
+                    &*self.store,
+                    &self.spec.name,
+                    resumed,
+                    self.core.as_ref().map(|c| c.seen()),
+                ) {
+                    Ok(missed) => {
+                        if !missed.is_empty() {
+                            tracing::info!(robot = %self.spec.name, "delivering {} order updates and fills missed while down", missed.len());
+                        }
+                        missed
+                            .into_iter()
+                            .all(|(ts, kind)| self.deliver(ts, kind, Origin::default()))
+                    }
+                    Err(e) => {
+                        self.fail(format!("cannot read missed fills from the store: {e}"));
+                        false
+                    }
+                }
+            }
             Inbound::Control(ControlMsg::Stop) => {
                 self.shared.set_state(RobotState::Stopping);
                 if self.deliver(clock::wall_ns(), EventKind::Stop, Origin::default()) {
-                    self.shared.set_state(RobotState::Stopped);
+                    self.end();
                 }
                 false
             }
         }
     }
 
-    /// Number the event, hand it to the robot, carry out its actions. False on robot failure.
+    /// Number, journal and hand the event to the robot, then carry out its actions.
+    /// False on robot failure.
     fn deliver(&mut self, ts: i64, kind: EventKind, origin: Origin) -> bool {
-        let Some(instance) = self.instance.as_mut() else {
+        let Some(core) = self.core.as_mut() else {
             return false;
         };
-        self.seq += 1;
-        let event = Event {
-            seq: self.seq,
-            ts,
-            kind,
-        };
+        let name = kind_name(&kind);
         let started = Instant::now();
-        let result = instance.handle(&event);
+        let result = core.process(ts, kind);
         self.shared
             .record_handle_ns(started.elapsed().as_nanos() as u64);
-        self.shared.events.fetch_add(1, Ordering::Relaxed);
         match result {
-            Ok(actions) => {
+            Ok(Processed::Actions(actions)) => {
+                self.shared.events.fetch_add(1, Ordering::Relaxed);
                 self.execute(actions, origin);
                 true
             }
+            Ok(Processed::Duplicate) => {
+                self.shared
+                    .duplicates_dropped
+                    .fetch_add(1, Ordering::Relaxed);
+                true
+            }
             Err(e) => {
-                self.fail(format!(
-                    "{e} (at event #{} {})",
-                    event.seq,
-                    kind_name(&event.kind)
-                ));
+                let seq = core.seq();
+                self.fail(format!("{e} (at event #{seq} {name})"));
                 false
             }
         }
+    }
+
+    /// A graceful end: the state hash goes into the journal.
+    fn end(&mut self) {
+        let Some(core) = self.core.as_mut() else {
+            return;
+        };
+        match core.end(clock::wall_ns()) {
+            Ok(hash) => {
+                tracing::info!(robot = %self.spec.name, "stopped at event #{}, state {}", core.seq(), crate::journal::format::hex(&hash[..8]));
+                self.shared.set_state(RobotState::Stopped);
+            }
+            Err(e) => self.fail(format!("could not record the end: {e}")),
+        }
+    }
+
+    fn set_recovery(&self, what: String) {
+        *self
+            .shared
+            .recovery
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = what;
+    }
+
+    /// Go on from a state rebuilt by replay: unique order ids, and what the dead process
+    /// decided but never carried out, carried out now (once).
+    fn resume(&mut self, resumed: Resumed, first_order_seq: u64) -> bool {
+        let raised = match self.core.as_mut() {
+            Some(core) => core.instance_mut().raise_order_seq(first_order_seq),
+            None => return false,
+        };
+        if let Err(e) = raised {
+            self.fail(format!("cannot set the order sequence: {e}"));
+            return false;
+        }
+        let what = match resumed.first_divergence {
+            None => format!("rebuilt from journal ({}): {} events replayed", resumed.reason, resumed.replayed),
+            Some(seq) => format!(
+                "rebuilt from journal ({}): {} events replayed; actions differ from the recorded ones from event #{seq}",
+                resumed.reason, resumed.replayed
+            ),
+        };
+        if resumed.first_divergence.is_some() {
+            tracing::warn!(robot = %self.spec.name, "{what}");
+        } else {
+            tracing::info!(robot = %self.spec.name, "{what}");
+        }
+        self.set_recovery(what);
+        *self.shared.params.lock().unwrap_or_else(|e| e.into_inner()) = resumed.params.clone();
+        let Some(core) = self.core.as_ref() else {
+            return false;
+        };
+        let owed = match reconcile::unexecuted_actions(
+            &*self.store,
+            &self.spec.name,
+            &resumed,
+            core.seen(),
+        ) {
+            Ok(a) => a,
+            Err(e) => {
+                self.fail(format!("cannot check the journal against the store: {e}"));
+                return false;
+            }
+        };
+        if !owed.is_empty() {
+            tracing::info!(robot = %self.spec.name, "carrying out {} journaled actions that never reached the store", owed.len());
+        }
+        self.execute(owed, Origin::default());
+        self.resumed = Some(resumed);
+        true
     }
 
     fn execute(&mut self, actions: Vec<Action>, origin: Origin) {

@@ -38,6 +38,10 @@ pub struct RobotShared {
     pub md_dropped: AtomicU64,
     /// Market data and timers skipped while paused.
     pub skipped_paused: AtomicU64,
+    /// Order updates and fills dropped because the robot had already seen them.
+    pub duplicates_dropped: AtomicU64,
+    /// How this run started: "fresh", or how the state was rebuilt from the journal.
+    pub recovery: Mutex<String>,
     /// Time inside the plugin per event, ns.
     pub handle_ns: Mutex<Histogram<u64>>,
 }
@@ -69,6 +73,8 @@ impl RobotShared {
             store_errors: AtomicU64::new(0),
             md_dropped: AtomicU64::new(0),
             skipped_paused: AtomicU64::new(0),
+            duplicates_dropped: AtomicU64::new(0),
+            recovery: Mutex::new(String::new()),
             handle_ns: Mutex::new(new_histogram()),
         }
     }
@@ -119,6 +125,12 @@ impl RobotShared {
             store_errors: self.store_errors.load(Ordering::Relaxed),
             md_dropped: self.md_dropped.load(Ordering::Relaxed),
             skipped_paused: self.skipped_paused.load(Ordering::Relaxed),
+            duplicates_dropped: self.duplicates_dropped.load(Ordering::Relaxed),
+            recovery: self
+                .recovery
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
             handle_ns_p50: q(0.5),
             handle_ns_p99: q(0.99),
             handle_ns_max: h.max(),
@@ -150,6 +162,8 @@ pub struct RobotStatus {
     pub store_errors: u64,
     pub md_dropped: u64,
     pub skipped_paused: u64,
+    pub duplicates_dropped: u64,
+    pub recovery: String,
     pub handle_ns_p50: u64,
     pub handle_ns_p99: u64,
     pub handle_ns_max: u64,

@@ -72,6 +72,9 @@ pub fn run_trade_thread(
                     };
                     match store.watch_robot(&robot, updates_tx.clone()) {
                         Ok(id) => {
+                            if push.send(Inbound::Subscribed.encode(), zmq::DONTWAIT).is_err() {
+                                tracing::warn!(robot = %robot, "robot gone before its subscription started");
+                            }
                             robots.insert(robot, (push, id));
                         }
                         Err(e) => tracing::error!(robot = %robot, "cannot subscribe to trades: {e}"),

@@ -1,0 +1,285 @@
+//! The replay engine: a robot's journal through a plugin build, event by event, comparing
+//! what the robot does now with what it did then. The same engine rebuilds a live robot's
+//! state at restart and runs `robofleet replay`.
+
+use crate::journal::format::{self, BeginRecord, EndRecord, FailedRecord, RecordKind};
+use crate::journal::{JournalError, JournalReader, RawRecord, WalkSummary};
+use crate::plugin::{CallError, LoadedPlugin, RobotInstance};
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+/// What a robot did with one event: its actions (postcard bytes) or a failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Actions(Vec<u8>),
+    Failed(String),
+}
+
+impl Outcome {
+    /// Number of actions (postcard's length prefix), 0 for a failure.
+    pub fn action_count(&self) -> u64 {
+        match self {
+            Outcome::Actions(b) => b.first().map_or(0, |_| leading_varint(b)),
+            Outcome::Failed(_) => 0,
+        }
+    }
+
+    /// Both failed, or both produced the very same bytes.
+    fn same_as(&self, other: &Outcome) -> bool {
+        match (self, other) {
+            (Outcome::Failed(_), Outcome::Failed(_)) => true,
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// One replayed event, as the observer sees it.
+pub struct Replayed<'a> {
+    pub seq: u64,
+    pub ts: i64,
+    /// postcard `Event` bytes, as journaled.
+    pub event: &'a [u8],
+    pub recorded: &'a Outcome,
+    pub produced: &'a Outcome,
+    pub matched: bool,
+    /// The last event in the journal with actions but no record of them: the process died
+    /// before it carried them out, so they are not a divergence.
+    pub unrecorded_tail: bool,
+}
+
+/// Sees the replay as it goes. Every method has a do-nothing default.
+pub trait ReplayObserver {
+    fn on_begin(&mut self, _begin: &BeginRecord) {}
+    fn on_event(&mut self, _event: &Replayed<'_>) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+    /// A recorded graceful end and the hash of the rebuilt state at that point.
+    fn on_end(&mut self, _end: &EndRecord, _rebuilt: Option<[u8; 32]>) {}
+}
+
+impl ReplayObserver for () {}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Divergence {
+    pub seq: u64,
+    pub ts: i64,
+    pub event: Vec<u8>,
+    pub recorded: Outcome,
+    pub produced: Outcome,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReplayStats {
+    pub runs: u64,
+    pub events: u64,
+    pub actions: u64,
+    pub divergent_events: u64,
+    pub first_divergence: Option<Divergence>,
+    /// Graceful ends whose recorded state hash was checked, and how many differed.
+    pub ends_checked: u64,
+    pub end_mismatches: u64,
+    /// The rebuilt robot failed (with this message) and the replay stopped there.
+    pub failed: Option<(u64, String)>,
+    pub last_seq: u64,
+    pub walk: WalkSummary,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error("journal {0}: undecodable {1} record: {2}")]
+    Record(String, &'static str, String),
+    #[error("cannot create the robot from its journaled args: {0}")]
+    Create(CallError),
+    #[error("the journal has events before any Begin record")]
+    NoBegin,
+}
+
+struct Pending {
+    seq: u64,
+    ts: i64,
+    event: Vec<u8>,
+    produced: Outcome,
+}
+
+/// Replays the runs of a journal from the `skip_begins`-th Begin record on.
+pub struct Replayer<O: ReplayObserver> {
+    plugin: Arc<LoadedPlugin>,
+    instance: Option<RobotInstance>,
+    pending: Option<Pending>,
+    pub observer: O,
+    pub stats: ReplayStats,
+    stop: bool,
+    error: Option<ReplayError>,
+}
+
+impl<O: ReplayObserver> Replayer<O> {
+    pub fn new(plugin: Arc<LoadedPlugin>, observer: O) -> Self {
+        Replayer {
+            plugin,
+            instance: None,
+            pending: None,
+            observer,
+            stats: ReplayStats::default(),
+            stop: false,
+            error: None,
+        }
+    }
+
+    /// Replay every run from the `skip_begins`-th Begin (0: the first) to the end.
+    pub fn run(&mut self, reader: &JournalReader, skip_begins: u64) -> Result<(), ReplayError> {
+        let mut begins_seen = 0u64;
+        let walk = reader.walk(|rec| {
+            if rec.kind == RecordKind::Begin {
+                begins_seen += 1;
+            }
+            if begins_seen <= skip_begins {
+                return ControlFlow::Continue(());
+            }
+            self.on_record(rec);
+            if self.stop || self.error.is_some() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })?;
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.settle(Outcome::Actions(format::EMPTY_ACTIONS.to_vec()), true);
+        self.stats.walk = walk;
+        Ok(())
+    }
+
+    /// The rebuilt robot, ready to go on live (None if the journal had no run).
+    pub fn into_instance(self) -> (Option<RobotInstance>, ReplayStats, O) {
+        (self.instance, self.stats, self.observer)
+    }
+
+    fn on_record(&mut self, rec: RawRecord<'_>) {
+        let dir = || String::new();
+        match rec.kind {
+            RecordKind::Begin => {
+                self.settle_empty();
+                let begin: BeginRecord = match rec.decode() {
+                    Ok(b) => b,
+                    Err(e) => return self.fail(ReplayError::Record(dir(), "Begin", e.to_string())),
+                };
+                // The old instance goes first: its state ends here.
+                self.instance = None;
+                match RobotInstance::create(self.plugin.clone(), &begin.args) {
+                    Ok(i) => self.instance = Some(i),
+                    Err(e) => return self.fail(ReplayError::Create(e)),
+                }
+                self.stats.runs += 1;
+                self.observer.on_begin(&begin);
+            }
+            RecordKind::Resume => self.settle_empty(),
+            RecordKind::Event => {
+                self.settle_empty();
+                if self.stop {
+                    return;
+                }
+                let Some(instance) = self.instance.as_mut() else {
+                    return self.fail(ReplayError::NoBegin);
+                };
+                let Some((seq, ts)) = format::event_header(rec.body) else {
+                    return self.fail(ReplayError::Record(dir(), "Event", "no header".into()));
+                };
+                let produced = match instance.handle_bytes(rec.body, |b| b.to_vec()) {
+                    Ok(bytes) => Outcome::Actions(bytes),
+                    Err(e) => Outcome::Failed(e.to_string()),
+                };
+                self.stats.events += 1;
+                self.stats.last_seq = seq;
+                self.pending = Some(Pending {
+                    seq,
+                    ts,
+                    event: rec.body.to_vec(),
+                    produced,
+                });
+            }
+            RecordKind::Actions => self.settle(Outcome::Actions(rec.body.to_vec()), false),
+            RecordKind::Failed => {
+                let msg = rec
+                    .decode::<FailedRecord>()
+                    .map(|f| f.message)
+                    .unwrap_or_else(|e| format!("undecodable failure record: {e}"));
+                self.settle(Outcome::Failed(msg), false);
+            }
+            RecordKind::End => {
+                self.settle_empty();
+                let end: EndRecord = match rec.decode() {
+                    Ok(e) => e,
+                    Err(e) => return self.fail(ReplayError::Record(dir(), "End", e.to_string())),
+                };
+                let rebuilt = self
+                    .instance
+                    .as_ref()
+                    .and_then(|i| i.snapshot_bytes().ok())
+                    .map(|s| format::state_hash(&s));
+                self.stats.ends_checked += 1;
+                if rebuilt != Some(end.state_hash) {
+                    self.stats.end_mismatches += 1;
+                }
+                self.observer.on_end(&end, rebuilt);
+            }
+        }
+    }
+
+    fn settle_empty(&mut self) {
+        self.settle(Outcome::Actions(format::EMPTY_ACTIONS.to_vec()), false);
+    }
+
+    fn settle(&mut self, recorded: Outcome, at_end: bool) {
+        let Some(p) = self.pending.take() else { return };
+        let matched = p.produced.same_as(&recorded);
+        let unrecorded_tail = at_end && !matched && recorded.action_count() == 0;
+        self.stats.actions += p.produced.action_count();
+        if !matched && !unrecorded_tail {
+            self.stats.divergent_events += 1;
+            if self.stats.first_divergence.is_none() {
+                self.stats.first_divergence = Some(Divergence {
+                    seq: p.seq,
+                    ts: p.ts,
+                    event: p.event.clone(),
+                    recorded: recorded.clone(),
+                    produced: p.produced.clone(),
+                });
+            }
+        }
+        let replayed = Replayed {
+            seq: p.seq,
+            ts: p.ts,
+            event: &p.event,
+            recorded: &recorded,
+            produced: &p.produced,
+            matched,
+            unrecorded_tail,
+        };
+        if self.observer.on_event(&replayed).is_break() {
+            self.stop = true;
+        }
+        if let Outcome::Failed(msg) = &p.produced {
+            // A robot that failed is in no state to go on, here as live.
+            self.stats.failed = Some((p.seq, msg.clone()));
+            self.stop = true;
+        }
+    }
+
+    fn fail(&mut self, e: ReplayError) {
+        self.error = Some(e);
+    }
+}
+
+fn leading_varint(bytes: &[u8]) -> u64 {
+    let mut value = 0u64;
+    for (i, b) in bytes.iter().enumerate().take(10) {
+        value |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            break;
+        }
+    }
+    value
+}

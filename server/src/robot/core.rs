@@ -1,0 +1,146 @@
+//! The synchronous heart of a robot: number an event, journal it, hand it to the robot,
+//! journal its actions, return them. No sockets and no store: the live loop and the
+//! backtest both drive it, so a backtest runs the live code path.
+
+use super::seen::SeenUpdates;
+use crate::journal::format::{self, EndRecord, FailedRecord, RecordKind};
+use crate::journal::{JournalError, JournalWriter};
+use crate::plugin::{CallError, RobotInstance};
+use robofleet_api::{Action, Event, EventKind};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Robot(#[from] CallError),
+    /// Without its journal a robot could not be rebuilt: it stops rather than trade unrecorded.
+    #[error("journal write failed, robot stopped: {0}")]
+    Journal(#[from] JournalError),
+}
+
+/// What came of one input.
+#[derive(Debug)]
+pub enum Processed {
+    Actions(Vec<Action>),
+    /// An order update or fill the robot had already seen: not delivered, not journaled.
+    Duplicate,
+}
+
+pub struct RobotCore {
+    instance: RobotInstance,
+    seq: u64,
+    journal: Option<JournalWriter>,
+    seen: SeenUpdates,
+    event_buf: Vec<u8>,
+}
+
+impl RobotCore {
+    /// Go on from `instance` whose last event was `seq`, having seen `seen`.
+    pub fn new(
+        instance: RobotInstance,
+        seq: u64,
+        seen: SeenUpdates,
+        journal: Option<JournalWriter>,
+    ) -> Self {
+        RobotCore {
+            instance,
+            seq,
+            journal,
+            seen,
+            event_buf: Vec::with_capacity(256),
+        }
+    }
+
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    pub fn seen(&self) -> &SeenUpdates {
+        &self.seen
+    }
+
+    pub fn instance_mut(&mut self) -> &mut RobotInstance {
+        &mut self.instance
+    }
+
+    /// Handle one input. The event and the actions are in the journal (handed to the OS, not
+    /// just buffered) before this returns actions that leave the robot: write-ahead.
+    pub fn process(&mut self, ts: i64, kind: EventKind) -> Result<Processed, CoreError> {
+        if !self.seen.admit(&kind) {
+            return Ok(Processed::Duplicate);
+        }
+        self.seq += 1;
+        let event = Event {
+            seq: self.seq,
+            ts,
+            kind,
+        };
+        self.event_buf.clear();
+        let buf = std::mem::take(&mut self.event_buf);
+        self.event_buf = postcard::to_extend(&event, buf)
+            .map_err(|e| CallError::Boundary(format!("event: {e}")))?;
+        if let Some(j) = self.journal.as_mut() {
+            j.append(RecordKind::Event, &self.event_buf)?;
+        }
+        let journal = &mut self.journal;
+        let result = self.instance.handle_bytes(&self.event_buf, |bytes| {
+            let journaled = match journal.as_mut() {
+                Some(j) if bytes != format::EMPTY_ACTIONS => j.append(RecordKind::Actions, bytes),
+                _ => Ok(()),
+            };
+            (journaled, postcard::from_bytes::<Vec<Action>>(bytes))
+        });
+        match result {
+            Ok((journaled, decoded)) => {
+                journaled?;
+                let actions = decoded.map_err(|e| CallError::Boundary(format!("actions: {e}")))?;
+                if actions.iter().any(|a| !matches!(a, Action::Log { .. })) {
+                    self.flush()?;
+                }
+                Ok(Processed::Actions(actions))
+            }
+            Err(e) => {
+                if let Some(j) = self.journal.as_mut() {
+                    let rec = FailedRecord {
+                        seq: self.seq,
+                        message: e.to_string(),
+                    };
+                    let body = postcard::to_allocvec(&rec).unwrap_or_default();
+                    j.append(RecordKind::Failed, &body)?;
+                    j.sync_now()?;
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Hand buffered journal records to the OS (before the loop blocks, and before actions).
+    pub fn flush(&mut self) -> Result<(), JournalError> {
+        match self.journal.as_mut() {
+            Some(j) => j.flush(),
+            None => Ok(()),
+        }
+    }
+
+    /// SHA-256 of the robot's current snapshot.
+    pub fn state_hash(&self) -> Result<[u8; 32], CallError> {
+        self.instance
+            .snapshot_bytes()
+            .map(|s| format::state_hash(&s))
+    }
+
+    /// A graceful end: journal the state hash and force everything to disk.
+    pub fn end(&mut self, wall_ns: i64) -> Result<[u8; 32], CoreError> {
+        let state_hash = self.state_hash()?;
+        if let Some(j) = self.journal.as_mut() {
+            let rec = EndRecord {
+                seq: self.seq,
+                state_hash,
+                wall_ns,
+            };
+            let body = postcard::to_allocvec(&rec).unwrap_or_default();
+            j.append(RecordKind::End, &body)?;
+            j.sync_now()?;
+        }
+        Ok(state_hash)
+    }
+}

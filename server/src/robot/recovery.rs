@@ -1,0 +1,205 @@
+//! Starting a robot: fresh from its args, or rebuilt by replaying its journal with its
+//! actions suppressed (after a restart, a kill, or a new build), then reconciled with the
+//! store so no order is sent twice and no fill is missed.
+
+use super::core::RobotCore;
+use super::seen::SeenUpdates;
+use crate::journal::format::{BeginRecord, RecordKind, ResumeRecord};
+use crate::journal::{history, JournalOptions, JournalReader, JournalWriter};
+use crate::plugin::{LoadedPlugin, RobotInstance};
+use crate::replay::{Outcome, ReplayObserver, Replayed, Replayer};
+use robofleet_api::{Action, CreateArgs, Event, EventKind, OrderRequest, Params};
+use std::collections::{BTreeMap, HashSet};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where a robot's journal goes.
+#[derive(Clone, Debug)]
+pub struct JournalSpec {
+    /// The robot's own directory (`<journal root>/<robot>`).
+    pub dir: PathBuf,
+    pub opts: JournalOptions,
+}
+
+/// What a rebuilt robot still owes the store, and what it has seen of it.
+#[derive(Debug, Default)]
+pub struct Resumed {
+    pub replayed: u64,
+    pub first_divergence: Option<u64>,
+    pub reason: String,
+    /// Orders it sent in its current run (the store may hold older ones under its name).
+    pub own_orders: HashSet<String>,
+    /// Submits and cancels it made, by client id, to check against the store.
+    pub submits: BTreeMap<String, OrderRequest>,
+    pub cancels: HashSet<String>,
+    /// Its parameters after the replay (Begin's, then every Params event).
+    pub params: Params,
+}
+
+pub struct Started {
+    pub core: RobotCore,
+    pub resumed: Option<Resumed>,
+}
+
+/// Collects, while replaying, what the live robot needs to go on.
+#[derive(Default)]
+struct Collector {
+    seen: SeenUpdates,
+    resumed: Resumed,
+}
+
+const KIND_PARAMS: u64 = 5;
+const KIND_ORDER_UPDATE: u64 = 7;
+const KIND_FILL: u64 = 8;
+
+impl ReplayObserver for Collector {
+    fn on_begin(&mut self, begin: &BeginRecord) {
+        self.resumed.params = begin.args.params.clone();
+    }
+
+    fn on_event(&mut self, r: &Replayed<'_>) -> ControlFlow<()> {
+        let kind = crate::journal::format::event_kind_index(r.event);
+        if matches!(kind, Some(KIND_PARAMS | KIND_ORDER_UPDATE | KIND_FILL)) {
+            if let Ok(event) = postcard::from_bytes::<Event>(r.event) {
+                if let EventKind::Params(p) = &event.kind {
+                    self.resumed.params = p.clone();
+                }
+                self.seen.admit(&event.kind);
+            }
+        }
+        // What the robot really did is the record; a dead process's last actions are known
+        // only from the replay.
+        let did = if r.unrecorded_tail {
+            r.produced
+        } else {
+            r.recorded
+        };
+        if let Outcome::Actions(bytes) = did {
+            if bytes.len() > 1 {
+                for action in postcard::from_bytes::<Vec<Action>>(bytes).unwrap_or_default() {
+                    match action {
+                        Action::Submit(req) => {
+                            self.resumed.own_orders.insert(req.client_id.clone());
+                            self.resumed.submits.insert(req.client_id.clone(), req);
+                        }
+                        Action::Cancel { client_id } => {
+                            self.resumed.cancels.insert(client_id);
+                        }
+                        Action::Log { .. } => {}
+                    }
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Open the robot's journal and build the robot: rebuilt from the journal's last run when
+/// `args` (name, symbols, seed) still describe it, otherwise fresh from `args`.
+pub fn start(
+    plugin: &Arc<LoadedPlugin>,
+    args: CreateArgs,
+    journal: Option<&JournalSpec>,
+    wall_ns: i64,
+) -> Result<Started, String> {
+    let Some(spec) = journal else {
+        let instance = RobotInstance::create(plugin.clone(), &args)
+            .map_err(|e| format!("create failed: {e}"))?;
+        return Ok(Started {
+            core: RobotCore::new(instance, 0, SeenUpdates::default(), None),
+            resumed: None,
+        });
+    };
+    let (mut writer, repair) = JournalWriter::open(&spec.dir, spec.opts.clone())
+        .map_err(|e| format!("cannot open journal: {e}"))?;
+    if repair.cut_bytes > 0 {
+        tracing::warn!(
+            robot = %args.name,
+            "journal: cut a torn tail of {} bytes ({})",
+            repair.cut_bytes,
+            repair.reason.as_deref().unwrap_or("damaged")
+        );
+    }
+    let reader = JournalReader::open(&spec.dir).map_err(|e| format!("journal: {e}"))?;
+    let (begin, begins) = history::last_begin(&reader).map_err(|e| format!("journal: {e}"))?;
+    let resumable = begin.as_ref().filter(|b| {
+        b.args.name == args.name && b.args.symbols == args.symbols && b.args.seed == args.seed
+    });
+    let Some(begin) = resumable else {
+        if let Some(b) = &begin {
+            tracing::info!(robot = %args.name, "journal run not resumed: symbols or seed changed since {}", b.build);
+        }
+        let instance = RobotInstance::create(plugin.clone(), &args)
+            .map_err(|e| format!("create failed: {e}"))?;
+        let rec = BeginRecord {
+            args,
+            build: plugin.build_label(),
+            wall_ns,
+        };
+        append(&mut writer, RecordKind::Begin, &rec)?;
+        return Ok(Started {
+            core: RobotCore::new(instance, 0, SeenUpdates::default(), Some(writer)),
+            resumed: None,
+        });
+    };
+    let last_build = last_build(&reader).unwrap_or_else(|| begin.build.clone());
+    let mut replayer = Replayer::new(plugin.clone(), Collector::default());
+    replayer
+        .run(&reader, begins.saturating_sub(1))
+        .map_err(|e| format!("rebuilding from the journal failed: {e}"))?;
+    let (instance, stats, collector) = replayer.into_instance();
+    if let Some((seq, msg)) = stats.failed {
+        return Err(format!(
+            "the rebuilt robot fails again at journaled event #{seq}: {msg} \
+             (deploy a fixed build, or move its journal away to start afresh)"
+        ));
+    }
+    let instance = instance.ok_or("the journal's last run has no robot")?;
+    let mut resumed = collector.resumed;
+    resumed.replayed = stats.events;
+    resumed.first_divergence = stats.first_divergence.as_ref().map(|d| d.seq);
+    resumed.reason = if last_build == plugin.build_label() {
+        "restart".into()
+    } else {
+        format!("new build (was {last_build})")
+    };
+    let rec = ResumeRecord {
+        build: plugin.build_label(),
+        wall_ns,
+        reason: resumed.reason.clone(),
+        replayed: stats.events,
+        first_divergence: resumed.first_divergence,
+    };
+    append(&mut writer, RecordKind::Resume, &rec)?;
+    Ok(Started {
+        core: RobotCore::new(instance, stats.last_seq, collector.seen, Some(writer)),
+        resumed: Some(resumed),
+    })
+}
+
+fn append<T: serde::Serialize>(
+    writer: &mut JournalWriter,
+    kind: RecordKind,
+    rec: &T,
+) -> Result<(), String> {
+    let body = postcard::to_allocvec(rec).map_err(|e| e.to_string())?;
+    writer
+        .append(kind, &body)
+        .and_then(|()| writer.sync_now())
+        .map_err(|e| format!("journal: {e}"))
+}
+
+/// The build that last ran the robot (last Begin or Resume).
+fn last_build(reader: &JournalReader) -> Option<String> {
+    let mut build = None;
+    let _ = reader.walk(|rec| {
+        match rec.kind {
+            RecordKind::Begin => build = rec.decode::<BeginRecord>().ok().map(|b| b.build),
+            RecordKind::Resume => build = rec.decode::<ResumeRecord>().ok().map(|r| r.build),
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    });
+    build
+}

@@ -1,0 +1,107 @@
+//! Which order updates and fills a robot has already seen, so each reaches it once although
+//! a subscription that resumes, and the reconciliation after a restart, may repeat them.
+
+use robofleet_api::{EventKind, OrderStatus};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Default)]
+pub struct SeenUpdates {
+    /// Per client order id: (filled quantity, status rank) of the latest update seen.
+    orders: HashMap<String, (i64, u8)>,
+    fills: HashSet<String>,
+}
+
+fn rank(status: OrderStatus) -> u8 {
+    match status {
+        OrderStatus::New => 0,
+        OrderStatus::Working => 1,
+        OrderStatus::PartiallyFilled => 2,
+        OrderStatus::Filled | OrderStatus::Cancelled | OrderStatus::Rejected => 3,
+    }
+}
+
+impl SeenUpdates {
+    /// Whether `kind` tells the robot something new; records it if so. Events other than
+    /// order updates and fills are always new.
+    pub fn admit(&mut self, kind: &EventKind) -> bool {
+        match kind {
+            EventKind::Fill(f) => self.fills.insert(f.exec_id.clone()),
+            EventKind::OrderUpdate(u) => {
+                let now = (u.filled_qty, rank(u.status));
+                match self.orders.get_mut(&u.client_id) {
+                    // Newer means more filled, or as filled and further along.
+                    Some(seen) if now <= *seen => false,
+                    Some(seen) => {
+                        *seen = now;
+                        true
+                    }
+                    None => {
+                        self.orders.insert(u.client_id.clone(), now);
+                        true
+                    }
+                }
+            }
+            _ => true,
+        }
+    }
+
+    pub fn has_fill(&self, exec_id: &str) -> bool {
+        self.fills.contains(exec_id)
+    }
+
+    /// The latest (filled quantity, status rank) seen for an order.
+    pub fn order(&self, client_id: &str) -> Option<(i64, u8)> {
+        self.orders.get(client_id).copied()
+    }
+
+    /// Rank of a status, to compare with [`SeenUpdates::order`].
+    pub fn rank_of(status: OrderStatus) -> u8 {
+        rank(status)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use robofleet_api::{Fill, OrderUpdate, Side};
+
+    fn update(status: OrderStatus, filled: i64) -> EventKind {
+        EventKind::OrderUpdate(OrderUpdate {
+            client_id: "r-1".into(),
+            symbol: "Si".into(),
+            status,
+            filled_qty: filled,
+            remaining_qty: 5 - filled,
+            reason: None,
+        })
+    }
+
+    #[test]
+    fn stale_and_repeated_updates_are_refused() {
+        let mut seen = SeenUpdates::default();
+        assert!(seen.admit(&update(OrderStatus::Working, 0)));
+        assert!(!seen.admit(&update(OrderStatus::Working, 0)));
+        assert!(seen.admit(&update(OrderStatus::PartiallyFilled, 2)));
+        assert!(!seen.admit(&update(OrderStatus::Working, 0)), "stale");
+        assert!(seen.admit(&update(OrderStatus::Cancelled, 2)));
+        assert!(!seen.admit(&update(OrderStatus::PartiallyFilled, 2)));
+    }
+
+    #[test]
+    fn each_fill_once() {
+        let mut seen = SeenUpdates::default();
+        let fill = EventKind::Fill(Fill {
+            client_id: "r-1".into(),
+            exec_id: "x-1".into(),
+            symbol: "Si".into(),
+            side: Side::Buy,
+            qty: 1,
+            price: 1.0,
+        });
+        assert!(seen.admit(&fill));
+        assert!(!seen.admit(&fill));
+        assert!(seen.has_fill("x-1"));
+        assert!(seen.admit(&EventKind::Start));
+        assert!(seen.admit(&EventKind::Start));
+    }
+}
