@@ -55,6 +55,8 @@ pub trait ReplayObserver {
     }
     /// A recorded graceful end and the hash of the rebuilt state at that point.
     fn on_end(&mut self, _end: &EndRecord, _rebuilt: Option<[u8; 32]>) {}
+    /// Journal bytes read so far, every few thousand records (for a progress bar).
+    fn on_progress(&mut self, _bytes: u64) {}
 }
 
 impl ReplayObserver for () {}
@@ -130,7 +132,13 @@ impl<O: ReplayObserver> Replayer<O> {
     /// Replay every run from the `skip_begins`-th Begin (0: the first) to the end.
     pub fn run(&mut self, reader: &JournalReader, skip_begins: u64) -> Result<(), ReplayError> {
         let mut begins_seen = 0u64;
+        let (mut records, mut bytes) = (0u64, 0u64);
         let walk = reader.walk(|rec| {
+            records += 1;
+            bytes += (rec.body.len() + 1 + format::RECORD_HEADER_LEN) as u64;
+            if records % 4096 == 0 {
+                self.observer.on_progress(bytes);
+            }
             if rec.kind == RecordKind::Begin {
                 begins_seen += 1;
             }
