@@ -45,6 +45,8 @@ pub struct Replayed<'a> {
     /// The last event in the journal with actions but no record of them: the process died
     /// before it carried them out, so they are not a divergence.
     pub unrecorded_tail: bool,
+    /// The rebuilt robot right after this event (for snapshots).
+    pub instance: Option<&'a RobotInstance>,
 }
 
 /// Sees the replay as it goes. Every method has a do-nothing default.
@@ -265,6 +267,7 @@ impl<O: ReplayObserver> Replayer<O> {
             produced: &p.produced,
             matched,
             unrecorded_tail,
+            instance: self.instance.as_ref(),
         };
         if self.observer.on_event(&replayed).is_break() {
             self.stop = true;
