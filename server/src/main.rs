@@ -29,6 +29,8 @@ enum Command {
     Demo(cmd::demo::Args),
     /// Measure tick-to-order latency.
     Bench(cmd::bench::Args),
+    /// Rebuild robots from their journals through a plugin build; check a new build.
+    Replay(cmd::replay::Args),
 }
 
 fn main() {
@@ -51,6 +53,7 @@ fn main() {
         Command::Gateway(a) => cmd::gateway::run(a),
         Command::Demo(a) => cmd::demo::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::Replay(a) => cmd::replay::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -3,4 +3,5 @@ pub mod ctl;
 pub mod demo;
 pub mod feed;
 pub mod gateway;
+pub mod replay;
 pub mod serve;

@@ -171,7 +171,7 @@ impl<O: ReplayObserver> Replayer<O> {
         let dir = || String::new();
         match rec.kind {
             RecordKind::Begin => {
-                self.settle_empty();
+                self.settle(Outcome::Actions(format::EMPTY_ACTIONS.to_vec()), true);
                 let begin: BeginRecord = match rec.decode() {
                     Ok(b) => b,
                     Err(e) => return self.fail(ReplayError::Record(dir(), "Begin", e.to_string())),
@@ -185,7 +185,11 @@ impl<O: ReplayObserver> Replayer<O> {
                 self.stats.runs += 1;
                 self.observer.on_begin(&begin);
             }
-            RecordKind::Resume => self.settle_empty(),
+            // A Resume (or a Begin) right after an event means the process died there:
+            // actions with no record were never carried out, which is no divergence.
+            RecordKind::Resume => {
+                self.settle(Outcome::Actions(format::EMPTY_ACTIONS.to_vec()), true)
+            }
             RecordKind::Event => {
                 self.settle_empty();
                 if self.stop {
@@ -242,6 +246,7 @@ impl<O: ReplayObserver> Replayer<O> {
         self.settle(Outcome::Actions(format::EMPTY_ACTIONS.to_vec()), false);
     }
 
+    /// `at_end`: nothing of this run follows (end of journal, or a restart after a crash).
     fn settle(&mut self, recorded: Outcome, at_end: bool) {
         let Some(p) = self.pending.take() else { return };
         let matched = p.produced.same_as(&recorded);

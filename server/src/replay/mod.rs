@@ -3,8 +3,12 @@
 //!
 //! # Layout
 //! - [`engine`]: a journal through a plugin build, comparing actions byte for byte.
+//! - [`run`]: one `robofleet replay` run of one robot: range, report, output.
+//! - [`sink`]: the replay collections (MongoDB, or files beside the embedded store).
 
 pub mod engine;
+pub mod run;
+pub mod sink;
 
 pub use engine::{
     Divergence, Outcome, ReplayError, ReplayObserver, ReplayStats, Replayed, Replayer,

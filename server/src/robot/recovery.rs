@@ -130,18 +130,7 @@ pub fn start(
         if let Some(b) = &begin {
             tracing::info!(robot = %args.name, "journal run not resumed: symbols or seed changed since {}", b.build);
         }
-        let instance = RobotInstance::create(plugin.clone(), &args)
-            .map_err(|e| format!("create failed: {e}"))?;
-        let rec = BeginRecord {
-            args,
-            build: plugin.build_label(),
-            wall_ns,
-        };
-        append(&mut writer, RecordKind::Begin, &rec)?;
-        return Ok(Started {
-            core: RobotCore::new(instance, 0, SeenUpdates::default(), Some(writer)),
-            resumed: None,
-        });
+        return fresh(plugin, args, writer, wall_ns);
     };
     let last_build = last_build(&reader).unwrap_or_else(|| begin.build.clone());
     let mut replayer = Replayer::new(plugin.clone(), Collector::default());
@@ -150,10 +139,11 @@ pub fn start(
         .map_err(|e| format!("rebuilding from the journal failed: {e}"))?;
     let (instance, stats, collector) = replayer.into_instance();
     if let Some((seq, msg)) = stats.failed {
-        return Err(format!(
-            "the rebuilt robot fails again at journaled event #{seq}: {msg} \
-             (deploy a fixed build, or move its journal away to start afresh)"
-        ));
+        // Replaying into the same failure would fail forever: the robot starts a new run
+        // (its journal keeps the old one for analysis).
+        tracing::warn!(robot = %args.name, "the journaled run fails at event #{seq} ({msg}); starting afresh");
+        drop(instance);
+        return fresh(plugin, args, writer, wall_ns);
     }
     let instance = instance.ok_or("the journal's last run has no robot")?;
     let mut resumed = collector.resumed;
@@ -175,6 +165,27 @@ pub fn start(
     Ok(Started {
         core: RobotCore::new(instance, stats.last_seq, collector.seen, Some(writer)),
         resumed: Some(resumed),
+    })
+}
+
+/// A new run from `args`: the state starts here.
+fn fresh(
+    plugin: &Arc<LoadedPlugin>,
+    args: CreateArgs,
+    mut writer: JournalWriter,
+    wall_ns: i64,
+) -> Result<Started, String> {
+    let instance =
+        RobotInstance::create(plugin.clone(), &args).map_err(|e| format!("create failed: {e}"))?;
+    let rec = BeginRecord {
+        args,
+        build: plugin.build_label(),
+        wall_ns,
+    };
+    append(&mut writer, RecordKind::Begin, &rec)?;
+    Ok(Started {
+        core: RobotCore::new(instance, 0, SeenUpdates::default(), Some(writer)),
+        resumed: None,
     })
 }
 

@@ -17,7 +17,7 @@ pub const ORDERS: &str = "orders";
 pub const ORDER_UPDATES: &str = "order_updates";
 pub const TRADES: &str = "trades";
 pub const STREAM_POSITIONS: &str = "stream_positions";
-const DEFAULT_DB: &str = "robofleet";
+pub const DEFAULT_DB: &str = "robofleet";
 
 #[derive(Clone)]
 pub struct Collections {

@@ -10,6 +10,7 @@
 //! id, or the change's identity) and retried until they land: nothing lost, nothing doubled.
 
 mod docs;
+pub use docs::DEFAULT_DB;
 mod errors;
 mod router;
 mod streams;
