@@ -185,6 +185,13 @@ impl TestServer {
             .unwrap_or_default()
     }
 
+    /// Stop the server and keep its data folder (journals, store) for a look afterwards.
+    pub fn stop_keeping_data(mut self) -> tempfile::TempDir {
+        let data = std::mem::replace(&mut self.data, tempfile::tempdir().expect("tempdir"));
+        self.stop();
+        data
+    }
+
     pub fn stop(mut self) {
         if let Some(h) = self.handle.take() {
             h.shutdown();
@@ -211,5 +218,49 @@ pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
             return false;
         }
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Run the real `robofleet` binary to completion.
+pub fn robofleet(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(target_dir().join("robofleet"))
+        .args(args)
+        .output()
+        .expect("run the robofleet binary")
+}
+
+/// `robofleet replay --json ...` for one robot: exit code and its report.
+pub fn replay_report(journal: &Path, robot: &str, args: &[&str]) -> (i32, Value) {
+    let journal = journal.to_string_lossy();
+    let mut all = vec!["replay", "--json", "--journal", &journal, "--robot", robot];
+    all.extend_from_slice(args);
+    let out = robofleet(&all);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let reports: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "replay printed no JSON ({e}): {text}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), reports[0].clone())
+}
+
+/// A deterministic random walk of quotes: `n` steps for each symbol, from `seed`.
+pub fn random_walk(feed: &mut Feed, symbols: &[(&str, f64)], n: usize, seed: u64, pause: Duration) {
+    let mut state = seed;
+    let mut mids: Vec<f64> = symbols.iter().map(|(_, m)| *m).collect();
+    for _ in 0..n {
+        for (i, (symbol, start)) in symbols.iter().enumerate() {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let step = ((state >> 33) % 3) as f64 - 1.0;
+            let tick = start / 1000.0;
+            mids[i] = (mids[i] + step * tick).max(tick);
+            feed.quote(symbol, mids[i] - tick / 2.0, mids[i] + tick / 2.0, 1 + (state % 5) as i64);
+        }
+        if !pause.is_zero() {
+            std::thread::sleep(pause);
+        }
     }
 }

@@ -90,7 +90,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let krate = plugin.build_id.split(' ').next().unwrap_or_default();
         let found = robots_built_by(&args.journal, krate)?;
         if found.is_empty() {
-            bail!("no journal in {} was recorded by {krate}", args.journal.display());
+            bail!(
+                "no journal in {} was recorded by {krate}",
+                args.journal.display()
+            );
         }
         found
     } else {
@@ -101,7 +104,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for robot in &robots {
         let dir = robofleet::journal::robot_dir(&args.journal, robot);
         if !dir.is_dir() {
-            bail!("no journal for robot {robot:?} in {}", args.journal.display());
+            bail!(
+                "no journal for robot {robot:?} in {}",
+                args.journal.display()
+            );
         }
         let run_id = match &args.run_id {
             Some(id) if robots.len() == 1 => id.clone(),
@@ -119,12 +125,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         } else if args.store.starts_with("mongodb") {
             Some(Box::new(MongoSink::connect(&args.store, &run_id)?))
         } else {
-            Some(Box::new(DirSink::create(&args.data.join("replay"), &run_id)?))
+            Some(Box::new(DirSink::create(
+                &args.data.join("replay"),
+                &run_id,
+            )?))
         };
         let bar = progress_bar(&dir, robot);
         let tick = bar.clone();
-        let report = replay_robot(&dir, &plugin, &opts, sink, Box::new(move |b| tick.set_position(b)))
-            .with_context(|| format!("replay of {robot} failed"))?;
+        let report = replay_robot(
+            &dir,
+            &plugin,
+            &opts,
+            sink,
+            Box::new(move |b| tick.set_position(b)),
+        )
+        .with_context(|| format!("replay of {robot} failed"))?;
         bar.finish_and_clear();
         if !args.json {
             print_report(&report);
@@ -138,17 +153,36 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let differs = reports.iter().filter(|r| !r.identical).count();
     if checking {
         if differs > 0 {
-            eprintln!("{} would have acted differently on {differs} of {} robots' recorded sessions", so.display(), reports.len());
+            eprintln!(
+                "{} would have acted differently on {differs} of {} robots' recorded sessions",
+                so.display(),
+                reports.len()
+            );
             std::process::exit(1);
         }
-        println!("{} acts identically on every recorded session ({} robots)", so.display(), reports.len());
+        let verdict = format!(
+            "{} acts identically on every recorded session ({} robots)",
+            so.display(),
+            reports.len()
+        );
+        // With --json, stdout carries the JSON alone.
+        if args.json {
+            eprintln!("{verdict}");
+        } else {
+            println!("{verdict}");
+        }
     }
     Ok(())
 }
 
 fn progress_bar(dir: &Path, robot: &str) -> indicatif::ProgressBar {
     let total: u64 = std::fs::read_dir(dir)
-        .map(|d| d.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
         .unwrap_or(0);
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
@@ -165,9 +199,15 @@ fn progress_bar(dir: &Path, robot: &str) -> indicatif::ProgressBar {
 fn print_report(r: &RunReport) {
     println!("robot {} through {}", r.robot, r.build);
     println!("  recorded by:      {}", r.recorded_builds.join(", "));
-    println!("  events replayed:  {} ({} in range), runs {}", r.events_replayed, r.events_in_range, r.runs);
+    println!(
+        "  events replayed:  {} ({} in range), runs {}",
+        r.events_replayed, r.events_in_range, r.runs
+    );
     println!("  actions produced: {}", r.actions);
-    println!("  recorded ends:    {} checked, {} state mismatches", r.ends_checked, r.end_mismatches);
+    println!(
+        "  recorded ends:    {} checked, {} state mismatches",
+        r.ends_checked, r.end_mismatches
+    );
     if let Some(h) = &r.final_state_hash {
         println!("  final state:      #{} sha256 {h}", r.final_seq);
     }
@@ -178,10 +218,17 @@ fn print_report(r: &RunReport) {
         println!("  robot failed:     {f}");
     }
     match &r.first_divergence {
-        None if r.identical => println!("  verdict:          IDENTICAL: every action matches the recorded one"),
-        None => println!("  verdict:          DIFFERENT: a rebuilt end state differs from the recorded one"),
+        None if r.identical => {
+            println!("  verdict:          IDENTICAL: every action matches the recorded one")
+        }
+        None => println!(
+            "  verdict:          DIFFERENT: a rebuilt end state differs from the recorded one"
+        ),
         Some(d) => {
-            println!("  verdict:          DIFFERENT at {} of {} events", r.divergent_events, r.events_replayed);
+            println!(
+                "  verdict:          DIFFERENT at {} of {} events",
+                r.divergent_events, r.events_replayed
+            );
             println!("  first divergent event #{} (ts {}):", d.seq, d.ts);
             println!("    event:    {}", d.event);
             println!("    recorded: {}", d.recorded);
