@@ -15,7 +15,9 @@
 //! - [`gateway`]: takes new orders from the store to the simulated exchange, writes fills back.
 //! - [`market`]: the feed's wire format. [`feed`]: the market data publisher.
 //! - [`stats`], [`clock`]: fleet counters; the server's clocks.
+//! - [`backtest`]: one robot over historical data on the live code path, with a report.
 
+pub mod backtest;
 pub mod clock;
 pub mod control;
 pub mod feed;

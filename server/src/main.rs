@@ -29,6 +29,8 @@ enum Command {
     Demo(cmd::demo::Args),
     /// Measure tick-to-order latency.
     Bench(cmd::bench::Args),
+    /// Run one robot over historical market data and write a report.
+    Backtest(cmd::backtest::Args),
     /// Rebuild robots from their journals through a plugin build; check a new build.
     Replay(cmd::replay::Args),
 }
@@ -37,7 +39,7 @@ fn main() {
     let cli = Cli::parse();
     // The demo prints its own summary; robots' own log lines would drown it.
     let default_level = match cli.command {
-        Command::Demo(_) => "warn",
+        Command::Demo(_) | Command::Backtest(_) => "warn",
         _ => "info",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -53,6 +55,7 @@ fn main() {
         Command::Gateway(a) => cmd::gateway::run(a),
         Command::Demo(a) => cmd::demo::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::Backtest(a) => cmd::backtest::run(a),
         Command::Replay(a) => cmd::replay::run(a),
     };
     if let Err(e) = result {

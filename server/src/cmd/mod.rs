@@ -1,3 +1,4 @@
+pub mod backtest;
 pub mod bench;
 pub mod ctl;
 pub mod demo;

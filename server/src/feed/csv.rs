@@ -137,8 +137,31 @@ impl CsvReader {
         Ok(())
     }
 
+    /// Line number (1-based) of the line read last.
+    pub fn line_no(&self) -> u64 {
+        self.line_no
+    }
+
+    /// The path being read.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The next good message, or `None` at the end of the file. Only I/O errors are errors.
     pub fn next_message(&mut self) -> Result<Option<MarketData>, FeedError> {
+        loop {
+            match self.next_row()? {
+                None => return Ok(None),
+                Some(Ok(md)) => return Ok(Some(md)),
+                Some(Err(e)) => self.bad_row(e),
+            }
+        }
+    }
+
+    /// The next data row, good or bad (comments, blank lines and the header are skipped), or
+    /// `None` at the end of the file; [`CsvReader::line_no`] tells where a bad row is. For
+    /// readers that must not skip a bad row (the backtest).
+    pub fn next_row(&mut self) -> Result<Option<Result<MarketData, RowError>>, FeedError> {
         loop {
             self.buf.clear();
             let n = self
@@ -164,10 +187,7 @@ impl CsvReader {
                 }
                 Err(_) => Err(RowError::NotUtf8),
             };
-            match parsed {
-                Ok(md) => return Ok(Some(md)),
-                Err(e) => self.bad_row(e),
-            }
+            return Ok(Some(parsed));
         }
     }
 

@@ -1,0 +1,274 @@
+//! The report: `report.json` (the summary), `trades.csv` (every fill), `positions.csv`
+//! (position and equity whenever they change), `robot.log` (the robot's own log lines) and
+//! `equity.svg`, plus the short summary printed to stdout. Nothing in them comes from the
+//! wall clock or the machine: no absolute paths, no run times.
+
+use super::ledger::{CurvePoint, Drawdown, SymbolPnl};
+use super::sim::{Counts, FillRow, LogLine, Sim};
+use super::timefmt::fmt_ts;
+use super::{plot, BacktestError};
+use crate::control::params::params_to_json;
+use robofleet_api::{CreateArgs, LogLevel};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DataSummary {
+    /// The file name (no folder).
+    pub file: String,
+    pub sha256: String,
+    /// Good rows replayed.
+    pub rows: u64,
+    /// Malformed rows skipped (only with `--skip-bad-rows`).
+    pub bad_rows_skipped: u64,
+    pub first_ts: i64,
+    pub last_ts: i64,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pnl {
+    pub realized: f64,
+    pub unrealized: f64,
+    pub total: f64,
+}
+
+/// `report.json`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub robot: String,
+    /// The plugin's build label (crate, version, file hash).
+    pub build: String,
+    pub plugin: String,
+    pub data: DataSummary,
+    pub params: serde_json::Value,
+    pub symbols: Vec<String>,
+    pub seed: u64,
+    /// Events the robot handled, `Start` and `Stop` included.
+    pub events: u64,
+    /// Orders the exchange took.
+    pub orders: u64,
+    /// Orders by final status.
+    pub order_statuses: BTreeMap<String, u64>,
+    /// Executions.
+    pub fills: u64,
+    /// Round trips: a position closed to flat or flipped through zero.
+    pub trades: u64,
+    pub volume: i64,
+    /// In price points (price difference x quantity), marked at the last quote mid.
+    pub pnl: Pnl,
+    pub per_symbol: BTreeMap<String, SymbolPnl>,
+    pub final_position: BTreeMap<String, i64>,
+    pub capital: f64,
+    pub final_equity: f64,
+    pub max_drawdown: Drawdown,
+    pub counts: Counts,
+    /// SHA-256 of the robot's snapshot at the end (as its journal would record it).
+    pub state_hash: String,
+}
+
+/// A finished backtest: the report and the series behind it.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub report: Report,
+    pub fills: Vec<FillRow>,
+    pub curve: Vec<CurvePoint>,
+    pub logs: Vec<LogLine>,
+}
+
+pub(super) struct Inputs {
+    pub sim: Sim,
+    pub args: CreateArgs,
+    pub build: String,
+    pub plugin_file: String,
+    pub data_file: String,
+    pub data_sha256: String,
+    pub bad_rows: u64,
+    pub first_ts: i64,
+    pub last_ts: i64,
+    pub state_hash: [u8; 32],
+}
+
+pub(super) fn build(i: Inputs) -> Outcome {
+    let sim = i.sim;
+    let per_symbol = sim.ledger.per_symbol();
+    let sum = |f: fn(&SymbolPnl) -> f64| per_symbol.values().map(f).sum::<f64>();
+    let (realized, unrealized) = (sum(|s| s.realized), sum(|s| s.unrealized));
+    let report = Report {
+        robot: i.args.name.clone(),
+        build: i.build,
+        plugin: i.plugin_file,
+        data: DataSummary {
+            file: i.data_file,
+            sha256: i.data_sha256,
+            rows: sim.counts.rows,
+            bad_rows_skipped: i.bad_rows,
+            first_ts: i.first_ts,
+            last_ts: i.last_ts,
+            from: fmt_ts(i.first_ts),
+            to: fmt_ts(i.last_ts),
+        },
+        params: params_to_json(&i.args.params),
+        symbols: i.args.symbols.clone(),
+        seed: i.args.seed,
+        events: sim.events(),
+        orders: sim.counts.orders,
+        order_statuses: sim.order_statuses(),
+        fills: sim.fills.len() as u64,
+        trades: per_symbol.values().map(|s| s.round_trips).sum(),
+        volume: per_symbol.values().map(|s| s.volume).sum(),
+        pnl: Pnl {
+            realized,
+            unrealized,
+            total: realized + unrealized,
+        },
+        final_position: per_symbol
+            .iter()
+            .map(|(k, s)| (k.clone(), s.position))
+            .collect(),
+        per_symbol,
+        capital: sim.ledger.capital(),
+        final_equity: sim.ledger.equity(),
+        max_drawdown: sim.ledger.drawdown().clone(),
+        counts: sim.counts.clone(),
+        state_hash: crate::journal::format::hex(&i.state_hash),
+    };
+    Outcome {
+        report,
+        curve: sim.ledger.curve().to_vec(),
+        fills: sim.fills,
+        logs: sim.logs,
+    }
+}
+
+impl Outcome {
+    /// Write every report file into `dir` (created if missing); returns their paths.
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, BacktestError> {
+        std::fs::create_dir_all(dir).map_err(|error| BacktestError::Write {
+            path: dir.to_path_buf(),
+            error,
+        })?;
+        let json = serde_json::to_string_pretty(&self.report)
+            .map_err(|e| BacktestError::Plot(format!("report: {e}")))?;
+        let svg = plot::equity_svg(self)?;
+        let files = [
+            ("report.json", json + "\n"),
+            ("trades.csv", self.trades_csv()),
+            ("positions.csv", self.positions_csv()),
+            ("robot.log", self.robot_log()),
+            ("equity.svg", svg),
+        ];
+        let mut written = Vec::new();
+        for (name, body) in files {
+            let path = dir.join(name);
+            std::fs::write(&path, body).map_err(|error| BacktestError::Write {
+                path: path.clone(),
+                error,
+            })?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+
+    pub fn trades_csv(&self) -> String {
+        let mut s =
+            String::from("ts,time,exec_id,client_id,symbol,side,qty,price,position,realized_pnl\n");
+        for f in &self.fills {
+            let t = &f.trade;
+            let _ = writeln!(
+                s,
+                "{},{},{},{},{},{:?},{},{},{},{}",
+                t.ts_ns,
+                fmt_ts(t.ts_ns),
+                t.exec_id,
+                t.client_id,
+                t.symbol,
+                t.side,
+                t.qty,
+                t.price,
+                f.position,
+                f.realized
+            );
+        }
+        s
+    }
+
+    pub fn positions_csv(&self) -> String {
+        let mut s = String::from(
+            "ts,time,symbol,position,avg_price,mark,realized_pnl,unrealized_pnl,equity,drawdown\n",
+        );
+        for p in &self.curve {
+            let _ = writeln!(
+                s,
+                "{},{},{},{},{},{},{},{},{},{}",
+                p.ts,
+                fmt_ts(p.ts),
+                p.symbol,
+                p.position,
+                p.avg_price,
+                p.mark,
+                p.realized,
+                p.unrealized,
+                p.equity,
+                p.drawdown
+            );
+        }
+        s
+    }
+
+    pub fn robot_log(&self) -> String {
+        let mut s = String::new();
+        for l in &self.logs {
+            let level = match l.level {
+                LogLevel::Debug => "DEBUG",
+                LogLevel::Info => "INFO",
+                LogLevel::Warn => "WARN",
+                LogLevel::Error => "ERROR",
+            };
+            let _ = writeln!(s, "{} {level} {}", fmt_ts(l.ts), l.message);
+        }
+        s
+    }
+
+    /// The few lines printed after a run.
+    pub fn summary(&self) -> String {
+        let r = &self.report;
+        let mut s = String::new();
+        let _ = writeln!(s, "backtest {} ({})", r.robot, r.build);
+        let _ = writeln!(
+            s,
+            "  data      {}: {} rows, {} .. {}",
+            r.data.file, r.data.rows, r.data.from, r.data.to
+        );
+        let _ = writeln!(
+            s,
+            "  robot     {} events, {} orders, {} fills, {} round trips, volume {}",
+            r.events, r.orders, r.fills, r.trades, r.volume
+        );
+        let _ = writeln!(
+            s,
+            "  pnl       realized {:.2}, unrealized {:.2}, total {:.2} (price points)",
+            r.pnl.realized, r.pnl.unrealized, r.pnl.total
+        );
+        let pct = match r.max_drawdown.pct {
+            Some(p) => format!("{p:.2}% of the high it fell from"),
+            None => "no % (equity never above 0: give --capital)".into(),
+        };
+        let _ = writeln!(s, "  drawdown  max {:.2}; max {pct}", r.max_drawdown.abs);
+        let pos: Vec<String> = r
+            .final_position
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        let pos = if pos.is_empty() {
+            "flat (no fills)".to_string()
+        } else {
+            pos.join(", ")
+        };
+        let _ = writeln!(s, "  position  {pos}");
+        s
+    }
+}

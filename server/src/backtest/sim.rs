@@ -1,0 +1,284 @@
+//! The backtest loop: one thread, the live [`RobotCore`], and the [`Venue`] (the live
+//! exchange behind the store's rules).
+//!
+//! For each data row, in this order:
+//! 1. timers due at or before the row's `ts` (when the robot asks for them);
+//! 2. the row marks the ledger (a quote's mid), then goes to the exchange, which may fill
+//!    resting orders; what that produces waits in the queue;
+//! 3. the robot gets the row (if it trades that symbol); its orders and cancels go to the
+//!    exchange at once, and what they produce joins the queue behind the row's own;
+//! 4. the queue is delivered first in, first out: each fill, then the order update that
+//!    reports it, exactly as the gateway writes them and the trade-updates thread delivers
+//!    them. Whatever the robot does about them joins the back of the queue.
+//!
+//! Only then does the next row come. Every timestamp is the data's.
+
+use super::ledger::Ledger;
+use super::venue::{Out, Venue};
+use super::BacktestError;
+use crate::market::{MarketData, MarketKind};
+use crate::robot::core::{Processed, RobotCore};
+use crate::store::Trade;
+use robofleet_api::{Action, EventKind, LogLevel};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// Robot events that may follow one data row before the robot counts as runaway (an order
+/// answered with an order, forever, without the market moving).
+pub const MAX_FOLLOW_UPS: u64 = 1_000_000;
+
+/// A fill as `trades.csv` shows it: the venue's trade and the position it left.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FillRow {
+    pub trade: Trade,
+    pub position: i64,
+    pub realized: f64,
+}
+
+/// A robot's `Log` action, at the data time of the event that produced it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogLine {
+    pub ts: i64,
+    pub level: LogLevel,
+    pub message: String,
+}
+
+/// What happened, counted.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Counts {
+    /// Data rows read (every symbol).
+    pub rows: u64,
+    /// Rows of the robot's symbols: the market data it saw.
+    pub market_events: u64,
+    pub timer_events: u64,
+    /// Order updates and fills delivered to the robot.
+    pub update_events: u64,
+    /// Orders the exchange took (accepted or rejected by it).
+    pub orders: u64,
+    pub cancels_sent: u64,
+    /// Orders the store rules refused (duplicate id, non-finite price): the robot was told
+    /// `Rejected`, as the live loop does.
+    pub store_refused: u64,
+    /// Cancels of orders never sent, and exchange output the store rules refused.
+    pub store_errors: u64,
+    /// Order updates and fills produced by the robot's answer to `Stop` (fills are in the
+    /// ledger; the robot has ended and is not told).
+    pub after_stop: u64,
+    pub logs: u64,
+}
+
+pub struct Sim {
+    core: RobotCore,
+    venue: Venue,
+    queue: VecDeque<(i64, EventKind)>,
+    /// Fills the venue made that the ledger has not taken yet.
+    new_fills: Vec<Trade>,
+    symbols: BTreeSet<String>,
+    /// (period, next due), both ns of data time.
+    timer: Option<(i64, i64)>,
+    pub ledger: Ledger,
+    pub fills: Vec<FillRow>,
+    pub logs: Vec<LogLine>,
+    pub counts: Counts,
+}
+
+impl Sim {
+    pub fn new(
+        name: &str,
+        core: RobotCore,
+        symbols: &[String],
+        timer_ms: Option<u64>,
+        ledger: Ledger,
+    ) -> Self {
+        Sim {
+            core,
+            venue: Venue::new(name),
+            queue: VecDeque::new(),
+            new_fills: Vec::new(),
+            symbols: symbols.iter().cloned().collect(),
+            timer: timer_ms.map(|ms| (ms.max(1) as i64 * 1_000_000, 0)),
+            ledger,
+            fills: Vec::new(),
+            logs: Vec::new(),
+            counts: Counts::default(),
+        }
+    }
+
+    /// Deliver `Start` at the first row's time; timers count from there.
+    pub fn start(&mut self, ts: i64) -> Result<(), BacktestError> {
+        if let Some((period, next)) = self.timer.as_mut() {
+            *next = ts.saturating_add(*period);
+        }
+        self.deliver(ts, EventKind::Start)?;
+        self.drain(ts)
+    }
+
+    /// One data row, with everything it leads to.
+    pub fn on_row(&mut self, md: &MarketData) -> Result<(), BacktestError> {
+        self.fire_timers(md.ts)?;
+        self.counts.rows += 1;
+        if let MarketKind::Quote { bid, ask, .. } = md.kind {
+            self.ledger.on_quote(md.ts, &md.symbol, bid, ask);
+        }
+        self.venue.market(
+            md,
+            out(&mut self.queue, &mut self.new_fills, &mut self.counts),
+        );
+        self.book_fills();
+        if self.symbols.contains(&md.symbol) {
+            self.counts.market_events += 1;
+            self.deliver(md.ts, md.to_event_kind())?;
+        }
+        self.drain(md.ts)
+    }
+
+    /// Deliver `Stop` at the last row's time; its actions still reach the exchange, but the
+    /// robot has ended and hears nothing more. Returns the robot's final state hash.
+    pub fn stop(&mut self, ts: i64) -> Result<[u8; 32], BacktestError> {
+        self.deliver(ts, EventKind::Stop)?;
+        self.counts.after_stop += self.queue.len() as u64;
+        self.queue.clear();
+        self.core.end(ts).map_err(|error| BacktestError::Robot {
+            seq: self.core.seq(),
+            kind: "Stop",
+            error,
+        })
+    }
+
+    /// Events numbered so far (`Start` and `Stop` included).
+    pub fn events(&self) -> u64 {
+        self.core.seq()
+    }
+
+    /// Orders by final status, in the API's names (`Working` ones were still open).
+    pub fn order_statuses(&self) -> BTreeMap<String, u64> {
+        self.venue.order_statuses()
+    }
+
+    /// Hand the venue's new fills to the ledger, in venue order.
+    fn book_fills(&mut self) {
+        for trade in self.new_fills.drain(..) {
+            self.ledger.on_fill(&trade);
+            self.fills.push(FillRow {
+                position: self.ledger.position(&trade.symbol),
+                realized: self.ledger.realized(&trade.symbol),
+                trade,
+            });
+        }
+    }
+
+    /// Timers due by `ts`, each at its due time. After a gap in the data longer than a
+    /// period, the missed ticks collapse into one, as the live loop fires once after a stall.
+    fn fire_timers(&mut self, ts: i64) -> Result<(), BacktestError> {
+        while let Some((period, due)) = self.timer.filter(|(_, due)| *due <= ts) {
+            let next = next_due(due, period, ts);
+            // At the end of time (saturated) the timer stops rather than fire forever.
+            self.timer = (next > due).then_some((period, next));
+            self.counts.timer_events += 1;
+            self.deliver(due, EventKind::Timer { id: 0 })?;
+            self.drain(due)?;
+        }
+        Ok(())
+    }
+
+    fn drain(&mut self, row_ts: i64) -> Result<(), BacktestError> {
+        let mut n = 0u64;
+        while let Some((ts, kind)) = self.queue.pop_front() {
+            n += 1;
+            if n > MAX_FOLLOW_UPS {
+                return Err(BacktestError::Runaway {
+                    ts: row_ts,
+                    limit: MAX_FOLLOW_UPS,
+                });
+            }
+            self.counts.update_events += 1;
+            self.deliver(ts, kind)?;
+        }
+        Ok(())
+    }
+
+    fn deliver(&mut self, ts: i64, kind: EventKind) -> Result<(), BacktestError> {
+        let name = kind_name(&kind);
+        match self.core.process(ts, kind) {
+            Ok(Processed::Actions(actions)) => {
+                self.execute(ts, actions);
+                Ok(())
+            }
+            // The exchange never repeats itself, so this does not happen; harmless if it does.
+            Ok(Processed::Duplicate) => Ok(()),
+            Err(error) => Err(BacktestError::Robot {
+                seq: self.core.seq(),
+                kind: name,
+                error,
+            }),
+        }
+    }
+
+    fn execute(&mut self, ts: i64, actions: Vec<Action>) {
+        for action in actions {
+            let out = out(&mut self.queue, &mut self.new_fills, &mut self.counts);
+            match action {
+                Action::Submit(req) => self.venue.submit(ts, req, out),
+                Action::Cancel { client_id } => self.venue.cancel(ts, &client_id, out),
+                Action::Log { level, message } => {
+                    self.counts.logs += 1;
+                    self.logs.push(LogLine { ts, level, message });
+                }
+            }
+            self.book_fills();
+        }
+    }
+}
+
+fn out<'a>(
+    events: &'a mut VecDeque<(i64, EventKind)>,
+    fills: &'a mut Vec<Trade>,
+    counts: &'a mut Counts,
+) -> Out<'a> {
+    Out {
+        events,
+        fills,
+        counts,
+    }
+}
+
+/// The tick after one due at `due`, with the data now at `ts`: the next on the grid, or,
+/// when the data jumped past that, the first on the grid after `ts`.
+fn next_due(due: i64, period: i64, ts: i64) -> i64 {
+    let next = due.saturating_add(period);
+    if next > ts {
+        return next;
+    }
+    due.saturating_add(((ts - due) / period + 1).saturating_mul(period))
+}
+
+fn kind_name(kind: &EventKind) -> &'static str {
+    match kind {
+        EventKind::Start => "Start",
+        EventKind::Stop => "Stop",
+        EventKind::Quote(_) => "Quote",
+        EventKind::Trade(_) => "Trade",
+        EventKind::Bar(_) => "Bar",
+        EventKind::Params(_) => "Params",
+        EventKind::Command { .. } => "Command",
+        EventKind::OrderUpdate(_) => "OrderUpdate",
+        EventKind::Fill(_) => "Fill",
+        EventKind::Timer { .. } => "Timer",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_due;
+
+    #[test]
+    fn timers_keep_their_grid_and_collapse_gaps() {
+        // Rows every 30 with a 100 period: each tick once, on the grid.
+        assert_eq!(next_due(100, 100, 120), 200);
+        assert_eq!(next_due(200, 100, 200), 300);
+        // The data jumps from 100 to 1050: the tick due at 100 fires, the next is 1100.
+        assert_eq!(next_due(100, 100, 1050), 1100);
+        assert_eq!(next_due(100, 100, 1100), 1200);
+        assert_eq!(next_due(i64::MAX - 5, 100, i64::MAX), i64::MAX);
+    }
+}

@@ -1,0 +1,48 @@
+//! Data timestamps as text for the report: RFC 3339 UTC, with no date library.
+
+/// ns since the Unix epoch as RFC 3339 UTC: milliseconds when they are exact, else ns.
+pub fn fmt_ts(ns: i64) -> String {
+    let secs = ns.div_euclid(1_000_000_000);
+    let frac = ns.rem_euclid(1_000_000_000);
+    let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, sec) = (sod / 3600, sod / 60 % 60, sod % 60);
+    let frac = if frac % 1_000_000 == 0 {
+        format!("{:03}", frac / 1_000_000)
+    } else {
+        format!("{frac:09}")
+    };
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{sec:02}.{frac}Z")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_ts;
+    use crate::feed::timestamp::parse_ts;
+
+    #[test]
+    fn timestamps_format_as_rfc3339_and_parse_back() {
+        assert_eq!(fmt_ts(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            fmt_ts(1_793_613_600_500_000_000),
+            "2026-11-02T10:00:00.500Z"
+        );
+        assert_eq!(
+            fmt_ts(951_782_400_000_000_001),
+            "2000-02-29T00:00:00.000000001Z"
+        );
+        assert_eq!(fmt_ts(-1_000_000), "1969-12-31T23:59:59.999Z");
+        for ns in [1_793_602_800_278_000_000, 4_102_444_800_123_456_789] {
+            assert_eq!(parse_ts(&fmt_ts(ns)), Some(ns));
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! The gateway and the store, in one synchronous piece: the live [`SimExchange`] fills
+//! orders, and an in-memory order table held to the store's own rules
+//! ([`crate::store::rules`]) turns its output into the events the trade-updates thread would
+//! deliver ([`update_event`]): each fill, then the order update that reports it.
+
+use super::sim::Counts;
+use crate::gateway::exchange::{ExchangeInput, ExchangeOutput, SimExchange};
+use crate::market::MarketData;
+use crate::store::{rules, Order, RobotUpdate, StoreError, Trade};
+use crate::streams::trades::update_event;
+use robofleet_api::{EventKind, OrderRequest, OrderStatus, OrderUpdate};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// Where the venue puts what it produced: events for the robot, in delivery order, and the
+/// fills themselves, in venue order.
+pub struct Out<'a> {
+    pub events: &'a mut VecDeque<(i64, EventKind)>,
+    pub fills: &'a mut Vec<Trade>,
+    pub counts: &'a mut Counts,
+}
+
+pub struct Venue {
+    robot: String,
+    exchange: SimExchange,
+    orders: HashMap<String, Order>,
+}
+
+impl Venue {
+    pub fn new(robot: &str) -> Self {
+        Venue {
+            robot: robot.to_string(),
+            exchange: SimExchange::new(),
+            orders: HashMap::new(),
+        }
+    }
+
+    /// Market data: resting orders may fill.
+    pub fn market(&mut self, md: &MarketData, out: Out<'_>) {
+        let outputs = self.exchange.process(ExchangeInput::Market(md.clone()));
+        self.apply(outputs, out);
+    }
+
+    /// A robot's order, as the live loop stores it and the gateway hands it on.
+    pub fn submit(&mut self, ts: i64, req: OrderRequest, out: Out<'_>) {
+        let order = Order::new_request(&self.robot, req, ts);
+        let refused = if self.orders.contains_key(&order.client_id) {
+            Some(StoreError::DuplicateOrder(order.client_id.clone()))
+        } else {
+            rules::check_new_order(&order).err()
+        };
+        if let Some(e) = refused {
+            // As the live loop: an order never vanishes, the robot hears why.
+            out.counts.store_refused += 1;
+            out.events.push_back((
+                ts,
+                EventKind::OrderUpdate(OrderUpdate {
+                    client_id: order.client_id,
+                    symbol: order.symbol,
+                    status: OrderStatus::Rejected,
+                    filled_qty: 0,
+                    remaining_qty: order.qty,
+                    reason: Some(format!("store refused the order: {e}")),
+                }),
+            ));
+            return;
+        }
+        out.counts.orders += 1;
+        self.orders.insert(order.client_id.clone(), order.clone());
+        let outputs = self
+            .exchange
+            .process(ExchangeInput::NewOrder { order, ts_ns: ts });
+        self.apply(outputs, out);
+    }
+
+    pub fn cancel(&mut self, ts: i64, client_id: &str, out: Out<'_>) {
+        let Some(order) = self.orders.get_mut(client_id) else {
+            // The store refuses a cancel of an unknown order; the robot is not told.
+            out.counts.store_errors += 1;
+            return;
+        };
+        // The store writes nothing for an order already finished or cancelling.
+        if order.status.is_terminal() || order.cancel_requested {
+            return;
+        }
+        order.cancel_requested = true;
+        out.counts.cancels_sent += 1;
+        let outputs = self.exchange.process(ExchangeInput::Cancel {
+            client_id: client_id.to_string(),
+            ts_ns: ts,
+        });
+        self.apply(outputs, out);
+    }
+
+    /// Orders by final status, in the API's names (`Working` ones were still open).
+    pub fn order_statuses(&self) -> BTreeMap<String, u64> {
+        let mut by = BTreeMap::new();
+        for o in self.orders.values() {
+            *by.entry(format!("{:?}", o.status)).or_default() += 1;
+        }
+        by
+    }
+
+    /// What the gateway writes and the store checks; each write the robot's update.
+    fn apply(&mut self, outputs: Vec<ExchangeOutput>, out: Out<'_>) {
+        for output in outputs {
+            let update = match output {
+                ExchangeOutput::Fill(trade) => {
+                    let ok = self
+                        .orders
+                        .get(&trade.client_id)
+                        .is_some_and(|o| rules::check_trade(o, &trade).is_ok());
+                    if !ok {
+                        out.counts.store_errors += 1;
+                        continue;
+                    }
+                    out.fills.push(trade.clone());
+                    RobotUpdate::Trade(trade)
+                }
+                ExchangeOutput::Change(change) => {
+                    let Some(order) = self.orders.get_mut(&change.client_id) else {
+                        out.counts.store_errors += 1;
+                        continue;
+                    };
+                    if rules::check_change(order, &change).is_err() {
+                        out.counts.store_errors += 1;
+                        continue;
+                    }
+                    rules::apply_change(order, &change);
+                    RobotUpdate::Order(order.clone())
+                }
+            };
+            out.events.push_back(update_event(&update));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use robofleet_api::{OrderType, Side};
+
+    fn req(seq: u64, side: Side, order_type: OrderType, qty: i64) -> OrderRequest {
+        OrderRequest {
+            client_id: format!("r-{seq}"),
+            order_seq: seq,
+            symbol: "Si".into(),
+            side,
+            order_type,
+            qty,
+        }
+    }
+
+    fn quote(ts: i64, bid: f64, ask: f64) -> MarketData {
+        MarketData {
+            symbol: "Si".into(),
+            ts,
+            sent_ns: None,
+            kind: crate::market::MarketKind::Quote {
+                bid,
+                bid_size: 5,
+                ask,
+                ask_size: 5,
+            },
+        }
+    }
+
+    fn kinds(events: &VecDeque<(i64, EventKind)>) -> Vec<String> {
+        let name = |k: &EventKind| match k {
+            EventKind::Fill(f) => format!("fill {} {}@{}", f.client_id, f.qty, f.price),
+            EventKind::OrderUpdate(u) => format!("{} {:?} {}", u.client_id, u.status, u.filled_qty),
+            other => format!("{other:?}"),
+        };
+        events.iter().map(|(_, k)| name(k)).collect()
+    }
+
+    #[test]
+    fn fills_come_before_the_update_that_reports_them() {
+        let (mut events, mut fills, mut counts) = (VecDeque::new(), Vec::new(), Counts::default());
+        let mut v = Venue::new("r");
+        macro_rules! out {
+            () => {
+                Out {
+                    events: &mut events,
+                    fills: &mut fills,
+                    counts: &mut counts,
+                }
+            };
+        }
+        // No market yet: a market order is rejected by the exchange.
+        v.submit(1, req(1, Side::Buy, OrderType::Market, 1), out!());
+        v.market(&quote(2, 99.0, 100.0), out!());
+        // 5 of 7 at the touch; the rest keeps working.
+        v.submit(3, req(2, Side::Buy, OrderType::Market, 7), out!());
+        v.submit(
+            4,
+            req(3, Side::Sell, OrderType::Limit { price: 101.0 }, 1),
+            out!(),
+        );
+        v.submit(
+            4,
+            req(4, Side::Buy, OrderType::Limit { price: 98.0 }, 1),
+            out!(),
+        );
+        v.market(&quote(5, 101.0, 102.0), out!());
+        v.cancel(6, "r-4", out!());
+        v.cancel(6, "r-4", out!());
+        v.cancel(6, "r-404", out!());
+        v.submit(7, req(3, Side::Sell, OrderType::Market, 1), out!());
+        assert_eq!(
+            kinds(&events),
+            [
+                "r-1 Rejected 0",
+                "r-2 Working 0",
+                "fill r-2 5@100",
+                "r-2 PartiallyFilled 5",
+                "r-3 Working 0",
+                "r-4 Working 0",
+                "fill r-2 2@102",
+                "r-2 Filled 7",
+                "fill r-3 1@101",
+                "r-3 Filled 1",
+                "r-4 Cancelled 0",
+                "r-3 Rejected 0",
+            ]
+        );
+        assert_eq!((events[1].0, events[2].0, events[6].0), (3, 3, 5));
+        assert_eq!(fills.len(), 3);
+        assert_eq!((counts.orders, counts.cancels_sent), (4, 1));
+        assert_eq!((counts.store_refused, counts.store_errors), (1, 1));
+        let statuses = v.order_statuses();
+        let get = |k: &str| statuses.get(k).copied();
+        assert_eq!(
+            (get("Rejected"), get("Filled"), get("Cancelled")),
+            (Some(1), Some(2), Some(1))
+        );
+    }
+}
