@@ -115,7 +115,8 @@ impl Ledger {
 
     fn unrealized(&self, p: &Position) -> f64 {
         match self.marks.get(&p.symbol) {
-            Some(mark) if p.qty != 0 => p.qty as f64 * (mark - p.avg_price),
+            // `+ 0.0` turns a short's -0.0 into 0.0.
+            Some(mark) if p.qty != 0 => p.qty as f64 * (mark - p.avg_price) + 0.0,
             _ => 0.0,
         }
     }
@@ -246,6 +247,10 @@ mod tests {
         assert_eq!((s.position, s.round_trips), (0, 2));
         assert_eq!(s.realized, 3.0 + 3.0 + 1.0);
         assert_eq!(l.equity(), 7.0);
+        // A short marked at its own price is 0, not -0 (which would print as "-0.0").
+        l.on_fill(&trade(7, "Si", Side::Sell, 1, 105.0));
+        l.on_quote(8, "Si", 104.0, 106.0);
+        assert!(l.per_symbol()["Si"].unrealized.is_sign_positive());
     }
 
     #[test]

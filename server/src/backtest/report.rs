@@ -254,10 +254,10 @@ impl Outcome {
             r.pnl.realized, r.pnl.unrealized, r.pnl.total
         );
         let pct = match r.max_drawdown.pct {
-            Some(p) => format!("{p:.2}% of the high it fell from"),
-            None => "no % (equity never above 0: give --capital)".into(),
+            Some(p) => format!("; max {p:.2}% of the high it fell from"),
+            None => " (no %: equity never rose above 0; give --capital)".into(),
         };
-        let _ = writeln!(s, "  drawdown  max {:.2}; max {pct}", r.max_drawdown.abs);
+        let _ = writeln!(s, "  drawdown  max {:.2}{pct}", r.max_drawdown.abs);
         let pos: Vec<String> = r
             .final_position
             .iter()
