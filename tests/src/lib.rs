@@ -257,7 +257,12 @@ pub fn random_walk(feed: &mut Feed, symbols: &[(&str, f64)], n: usize, seed: u64
             let step = ((state >> 33) % 3) as f64 - 1.0;
             let tick = start / 1000.0;
             mids[i] = (mids[i] + step * tick).max(tick);
-            feed.quote(symbol, mids[i] - tick / 2.0, mids[i] + tick / 2.0, 1 + (state % 5) as i64);
+            feed.quote(
+                symbol,
+                mids[i] - tick / 2.0,
+                mids[i] + tick / 2.0,
+                1 + (state % 5) as i64,
+            );
         }
         if !pause.is_zero() {
             std::thread::sleep(pause);

@@ -17,14 +17,22 @@ fn each_example_robot_replays_bit_identically() {
         install(&plugin("template_robot"), dir, "libtemplate_robot.so");
     });
     let robots = ["ma_cross", "market_maker", "template"];
-    assert!(wait_until(T, || robots.iter().all(|r| srv.state(r) == "running")));
+    assert!(wait_until(T, || robots
+        .iter()
+        .all(|r| srv.state(r) == "running")));
     srv.ok(json!({"cmd": "set_params", "robot": "ma_cross", "params": {"slow": 12}}));
     srv.ok(json!({"cmd": "command", "robot": "template", "name": "hello", "args": "x"}));
     let mut seed = 7;
     assert!(
         wait_until(Duration::from_secs(60), || {
             seed += 1;
-            random_walk(&mut feed, &[("Si", 90_000.0), ("RTS", 110_000.0)], 50, seed, Duration::from_millis(1));
+            random_walk(
+                &mut feed,
+                &[("Si", 90_000.0), ("RTS", 110_000.0)],
+                50,
+                seed,
+                Duration::from_millis(1),
+            );
             ["ma_cross", "market_maker"]
                 .iter()
                 .all(|r| srv.status(r)["fills_received"].as_u64().unwrap_or(0) > 0)
@@ -36,18 +44,30 @@ fn each_example_robot_replays_bit_identically() {
 
     let out = tempfile::tempdir().unwrap();
     let data = out.path().to_string_lossy().to_string();
-    for (robot, krate) in [("ma_cross", "ma_cross"), ("market_maker", "market_maker"), ("template", "template_robot")] {
+    for (robot, krate) in [
+        ("ma_cross", "ma_cross"),
+        ("market_maker", "market_maker"),
+        ("template", "template_robot"),
+    ] {
         let so = plugin(krate).to_string_lossy().to_string();
-        let (code, r) = replay_report(&journal, robot, &["--plugin", &so, "--data", &data, "--run-id", robot]);
+        let (code, r) = replay_report(
+            &journal,
+            robot,
+            &["--plugin", &so, "--data", &data, "--run-id", robot],
+        );
         assert_eq!(code, 0, "{r}");
         assert_eq!(r["identical"], json!(true), "{robot}: {r:#}");
         assert_eq!(r["divergent_events"], json!(0));
-        assert!(r["ends_checked"].as_u64().unwrap() >= 1, "the graceful end's state hash was checked: {r}");
+        assert!(
+            r["ends_checked"].as_u64().unwrap() >= 1,
+            "the graceful end's state hash was checked: {r}"
+        );
         assert_eq!(r["end_mismatches"], json!(0));
         assert!(r["events_replayed"].as_u64().unwrap() > 20, "{r}");
         assert!(r["final_state_hash"].as_str().unwrap().len() == 64);
         let run_dir = out.path().join("replay").join(robot);
-        let run: Value = serde_json::from_slice(&std::fs::read(run_dir.join("run.json")).unwrap()).unwrap();
+        let run: Value =
+            serde_json::from_slice(&std::fs::read(run_dir.join("run.json")).unwrap()).unwrap();
         assert_eq!(run["_id"], json!(robot));
         assert_eq!(run["identical"], json!(true));
         let snapshots = std::fs::read_to_string(run_dir.join("snapshots.jsonl")).unwrap();
@@ -56,7 +76,10 @@ fn each_example_robot_replays_bit_identically() {
             assert!(r["actions"].as_u64().unwrap() > 0, "{robot} acted: {r}");
             let actions = std::fs::read_to_string(run_dir.join("actions.jsonl")).unwrap();
             assert!(actions.lines().count() > 0);
-            assert!(actions.contains("Submit"), "{robot}'s orders are in the replay output");
+            assert!(
+                actions.contains("Submit"),
+                "{robot}'s orders are in the replay output"
+            );
         }
     }
 }
@@ -100,14 +123,22 @@ fn a_new_build_is_checked_against_the_journal_then_rebuilt_from_it() {
             feed.quote("Si", 100.0, 101.0, 5);
             std::thread::sleep(Duration::from_millis(5));
             let orders = srv.ok(json!({"cmd": "orders", "robot": "counter"}));
-            orders.as_array().unwrap().iter().any(|o| o["qty"] == json!(qty))
+            orders
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["qty"] == json!(qty))
         }));
     };
     feed_until_order(&mut feed, &mut srv, 20);
     let journal = srv.data.path().join("journal");
     let v2 = plugin("counter_v2").to_string_lossy().to_string();
     let (code, r) = replay_report(&journal, "counter", &["--check", &v2]);
-    assert_eq!((code, &r["identical"]), (0, &json!(true)), "v2 differs only from quote 30: {r:#}");
+    assert_eq!(
+        (code, &r["identical"]),
+        (0, &json!(true)),
+        "v2 differs only from quote 30: {r:#}"
+    );
 
     feed_until_order(&mut feed, &mut srv, 30);
     let (code, r) = replay_report(&journal, "counter", &["--check", &v2]);
@@ -122,17 +153,104 @@ fn a_new_build_is_checked_against_the_journal_then_rebuilt_from_it() {
     // Deploy v2 anyway: it rebuilds the robot's state from the journal before going live.
     install(&plugin("counter_v2"), srv.plugins.path(), "libcounter.so");
     assert!(wait_until(T, || {
-        srv.status("counter")["recovery"].as_str().unwrap_or("").contains("new build")
+        srv.status("counter")["recovery"]
+            .as_str()
+            .unwrap_or("")
+            .contains("new build")
     }));
     let status = srv.status("counter");
-    assert!(status["recovery"].as_str().unwrap().contains(&format!("differ from the recorded ones from event #{}", first["seq"])), "{status}");
+    assert!(
+        status["recovery"].as_str().unwrap().contains(&format!(
+            "differ from the recorded ones from event #{}",
+            first["seq"]
+        )),
+        "{status}"
+    );
     assert!(wait_until(T, || srv.state("counter") == "running"));
     // The count goes on from where it was: quote 40 sells 40 lots (a fresh robot would
     // buy 10 lots at its 10th quote).
     feed_until_order(&mut feed, &mut srv, 40);
     let orders = srv.ok(json!({"cmd": "orders", "robot": "counter"}));
-    let qtys: Vec<i64> = orders.as_array().unwrap().iter().map(|o| o["qty"].as_i64().unwrap()).collect();
-    assert_eq!(qtys, [10, 20, 30, 40], "one order per 10 quotes, ids unique, none twice");
+    let qtys: Vec<i64> = orders
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["qty"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        qtys,
+        [10, 20, 30, 40],
+        "one order per 10 quotes, ids unique, none twice"
+    );
     assert_eq!(orders[3]["side"], json!("Sell"), "{orders}");
     srv.stop();
+}
+
+#[test]
+fn replay_results_land_in_mongodb_collections_for_analysts() {
+    let mut feed = Feed::new();
+    let mut srv = TestServer::start(&feed.endpoint, |dir| {
+        install(&plugin("counter_v1"), dir, "libcounter.so");
+    });
+    assert!(wait_until(T, || srv.state("counter") == "running"));
+    assert!(wait_until(T, || {
+        feed.quote("Si", 100.0, 101.0, 5);
+        std::thread::sleep(Duration::from_millis(2));
+        srv.status("counter")["orders_sent"].as_u64().unwrap_or(0) >= 2
+    }));
+    let data = srv.stop_keeping_data();
+    let uri = robofleet_tests::mongo::uri_for("replay_out");
+    let so = plugin("counter_v1").to_string_lossy().to_string();
+    let journal = data.path().join("journal");
+    let (code, r) = replay_report(
+        &journal,
+        "counter",
+        &[
+            "--plugin",
+            &so,
+            "--store",
+            &uri,
+            "--run-id",
+            "run-1",
+            "--snapshot-every",
+            "5",
+        ],
+    );
+    assert_eq!((code, &r["identical"]), (0, &json!(true)), "{r:#}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use mongodb::bson::{doc, Document};
+        let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+        let db = client.default_database().unwrap();
+        let run = db
+            .collection::<Document>("replay_runs")
+            .find_one(doc! {"_id": "run-1"})
+            .await
+            .unwrap()
+            .expect("the run document");
+        assert!(run.get_bool("identical").unwrap());
+        assert_eq!(run.get_str("robot").unwrap(), "counter");
+        let actions = db.collection::<Document>("replay_actions");
+        let orders = actions
+            .count_documents(doc! {"run": "run-1", "actions.Submit.qty": {"$in": [10, 20]}})
+            .await
+            .unwrap();
+        assert_eq!(orders, 2, "one document per event that acted");
+        let snapshots = db.collection::<Document>("replay_snapshots");
+        assert!(
+            snapshots
+                .count_documents(doc! {"run": "run-1", "why": "every"})
+                .await
+                .unwrap()
+                >= 2
+        );
+        assert_eq!(
+            snapshots
+                .count_documents(doc! {"run": "run-1", "why": "final"})
+                .await
+                .unwrap(),
+            1
+        );
+    });
 }

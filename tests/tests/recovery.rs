@@ -23,7 +23,15 @@ const ROBOTS: [(&str, &str); 2] = [("ma_cross", "ma_cross"), ("market_maker", "m
 
 fn serve(plugins: &Path, data: &Path, control: &str, feed: &str) -> Child {
     Command::new(target_dir().join("robofleet"))
-        .args(["serve", "--settle-ms", "50", "--control", control, "--feed", feed])
+        .args([
+            "serve",
+            "--settle-ms",
+            "50",
+            "--control",
+            control,
+            "--feed",
+            feed,
+        ])
         .arg("--plugins")
         .arg(plugins)
         .arg("--data")
@@ -50,7 +58,11 @@ fn journaled_fills(dir: &Path) -> Vec<String> {
         .unwrap()
         .walk(|rec| {
             if rec.kind == RecordKind::Event {
-                if let Ok(Event { kind: EventKind::Fill(f), .. }) = rec.decode::<Event>() {
+                if let Ok(Event {
+                    kind: EventKind::Fill(f),
+                    ..
+                }) = rec.decode::<Event>()
+                {
                     fills.push(f.exec_id);
                 }
             }
@@ -77,7 +89,13 @@ fn kill_9_at_random_points_loses_no_fill_and_sends_no_order_twice() {
             let mut seed = 1;
             while !stop.load(Ordering::Relaxed) {
                 seed += 1;
-                random_walk(&mut feed, &[("Si", 90_000.0), ("RTS", 110_000.0)], 20, seed, Duration::from_millis(1));
+                random_walk(
+                    &mut feed,
+                    &[("Si", 90_000.0), ("RTS", 110_000.0)],
+                    20,
+                    seed,
+                    Duration::from_millis(1),
+                );
             }
         })
     };
@@ -94,7 +112,9 @@ fn kill_9_at_random_points_loses_no_fill_and_sends_no_order_twice() {
             wait_until(Duration::from_secs(30), || all_running(&mut client)),
             "round {round}: robots run"
         );
-        rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        rng = rng
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let live = Duration::from_millis(300 + (rng >> 33) % 1500);
         std::thread::sleep(live);
         child.kill().expect("SIGKILL");
@@ -105,18 +125,25 @@ fn kill_9_at_random_points_loses_no_fill_and_sends_no_order_twice() {
     // up any fill written after a robot had stopped (it reaches the robot when it is back).
     for last in [false, true] {
         let mut child = serve(plugins.path(), data.path(), &control, &feed_endpoint);
-        assert!(wait_until(Duration::from_secs(30), || all_running(&mut client)));
+        assert!(wait_until(Duration::from_secs(30), || all_running(
+            &mut client
+        )));
         std::thread::sleep(Duration::from_millis(1500));
         if !last {
             stop_feed.store(true, Ordering::Relaxed);
         }
-        let reply = client.request(&json!({"cmd": "shutdown"})).expect("shutdown reply");
+        let reply = client
+            .request(&json!({"cmd": "shutdown"}))
+            .expect("shutdown reply");
         assert_eq!(reply["ok"], json!(true), "{reply}");
         let deadline = Instant::now() + Duration::from_secs(30);
         while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));
         }
-        assert!(child.try_wait().ok().flatten().is_some_and(|s| s.success()), "graceful exit");
+        assert!(
+            child.try_wait().ok().flatten().is_some_and(|s| s.success()),
+            "graceful exit"
+        );
     }
     feeder.join().unwrap();
 
@@ -127,13 +154,23 @@ fn kill_9_at_random_points_loses_no_fill_and_sends_no_order_twice() {
     let mut total_fills = 0;
     for (robot, krate) in ROBOTS {
         let so = plugin(krate).to_string_lossy().to_string();
-        let (code, r) = replay_report(&journal, robot, &["--plugin", &so, "--data", &out_dir, "--run-id", robot]);
+        let (code, r) = replay_report(
+            &journal,
+            robot,
+            &["--plugin", &so, "--data", &out_dir, "--run-id", robot],
+        );
         assert_eq!(code, 0, "{r}");
-        assert_eq!(r["identical"], json!(true), "{robot} replays identically after the kills: {r:#}");
+        assert_eq!(
+            r["identical"],
+            json!(true),
+            "{robot} replays identically after the kills: {r:#}"
+        );
         assert!(r["recorded_builds"].as_array().unwrap().len() >= 1);
 
         // Every order in the store was submitted once, and every submit reached the store.
-        let actions = std::fs::read_to_string(out.path().join("replay").join(robot).join("actions.jsonl")).unwrap();
+        let actions =
+            std::fs::read_to_string(out.path().join("replay").join(robot).join("actions.jsonl"))
+                .unwrap();
         let mut submitted: BTreeMap<String, u32> = BTreeMap::new();
         for line in actions.lines() {
             let doc: Value = serde_json::from_str(line).unwrap();
@@ -143,9 +180,20 @@ fn kill_9_at_random_points_loses_no_fill_and_sends_no_order_twice() {
                 }
             }
         }
-        assert!(submitted.values().all(|n| *n == 1), "{robot}: an order id submitted twice");
-        let filter = OrderFilter { robot: Some(robot.to_string()), open_only: false };
-        let stored: BTreeSet<String> = store.orders(&filter).unwrap().into_iter().map(|o| o.client_id).collect();
+        assert!(
+            submitted.values().all(|n| *n == 1),
+            "{robot}: an order id submitted twice"
+        );
+        let filter = OrderFilter {
+            robot: Some(robot.to_string()),
+            open_only: false,
+        };
+        let stored: BTreeSet<String> = store
+            .orders(&filter)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.client_id)
+            .collect();
         let submitted: BTreeSet<String> = submitted.into_keys().collect();
         let unsent: Vec<&String> = stored.difference(&submitted).collect();
         let unstored: Vec<&String> = submitted.difference(&stored).collect();
@@ -155,10 +203,19 @@ fn kill_9_at_random_points_loses_no_fill_and_sends_no_order_twice() {
         let fills = journaled_fills(&robofleet::journal::robot_dir(&journal, robot));
         let unique: BTreeSet<String> = fills.iter().cloned().collect();
         assert_eq!(unique.len(), fills.len(), "{robot}: a fill delivered twice");
-        let trades: BTreeSet<String> = store.trades(Some(robot)).unwrap().into_iter().map(|t| t.exec_id).collect();
+        let trades: BTreeSet<String> = store
+            .trades(Some(robot))
+            .unwrap()
+            .into_iter()
+            .map(|t| t.exec_id)
+            .collect();
         let missed: Vec<&String> = trades.difference(&unique).collect();
         let unknown: Vec<&String> = unique.difference(&trades).collect();
-        assert!(missed.is_empty() && unknown.is_empty(), "{robot}: fills missed {missed:?}, fills not in the store {unknown:?} (of {})", trades.len());
+        assert!(
+            missed.is_empty() && unknown.is_empty(),
+            "{robot}: fills missed {missed:?}, fills not in the store {unknown:?} (of {})",
+            trades.len()
+        );
         total_fills += trades.len();
     }
     assert!(total_fills > 0, "the robots traded across the kills");
