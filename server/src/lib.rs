@@ -14,7 +14,7 @@
 //! - [`store`]: orders and trades behind the [`store::Store`] trait; the embedded backend.
 //! - [`gateway`]: takes new orders from the store to the simulated exchange, writes fills back.
 //! - [`market`]: the feed's wire format. [`feed`]: the market data publisher.
-//! - [`stats`], [`clock`]: fleet counters; the server's clocks.
+//! - [`stats`], [`clock`]: fleet counters; the server's clocks. [`limits`]: open-file limit.
 //! - [`backtest`]: one robot over historical data on the live code path, with a report.
 
 pub mod backtest;
@@ -24,6 +24,7 @@ pub mod feed;
 pub mod fleet;
 pub mod gateway;
 pub mod journal;
+pub mod limits;
 pub mod market;
 pub mod plugin;
 pub mod replay;

@@ -171,6 +171,12 @@ pub fn start_with_store(
     store: Arc<dyn Store>,
 ) -> Result<ServerHandle, ServerError> {
     let ctx = zmq_context();
+    if let Some(open_files) = crate::limits::raise_open_files() {
+        tracing::info!(
+            "open-file limit {open_files}: room for about {} robots",
+            crate::limits::robots_within(open_files)
+        );
+    }
     let fleet_id = FLEET_IDS.fetch_add(1, Ordering::Relaxed);
     if !cfg.plugins_dir.is_dir() {
         return Err(ServerError::PluginDir {

@@ -112,6 +112,25 @@ fn pause_resume_params_stop_start_over_the_control_socket() {
     let merged = srv.ok(json!({"cmd": "set_params", "robot": "template", "params": {"every": 1}}));
     assert_eq!(merged["every"], json!(1));
     assert!(wait_until(T, || srv.status("template")["params"]["every"] == json!(1)));
+    // The robot itself got the new params in its stream: with `every` = 1 each quote places
+    // an order (under the default of 10, six quotes could place at most one).
+    let orders = |srv: &mut TestServer| {
+        srv.ok(json!({"cmd": "orders", "robot": "template"}))
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let events = |srv: &mut TestServer| srv.status("template")["events"].as_u64().unwrap();
+    let (orders_before, events_before) = (orders(&mut srv), events(&mut srv));
+    for i in 0..6 {
+        feed.quote("Si", 100.0 + f64::from(i), 101.0 + f64::from(i), 5);
+    }
+    assert!(wait_until(T, || events(&mut srv) >= events_before + 6));
+    assert!(
+        wait_until(T, || orders(&mut srv) >= orders_before + 6),
+        "{} orders for 6 quotes after every=1",
+        orders(&mut srv) - orders_before
+    );
     assert_eq!(
         srv.ok(json!({"cmd": "stop", "robot": "template"})),
         json!({"stopped": "template"})

@@ -159,3 +159,58 @@ fn timer_events_arrive_at_the_configured_interval_without_market_data() {
     );
     srv.stop();
 }
+
+#[test]
+fn a_plugin_written_in_place_slowly_loads_once_whole_and_a_bad_replacement_keeps_the_robot() {
+    let mut feed = Feed::new();
+    let mut srv = TestServer::start(&feed.endpoint, |_| {});
+    // Written straight into the folder (no rename), in two halves with a pause while the file
+    // is open: a loader that acted at create or at the first write would refuse a half file.
+    let bytes = std::fs::read(plugin("template_robot")).unwrap();
+    let target = srv.plugins.path().join("libtemplate_robot.so");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&target).unwrap();
+        f.write_all(&bytes[..bytes.len() / 2]).unwrap();
+        f.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        f.write_all(&bytes[bytes.len() / 2..]).unwrap();
+    }
+    assert!(
+        wait_until(T, || srv.state("template") == "running"),
+        "the robot did not start from a file written in place"
+    );
+    let list = srv.ok(json!({"cmd": "list"}));
+    assert_eq!(
+        list["refused"],
+        json!([]),
+        "a half-written file was loaded: {list}"
+    );
+    let gen = srv.status("template")["generation"].as_u64().unwrap();
+    assert_eq!(gen, 1, "loaded more than once: {}", srv.status("template"));
+
+    // A broken build dropped over it is refused; the running robot stays and keeps trading.
+    let bad = srv.plugins.path().join(".bad.tmp");
+    std::fs::write(&bad, b"not a library at all").unwrap();
+    std::fs::rename(&bad, &target).unwrap();
+    assert!(
+        wait_until(T, || {
+            let list = srv.ok(json!({"cmd": "list"}));
+            list["refused"].as_array().is_some_and(|r| r.len() == 1)
+        }),
+        "the broken replacement was not refused"
+    );
+    let status = srv.status("template");
+    assert_eq!(status["state"]["state"], "running", "{status}");
+    assert_eq!(status["generation"].as_u64().unwrap(), gen, "{status}");
+    srv.ok(json!({"cmd": "set_params", "robot": "template", "params": {"every": 1}}));
+    assert!(
+        wait_until(T, || {
+            feed.quote("Si", 100.0, 101.0, 5);
+            let orders = srv.ok(json!({"cmd": "orders", "robot": "template"}));
+            !orders.as_array().unwrap().is_empty()
+        }),
+        "the robot stopped trading after a bad replacement"
+    );
+    srv.stop();
+}

@@ -63,6 +63,7 @@ on_both_backends!(
     a_gateway_gets_open_orders_first_then_new_orders_and_cancels,
     terminal_orders_do_not_change,
     a_thousand_robots_subscribe_by_name,
+    a_gateway_stopped_between_a_fill_and_its_report_never_overfills,
 );
 
 fn order(robot: &str, seq: u64, symbol: &str) -> Order {
@@ -299,10 +300,14 @@ fn terminal_orders_do_not_change(store: &Arc<dyn Store>) {
 
 fn a_thousand_robots_subscribe_by_name(store: &Arc<dyn Store>) {
     const N: usize = 1000;
-    let (tx, rx) = crossbeam_channel::unbounded();
-    for i in 0..N {
-        store.watch_robot(&format!("bot{i}"), tx.clone()).unwrap();
-    }
+    // One channel per robot, as the fleet's router has: a fill sent to the wrong robot shows.
+    let rxs: Vec<Receiver<RobotUpdate>> = (0..N)
+        .map(|i| {
+            let (tx, rx) = crossbeam_channel::unbounded();
+            store.watch_robot(&format!("bot{i}"), tx).unwrap();
+            rx
+        })
+        .collect();
     let orders: Vec<Order> = (0..N).map(|i| order(&format!("bot{i}"), 1, "Si")).collect();
     for o in &orders {
         store.insert_order(o).unwrap();
@@ -313,18 +318,117 @@ fn a_thousand_robots_subscribe_by_name(store: &Arc<dyn Store>) {
             .insert_trade(&trade(o, &format!("X-{i}"), 1, 100.0))
             .unwrap();
     }
-    let mut got = std::collections::HashMap::new();
-    while got.len() < N {
+    for (i, rx) in rxs.iter().enumerate() {
         match rx.recv_timeout(T).expect("every robot's fill") {
             RobotUpdate::Trade(t) => {
-                let expected = format!("X-{}", &t.robot[3..]);
-                assert_eq!(t.exec_id, expected, "fill routed to the wrong robot");
-                assert!(
-                    got.insert(t.robot.clone(), t.exec_id).is_none(),
-                    "delivered twice"
+                assert_eq!(
+                    (t.robot.as_str(), t.exec_id.as_str()),
+                    (&*format!("bot{i}"), &*format!("X-{i}"))
                 );
             }
-            other => panic!("{other:?}"),
+            other => panic!("bot{i}: {other:?}"),
         }
     }
+    std::thread::sleep(Duration::from_millis(200));
+    for (i, rx) in rxs.iter().enumerate() {
+        assert!(rx.try_recv().is_err(), "bot{i} got more than its own fill");
+    }
+}
+
+/// The gateway writes a fill, then the change that reports it. One that stopped between the
+/// two left orders whose `filled_qty` lags their trades: the next gateway must count the
+/// trades, report what was missed, and fill only what is left.
+fn a_gateway_stopped_between_a_fill_and_its_report_never_overfills(store: &Arc<dyn Store>) {
+    use robofleet::gateway::{spawn_gateway, GatewayConfig, GatewayStats};
+    let part = order("gw", 1, "Si"); // qty 3, buy limit 100
+    let full = order("gw", 2, "Si");
+    store.insert_order(&part).unwrap();
+    store.insert_order(&full).unwrap();
+    stored(store, 2);
+    // The earlier gateway: accepted both, stored a fill of each, reported neither.
+    for o in [&part, &full] {
+        store
+            .update_order(&change(o, OrderStatus::Working, 0, 0.0))
+            .unwrap();
+    }
+    assert!(store.insert_trade(&trade(&part, "SIM-1", 1, 99.0)).unwrap());
+    assert!(store.insert_trade(&trade(&full, "SIM-2", 3, 98.0)).unwrap());
+
+    let mut feed = robofleet_tests::Feed::new();
+    let cfg = GatewayConfig {
+        feed_endpoint: feed.endpoint.clone(),
+    };
+    let stats = Arc::new(GatewayStats::default());
+    let gw = spawn_gateway(
+        robofleet::server::zmq_context(),
+        store.clone(),
+        cfg,
+        stats.clone(),
+    )
+    .unwrap();
+    let get = |id: &str| {
+        store
+            .orders(&OrderFilter::default())
+            .unwrap()
+            .into_iter()
+            .find(|o| o.client_id == id)
+            .unwrap()
+    };
+    // The fully traded order is reported Filled with no market at all.
+    assert!(wait_until(T, || get("gw-2").status == OrderStatus::Filled));
+    // The other is reported with the fill it missed, then fills only the 2 left.
+    assert!(
+        wait_until(T, || get("gw-1").filled_qty == 1),
+        "{:?}",
+        get("gw-1")
+    );
+    assert!(
+        wait_until(T, || {
+            feed.quote("Si", 98.0, 99.5, 10);
+            get("gw-1").status == OrderStatus::Filled
+        }),
+        "{:?}",
+        get("gw-1")
+    );
+    // A few more crossing quotes: nothing more may fill.
+    for _ in 0..5 {
+        feed.quote("Si", 98.0, 99.5, 10);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    gw.shutdown();
+
+    let trades = store.trades(Some("gw")).unwrap();
+    let traded = |id: &str| -> i64 {
+        trades
+            .iter()
+            .filter(|t| t.client_id == id)
+            .map(|t| t.qty)
+            .sum()
+    };
+    assert_eq!((traded("gw-1"), traded("gw-2")), (3, 3), "{trades:?}");
+    assert_eq!(trades.len(), 3, "{trades:?}");
+    let (p, f) = (get("gw-1"), get("gw-2"));
+    assert_eq!((p.filled_qty, f.filled_qty), (3, 3));
+    assert!(
+        (p.avg_price - (99.0 + 2.0 * 99.5) / 3.0).abs() < 1e-9,
+        "{p:?}"
+    );
+    assert_eq!(f.avg_price, 98.0);
+    let statuses: Vec<OrderStatus> = p.history.iter().map(|h| h.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            OrderStatus::New,
+            OrderStatus::Working,
+            OrderStatus::PartiallyFilled,
+            OrderStatus::Filled
+        ]
+    );
+    assert_eq!(stats.snapshot().store_errors, 0);
+    let positions = store.positions(Some("gw")).unwrap();
+    assert_eq!(
+        positions.iter().map(|p| p.qty).sum::<i64>(),
+        6,
+        "{positions:?}"
+    );
 }

@@ -8,7 +8,8 @@
 //!
 //! # Layout
 //! - `mod.rs`: [`BacktestConfig`], [`run`], [`BacktestError`], `name=value` parameters.
-//! - `sim.rs`: the loop and its fixed event order (see there).
+//! - `sim.rs`: [`Sim`], the loop and its fixed event order (see there); also what
+//!   `robofleet bench replay` drives to write a journal.
 //! - `venue.rs`: the live exchange behind the store's order rules; fills and updates out.
 //! - `ledger.rs`: positions from fills, PnL marked at the quote mid, equity, drawdown.
 //! - `report.rs`: `report.json`, `trades.csv`, `positions.csv`, `robot.log`, the summary.
@@ -24,7 +25,7 @@ mod venue;
 
 pub use ledger::{CurvePoint, Drawdown, Ledger, SymbolPnl};
 pub use report::{Outcome, Report};
-pub use sim::{Counts, FillRow, LogLine, MAX_FOLLOW_UPS};
+pub use sim::{Counts, FillRow, LogLine, Sim, MAX_FOLLOW_UPS};
 pub use timefmt::fmt_ts;
 
 use crate::feed::csv::{CsvReader, RowError};

@@ -7,10 +7,19 @@
 //! - `mongo`: the MongoDB store's latencies, robot -> order in MongoDB -> gateway and trade
 //!   insert -> robot event, against the database's own insert and change stream round trips
 //!   measured in the same run. See [`mongo`].
+//! - `journal`: appends per second to a robot's journal under each flush and sync pattern,
+//!   against plain buffered writes of the same bytes. See [`journal`].
+//! - `replay`: events per second replayed from the example robots' journals, against walking
+//!   the journal alone and calling the robot alone. See [`replay`].
 
 mod floor;
+mod journal;
 mod latency;
 mod mongo;
+mod rate;
+mod records;
+mod replay;
+mod replay_gen;
 mod report;
 
 use robofleet::store::embedded::SyncPolicy;
@@ -28,6 +37,10 @@ pub enum Bench {
     Latency(LatencyArgs),
     /// MongoDB store latencies (robot -> gateway, trade -> robot) against the database's own.
     Mongo(MongoArgs),
+    /// Journal appends per second (batched, live and always-sync) against raw buffered writes.
+    Journal(JournalArgs),
+    /// Replay speed of the example robots' journals against a bare walk and direct calls.
+    Replay(ReplayArgs),
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -105,9 +118,72 @@ pub struct MongoArgs {
     pub json: bool,
 }
 
+#[derive(clap::Args, Clone, Debug)]
+pub struct JournalArgs {
+    /// Quote events appended in the batched mode (flush every `--flush-every`).
+    #[arg(long, default_value_t = 2_000_000)]
+    pub events: u64,
+    /// Events between flushes in the batched mode.
+    #[arg(long, default_value_t = 1000)]
+    pub flush_every: u64,
+    /// Events in the live mode: a flush (one write syscall) after every event.
+    #[arg(long, default_value_t = 500_000)]
+    pub live_events: u64,
+    /// Events in the sync-always mode: a flush and an fdatasync after every event.
+    #[arg(long, default_value_t = 2000)]
+    pub always_events: u64,
+    /// Batched sync: fdatasync at a flush once this many ms have passed since the last one.
+    #[arg(long, default_value_t = 10)]
+    pub batch_ms: u64,
+    /// Every N-th event is followed by an Actions record (a cancel and a new limit order, as
+    /// the template robot sends); 0 = events only.
+    #[arg(long, default_value_t = 10)]
+    pub actions_every: u64,
+    /// Each mode is measured this many times, journal and baseline alternating.
+    #[arg(long, default_value_t = 3)]
+    pub rounds: u32,
+    /// Where to write (a temporary folder is made inside and removed); default: the temp dir.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Print the results as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct ReplayArgs {
+    /// Quotes fed to each robot to write its journal (fills and order updates come on top).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub quotes: u64,
+    /// Robots (plugin crate names, built beside this executable or in `--plugin-dir`).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "ma_cross,market_maker,template_robot"
+    )]
+    pub robots: Vec<String>,
+    /// Where the plugins are; default: beside this executable (e.g. target/release).
+    #[arg(long)]
+    pub plugin_dir: Option<PathBuf>,
+    /// Seed of the quote random walk and of the robots.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Each measurement is taken this many times per robot (walk, direct, replay in turn).
+    #[arg(long, default_value_t = 3)]
+    pub rounds: u32,
+    /// Where to write the journals (a temporary folder is made inside and removed).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Print the results as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
 pub fn run(a: Args) -> anyhow::Result<()> {
     match a.what {
         Bench::Latency(args) => latency::run(&args),
         Bench::Mongo(args) => mongo::run(&args),
+        Bench::Journal(args) => journal::run(&args),
+        Bench::Replay(args) => replay::run(&args),
     }
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Where the demo keeps its plugins and store (the store is started fresh).
+    /// Where the demo keeps its plugins, store and journals (store and journals start fresh).
     #[arg(long, default_value = "robofleet-demo")]
     pub data: PathBuf,
     /// Stop after this many seconds (default: run until Ctrl-C).
@@ -70,9 +70,14 @@ fn install_examples(plugins: &Path) -> anyhow::Result<()> {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let plugins = args.data.join("plugins");
-    let store_dir = args.data.join("store");
-    if store_dir.exists() {
-        std::fs::remove_dir_all(&store_dir).context("cannot clear the previous demo store")?;
+    // A fresh day: the store and the journals go together. A journal kept over a wiped store
+    // would rebuild robots holding positions and orders that the store has never seen.
+    for part in ["store", "journal"] {
+        let dir = args.data.join(part);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| format!("cannot clear the previous demo's {part}"))?;
+        }
     }
     install_examples(&plugins)?;
 

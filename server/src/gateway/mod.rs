@@ -112,7 +112,9 @@ fn spawn_named(
 /// them against a fresh simulated exchange.
 ///
 /// Open orders the store replays first (after a restart) go back into the exchange as
-/// they are; exec ids continue after the highest `SIM-<n>` already stored.
+/// they are, with what their stored trades filled (a gateway stopped between writing a fill
+/// and the change that reports it left the order's record behind); exec ids continue after
+/// the highest `SIM-<n>` already stored.
 pub fn spawn_gateway(
     ctx: zmq::Context,
     store: Arc<dyn Store>,
@@ -121,6 +123,7 @@ pub fn spawn_gateway(
 ) -> Result<GatewayHandle, GatewayError> {
     let trades = store.trades(None)?;
     let next_exec = exchange::next_exec_seq_after(trades.iter().map(|t| t.exec_id.as_str()));
+    let stored_fills = runner::StoredFills::of_open_orders(store.as_ref(), &trades)?;
     let sock = feed_sub::connect(&ctx, &cfg.feed_endpoint)?;
 
     let (req_tx, req_rx) = unbounded();
@@ -138,6 +141,7 @@ pub fn spawn_gateway(
         store,
         stats: Arc::clone(&stats),
         exchange: SimExchange::with_next_exec_seq(next_exec),
+        stored_fills,
     };
     handle.threads.push(spawn_named("gateway", move || {
         runner.run(req_rx, md_rx, shutdown_rx)

@@ -1,5 +1,6 @@
 //! The gateway thread: order requests and market data in, store writes out.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crossbeam_channel::{never, select, Receiver};
@@ -9,12 +10,72 @@ use super::exchange::{ExchangeInput, ExchangeOutput, SimExchange};
 use super::stats::GatewayStats;
 use crate::clock;
 use crate::market::MarketData;
-use crate::store::{GatewayRequest, OrderChange, Store, Trade};
+use crate::store::{GatewayRequest, Order, OrderChange, OrderFilter, Store, StoreError, Trade};
+
+/// What the stored trades of each open order add up to when the gateway starts: (qty,
+/// qty x price). The trades are the truth; an order's `filled_qty` lags them when the last
+/// gateway stopped between writing a fill and writing the change that reports it.
+#[derive(Default)]
+pub struct StoredFills(HashMap<String, (i64, f64)>);
+
+impl StoredFills {
+    pub fn of_open_orders(store: &dyn Store, trades: &[Trade]) -> Result<StoredFills, StoreError> {
+        let open = OrderFilter {
+            open_only: true,
+            ..OrderFilter::default()
+        };
+        let mut fills: HashMap<String, (i64, f64)> = store
+            .orders(&open)?
+            .into_iter()
+            .map(|o| (o.client_id, (0, 0.0)))
+            .collect();
+        for t in trades {
+            if let Some((qty, notional)) = fills.get_mut(&t.client_id) {
+                *qty += t.qty;
+                *notional += t.qty as f64 * t.price;
+            }
+        }
+        fills.retain(|_, (qty, _)| *qty > 0);
+        Ok(StoredFills(fills))
+    }
+
+    /// Bring a replayed `order` up to its stored trades. Returns the change that reports
+    /// fills its record missed, when the order stays open (a fully filled one is reported
+    /// `Filled` by the exchange).
+    fn catch_up(&mut self, order: &mut Order, ts_ns: i64) -> Option<OrderChange> {
+        let (qty, notional) = self.0.remove(&order.client_id)?;
+        if qty <= order.filled_qty || order.status.is_terminal() {
+            return None;
+        }
+        tracing::warn!(
+            client_id = %order.client_id,
+            recorded = order.filled_qty,
+            traded = qty,
+            "order record behind its trades (a gateway stopped between a fill and its \
+             report): filled qty restored from the trades"
+        );
+        order.filled_qty = qty.min(order.qty);
+        order.avg_price = notional / qty as f64;
+        if order.status == OrderStatus::New {
+            // It was accepted: it has trades. Replay it as working, never accept it again.
+            order.status = OrderStatus::Working;
+        }
+        (order.filled_qty < order.qty).then(|| OrderChange {
+            client_id: order.client_id.clone(),
+            status: OrderStatus::PartiallyFilled,
+            filled_qty: order.filled_qty,
+            avg_price: order.avg_price,
+            reason: None,
+            ts_ns,
+        })
+    }
+}
 
 pub struct Runner {
     pub store: Arc<dyn Store>,
     pub stats: Arc<GatewayStats>,
     pub exchange: SimExchange,
+    pub stored_fills: StoredFills,
 }
 
 impl Runner {
@@ -53,11 +114,14 @@ impl Runner {
 
     pub fn on_request(&mut self, req: GatewayRequest) {
         match req {
-            GatewayRequest::New(order) => {
+            GatewayRequest::New(mut order) => {
                 // First thing, so the latency does not include our own work.
                 self.stats.record_order_latency(&order);
                 GatewayStats::bump(&self.stats.orders_seen);
                 let ts_ns = clock::wall_ns();
+                if let Some(change) = self.stored_fills.catch_up(&mut order, ts_ns) {
+                    self.write_change(&change);
+                }
                 self.apply(ExchangeInput::NewOrder { order, ts_ns });
             }
             GatewayRequest::Cancel { client_id } => {

@@ -157,3 +157,37 @@ fn event_header_reads_seq_and_ts_without_decoding() {
         format::EMPTY_ACTIONS
     );
 }
+
+#[test]
+fn records_across_and_beyond_read_chunks_come_back_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut bodies: Vec<Vec<u8>> = (0..40_000u32)
+        .map(|i| vec![i as u8; (i as usize * 7) % 301])
+        .collect();
+    bodies.insert(20_000, vec![7u8; 700 << 10]); // larger than a read chunk
+    {
+        let (mut w, _) = JournalWriter::open(tmp.path(), JournalOptions::default()).unwrap();
+        for b in &bodies {
+            w.append(RecordKind::Event, b).unwrap();
+        }
+    }
+    let (recs, summary) = records(tmp.path());
+    assert_eq!(recs.len(), bodies.len());
+    assert!(recs.iter().zip(&bodies).all(|((_, got), want)| got == want));
+    let len = std::fs::metadata(last_segment(tmp.path())).unwrap().len();
+    assert_eq!(summary.bytes, len - format::SEGMENT_HEADER_LEN as u64);
+    assert_eq!(summary.torn_tail, None);
+
+    // Cut the last record short: the tail is reported at its offset in the segment.
+    let last_len = (format::RECORD_HEADER_LEN + 1 + bodies.last().unwrap().len()) as u64;
+    let seg = last_segment(tmp.path());
+    let file = std::fs::OpenOptions::new().write(true).open(&seg).unwrap();
+    file.set_len(len - 3).unwrap();
+    let (recs, summary) = records(tmp.path());
+    assert_eq!(recs.len(), bodies.len() - 1);
+    let tail = summary.torn_tail.unwrap();
+    assert!(
+        tail.ends_with(&format!("at byte {}", len - last_len)),
+        "{tail}"
+    );
+}

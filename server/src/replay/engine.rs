@@ -100,7 +100,10 @@ pub enum ReplayError {
     NoBegin,
 }
 
+/// The last replayed event, until the record of what it did then settles it. Its buffers
+/// are reused from event to event: no allocation per event.
 struct Pending {
+    live: bool,
     seq: u64,
     ts: i64,
     event: Vec<u8>,
@@ -111,7 +114,9 @@ struct Pending {
 pub struct Replayer<O: ReplayObserver> {
     plugin: Arc<LoadedPlugin>,
     instance: Option<RobotInstance>,
-    pending: Option<Pending>,
+    pending: Pending,
+    /// What the journal recorded for the pending event (buffer reused likewise).
+    recorded: Outcome,
     pub observer: O,
     pub stats: ReplayStats,
     stop: bool,
@@ -123,7 +128,14 @@ impl<O: ReplayObserver> Replayer<O> {
         Replayer {
             plugin,
             instance: None,
-            pending: None,
+            pending: Pending {
+                live: false,
+                seq: 0,
+                ts: 0,
+                event: Vec::new(),
+                produced: Outcome::Actions(Vec::new()),
+            },
+            recorded: Outcome::Actions(Vec::new()),
             observer,
             stats: ReplayStats::default(),
             stop: false,
@@ -157,7 +169,7 @@ impl<O: ReplayObserver> Replayer<O> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        self.settle(Outcome::Actions(format::EMPTY_ACTIONS.to_vec()), true);
+        self.settle_with(|o| set_actions(o, format::EMPTY_ACTIONS), true);
         self.stats.walk = walk;
         Ok(())
     }
@@ -171,7 +183,7 @@ impl<O: ReplayObserver> Replayer<O> {
         let dir = || String::new();
         match rec.kind {
             RecordKind::Begin => {
-                self.settle(Outcome::Actions(format::EMPTY_ACTIONS.to_vec()), true);
+                self.settle_with(|o| set_actions(o, format::EMPTY_ACTIONS), true);
                 let begin: BeginRecord = match rec.decode() {
                     Ok(b) => b,
                     Err(e) => return self.fail(ReplayError::Record(dir(), "Begin", e.to_string())),
@@ -187,9 +199,7 @@ impl<O: ReplayObserver> Replayer<O> {
             }
             // A Resume (or a Begin) right after an event means the process died there:
             // actions with no record were never carried out, which is no divergence.
-            RecordKind::Resume => {
-                self.settle(Outcome::Actions(format::EMPTY_ACTIONS.to_vec()), true)
-            }
+            RecordKind::Resume => self.settle_with(|o| set_actions(o, format::EMPTY_ACTIONS), true),
             RecordKind::Event => {
                 self.settle_empty();
                 if self.stop {
@@ -201,26 +211,24 @@ impl<O: ReplayObserver> Replayer<O> {
                 let Some((seq, ts)) = format::event_header(rec.body) else {
                     return self.fail(ReplayError::Record(dir(), "Event", "no header".into()));
                 };
-                let produced = match instance.handle_bytes(rec.body, |b| b.to_vec()) {
-                    Ok(bytes) => Outcome::Actions(bytes),
-                    Err(e) => Outcome::Failed(e.to_string()),
-                };
+                let p = &mut self.pending;
+                if let Err(e) = instance.handle_bytes(rec.body, |b| set_actions(&mut p.produced, b))
+                {
+                    p.produced = Outcome::Failed(e.to_string());
+                }
+                p.event.clear();
+                p.event.extend_from_slice(rec.body);
+                (p.seq, p.ts, p.live) = (seq, ts, true);
                 self.stats.events += 1;
                 self.stats.last_seq = seq;
-                self.pending = Some(Pending {
-                    seq,
-                    ts,
-                    event: rec.body.to_vec(),
-                    produced,
-                });
             }
-            RecordKind::Actions => self.settle(Outcome::Actions(rec.body.to_vec()), false),
+            RecordKind::Actions => self.settle_with(|o| set_actions(o, rec.body), false),
             RecordKind::Failed => {
                 let msg = rec
                     .decode::<FailedRecord>()
                     .map(|f| f.message)
                     .unwrap_or_else(|e| format!("undecodable failure record: {e}"));
-                self.settle(Outcome::Failed(msg), false);
+                self.settle_with(|o| *o = Outcome::Failed(msg), false);
             }
             RecordKind::End => {
                 self.settle_empty();
@@ -243,13 +251,29 @@ impl<O: ReplayObserver> Replayer<O> {
     }
 
     fn settle_empty(&mut self) {
-        self.settle(Outcome::Actions(format::EMPTY_ACTIONS.to_vec()), false);
+        self.settle_with(|o| set_actions(o, format::EMPTY_ACTIONS), false);
+    }
+
+    /// Settle the pending event, if any, with the recorded outcome `record` writes into the
+    /// reused buffer.
+    fn settle_with(&mut self, record: impl FnOnce(&mut Outcome), at_end: bool) {
+        if !self.pending.live {
+            return;
+        }
+        let mut recorded = std::mem::replace(&mut self.recorded, Outcome::Actions(Vec::new()));
+        record(&mut recorded);
+        self.settle(&recorded, at_end);
+        self.recorded = recorded;
     }
 
     /// `at_end`: nothing of this run follows (end of journal, or a restart after a crash).
-    fn settle(&mut self, recorded: Outcome, at_end: bool) {
-        let Some(p) = self.pending.take() else { return };
-        let matched = p.produced.same_as(&recorded);
+    fn settle(&mut self, recorded: &Outcome, at_end: bool) {
+        if !self.pending.live {
+            return;
+        }
+        self.pending.live = false;
+        let p = &self.pending;
+        let matched = p.produced.same_as(recorded);
         let unrecorded_tail = at_end && !matched && recorded.action_count() == 0;
         self.stats.actions += p.produced.action_count();
         if !matched && !unrecorded_tail {
@@ -268,7 +292,7 @@ impl<O: ReplayObserver> Replayer<O> {
             seq: p.seq,
             ts: p.ts,
             event: &p.event,
-            recorded: &recorded,
+            recorded,
             produced: &p.produced,
             matched,
             unrecorded_tail,
@@ -286,6 +310,17 @@ impl<O: ReplayObserver> Replayer<O> {
 
     fn fail(&mut self, e: ReplayError) {
         self.error = Some(e);
+    }
+}
+
+/// `o` becomes `Actions(bytes)`, reusing its buffer.
+fn set_actions(o: &mut Outcome, bytes: &[u8]) {
+    match o {
+        Outcome::Actions(v) => {
+            v.clear();
+            v.extend_from_slice(bytes);
+        }
+        Outcome::Failed(_) => *o = Outcome::Actions(bytes.to_vec()),
     }
 }
 

@@ -9,7 +9,7 @@ use super::store_err;
 use crate::store::{rules, Order, OrderChange, OrderFilter, StoreError, Trade};
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, to_document, Bson, Document};
-use mongodb::options::{ClientOptions, IndexOptions};
+use mongodb::options::ClientOptions;
 use mongodb::{Client, Collection, Database, IndexModel};
 use std::time::Duration;
 
@@ -63,17 +63,20 @@ pub async fn connect(uri: &str) -> Result<Collections, StoreError> {
         ])
         .await
         .map_err(unavailable)?;
+    // `client_id`: an order's fills and its change log, as the gateway's restart and the
+    // analysts' queries (docs/store.md) look them up.
     cols.trades
-        .create_index(index(doc! {"robot": 1, "ts_ns": 1}))
+        .create_indexes([
+            index(doc! {"robot": 1, "ts_ns": 1}),
+            index(doc! {"client_id": 1}),
+        ])
         .await
         .map_err(unavailable)?;
     cols.order_updates
-        .create_index(
-            IndexModel::builder()
-                .keys(doc! {"robot": 1, "updated_ns": 1})
-                .options(IndexOptions::builder().build())
-                .build(),
-        )
+        .create_indexes([
+            index(doc! {"robot": 1, "updated_ns": 1}),
+            index(doc! {"client_id": 1, "updated_ns": 1}),
+        ])
         .await
         .map_err(unavailable)?;
     Ok(cols)
