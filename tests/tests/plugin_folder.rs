@@ -214,3 +214,44 @@ fn a_plugin_written_in_place_slowly_loads_once_whole_and_a_bad_replacement_keeps
     );
     srv.stop();
 }
+
+#[test]
+fn editing_or_removing_a_toml_while_running_reshapes_that_plugins_robots() {
+    let feed = Feed::new();
+    let mut srv = TestServer::start(&feed.endpoint, |dir| {
+        install(&plugin("panicky"), dir, "libpanicky.so");
+    });
+    assert!(wait_until(T, || srv.state("panicky") == "running"));
+    let names = |srv: &mut TestServer| {
+        let mut n = srv.list_names();
+        n.sort();
+        n
+    };
+    // Two instances declared: they replace the plugin's default robot.
+    let toml = srv.plugins.path().join("libpanicky.toml");
+    let tmp = srv.plugins.path().join(".libpanicky.toml.tmp");
+    std::fs::write(
+        &tmp,
+        "[[instance]]\nname = \"p_a\"\n[[instance]]\nname = \"p_b\"\nsymbols = [\"RTS\"]\n",
+    )
+    .unwrap();
+    std::fs::rename(&tmp, &toml).unwrap();
+    assert!(
+        wait_until(T, || names(&mut srv) == ["p_a", "p_b"]
+            && srv.state("p_a") == "running"
+            && srv.state("p_b") == "running"),
+        "{:?}",
+        names(&mut srv)
+    );
+    assert_eq!(srv.status("p_b")["symbols"], json!(["RTS"]));
+    // The toml removed: back to one robot on the plugin's defaults.
+    std::fs::remove_file(&toml).unwrap();
+    assert!(
+        wait_until(T, || names(&mut srv) == ["panicky"]
+            && srv.state("panicky") == "running"),
+        "{:?}",
+        names(&mut srv)
+    );
+    assert_eq!(srv.status("panicky")["symbols"], json!(["Si"]));
+    srv.stop();
+}
