@@ -143,3 +143,51 @@ fn feed_command_publishes_a_synthetic_walk_that_reaches_a_robot() {
     assert_eq!(stats["market_data"]["dropped"], json!(0), "{stats}");
     srv.stop();
 }
+
+#[test]
+fn serve_stops_gracefully_on_sigterm_and_its_robots_end_cleanly() {
+    let (plugins, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    install(
+        &plugin("template_robot"),
+        plugins.path(),
+        "libtemplate_robot.so",
+    );
+    let control = endpoint();
+    let mut child = Command::new(target_dir().join("robofleet"))
+        .arg("serve")
+        .arg("--plugins")
+        .arg(plugins.path())
+        .arg("--data")
+        .arg(data.path())
+        .args(["--control", &control, "--feed", &endpoint()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start robofleet serve");
+    assert!(wait_until(T, || status(&control, "template")["state"]
+        ["state"]
+        == "running"));
+    // What a service manager sends to stop a service.
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut exit = None;
+    assert!(wait_until(T, || {
+        exit = child.try_wait().unwrap();
+        exit.is_some()
+    }));
+    let exit = exit.unwrap();
+    assert_eq!(exit.code(), Some(0), "not a clean exit: {exit:?}");
+    // The robot ended cleanly: its next start is a resume of a graceful end, so the
+    // journal's last record is an End (a kill would leave none).
+    let build = plugin("template_robot");
+    let (code, report) = replay_report(
+        &data.path().join("journal"),
+        "template",
+        &["--plugin", &build.to_string_lossy()],
+    );
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["ends_checked"], json!(1), "{report}");
+}

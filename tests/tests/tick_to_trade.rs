@@ -67,30 +67,56 @@ fn orders_and_trades_survive_a_server_restart() {
     let data = tempfile::tempdir().unwrap();
     let plugins = tempfile::tempdir().unwrap();
     install(&plugin("panicky"), plugins.path(), "libpanicky.so");
-    let start = |feed: &Feed| {
+    let start = |feed: &Feed, journal: bool| {
         let mut cfg = robofleet::server::ServeConfig::new(plugins.path(), data.path());
         cfg.control_endpoint = "tcp://127.0.0.1:*".into();
         cfg.feed_endpoint = feed.endpoint.clone();
+        if !journal {
+            cfg.journal_dir = None;
+        }
         robofleet::server::start(cfg).unwrap()
     };
-    let handle = start(&feed);
+    let orders = |h: &robofleet::server::ServerHandle| -> Vec<String> {
+        let all = h.store.orders(&Default::default()).unwrap();
+        all.into_iter().map(|o| o.client_id).collect()
+    };
+    let events = |h: &robofleet::server::ServerHandle| {
+        h.registry.get("panicky").map_or(0, |r| r.status().events)
+    };
+    // panicky buys once, on its first quote.
+    let handle = start(&feed, true);
     assert!(wait_until(T, || {
         feed.quote("Si", 100.0, 101.0, 5);
-        handle.store.orders(&Default::default()).unwrap().len() == 1
+        orders(&handle).len() == 1
     }));
     handle.shutdown();
-    let handle = start(&feed);
-    let orders = handle.store.orders(&Default::default()).unwrap();
-    assert_eq!(orders.len(), 1);
-    assert_eq!(orders[0].client_id, "panicky-1");
-    // The restarted robot continues its order sequence.
+
+    // Restarted: the order is still in the store, and the robot, rebuilt from its journal,
+    // remembers it has bought: more quotes send nothing twice.
+    let handle = start(&feed, true);
+    assert_eq!(orders(&handle), ["panicky-1"]);
+    assert!(wait_until(T, || handle
+        .registry
+        .get("panicky")
+        .is_some_and(|r| r
+            .status()
+            .recovery
+            .starts_with("rebuilt from journal"))));
+    let before = events(&handle);
     assert!(wait_until(T, || {
         feed.quote("Si", 100.0, 101.0, 5);
-        handle.store.orders(&Default::default()).unwrap().len() == 2
+        events(&handle) >= before + 5
     }));
-    assert_eq!(
-        handle.store.orders(&Default::default()).unwrap()[1].client_id,
-        "panicky-2"
-    );
+    assert_eq!(orders(&handle), ["panicky-1"]);
+    handle.shutdown();
+
+    // Without a journal the robot starts afresh and buys again: its order sequence continues
+    // from the store, so the new order cannot collide with the old one.
+    let handle = start(&feed, false);
+    assert!(wait_until(T, || {
+        feed.quote("Si", 100.0, 101.0, 5);
+        orders(&handle).len() == 2
+    }));
+    assert_eq!(orders(&handle), ["panicky-1", "panicky-2"]);
     handle.shutdown();
 }
