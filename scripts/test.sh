@@ -20,6 +20,6 @@ fi
 # crate with no doc-tests, "0 passed").
 mkdir -p target
 status=0
-cargo test --workspace "$@" 2>&1 | tee target/test-output.log || status=$?
+cargo test --workspace --no-fail-fast "$@" 2>&1 | tee target/test-output.log || status=$?
 awk '/^test result:/ {p += $4; f += $6} END {printf "tests: %d passed, %d failed\n", p, f}' target/test-output.log
 exit "$status"

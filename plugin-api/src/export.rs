@@ -196,3 +196,7 @@ macro_rules! __build_id {
         concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION"))
     };
 }
+
+#[cfg(test)]
+#[path = "export_tests.rs"]
+mod tests;

@@ -65,28 +65,29 @@ fn a_thousand_robots_start_idle_quietly_and_all_trade() {
         "{}",
         stats["market_data"]
     );
-    let orders = srv
-        .handle
-        .as_ref()
-        .unwrap()
-        .store
-        .orders(&Default::default())
-        .unwrap();
-    let sent: u64 = registry
-        .all()
-        .iter()
-        .map(|r| r.orders_sent.load(std::sync::atomic::Ordering::Relaxed))
-        .sum();
-    assert_eq!(orders.len() as u64, sent);
+    // Quotes published in the loop above may still be on their way: let every robot handle
+    // all it was delivered, then every order it counted must be in the store.
     let delivered = stats["market_data"]["delivered"].as_u64().unwrap();
+    let sum = |f: &dyn Fn(&robofleet::robot::RobotShared) -> u64| -> u64 {
+        registry.all().iter().map(|r| f(r)).sum()
+    };
+    let relaxed = std::sync::atomic::Ordering::Relaxed;
     assert!(wait_until(Duration::from_secs(30), || {
-        let events: u64 = registry
-            .all()
-            .iter()
-            .map(|r| r.events.load(std::sync::atomic::Ordering::Relaxed))
-            .sum();
         // Each robot: Start + one event per delivered quote.
-        events >= delivered + ROBOTS as u64
+        sum(&|r| r.events.load(relaxed)) >= delivered + ROBOTS as u64
     }));
+    let store = srv.handle.as_ref().unwrap().store.clone();
+    let mut counts = (0, 0);
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            let sent = sum(&|r| r.orders_sent.load(relaxed));
+            counts = (
+                store.orders(&Default::default()).unwrap().len() as u64,
+                sent,
+            );
+            counts.0 == counts.1 && sent >= ROBOTS as u64
+        }),
+        "orders in the store / sent: {counts:?}"
+    );
     srv.stop();
 }

@@ -58,6 +58,19 @@ fn tick_becomes_order_fill_trade_event_and_position() {
         "{stats}"
     );
     assert_eq!(stats["robots"][0]["md_dropped"], json!(0));
+    // Latency: time inside the plugin, and tick -> gateway for the one order.
+    let robot = &stats["robots"][0];
+    let (p50, p99) = (
+        robot["handle_ns_p50"].as_u64(),
+        robot["handle_ns_p99"].as_u64(),
+    );
+    assert!(
+        matches!((p50, p99), (Some(a), Some(b)) if a > 0 && b >= a),
+        "{stats}"
+    );
+    let inside = &stats["gateway"]["latency_inside_ns"];
+    assert_eq!(inside["count"], json!(1), "{stats}");
+    assert!(inside["p50"].as_u64().unwrap() > 0, "{stats}");
     srv.stop();
 }
 
