@@ -345,3 +345,58 @@ fn an_order_that_cannot_be_written_in_time_expires_and_is_rejected_once_the_data
     let health = s.health();
     assert_eq!((health.pending_writes, health.failed_writes), (0, 1));
 }
+
+#[test]
+fn a_robot_subscribed_while_the_database_is_away_gets_its_fills_once_it_is_back() {
+    let mut db = OwnDb::start();
+    let uri = db.uri("away");
+    let mut opts = MongoOptions::new(&uri, "server:s");
+    opts.max_wait = Duration::from_secs(2);
+    let s: Arc<dyn Store> = Arc::new(MongoStore::open(&opts).unwrap());
+    let orders: Vec<Order> = (1..=60).map(|seq| new_order("r", seq)).collect();
+    for o in &orders {
+        s.insert_order(o).unwrap();
+    }
+    assert!(wait_until(T, || s
+        .orders(&OrderFilter::default())
+        .unwrap()
+        .len()
+        == orders.len()));
+    db.stop();
+    // The first subscription cannot go live with the database away: it waits its limit, and
+    // the robot stays subscribed rather than being left deaf.
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let started = std::time::Instant::now();
+    s.watch_robot("r", tx)
+        .expect("subscribed while the database is away");
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "the stream was live?"
+    );
+
+    db.restart();
+    let g = store(&uri, "gateway:g");
+    // The stream reopens on its own some time after the database is back: fill one order
+    // after another until the robot hears of one.
+    let mut heard = Vec::new();
+    for (i, o) in orders.iter().enumerate() {
+        g.insert_trade(&fill_of(o, &format!("X-{i}"))).unwrap();
+        if let Ok(u) = rx.recv_timeout(Duration::from_millis(500)) {
+            heard.push(u);
+            break;
+        }
+    }
+    assert!(!heard.is_empty(), "the robot never heard of a fill");
+    std::thread::sleep(Duration::from_secs(1));
+    heard.extend(rx.try_iter());
+    let mut ids: Vec<String> = heard
+        .iter()
+        .map(|u| match u {
+            RobotUpdate::Trade(t) => t.exec_id.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "a fill delivered twice: {heard:?}");
+}

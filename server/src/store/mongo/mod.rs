@@ -205,6 +205,11 @@ impl Store for MongoStore {
     }
 
     fn watch_robot(&self, robot: &str, sink: Sender<RobotUpdate>) -> Result<WatchId, StoreError> {
+        // Registered first: whenever the stream is live, this robot's updates reach it.
+        let id = {
+            let mut router = self.shared.router.lock().unwrap_or_else(|e| e.into_inner());
+            router.register(robot, sink)
+        };
         if !self
             .shared
             .robot_stream_started
@@ -218,15 +223,19 @@ impl Store for MongoStore {
                 self.shared.clone(),
                 ready,
             ));
-            // Subscribing returns once the stream is live: nothing written after it is missed.
+            // The first subscription returns once the stream is live, so nothing written
+            // after it is missed. With the database away it waits at most `max_wait`: the
+            // robot stays subscribed, and the stream, which keeps trying, delivers from its
+            // stored position once it opens (store health shows the outage meanwhile).
             if is_ready.recv_timeout(self.shared.max_wait).is_err() {
-                return Err(StoreError::Unavailable(
-                    "the robot update stream did not open".into(),
-                ));
+                tracing::warn!(
+                    robot,
+                    "the robot update stream is not open yet (database unavailable?): \
+                     updates will reach the robot once it opens"
+                );
             }
         }
-        let mut router = self.shared.router.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(router.register(robot, sink))
+        Ok(id)
     }
 
     fn unwatch_robot(&self, id: WatchId) {
