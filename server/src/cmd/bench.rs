@@ -57,6 +57,10 @@ pub struct LatencyArgs {
     /// Store sync policy: never, always, or interval:MS.
     #[arg(long, default_value = "interval:100")]
     pub sync: SyncPolicy,
+    /// The robot's journal sync policy (os, always, batch:MS), as `serve --journal-sync`;
+    /// `off` runs the robot without a journal (as before journals existed).
+    #[arg(long, default_value = "batch:10")]
+    pub journal: String,
     /// Round trips of the zmq inproc floor measurement.
     #[arg(long, default_value_t = 20_000)]
     pub floor_trips: u64,

@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`format`]: segments, record framing (length + CRC32), record kinds and bodies.
 //! - [`writer`]: appending with write-ahead flushes, sync policies, torn-tail repair.
+//! - [`syncer`]: the one background thread that fsyncs journals under a batched policy.
 //! - [`reader`]: walking the records in order.
 //! - [`history`]: a journal read back as runs (Begin .. events .. End) for recovery and replay.
 //!
@@ -13,6 +14,7 @@
 pub mod format;
 pub mod history;
 pub mod reader;
+pub mod syncer;
 pub mod writer;
 
 #[cfg(test)]

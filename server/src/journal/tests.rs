@@ -191,3 +191,41 @@ fn records_across_and_beyond_read_chunks_come_back_whole() {
         "{tail}"
     );
 }
+
+#[test]
+fn batched_sync_happens_in_the_background_once_per_batch_and_never_when_idle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = JournalOptions {
+        sync: JournalSync::Batch(std::time::Duration::from_millis(50)),
+        ..JournalOptions::default()
+    };
+    let (mut w, _) = JournalWriter::open(tmp.path(), opts).unwrap();
+    // Many write-ahead flushes within one batch interval: one background fsync for them all.
+    for i in 0..100u32 {
+        w.append(RecordKind::Event, &i.to_le_bytes()).unwrap();
+        w.flush().unwrap();
+    }
+    assert_eq!(w.background_syncs(), 0, "synced before the batch was due");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while w.background_syncs() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(w.background_syncs(), 1);
+    // Nothing written since: nothing more to sync.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(w.background_syncs(), 1);
+    w.flush().unwrap();
+    assert_eq!(records(tmp.path()).0.len(), 100);
+
+    // `os` never syncs in the background.
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = JournalOptions {
+        sync: JournalSync::Os,
+        ..JournalOptions::default()
+    };
+    let (mut w, _) = JournalWriter::open(tmp.path(), opts).unwrap();
+    w.append(RecordKind::Event, b"x").unwrap();
+    w.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(w.background_syncs(), 0);
+}

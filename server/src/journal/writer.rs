@@ -2,11 +2,13 @@
 //! robot (write-ahead), fsynced by the configured policy, torn tail cut off at open.
 
 use super::format::{self, RecordKind, SEGMENT_HEADER_LEN};
+use super::syncer::{self, SyncTarget};
 use super::{list_segments, segment_path, JournalError};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// When appended records are forced to disk. Every policy hands records to the OS before
 /// the robot's actions are carried out, so a killed process loses nothing it acted on; the
@@ -15,9 +17,10 @@ use std::time::{Duration, Instant};
 pub enum JournalSync {
     /// Never fsync: the OS writes back when it likes.
     Os,
-    /// fsync at a flush once this long has passed since the last one (batched).
+    /// fsync within this long of a write, on a background thread (batched): the robot's
+    /// thread never waits on the disk.
     Batch(Duration),
-    /// fsync at every flush.
+    /// fsync at every flush, on the robot's thread.
     Always,
 }
 
@@ -75,11 +78,12 @@ pub struct JournalWriter {
     dir: PathBuf,
     opts: JournalOptions,
     segment_no: u64,
-    file: File,
+    /// The current segment, shared with the background syncer.
+    target: Arc<SyncTarget>,
     /// Bytes in the current segment, including what is still buffered.
     segment_len: u64,
     buf: Vec<u8>,
-    last_sync: Instant,
+    /// Written to the OS since this writer last fsynced it itself.
     unsynced: bool,
 }
 
@@ -89,7 +93,7 @@ impl JournalWriter {
         std::fs::create_dir_all(dir).map_err(|e| JournalError::io(dir, e))?;
         let segments = list_segments(dir)?;
         let mut repair = TailRepair::default();
-        let (segment_no, file, segment_len) = match segments.last() {
+        let (segment_no, target, segment_len) = match segments.last() {
             None => {
                 let (f, len) = new_segment(dir, 1)?;
                 (1, f, len)
@@ -120,7 +124,8 @@ impl JournalWriter {
                     file.write_all(&format::segment_header())
                         .map_err(|e| JournalError::io(path, e))?;
                 }
-                (no, file, valid.max(SEGMENT_HEADER_LEN) as u64)
+                let target = SyncTarget::new(file, path.clone());
+                (no, target, valid.max(SEGMENT_HEADER_LEN) as u64)
             }
         };
         let buffer_bytes = opts.buffer_bytes;
@@ -128,10 +133,9 @@ impl JournalWriter {
             dir: dir.to_path_buf(),
             opts,
             segment_no,
-            file,
+            target,
             segment_len,
             buf: Vec::with_capacity(buffer_bytes + 256),
-            last_sync: Instant::now(),
             unsynced: false,
         };
         Ok((writer, repair))
@@ -158,16 +162,22 @@ impl JournalWriter {
         Ok(())
     }
 
-    /// Hand everything appended to the OS, and fsync if the policy says so now.
+    /// Hand everything appended to the OS, and fsync if the policy says so now. Under a
+    /// batched policy the fsync is the background syncer's; its failure shows here.
     pub fn flush(&mut self) -> Result<(), JournalError> {
         self.write_out()?;
-        let due = match self.opts.sync {
-            JournalSync::Os => false,
-            JournalSync::Always => true,
-            JournalSync::Batch(every) => self.last_sync.elapsed() >= every,
-        };
-        if due && self.unsynced {
-            self.fsync()?;
+        match self.opts.sync {
+            JournalSync::Os => {}
+            JournalSync::Always if self.unsynced => self.fsync()?,
+            JournalSync::Always => {}
+            JournalSync::Batch(_) => {
+                if let Some(e) = self.target.take_failure() {
+                    return Err(JournalError::io(
+                        &self.target.path,
+                        std::io::Error::other(e),
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -186,30 +196,38 @@ impl JournalWriter {
         !self.buf.is_empty()
     }
 
+    /// Background fsyncs of the current segment so far.
+    pub fn background_syncs(&self) -> u64 {
+        self.target.syncs()
+    }
+
     fn write_out(&mut self) -> Result<(), JournalError> {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let result = self.file.write_all(&self.buf);
+        let result = (&self.target.file).write_all(&self.buf);
         self.buf.clear();
         self.unsynced = true;
-        result.map_err(|e| JournalError::io(&segment_path(&self.dir, self.segment_no), e))
+        if let JournalSync::Batch(every) = self.opts.sync {
+            syncer::mark_dirty(&self.target, every);
+        }
+        result.map_err(|e| JournalError::io(&self.target.path, e))
     }
 
     fn fsync(&mut self) -> Result<(), JournalError> {
-        self.file
+        self.target
+            .file
             .sync_data()
-            .map_err(|e| JournalError::io(&segment_path(&self.dir, self.segment_no), e))?;
-        self.last_sync = Instant::now();
+            .map_err(|e| JournalError::io(&self.target.path, e))?;
         self.unsynced = false;
         Ok(())
     }
 
     fn roll(&mut self) -> Result<(), JournalError> {
         self.sync_now()?;
-        let (file, len) = new_segment(&self.dir, self.segment_no + 1)?;
+        let (target, len) = new_segment(&self.dir, self.segment_no + 1)?;
         self.segment_no += 1;
-        self.file = file;
+        self.target = target;
         self.segment_len = len;
         Ok(())
     }
@@ -223,7 +241,7 @@ impl Drop for JournalWriter {
     }
 }
 
-fn new_segment(dir: &Path, no: u64) -> Result<(File, u64), JournalError> {
+fn new_segment(dir: &Path, no: u64) -> Result<(Arc<SyncTarget>, u64), JournalError> {
     let path = segment_path(dir, no);
     let mut file = OpenOptions::new()
         .create_new(true)
@@ -236,7 +254,7 @@ fn new_segment(dir: &Path, no: u64) -> Result<(File, u64), JournalError> {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok((file, SEGMENT_HEADER_LEN as u64))
+    Ok((SyncTarget::new(file, path), SEGMENT_HEADER_LEN as u64))
 }
 
 /// Length of the segment's valid records (from the header on); notes any damage after them.

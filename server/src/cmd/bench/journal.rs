@@ -7,15 +7,17 @@
 //!
 //! | mode | flush (write syscall) | fsync |
 //! | --- | --- | --- |
-//! | `batch` | every `--flush-every` events | at a flush, once `--batch-ms` passed since the last |
+//! | `batch` | every `--flush-every` events | within `--batch-ms` of a write, on the journal's background syncer thread (as in the server) |
 //! | `live` | after every event, as the robot loop does before it blocks or acts | as `batch` |
-//! | `always` | after every event | at every flush |
+//! | `always` | after every event | at every flush, on the writing thread |
 //!
 //! Each is timed from the first append to the end of the final `sync_now` (everything on
 //! disk), in a fresh folder, and checked by reading the journal back. Its baseline, in the
 //! same rounds, writes the same framed bytes with `write_all` into a `BufWriter<File>` of the
-//! journal's buffer size, flushing and `fdatasync`ing at the same points: the floor for that
-//! pattern of syscalls, without the journal's framing, checksums and bookkeeping.
+//! journal's buffer size, flushing at the same points and `fdatasync`ing as the journal does
+//! (a thread of its own every `--batch-ms` for the batched modes, inline for `always`): the
+//! floor for that pattern of syscalls, without the journal's framing, checksums and
+//! bookkeeping.
 
 use super::rate::{per_sec, Machine, Spread, TempRoot};
 use super::records::Workload;
@@ -27,6 +29,8 @@ use serde::Serialize;
 use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const GOAL_EVENTS_PER_SEC: f64 = 1e6;
@@ -38,12 +42,21 @@ struct Mode {
     sync: JournalSync,
 }
 
-fn due(sync: JournalSync, last: Instant) -> bool {
-    match sync {
-        JournalSync::Os => false,
-        JournalSync::Always => true,
-        JournalSync::Batch(every) => last.elapsed() >= every,
-    }
+/// For the baseline's batched modes: `fdatasync` a clone of `file` every `every` until
+/// `stop`, as the journal's background syncer does.
+fn background_sync(
+    file: &std::fs::File,
+    every: Duration,
+    stop: &Arc<AtomicBool>,
+) -> anyhow::Result<std::thread::JoinHandle<()>> {
+    let file = file.try_clone()?;
+    let stop = Arc::clone(stop);
+    Ok(std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(every);
+            let _ = file.sync_data();
+        }
+    }))
 }
 
 fn journal_once(w: &Workload, m: &Mode, dir: &Path) -> anyhow::Result<Duration> {
@@ -81,21 +94,28 @@ fn baseline_once(w: &Workload, m: &Mode, dir: &Path) -> anyhow::Result<Duration>
     let file = std::fs::File::create(dir.join("raw.bin"))?;
     let mut out = BufWriter::with_capacity(JournalOptions::default().buffer_bytes, file);
     out.write_all(&format::segment_header())?;
-    let mut last_sync = Instant::now();
+    let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
+    let syncer = match m.sync {
+        JournalSync::Batch(every) => Some(background_sync(out.get_ref(), every, &stop)?),
+        _ => None,
+    };
     for i in 0..m.events as usize {
         out.write_all(&w.framed[w.framed_at[i] as usize..w.framed_at[i + 1] as usize])?;
         if (i as u64 + 1).is_multiple_of(m.flush_every) {
             out.flush()?;
-            if due(m.sync, last_sync) {
+            if m.sync == JournalSync::Always {
                 out.get_ref().sync_data()?;
-                last_sync = Instant::now();
             }
         }
     }
     out.flush()?;
     out.get_ref().sync_data()?;
     let took = started.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    if let Some(t) = syncer {
+        let _ = t.join();
+    }
     let len = out.get_ref().metadata()?.len();
     if len != (SEGMENT_HEADER_LEN as u64 + w.size(m.events).1) {
         bail!("{}: baseline wrote {len} bytes", m.name);

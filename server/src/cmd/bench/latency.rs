@@ -63,6 +63,14 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<()> {
     cfg.feed_endpoint = feed_endpoint.clone();
     cfg.gateway = true;
     cfg.sync = args.sync;
+    match args.journal.as_str() {
+        "off" => cfg.journal_dir = None,
+        policy => {
+            cfg.journal.sync = policy
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("--journal: {e} (or off)"))?
+        }
+    }
     cfg.settle = Duration::from_millis(100);
     let server = server::start(cfg).context("cannot start the server")?;
     let mut bench = Bench {

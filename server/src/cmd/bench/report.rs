@@ -64,6 +64,8 @@ pub struct LatencyReport {
     pub machine: Machine,
     pub sync: String,
     pub sync_meaning: String,
+    /// The robot's journal sync policy, or `off`.
+    pub journal: String,
     pub rate_per_sec: f64,
     pub warmup: u64,
     pub ticks: u64,
@@ -177,6 +179,7 @@ impl LatencyReport {
             },
             sync: args.sync.to_string(),
             sync_meaning: sync_meaning(args.sync),
+            journal: args.journal.clone(),
             rate_per_sec: args.rate,
             warmup: args.warmup,
             ticks: args.ticks,
@@ -285,6 +288,7 @@ pub fn print_table(r: &LatencyReport) {
         r.machine.cpus, r.machine.cpu_model, r.machine.loadavg_at_start, r.cancel_every
     );
     println!("store sync: {} ({})", r.sync, r.sync_meaning);
+    println!("robot journal: {}", r.journal);
     println!();
     println!(
         "{:<44} {:>7} {:>8} {:>8} {:>8} {:>8} {:>10}",
