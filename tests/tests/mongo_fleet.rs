@@ -3,10 +3,13 @@
 //! written while a server is down reaches its robot when the server returns, exactly once;
 //! a database restart loses nothing.
 
+use mongodb::bson::doc;
 use robofleet::gateway::{spawn_gateway, GatewayConfig, GatewayHandle, GatewayStats};
 use robofleet::server::{self, zmq_context, ServeConfig, ServerHandle};
 use robofleet::store::mongo::{MongoOptions, MongoStore};
-use robofleet::store::{Order, OrderChange, OrderFilter, RobotUpdate, Store, Trade};
+use robofleet::store::{
+    GatewayRequest, Order, OrderChange, OrderFilter, RobotUpdate, Store, StoreError, Trade,
+};
 use robofleet_api::{OrderRequest, OrderStatus, OrderType, Side};
 use robofleet_tests::mongo::{self, OwnDb};
 use robofleet_tests::*;
@@ -399,4 +402,117 @@ fn a_robot_subscribed_while_the_database_is_away_gets_its_fills_once_it_is_back(
     let n = ids.len();
     ids.dedup();
     assert_eq!(ids.len(), n, "a fill delivered twice: {heard:?}");
+}
+
+#[test]
+fn a_second_gateway_on_one_database_is_refused_until_the_first_gives_back_or_loses_its_lease() {
+    let uri = mongo::uri_for("one_gateway");
+    let feed = Feed::new();
+    let (first, _) = gateway(&uri, &feed);
+
+    // A second `robofleet gateway` process is refused at start and says who holds the lease.
+    let out = robofleet(&[
+        "gateway",
+        "--store",
+        &uri,
+        "--feed",
+        &feed.endpoint,
+        "--name",
+        "second",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a second gateway started: {stderr}");
+    assert!(
+        stderr.contains("holds this database's gateway lease") && stderr.contains("gateway:g@"),
+        "{stderr}"
+    );
+
+    // Stopped gracefully, the first gives the lease back: the next starts at once.
+    first.shutdown();
+    let (second, _) = gateway(&uri, &feed);
+    second.shutdown();
+
+    // A gateway that dies keeps the lease until it expires (here 2 s), then the next may go.
+    let mut opts = MongoOptions::new(&uri, "gateway:dies");
+    opts.lease_ttl = Duration::from_secs(2);
+    let dying = MongoStore::open(&opts).unwrap();
+    let (tx, _rx) = crossbeam_channel::unbounded();
+    dying.watch_order_requests(tx).unwrap();
+    drop(dying); // no graceful stop: the lease stays behind
+    let cfg = || GatewayConfig {
+        feed_endpoint: feed.endpoint.clone(),
+    };
+    let stats = Arc::new(GatewayStats::default());
+    let refused = spawn_gateway(
+        zmq_context(),
+        store(&uri, "gateway:next"),
+        cfg(),
+        stats.clone(),
+    );
+    match refused {
+        Err(e) => assert!(e.to_string().contains("gateway:dies@"), "{e}"),
+        Ok(_) => panic!("took a live lease"),
+    }
+    std::thread::sleep(Duration::from_millis(2100));
+    let next = spawn_gateway(zmq_context(), store(&uri, "gateway:next"), cfg(), stats)
+        .expect("the expired lease is taken");
+    next.shutdown();
+}
+
+#[test]
+fn a_gateway_whose_lease_is_taken_serves_no_more_orders_and_writes_nothing() {
+    let uri = mongo::uri_for("lease_lost");
+    let mut opts = MongoOptions::new(&uri, "gateway:old");
+    opts.lease_ttl = Duration::from_secs(3);
+    let old: Arc<dyn Store> = Arc::new(MongoStore::open(&opts).unwrap());
+    let (tx, rx) = crossbeam_channel::unbounded();
+    old.watch_order_requests(tx).unwrap();
+    let robots = store(&uri, "server:s");
+    let first = new_order("r", 1);
+    robots.insert_order(&first).unwrap();
+    // While it holds the lease it serves orders.
+    assert!(matches!(
+        rx.recv_timeout(T),
+        Ok(GatewayRequest::New(o)) if o.client_id == "r-1"
+    ));
+    // The lease is taken over behind its back (an operator, or another gateway once the lease
+    // had expired during a partition).
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+        let leases = client
+            .default_database()
+            .unwrap()
+            .collection::<mongodb::bson::Document>("leases");
+        let taken =
+            doc! {"$set": {"holder": "gateway:usurper@elsewhere/1", "expires_ns": i64::MAX}};
+        leases
+            .update_one(doc! {"_id": "gateway"}, taken)
+            .await
+            .unwrap();
+    });
+    // At its next renewal it notices: it writes nothing more ...
+    assert!(
+        wait_until(T, || matches!(
+            old.update_order(&change(&first, OrderStatus::Working, 0)),
+            Err(StoreError::GatewayLease(_))
+        )),
+        "the old gateway still writes"
+    );
+    assert!(old
+        .health()
+        .last_error
+        .unwrap()
+        .contains("gateway lease lost"));
+    // ... and takes no new orders.
+    robots.insert_order(&new_order("r", 2)).unwrap();
+    assert!(wait_until(T, || status_of(&robots, "r-2").is_some()));
+    std::thread::sleep(Duration::from_secs(1));
+    let late: Vec<GatewayRequest> = rx.try_iter().collect();
+    assert!(
+        !late
+            .iter()
+            .any(|r| matches!(r, GatewayRequest::New(o) if o.client_id == "r-2")),
+        "{late:?}"
+    );
 }

@@ -69,6 +69,8 @@ pub struct GatewayHandle {
     shutdown: Option<Sender<()>>,
     stop_feed: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
+    /// Told when the gateway has stopped (it gives back a MongoDB gateway lease).
+    store: Option<Arc<dyn Store>>,
 }
 
 impl GatewayHandle {
@@ -88,6 +90,9 @@ impl GatewayHandle {
             if t.join().is_err() {
                 tracing::error!(thread = %name, "gateway thread panicked");
             }
+        }
+        if let Some(store) = self.store.take() {
+            store.gateway_stopped();
         }
     }
 }
@@ -134,8 +139,10 @@ pub fn spawn_gateway(
         shutdown: Some(shutdown_tx),
         stop_feed: Arc::new(AtomicBool::new(false)),
         threads: Vec::new(),
+        store: None,
     };
     store.watch_order_requests(req_tx)?;
+    handle.store = Some(Arc::clone(&store));
 
     let runner = runner::Runner {
         store,

@@ -162,6 +162,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// Another gateway serves this store (MongoDB: one gateway per database).
+    #[error("gateway lease: {0}")]
+    GatewayLease(String),
 }
 
 /// How a store is doing, for `stats` and status.
@@ -201,6 +204,9 @@ pub trait Store: Send + Sync {
     fn insert_trade(&self, trade: &Trade) -> Result<bool, StoreError>;
     /// Deliver every open order, then each new order and cancel request, to `sink`.
     fn watch_order_requests(&self, sink: Sender<GatewayRequest>) -> Result<(), StoreError>;
+    /// The gateway that called `watch_order_requests` has stopped (MongoDB: give back the
+    /// gateway lease so the next gateway need not wait for it to expire).
+    fn gateway_stopped(&self) {}
     /// Deliver changes of `robot`'s orders and its new trades to `sink`.
     fn watch_robot(&self, robot: &str, sink: Sender<RobotUpdate>) -> Result<WatchId, StoreError>;
     fn unwatch_robot(&self, id: WatchId);

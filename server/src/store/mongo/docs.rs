@@ -26,6 +26,7 @@ pub struct Collections {
     pub order_updates: Collection<Document>,
     pub trades: Collection<Document>,
     pub positions: Collection<Document>,
+    pub leases: Collection<Document>,
 }
 
 fn unavailable(e: mongodb::error::Error) -> StoreError {
@@ -53,6 +54,7 @@ pub async fn connect(uri: &str) -> Result<Collections, StoreError> {
         order_updates: db.collection(ORDER_UPDATES),
         trades: db.collection(TRADES),
         positions: db.collection(STREAM_POSITIONS),
+        leases: db.collection(super::lease::LEASES),
         db,
     };
     let index = |keys: Document| IndexModel::builder().keys(keys).build();

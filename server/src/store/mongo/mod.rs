@@ -12,6 +12,7 @@
 mod docs;
 pub use docs::DEFAULT_DB;
 mod errors;
+mod lease;
 mod router;
 mod streams;
 mod writer;
@@ -40,6 +41,9 @@ pub struct MongoOptions {
     pub consumer: String,
     /// How long a write waits for an unavailable database before it fails visibly.
     pub max_wait: Duration,
+    /// A gateway's lease on the database lasts this long unless renewed (every third of it):
+    /// how long a gateway that died blocks the next one.
+    pub lease_ttl: Duration,
 }
 
 impl MongoOptions {
@@ -48,6 +52,7 @@ impl MongoOptions {
             uri: uri.to_string(),
             consumer: consumer.to_string(),
             max_wait: Duration::from_secs(30),
+            lease_ttl: Duration::from_secs(15),
         }
     }
 }
@@ -62,6 +67,20 @@ pub(crate) struct Shared {
     pub(crate) consumer: String,
     pub(crate) max_wait: Duration,
     pub(crate) robot_stream_started: AtomicBool,
+    /// This store serves a gateway that has stopped: stop renewing its lease.
+    pub(crate) gateway_stopped: AtomicBool,
+    /// Why this store's gateway lease was lost to another gateway, if it was.
+    pub(crate) lease_lost: Mutex<Option<String>>,
+}
+
+impl Shared {
+    /// `Err` once this store's gateway lease went to another gateway: it must write no more.
+    pub(crate) fn check_lease(&self) -> Result<(), StoreError> {
+        match &*self.lease_lost.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(why) => Err(StoreError::GatewayLease(format!("lost: {why}"))),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Shared {
@@ -89,6 +108,9 @@ pub struct MongoStore {
     cols: Collections,
     shared: Arc<Shared>,
     writes: tokio::sync::mpsc::UnboundedSender<WriteOp>,
+    lease_ttl: Duration,
+    /// Set while this store serves a gateway: the name its lease is held under.
+    lease_holder: Mutex<Option<String>>,
 }
 
 impl MongoStore {
@@ -109,6 +131,8 @@ impl MongoStore {
             consumer: opts.consumer.clone(),
             max_wait: opts.max_wait,
             robot_stream_started: AtomicBool::new(false),
+            gateway_stopped: AtomicBool::new(false),
+            lease_lost: Mutex::new(None),
         });
         let (writes, queue) = tokio::sync::mpsc::unbounded_channel();
         rt.spawn(writer::run(cols.clone(), queue, shared.clone()));
@@ -117,6 +141,8 @@ impl MongoStore {
             cols,
             shared,
             writes,
+            lease_ttl: opts.lease_ttl,
+            lease_holder: Mutex::new(None),
         })
     }
 
@@ -182,18 +208,33 @@ impl Store for MongoStore {
     }
 
     fn update_order(&self, change: &OrderChange) -> Result<Order, StoreError> {
+        self.shared.check_lease()?;
         self.call("update order", true, || {
             docs::update_order(&self.cols, change)
         })
     }
 
     fn insert_trade(&self, trade: &Trade) -> Result<bool, StoreError> {
+        self.shared.check_lease()?;
         self.call("insert trade", true, || {
             docs::insert_trade(&self.cols, trade)
         })
     }
 
     fn watch_order_requests(&self, sink: Sender<GatewayRequest>) -> Result<(), StoreError> {
+        // One gateway per database: take the lease first, or say who has it.
+        let holder = lease::holder_name(&self.shared.consumer);
+        self.call("take the gateway lease", false, || {
+            lease::take(&self.cols.leases, &holder, self.lease_ttl)
+        })?;
+        tracing::info!("gateway lease taken as {holder}");
+        self.rt.spawn(lease::keep(
+            self.cols.leases.clone(),
+            holder.clone(),
+            self.lease_ttl,
+            self.shared.clone(),
+        ));
+        *self.lease_holder.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
         let consumer = format!("{}/orders", self.shared.consumer);
         self.rt.spawn(streams::gateway_requests(
             self.cols.clone(),
@@ -260,6 +301,23 @@ impl Store for MongoStore {
         self.call("read order sequence", false, || {
             docs::next_order_seq(&self.cols, robot)
         })
+    }
+
+    fn gateway_stopped(&self) {
+        self.shared.gateway_stopped.store(true, Ordering::Relaxed);
+        let holder = self
+            .lease_holder
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(holder) = holder {
+            let give_back = lease::give_back(&self.cols.leases, &holder);
+            // Bounded: a database that is away lets the lease expire instead.
+            let _ = self
+                .rt
+                .block_on(async { tokio::time::timeout(Duration::from_secs(5), give_back).await });
+            tracing::info!("gateway lease given back");
+        }
     }
 
     fn health(&self) -> StoreHealth {

@@ -158,6 +158,9 @@ pub async fn gateway_requests(
         let in_snapshot: HashSet<String> =
             open_orders.iter().map(|o| o.client_id.clone()).collect();
         for order in open_orders {
+            if shared.check_lease().is_err() {
+                return;
+            }
             let cancel = order.cancel_requested.then(|| order.client_id.clone());
             if sink.send(GatewayRequest::New(order)).is_err() {
                 return;
@@ -196,7 +199,8 @@ pub async fn gateway_requests(
                 _ => None,
             };
             if let Some(r) = request {
-                if sink.send(r).is_err() {
+                // A gateway whose lease went to another takes no more orders.
+                if shared.check_lease().is_err() || sink.send(r).is_err() {
                     return;
                 }
             }
