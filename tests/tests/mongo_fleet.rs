@@ -516,3 +516,48 @@ fn a_gateway_whose_lease_is_taken_serves_no_more_orders_and_writes_nothing() {
         "{late:?}"
     );
 }
+
+#[test]
+fn a_database_outage_shows_in_robot_status_and_the_waiting_order_lands_after() {
+    let mut db = OwnDb::start();
+    let uri = db.uri("outage_status");
+    let mut feed = Feed::new();
+    let (dir, data) = (robot_dir("po"), tempfile::tempdir().unwrap());
+    let srv = server(&uri, "s", &feed, dir.path(), data.path());
+    let mut ctl = robofleet::control::client::ControlClient::new(
+        &zmq_context(),
+        srv.control_endpoint(),
+        Duration::from_secs(10),
+    );
+    let mut status = || {
+        ctl.request(&serde_json::json!({"cmd": "status", "robot": "po"}))
+            .unwrap()["result"]
+            .clone()
+    };
+    assert!(wait_until(T, || status()["state"]["state"] == "running"));
+    db.stop();
+    // The robot buys on its first quote while the database is away: the order waits in the
+    // server, and the robot's status says so.
+    assert!(
+        wait_until(T, || {
+            feed.quote("Si", 100.0, 101.0, 5);
+            let s = status();
+            s["store"]["available"] == false && s["store"]["pending_writes"] == 1
+        }),
+        "{}",
+        status()
+    );
+    assert_eq!(status()["state"]["state"], "running");
+    db.restart();
+    assert!(
+        wait_until(Duration::from_secs(40), || {
+            let s = status();
+            s["store"]["available"] == true && s["store"]["pending_writes"] == 0
+        }),
+        "{}",
+        status()
+    );
+    let reader = store(&uri, "reader");
+    assert_eq!(status_of(&reader, "po-1"), Some(OrderStatus::New));
+    srv.shutdown();
+}
