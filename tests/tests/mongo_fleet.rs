@@ -561,3 +561,43 @@ fn a_database_outage_shows_in_robot_status_and_the_waiting_order_lands_after() {
     assert_eq!(status_of(&reader, "po-1"), Some(OrderStatus::New));
     srv.shutdown();
 }
+
+#[test]
+fn a_robot_name_runs_on_one_server_of_a_shared_database_at_a_time() {
+    let uri = mongo::uri_for("robot_names");
+    let feed = Feed::new();
+    let (pa, pb) = (robot_dir("twin"), robot_dir("twin"));
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = server(&uri, "a", &feed, pa.path(), da.path());
+    let state = |h: &ServerHandle| {
+        h.registry
+            .get("twin")
+            .map(|r| serde_json::to_value(r.state()).unwrap())
+    };
+    assert!(wait_until(T, || state(&a).is_some_and(|s| s["state"] == "running")));
+    // The same name on a second server: refused, saying where it runs.
+    let b = server(&uri, "b", &feed, pb.path(), db.path());
+    assert!(
+        wait_until(T, || state(&b).is_some_and(|s| s["state"] == "failed")),
+        "{:?}",
+        state(&b)
+    );
+    let why = state(&b).unwrap()["detail"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(why.contains("\"twin\" runs on server:a"), "{:?}", state(&b));
+    // Server a stops (its robot releases the name): b may now start it.
+    a.shutdown();
+    let mut ctl = robofleet::control::client::ControlClient::new(
+        &zmq_context(),
+        b.control_endpoint(),
+        Duration::from_secs(10),
+    );
+    let reply = ctl
+        .request(&serde_json::json!({"cmd": "start", "robot": "twin"}))
+        .unwrap();
+    assert_eq!(reply["ok"], true, "{reply}");
+    assert!(wait_until(T, || state(&b).is_some_and(|s| s["state"] == "running")));
+    b.shutdown();
+}

@@ -404,8 +404,21 @@ impl Manager {
         let on_exit = move || {
             let _ = me.send(ManagerCmd::RobotExited { robot, generation });
         };
-        let thread = spawn_robot(&self.ctx, spec, self.store.clone(), shared.clone(), on_exit)
-            .map_err(|e| CtlError::new("internal", format!("cannot start robot: {e}")))?;
+        // On a shared store, no other server may run this name: fills are routed by it.
+        self.store
+            .claim_robot(name)
+            .map_err(|e| CtlError::new("name_taken", e.to_string()))?;
+        let thread = match spawn_robot(&self.ctx, spec, self.store.clone(), shared.clone(), on_exit)
+        {
+            Ok(t) => t,
+            Err(e) => {
+                self.store.release_robot(name);
+                return Err(CtlError::new(
+                    "internal",
+                    format!("cannot start robot: {e}"),
+                ));
+            }
+        };
         entry.thread = Some(thread);
         entry.generation = generation;
         entry.shared = shared.clone();
@@ -466,6 +479,7 @@ impl Manager {
         if let Some(t) = entry.thread.take() {
             let _ = t.join();
         }
+        self.store.release_robot(name);
         if !matches!(entry.shared.state(), RobotState::Failed(_)) {
             entry.shared.set_state(RobotState::Stopped);
         }

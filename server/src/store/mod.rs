@@ -165,6 +165,9 @@ pub enum StoreError {
     /// Another gateway serves this store (MongoDB: one gateway per database).
     #[error("gateway lease: {0}")]
     GatewayLease(String),
+    /// Another server runs a robot of this name on this store.
+    #[error("robot name taken: {0}")]
+    NameTaken(String),
 }
 
 /// How a store is doing, for `stats` and status.
@@ -207,6 +210,13 @@ pub trait Store: Send + Sync {
     /// The gateway that called `watch_order_requests` has stopped (MongoDB: give back the
     /// gateway lease so the next gateway need not wait for it to expire).
     fn gateway_stopped(&self) {}
+    /// Before a robot starts: its name must not be running on another server sharing this
+    /// store (its fills are routed by name). `Err(NameTaken)` says where it runs.
+    fn claim_robot(&self, _robot: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+    /// The robot has stopped: another server may run its name now.
+    fn release_robot(&self, _robot: &str) {}
     /// Deliver changes of `robot`'s orders and its new trades to `sink`.
     fn watch_robot(&self, robot: &str, sink: Sender<RobotUpdate>) -> Result<WatchId, StoreError>;
     fn unwatch_robot(&self, id: WatchId);

@@ -71,6 +71,9 @@ pub(crate) struct Shared {
     pub(crate) gateway_stopped: AtomicBool,
     /// Why this store's gateway lease was lost to another gateway, if it was.
     pub(crate) lease_lost: Mutex<Option<String>>,
+    /// Robots started while their name could not be claimed (the database was away).
+    pub(crate) unclaimed: Mutex<std::collections::HashSet<String>>,
+    pub(crate) robot_claims_started: AtomicBool,
 }
 
 impl Shared {
@@ -133,6 +136,8 @@ impl MongoStore {
             robot_stream_started: AtomicBool::new(false),
             gateway_stopped: AtomicBool::new(false),
             lease_lost: Mutex::new(None),
+            unclaimed: Mutex::new(Default::default()),
+            robot_claims_started: AtomicBool::new(false),
         });
         let (writes, queue) = tokio::sync::mpsc::unbounded_channel();
         rt.spawn(writer::run(cols.clone(), queue, shared.clone()));
@@ -317,6 +322,76 @@ impl Store for MongoStore {
                 .rt
                 .block_on(async { tokio::time::timeout(Duration::from_secs(5), give_back).await });
             tracing::info!("gateway lease given back");
+        }
+    }
+
+    fn claim_robot(&self, robot: &str) -> Result<(), StoreError> {
+        let holder = self.shared.consumer.clone();
+        if !self
+            .shared
+            .robot_claims_started
+            .swap(true, Ordering::SeqCst)
+        {
+            self.rt.spawn(lease::keep_robots(
+                self.cols.leases.clone(),
+                holder.clone(),
+                self.lease_ttl,
+                self.shared.clone(),
+            ));
+        }
+        // While the database is known to be away, do not make every robot start wait for it.
+        let outcome = if self.shared.available.load(Ordering::Relaxed) {
+            let claim = lease::claim_robot(&self.cols.leases, robot, &holder, self.lease_ttl);
+            self.rt
+                .block_on(async { tokio::time::timeout(Duration::from_secs(5), claim).await })
+        } else {
+            Ok(Err(StoreError::Unavailable("the database is away".into())))
+        };
+        match outcome {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e @ StoreError::NameTaken(_))) => Err(e),
+            // The database is away: a robot must not wait on it to start. The claim is made
+            // when the database is back, and a clash reported then.
+            other => {
+                let why = match other {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => "timed out".to_string(),
+                };
+                tracing::warn!(
+                    robot,
+                    "cannot check that no other server runs this robot ({why}): starting it; \
+                     the name is claimed once the database answers"
+                );
+                self.shared
+                    .failing(&format!("claiming robot name {robot:?}: {why}"));
+                self.shared
+                    .unclaimed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(robot.to_string());
+                Ok(())
+            }
+        }
+    }
+
+    fn release_robot(&self, robot: &str) {
+        self.shared
+            .unclaimed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(robot);
+        // Synchronous, so a restart of the same robot that claims next cannot be undone by a
+        // late release; bounded, so a database that is away only lets the claim expire.
+        if !self.shared.available.load(Ordering::Relaxed) {
+            return; // the claim expires on its own; a stop must not wait on the database
+        }
+        let release = lease::release_robot(&self.cols.leases, robot, &self.shared.consumer);
+        let done = self
+            .rt
+            .block_on(async { tokio::time::timeout(Duration::from_secs(2), release).await });
+        if done.is_err() {
+            self.shared
+                .failing(&format!("releasing robot name {robot:?}: timed out"));
         }
     }
 
