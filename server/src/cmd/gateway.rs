@@ -4,29 +4,80 @@ use anyhow::Context;
 use robofleet::gateway::{spawn_gateway, GatewayConfig, GatewayStats};
 use robofleet::server::{open_store, zmq_context, DEFAULT_FEED};
 use robofleet::store::embedded::SyncPolicy;
+use serde::Deserialize;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-#[derive(clap::Args)]
+/// Every setting can come from `--config FILE` (TOML, same names) and be overridden on the
+/// command line.
+#[derive(clap::Args, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Args {
+    /// A TOML file with any of the settings below.
+    #[arg(long)]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
     /// The shared store, a `mongodb://` URI.
     #[arg(long)]
-    pub store: String,
-    /// Market data for the simulated exchange.
-    #[arg(long, default_value = DEFAULT_FEED)]
-    pub feed: String,
+    pub store: Option<String>,
+    /// Market data for the simulated exchange. [default: tcp://127.0.0.1:5561]
+    #[arg(long)]
+    pub feed: Option<String>,
     /// This gateway's name on the store (its change stream position is kept under it).
-    #[arg(long, default_value = "gateway")]
+    /// [default: gateway]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Print the gateway's counters this often (seconds; 0 = never). [default: 10]
+    #[arg(long)]
+    pub every: Option<u64>,
+}
+
+/// The gateway's settings: flags over the config file over defaults.
+#[derive(Debug, PartialEq)]
+pub struct Settings {
+    pub store: String,
+    pub feed: String,
     pub name: String,
-    /// Print the gateway's counters this often (seconds; 0 = never).
-    #[arg(long, default_value_t = 10)]
     pub every: u64,
 }
 
-pub fn run(args: Args) -> anyhow::Result<()> {
-    if !args.store.starts_with("mongodb") {
-        anyhow::bail!("a separate gateway needs a shared store: --store mongodb://...");
+impl Args {
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let file = match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config {}", path.display()))?;
+                toml::from_str::<Args>(&text)
+                    .with_context(|| format!("bad config {}", path.display()))?
+            }
+            None => Args::default(),
+        };
+        let Some(store) = self.store.clone().or(file.store) else {
+            anyhow::bail!("no store: pass --store mongodb://... (or `store` in --config)");
+        };
+        if !store.starts_with("mongodb") {
+            anyhow::bail!("a separate gateway needs a shared store: --store mongodb://...");
+        }
+        Ok(Settings {
+            store,
+            feed: self
+                .feed
+                .clone()
+                .or(file.feed)
+                .unwrap_or_else(|| DEFAULT_FEED.to_string()),
+            name: self
+                .name
+                .clone()
+                .or(file.name)
+                .unwrap_or_else(|| "gateway".to_string()),
+            every: self.every.or(file.every).unwrap_or(10),
+        })
     }
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let args = args.settings()?;
     let store = open_store(
         Some(&args.store),
         std::path::Path::new("."),
@@ -67,4 +118,54 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     gateway.shutdown();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    #[test]
+    fn flags_override_the_config_file_which_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gateway.toml");
+        std::fs::write(
+            &path,
+            "store = \"mongodb://db:27017/fleet\"\nname = \"gw1\"\nevery = 0\n",
+        )
+        .unwrap();
+        let p = path.to_str().unwrap();
+        let s = Cli::parse_from(["x", "--config", p, "--name", "gw2"])
+            .args
+            .settings()
+            .unwrap();
+        assert_eq!(
+            s,
+            Settings {
+                store: "mongodb://db:27017/fleet".into(),
+                feed: DEFAULT_FEED.into(),
+                name: "gw2".into(),
+                every: 0,
+            }
+        );
+        // No store anywhere, or not a shared one: a clear error.
+        let e = Cli::parse_from(["x"]).args.settings().unwrap_err();
+        assert!(e.to_string().contains("no store"), "{e}");
+        let e = Cli::parse_from(["x", "--store", "embedded"])
+            .args
+            .settings()
+            .unwrap_err();
+        assert!(e.to_string().contains("shared store"), "{e}");
+        std::fs::write(&path, "stor = \"typo\"\n").unwrap();
+        assert!(Cli::parse_from(["x", "--config", p])
+            .args
+            .settings()
+            .is_err());
+    }
 }
