@@ -44,15 +44,7 @@ pub struct Settings {
 
 impl Args {
     pub fn settings(&self) -> anyhow::Result<Settings> {
-        let file = match &self.config {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read config {}", path.display()))?;
-                toml::from_str::<Args>(&text)
-                    .with_context(|| format!("bad config {}", path.display()))?
-            }
-            None => Args::default(),
-        };
+        let file: Args = super::config_file::load(self.config.as_deref())?;
         let Some(store) = self.store.clone().or(file.store) else {
             anyhow::bail!("no store: pass --store mongodb://... (or `store` in --config)");
         };

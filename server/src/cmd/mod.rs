@@ -1,5 +1,6 @@
 pub mod backtest;
 pub mod bench;
+mod config_file;
 pub mod ctl;
 pub mod demo;
 pub mod feed;

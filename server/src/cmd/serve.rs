@@ -82,15 +82,7 @@ fn sync_from_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<SyncPo
 impl Args {
     /// Flags over the config file over defaults.
     pub fn config(&self) -> anyhow::Result<ServeConfig> {
-        let file = match &self.config {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read config {}", path.display()))?;
-                toml::from_str::<Args>(&text)
-                    .with_context(|| format!("bad config {}", path.display()))?
-            }
-            None => Args::default(),
-        };
+        let file: Args = super::config_file::load(self.config.as_deref())?;
         let pick = |a: &Option<String>, b: &Option<String>, d: &str| {
             a.clone()
                 .or_else(|| b.clone())

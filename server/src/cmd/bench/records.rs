@@ -1,63 +1,27 @@
-//! Records for the throughput benches: a seeded quote random walk, and a journal bench's
-//! workload encoded before its clock starts.
+//! Records for the throughput benches: the synthetic feed's quotes from a fixed start, and
+//! a journal bench's workload encoded before its clock starts.
 
 use anyhow::Context;
+use robofleet::feed::synthetic::Generator;
+use robofleet::feed::SyntheticConfig;
 use robofleet::journal::format;
 use robofleet::journal::RecordKind;
-use robofleet_api::{Action, Event, EventKind, OrderRequest, OrderType, Quote, Rng, Side};
+use robofleet_api::{Action, Event, OrderRequest, OrderType, Side};
 
 /// 2026-05-01T00:00:00Z in ns: where every generated clock starts.
 pub const T0: i64 = 1_777_593_600_000_000_000;
 
-/// Top-of-book quotes for a few symbols in turn: the mid moves -1, 0 or +1 tick per quote (4
-/// ticks one time in 16), the spread is one tick, sizes 1-99, 50 µs - 1 ms apart. The same
-/// seed gives the same quotes.
-pub struct QuoteWalk {
-    rng: Rng,
-    /// (symbol, tick, bid in ticks)
-    books: Vec<(String, f64, i64)>,
-    next: usize,
-    pub ts: i64,
-}
-
-impl QuoteWalk {
-    pub fn new(seed: u64, symbols: &[String]) -> QuoteWalk {
-        let books = symbols
-            .iter()
-            .map(|s| match s.as_str() {
-                "Si" => (s.clone(), 1.0, 90_000),
-                "RTS" => (s.clone(), 10.0, 11_000),
-                _ => (s.clone(), 1.0, 10_000),
-            })
-            .collect();
-        QuoteWalk {
-            rng: Rng::new(seed),
-            books,
-            next: 0,
-            ts: T0,
-        }
-    }
-
-    pub fn quote(&mut self) -> Quote {
-        let i = self.next;
-        self.next = (self.next + 1) % self.books.len();
-        self.ts += self.rng.range_i64(50_000, 1_000_000);
-        // Now and then a jump, so resting orders a few ticks away get filled.
-        let step = match self.rng.range_i64(0, 32) {
-            0 => -4,
-            1 => 4,
-            r => r % 3 - 1,
-        };
-        let (symbol, tick, bid) = &mut self.books[i];
-        *bid += step;
-        Quote {
-            symbol: symbol.clone(),
-            bid: *bid as f64 * *tick,
-            bid_size: self.rng.range_i64(1, 100),
-            ask: (*bid + 1) as f64 * *tick,
-            ask_size: self.rng.range_i64(1, 100),
-        }
-    }
+/// The project's synthetic market ([`Generator`]), quotes only, 2,000 a second from [`T0`]:
+/// a seeded random walk of each symbol's book, the same for the same seed.
+pub fn quote_walk(seed: u64, symbols: &[String]) -> anyhow::Result<Generator> {
+    let cfg = SyntheticConfig {
+        symbols: symbols.to_vec(),
+        rate_per_sec: 2000.0,
+        seed,
+        trade_ratio: 0.0,
+        limit: None,
+    };
+    Ok(Generator::new(&cfg, T0)?)
 }
 
 /// The records, encoded once: bodies for the journal, framed bytes for the baseline.
@@ -78,13 +42,12 @@ impl Workload {
             framed: Vec::new(),
             framed_at: vec![0],
         };
-        let mut walk = QuoteWalk::new(1, &["Si".to_string()]);
-        for seq in 1..=events {
-            let kind = EventKind::Quote(walk.quote());
+        let walk = quote_walk(1, &["Si".to_string()])?;
+        for (seq, md) in (1..=events).zip(walk) {
             let event = Event {
                 seq,
-                ts: walk.ts,
-                kind,
+                ts: md.ts,
+                kind: md.to_event_kind(),
             };
             let start = w.bodies.len();
             w.bodies = postcard::to_extend(&event, std::mem::take(&mut w.bodies))?;

@@ -2,11 +2,10 @@
 //! ([`Sim`]: the live `RobotCore`, the live simulated exchange behind the store's order rules)
 //! on a seeded quote walk, with its journal on, exactly as the robot thread writes it.
 
-use super::records::{QuoteWalk, T0};
+use super::records::{quote_walk, T0};
 use anyhow::{anyhow, bail};
 use robofleet::backtest::{Ledger, Sim};
 use robofleet::journal::JournalOptions;
-use robofleet::market::{MarketData, MarketKind};
 use robofleet::plugin::LoadedPlugin;
 use robofleet::robot::recovery::{self, JournalSpec};
 use robofleet_api::CreateArgs;
@@ -60,23 +59,13 @@ pub fn write_journal(
     }
     let ledger = Ledger::new(&args.name, 1e6);
     let mut sim = Sim::new(&args.name, s.core, &args.symbols, info.timer_ms, ledger);
-    let mut walk = QuoteWalk::new(seed, &args.symbols);
-    sim.start(walk.ts)?;
-    for _ in 0..quotes {
-        let q = walk.quote();
-        sim.on_row(&MarketData {
-            symbol: q.symbol,
-            ts: walk.ts,
-            sent_ns: None,
-            kind: MarketKind::Quote {
-                bid: q.bid,
-                bid_size: q.bid_size,
-                ask: q.ask,
-                ask_size: q.ask_size,
-            },
-        })?;
+    sim.start(T0)?;
+    let mut last_ts = T0;
+    for md in quote_walk(seed, &args.symbols)?.take(quotes as usize) {
+        last_ts = md.ts;
+        sim.on_row(&md)?;
     }
-    let end_hash = sim.stop(walk.ts)?;
+    let end_hash = sim.stop(last_ts)?;
     Ok(Generated {
         args: Some(args),
         build: plugin.build_label(),
