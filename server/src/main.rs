@@ -33,10 +33,23 @@ enum Command {
     Backtest(cmd::backtest::Args),
     /// Rebuild robots from their journals through a plugin build; check a new build.
     Replay(cmd::replay::Args),
+    /// (internal) Load one plugin file in this short-lived process and report: the server
+    /// runs it on every new build, so a file that crashes the loader kills only this.
+    #[command(name = "__probe-plugin", hide = true)]
+    ProbePlugin {
+        /// The file the trader dropped in, named in the verdict.
+        #[arg(long)]
+        label: std::path::PathBuf,
+        /// The file to load (the server's private copy).
+        file: std::path::PathBuf,
+    },
 }
 
 fn main() {
     let cli = Cli::parse();
+    if let Command::ProbePlugin { label, file } = &cli.command {
+        std::process::exit(robofleet::plugin::probe::probe_main(label, file));
+    }
     // The demo prints its own summary; robots' own log lines would drown it.
     let default_level = match cli.command {
         Command::Demo(_) | Command::Backtest(_) => "warn",
@@ -57,6 +70,7 @@ fn main() {
         Command::Bench(a) => cmd::bench::run(a),
         Command::Backtest(a) => cmd::backtest::run(a),
         Command::Replay(a) => cmd::replay::run(a),
+        Command::ProbePlugin { .. } => Ok(()),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -78,6 +78,10 @@ pub struct ServeConfig {
     /// Robots' journals go under here (`<dir>/<robot>/`); `None`: no journal, no recovery.
     pub journal_dir: Option<PathBuf>,
     pub journal: JournalOptions,
+    /// The `robofleet` executable that loads each new plugin build in a child process before
+    /// the server maps it ([`crate::plugin::probe`]); `None`: loaded in-process only after
+    /// the ELF check (a file that crashes the dynamic loader would then crash the server).
+    pub plugin_probe: Option<PathBuf>,
 }
 
 impl ServeConfig {
@@ -95,6 +99,7 @@ impl ServeConfig {
             store_uri: None,
             name: "robofleet".into(),
             settle: Duration::from_millis(250),
+            plugin_probe: crate::plugin::probe::default_probe_exe(),
         }
     }
 }
@@ -184,6 +189,21 @@ pub fn start_with_store(
             reason: "not a directory".into(),
         });
     }
+    // Once, at the edge: the watcher reports absolute paths, and a relative folder's paths
+    // would never equal them (a replaced build then looked like a second plugin file).
+    let mut cfg = cfg;
+    cfg.plugins_dir = cfg
+        .plugins_dir
+        .canonicalize()
+        .map_err(|e| ServerError::PluginDir {
+            path: cfg.plugins_dir.clone(),
+            reason: e.to_string(),
+        })?;
+    if cfg.plugin_probe.is_none() {
+        tracing::warn!(
+            "no robofleet executable to check plugins in a child process: a library that crashes the dynamic loader would crash this server"
+        );
+    }
     let registry = Arc::new(Registry::default());
     let stats = Arc::new(FleetStats::default());
 
@@ -261,7 +281,8 @@ pub fn start_with_store(
             control: ctl_tx,
         },
         manager_tx.clone(),
-    );
+    )
+    .with_probe(cfg.plugin_probe.clone());
     let manager = match &cfg.journal_dir {
         Some(root) => manager.with_journal(root.clone(), cfg.journal.clone()),
         None => manager,

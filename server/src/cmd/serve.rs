@@ -124,6 +124,8 @@ impl Args {
             name: pick(&self.name, &file.name, "robofleet"),
             store_uri: Some(store),
             settle: Duration::from_millis(self.settle_ms.or(file.settle_ms).unwrap_or(250)),
+            // This very binary checks each new plugin build in a child process.
+            plugin_probe: std::env::current_exe().ok(),
         })
     }
 }

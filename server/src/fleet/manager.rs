@@ -1,7 +1,7 @@
 use super::{instances_for, InstanceSpec, Registry};
 use crate::control::{CtlCmd, CtlError};
 use crate::journal::JournalOptions;
-use crate::plugin::{load_plugin, LoadedPlugin};
+use crate::plugin::{load_plugin_probed, LoadedPlugin};
 use crate::robot::{
     self, spawn_robot, ControlMsg, JournalSpec, RobotShared, RobotSpec, RobotState,
 };
@@ -90,6 +90,8 @@ pub struct Manager {
     shutdown_replies: Vec<u64>,
     /// Journal root and options; `None`: robots run unjournaled.
     journal: Option<(PathBuf, JournalOptions)>,
+    /// The executable that loads each new build in a child process first.
+    probe_exe: Option<PathBuf>,
 }
 
 impl Manager {
@@ -118,7 +120,14 @@ impl Manager {
             shutting_down: false,
             shutdown_replies: Vec::new(),
             journal: None,
+            probe_exe: None,
         }
+    }
+
+    /// Check each new build in a child `probe_exe __probe-plugin` before loading it here.
+    pub fn with_probe(mut self, probe_exe: Option<PathBuf>) -> Self {
+        self.probe_exe = probe_exe;
+        self
     }
 
     /// Journal every robot under `root/<robot>/` and rebuild robots from there at start.
@@ -275,7 +284,8 @@ impl Manager {
             return Ok(Vec::new());
         }
         let file_key = so.display().to_string();
-        let loaded = load_plugin(&so, &self.private_dir).map_err(|e| e.to_string());
+        let loaded = load_plugin_probed(&so, &self.private_dir, self.probe_exe.as_deref())
+            .map_err(|e| e.to_string());
         let loaded = loaded.and_then(|p| instances_for(&so, &p.info).map(|specs| (p, specs)));
         let (plugin, specs) = match loaded {
             Ok(x) => x,

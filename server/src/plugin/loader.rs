@@ -31,6 +31,12 @@ pub enum PluginError {
     PanicAbort { path: PathBuf },
     #[error("{path}: the plugin could not describe itself: {reason}")]
     Describe { path: PathBuf, reason: String },
+    /// The check in a child process could not run or did not finish.
+    #[error("{path}: {reason}")]
+    Probe { path: PathBuf, reason: String },
+    /// The check in a child process refused the file; its message names the file.
+    #[error("{message}")]
+    Child { message: String },
 }
 
 /// A checked, loaded plugin. Unmapped (and its private copy deleted) when the last `Arc` goes.
@@ -82,8 +88,19 @@ impl std::fmt::Debug for LoadedPlugin {
 
 static COPY_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// Copy `path` into `private_dir`, load the copy, and check its header.
+/// Copy `path` into `private_dir`, check the copy's ELF headers, load it, and check its
+/// plugin header. For files whose loading could fault, use [`load_plugin_probed`].
 pub fn load_plugin(path: &Path, private_dir: &Path) -> Result<LoadedPlugin, PluginError> {
+    load_plugin_probed(path, private_dir, None)
+}
+
+/// As [`load_plugin`], and with `probe_exe` the copy is first loaded in a child process
+/// (`probe_exe __probe-plugin`): a file that crashes the loader kills only that child.
+pub fn load_plugin_probed(
+    path: &Path,
+    private_dir: &Path,
+    probe_exe: Option<&Path>,
+) -> Result<LoadedPlugin, PluginError> {
     let copy_err = |source| PluginError::Copy {
         path: path.to_path_buf(),
         source,
@@ -96,22 +113,73 @@ pub fn load_plugin(path: &Path, private_dir: &Path) -> Result<LoadedPlugin, Plug
     let n = COPY_COUNTER.fetch_add(1, Ordering::Relaxed);
     let private_copy = private_dir.join(format!("{stem}-{}-{n}.so", std::process::id()));
     std::fs::copy(path, &private_copy).map_err(copy_err)?;
-    let result = load_copy(path, &private_copy);
+    let result = check_and_load(path, &private_copy, probe_exe);
     if result.is_err() {
         let _ = std::fs::remove_file(&private_copy);
     }
     result
 }
 
-fn load_copy(path: &Path, private_copy: &Path) -> Result<LoadedPlugin, PluginError> {
+fn check_and_load(
+    path: &Path,
+    private_copy: &Path,
+    probe_exe: Option<&Path>,
+) -> Result<LoadedPlugin, PluginError> {
+    let bytes = std::fs::read(private_copy).map_err(|source| PluginError::Copy {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    super::probe::check_elf(&bytes).map_err(|reason| PluginError::NotLoadable {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    let file_hash = crate::journal::format::hex(&crate::journal::format::state_hash(&bytes));
+    drop(bytes);
+    if let Some(exe) = probe_exe {
+        super::probe::probe_in_child(exe, path, private_copy)?;
+    }
+    let opened = open_checked(path, private_copy)?;
+    Ok(LoadedPlugin {
+        source: path.to_path_buf(),
+        info: opened.info,
+        build_id: opened.build_id,
+        file_hash,
+        vtable: opened.vtable,
+        private_copy: private_copy.to_path_buf(),
+        library: Some(opened.library),
+    })
+}
+
+/// A library that passed every check, before it becomes a [`LoadedPlugin`].
+pub(super) struct Opened {
+    info: RobotInfo,
+    build_id: String,
+    vtable: *const PluginVTable,
+    // Last field: dropped after everything that points into it.
+    library: libloading::Library,
+}
+
+/// The loader's own words ("file too short", "invalid ELF header", ...): libloading's
+/// Display says only "dlopen failed", the text is its source. dlerror names the file it
+/// was given, our private copy: that prefix goes, the error already names the real file.
+fn loader_reason(e: &libloading::Error, file: &Path) -> String {
+    use std::error::Error;
+    let text = e
+        .source()
+        .map_or_else(|| e.to_string(), |src| src.to_string());
+    let prefix = format!("{}: ", file.display());
+    text.strip_prefix(&prefix).unwrap_or(&text).to_string()
+}
+
+/// Load `file` and check its plugin header and `describe`; errors name `path`.
+pub(super) fn open_checked(path: &Path, file: &Path) -> Result<Opened, PluginError> {
     let p = || path.to_path_buf();
     // SAFETY: loading runs the library's initialisers; that is what a plugin folder is for.
-    let library = unsafe { libloading::Library::new(private_copy) }.map_err(|e| {
-        PluginError::NotLoadable {
+    let library =
+        unsafe { libloading::Library::new(file) }.map_err(|e| PluginError::NotLoadable {
             path: p(),
-            reason: e.to_string(),
-        }
-    })?;
+            reason: loader_reason(&e, file),
+        })?;
     // SAFETY: the symbol's type is fixed by the ABI; checked for null right after.
     let entry: EntryFn = unsafe { library.get::<EntryFn>(ENTRY_SYMBOL) }
         .map(|s| *s)
@@ -167,17 +235,11 @@ fn load_copy(path: &Path, private_copy: &Path) -> Result<LoadedPlugin, PluginErr
     let vtable: *const PluginVTable = &h.vtable;
     let info = describe(unsafe { &*vtable })
         .map_err(|reason| PluginError::Describe { path: p(), reason })?;
-    let file_hash = std::fs::read(private_copy)
-        .map(|bytes| crate::journal::format::hex(&crate::journal::format::state_hash(&bytes)))
-        .unwrap_or_default();
-    Ok(LoadedPlugin {
-        source: path.to_path_buf(),
+    Ok(Opened {
         info,
         build_id,
-        file_hash,
         vtable,
-        private_copy: private_copy.to_path_buf(),
-        library: Some(library),
+        library,
     })
 }
 
