@@ -22,7 +22,8 @@ pub const PANIC_ABORT: u32 = 1;
 pub const RF_OK: i32 = 0;
 /// The robot reported an error; the message is in the output buffer.
 pub const RF_ERR: i32 = 1;
-/// The robot panicked; the panic message is in the output buffer.
+/// The robot panicked; the panic message is in the output buffer, then its location and,
+/// when a backtrace is wanted, its frame addresses ([`crate::panics`]).
 pub const RF_PANIC: i32 = 2;
 
 /// A byte buffer owned by the plugin that filled it. Give it back with `free_buf`.

@@ -25,10 +25,15 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 
 /// Run `f`, writing its bytes (or error, or panic message) to `out`.
 fn guarded(out: *mut RfBuf, f: impl FnOnce() -> Result<Vec<u8>, String>) -> i32 {
-    let (code, bytes) = match catch_unwind(AssertUnwindSafe(f)) {
+    // The quiet hook records a panic's location (and frames, if wanted) without printing.
+    let caught = crate::panics::in_call(|| catch_unwind(AssertUnwindSafe(f)));
+    let (code, bytes) = match caught {
         Ok(Ok(bytes)) => (RF_OK, bytes),
         Ok(Err(msg)) => (RF_ERR, msg.into_bytes()),
-        Err(payload) => (RF_PANIC, panic_message(payload).into_bytes()),
+        Err(payload) => (
+            RF_PANIC,
+            crate::panics::panic_buffer(panic_message(payload)),
+        ),
     };
     if !out.is_null() {
         // SAFETY: the host passes a valid, writable RfBuf.

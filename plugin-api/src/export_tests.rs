@@ -124,7 +124,15 @@ fn a_panic_is_caught_and_its_message_returned_and_the_robot_lives_on() {
     let h = new_probe();
     let (code, bytes) = call(h, &quote(1, 666.0));
     assert_eq!(code, RF_PANIC);
-    assert_eq!(String::from_utf8(bytes).unwrap(), "bid of the beast");
+    let (message, frames) = crate::panics::split_panic_buffer(&bytes);
+    let message = String::from_utf8(message.to_vec()).unwrap();
+    assert!(
+        message.starts_with("bid of the beast (at ") && message.contains("export_tests.rs:"),
+        "{message}"
+    );
+    // Frames only when a backtrace is wanted, and then raw addresses, never symbolized here.
+    let wanted = std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0");
+    assert_eq!(!frames.is_empty(), wanted, "{} frames", frames.len());
     let (code, _) = call(h, &quote(2, 100.0));
     assert_eq!(code, RF_OK);
     assert_eq!(unsafe { destroy::<Probe>(h) }, RF_OK);

@@ -14,10 +14,12 @@
 //! - [`robot`]: the [`Robot`] trait, the [`Actions`] list with deterministic order ids, [`Rng`].
 //! - [`abi`]: the versioned C ABI the server checks before it trusts a plugin.
 //! - [`export`]: the `extern "C"` glue behind [`export_robot!`], panics caught at every entry.
+//! - [`panics`]: a robot's panic reported at once (no backtrace symbolized on its thread).
 //! - [`testing`]: a harness that drives a robot like the server does, for unit tests.
 
 pub mod abi;
 pub mod export;
+pub mod panics;
 pub mod robot;
 pub mod testing;
 pub mod types;

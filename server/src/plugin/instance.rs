@@ -34,7 +34,7 @@ impl RobotInstance {
         // SAFETY: pointers valid for the call; the plugin passed its header checks.
         let code = unsafe { (vt.create)(bytes.as_ptr(), bytes.len(), &mut handle, &mut err) };
         let msg = take(&plugin, err);
-        check(code, &msg)?;
+        check(code, &msg, &plugin)?;
         if handle.is_null() {
             return Err(CallError::Boundary("create returned no handle".into()));
         }
@@ -63,7 +63,7 @@ impl RobotInstance {
             )
         };
         let bytes = take(&self.plugin, out);
-        check(code, &bytes)?;
+        check(code, &bytes, &self.plugin)?;
         postcard::from_bytes(&bytes).map_err(|e| CallError::Boundary(format!("actions: {e}")))
     }
 
@@ -81,7 +81,7 @@ impl RobotInstance {
         // SAFETY: filled by the plugin during the call that just returned.
         let bytes = unsafe { out.as_slice() };
         // `check` is Ok for RF_OK alone.
-        let result = check(code, bytes).map(|()| f(bytes));
+        let result = check(code, bytes, &self.plugin).map(|()| f(bytes));
         // SAFETY: the buffer came from this plugin and is given back once.
         unsafe { (vt.free_buf)(out) };
         result
@@ -94,7 +94,7 @@ impl RobotInstance {
         // SAFETY: as in `handle`.
         let code = unsafe { (self.plugin.vtable().raise_order_seq)(self.handle, next, &mut out) };
         let bytes = take(&self.plugin, out);
-        check(code, &bytes)
+        check(code, &bytes, &self.plugin)
     }
 
     /// The postcard `(next_order_seq, robot state bytes)` as the plugin wrote it: what state
@@ -104,7 +104,7 @@ impl RobotInstance {
         // SAFETY: as in `handle`.
         let code = unsafe { (self.plugin.vtable().snapshot)(self.handle, &mut out) };
         let bytes = take(&self.plugin, out);
-        check(code, &bytes)?;
+        check(code, &bytes, &self.plugin)?;
         Ok(bytes)
     }
 
@@ -114,7 +114,7 @@ impl RobotInstance {
         // SAFETY: as in `handle`.
         let code = unsafe { (self.plugin.vtable().snapshot)(self.handle, &mut out) };
         let bytes = take(&self.plugin, out);
-        check(code, &bytes)?;
+        check(code, &bytes, &self.plugin)?;
         postcard::from_bytes(&bytes).map_err(|e| CallError::Boundary(format!("snapshot: {e}")))
     }
 
@@ -140,12 +140,20 @@ fn take(plugin: &LoadedPlugin, buf: RfBuf) -> Vec<u8> {
     bytes
 }
 
-fn check(code: i32, bytes: &[u8]) -> Result<(), CallError> {
+fn check(code: i32, bytes: &[u8], plugin: &Arc<LoadedPlugin>) -> Result<(), CallError> {
     let msg = || String::from_utf8_lossy(bytes).into_owned();
     match code {
         RF_OK => Ok(()),
         RF_ERR => Err(CallError::Robot(msg())),
-        RF_PANIC => Err(CallError::Panic(msg())),
+        RF_PANIC => {
+            let (message, frames) = robofleet_api::panics::split_panic_buffer(bytes);
+            let message = String::from_utf8_lossy(message).into_owned();
+            if !frames.is_empty() {
+                // The robot is reported failed now; its backtrace follows in the log.
+                super::panic_backtrace::log_later(plugin.clone(), message.clone(), frames);
+            }
+            Err(CallError::Panic(message))
+        }
         other => Err(CallError::Boundary(format!("unknown status code {other}"))),
     }
 }

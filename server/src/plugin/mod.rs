@@ -9,6 +9,7 @@
 
 mod instance;
 mod loader;
+mod panic_backtrace;
 pub mod probe;
 
 pub use instance::{CallError, RobotInstance};
