@@ -5,7 +5,9 @@
 //! an ephemeral control port (`tcp://127.0.0.1:*`) and read the bound endpoint back.
 
 use crate::control::{run_control_thread, ControlDeps, CtlCmd};
-use crate::fleet::{spawn_watcher, Manager, ManagerCmd, ManagerLinks, Registry, WatcherHandle};
+use crate::fleet::{
+    spawn_watcher, Manager, ManagerCmd, ManagerLinks, ParamOverrides, Registry, WatcherHandle,
+};
 use crate::gateway::{spawn_gateway, GatewayConfig, GatewayHandle, GatewayStats};
 use crate::journal::JournalOptions;
 use crate::stats::FleetStats;
@@ -205,6 +207,8 @@ pub fn start_with_store(
         );
     }
     let registry = Arc::new(Registry::default());
+    // Params set over the control socket, kept across reloads and restarts.
+    let overrides = Arc::new(ParamOverrides::open(Some(cfg.data_dir.join("params.json"))));
     let stats = Arc::new(FleetStats::default());
 
     let router = ctx.socket(zmq::ROUTER)?;
@@ -257,6 +261,7 @@ pub fn start_with_store(
     }
     {
         let deps = ControlDeps {
+            overrides: overrides.clone(),
             registry: registry.clone(),
             store: store.clone(),
             manager: manager_tx.clone(),
@@ -282,7 +287,8 @@ pub fn start_with_store(
         },
         manager_tx.clone(),
     )
-    .with_probe(cfg.plugin_probe.clone());
+    .with_probe(cfg.plugin_probe.clone())
+    .with_overrides(overrides);
     let manager = match &cfg.journal_dir {
         Some(root) => manager.with_journal(root.clone(), cfg.journal.clone()),
         None => manager,

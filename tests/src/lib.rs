@@ -142,6 +142,21 @@ impl TestServer {
         }
     }
 
+    /// Wrap a server started by the caller (on folders the caller keeps).
+    pub fn from_handle(handle: ServerHandle) -> TestServer {
+        let client = ControlClient::new(
+            &zmq_context(),
+            handle.control_endpoint(),
+            Duration::from_secs(10),
+        );
+        TestServer {
+            handle: Some(handle),
+            plugins: tempfile::tempdir().expect("tempdir"),
+            data: tempfile::tempdir().expect("tempdir"),
+            client,
+        }
+    }
+
     /// Send a request and return the whole reply.
     pub fn ctl(&mut self, request: Value) -> Value {
         self.client.request(&request).expect("control reply")

@@ -79,6 +79,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot clear the previous demo's {part}"))?;
         }
     }
+    // Params set over the control socket in the previous demo are not this one's.
+    let _ = std::fs::remove_file(args.data.join("params.json"));
     install_examples(&plugins)?;
 
     let stop = Arc::new(AtomicBool::new(false));

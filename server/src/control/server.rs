@@ -1,6 +1,6 @@
 use super::params::{json_to_params, params_to_json};
 use super::protocol::{error_reply, ok_reply, parse, CtlError, Request};
-use crate::fleet::{FleetAction, ManagerCmd, Registry};
+use crate::fleet::{FleetAction, ManagerCmd, ParamOverrides, Registry};
 use crate::robot::ControlMsg;
 use crate::stats::FleetStats;
 use crate::store::{OrderFilter, Store};
@@ -37,6 +37,8 @@ pub enum CtlCmd {
 
 pub struct ControlDeps {
     pub registry: Arc<Registry>,
+    /// Where `set_params` is kept, so it outlives reloads and restarts.
+    pub overrides: Arc<ParamOverrides>,
     pub store: Arc<dyn Store>,
     pub manager: Sender<ManagerCmd>,
     pub stats: Arc<FleetStats>,
@@ -260,6 +262,9 @@ fn handle(
                     let reply = params_to_json(&merged);
                     deliver(&robot, ControlMsg::Params(merged.clone())).map(|_| {
                         *current = merged;
+                        if let Err(e) = deps.overrides.add(&robot, &new) {
+                            tracing::error!(robot = %robot, "params applied but not kept: {e}");
+                        }
                         reply
                     })
                 }

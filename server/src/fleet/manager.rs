@@ -1,4 +1,4 @@
-use super::{instances_for, InstanceSpec, Registry};
+use super::{instances_for, InstanceSpec, ParamOverrides, Registry};
 use crate::control::{CtlCmd, CtlError};
 use crate::journal::JournalOptions;
 use crate::plugin::{load_plugin_probed, LoadedPlugin};
@@ -92,6 +92,8 @@ pub struct Manager {
     journal: Option<(PathBuf, JournalOptions)>,
     /// The executable that loads each new build in a child process first.
     probe_exe: Option<PathBuf>,
+    /// Params set over the control socket: laid over each robot's file params at start.
+    overrides: Arc<ParamOverrides>,
 }
 
 impl Manager {
@@ -121,7 +123,14 @@ impl Manager {
             shutdown_replies: Vec::new(),
             journal: None,
             probe_exe: None,
+            overrides: Arc::new(ParamOverrides::open(None)),
         }
+    }
+
+    /// Lay the params kept in `overrides` over each robot's file params when it starts.
+    pub fn with_overrides(mut self, overrides: Arc<ParamOverrides>) -> Self {
+        self.overrides = overrides;
+        self
     }
 
     /// Check each new build in a child `probe_exe __probe-plugin` before loading it here.
@@ -339,8 +348,10 @@ impl Manager {
         };
         let plugin = Arc::new(plugin);
         let mut names = Vec::new();
-        for spec in specs {
+        for mut spec in specs {
             let name = spec.name.clone();
+            // What the operator set over the control socket outlives the build and its toml.
+            spec.params = spec.params.merged(&self.overrides.get(&name));
             let shared = self.new_shared(&spec, &plugin);
             self.robots.insert(
                 name.clone(),

@@ -5,10 +5,12 @@
 
 mod config;
 mod manager;
+mod overrides;
 mod registry;
 mod watcher;
 
 pub use config::{instances_for, seed_for, InstanceSpec};
 pub use manager::{FleetAction, Manager, ManagerCmd, ManagerLinks};
+pub use overrides::ParamOverrides;
 pub use registry::Registry;
 pub use watcher::{spawn_watcher, WatcherHandle};

@@ -130,8 +130,10 @@ impl RobotLoop {
             .as_ref()
             .is_some_and(|r| r.params != self.spec.params);
         if changed {
-            // Configured parameters differ from the rebuilt ones: the robot hears of it.
+            // Configured parameters differ from the rebuilt ones: the robot hears of it, and
+            // status shows what it now runs on.
             let params = self.spec.params.clone();
+            *self.shared.params.lock().unwrap_or_else(|e| e.into_inner()) = params.clone();
             if !self.deliver(
                 clock::wall_ns(),
                 EventKind::Params(params),
