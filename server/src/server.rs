@@ -24,6 +24,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub const DEFAULT_CONTROL: &str = "tcp://127.0.0.1:5560";
+/// Replies queued per control client: a client may keep this many requests in flight.
+pub const DEFAULT_CONTROL_REPLY_HWM: i32 = 10_000;
 pub const DEFAULT_FEED: &str = "tcp://127.0.0.1:5561";
 
 /// The process's one ZeroMQ context (inproc endpoints only connect within one context).
@@ -66,6 +68,9 @@ pub struct ServeConfig {
     /// Store files and private plugin copies live here.
     pub data_dir: PathBuf,
     pub control_endpoint: String,
+    /// Replies (and requests) queued per control client before a reply is dropped and
+    /// counted in `stats.control.replies_dropped`.
+    pub control_reply_hwm: i32,
     pub feed_endpoint: String,
     /// Run the order gateway and simulated exchange in this process.
     pub gateway: bool,
@@ -95,6 +100,7 @@ impl ServeConfig {
             journal: JournalOptions::default(),
             data_dir,
             control_endpoint: DEFAULT_CONTROL.into(),
+            control_reply_hwm: DEFAULT_CONTROL_REPLY_HWM,
             feed_endpoint: DEFAULT_FEED.into(),
             gateway: true,
             sync: SyncPolicy::default(),
@@ -214,6 +220,11 @@ pub fn start_with_store(
     let router = ctx.socket(zmq::ROUTER)?;
     // Linger so the reply to `shutdown` still leaves after the control thread ends.
     router.set_linger(1_000)?;
+    // Each client gets up to this many replies queued; past it a reply is dropped and
+    // counted (ROUTER_MANDATORY makes the drop visible to us instead of silent).
+    router.set_sndhwm(cfg.control_reply_hwm)?;
+    router.set_rcvhwm(cfg.control_reply_hwm)?;
+    router.set_router_mandatory(true)?;
     router
         .bind(&cfg.control_endpoint)
         .map_err(|source| ServerError::ControlBind {

@@ -16,6 +16,10 @@ pub struct FleetStats {
     pub gateway: Mutex<Option<Arc<GatewayStats>>>,
     pub control_requests: AtomicU64,
     pub control_errors: AtomicU64,
+    /// Replies not sent because the client's queue was full (it was not reading them).
+    pub control_replies_dropped: AtomicU64,
+    /// Replies not sent because the client had gone.
+    pub control_replies_unroutable: AtomicU64,
 }
 
 impl Default for FleetStats {
@@ -27,6 +31,8 @@ impl Default for FleetStats {
             gateway: Mutex::new(None),
             control_requests: AtomicU64::new(0),
             control_errors: AtomicU64::new(0),
+            control_replies_dropped: AtomicU64::new(0),
+            control_replies_unroutable: AtomicU64::new(0),
         }
     }
 }
@@ -61,6 +67,8 @@ impl FleetStats {
             "control": {
                 "requests": self.control_requests.load(Ordering::Relaxed),
                 "errors": self.control_errors.load(Ordering::Relaxed),
+                "replies_dropped": self.control_replies_dropped.load(Ordering::Relaxed),
+                "replies_unroutable": self.control_replies_unroutable.load(Ordering::Relaxed),
             },
             "robots": robots,
         })

@@ -1,7 +1,9 @@
 use anyhow::Context;
 use robofleet::fleet::ManagerCmd;
 use robofleet::journal::{JournalOptions, JournalSync};
-use robofleet::server::{self, ServeConfig, DEFAULT_CONTROL, DEFAULT_FEED};
+use robofleet::server::{
+    self, ServeConfig, DEFAULT_CONTROL, DEFAULT_CONTROL_REPLY_HWM, DEFAULT_FEED,
+};
 use robofleet::store::embedded::SyncPolicy;
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -65,6 +67,11 @@ pub struct Args {
     #[arg(long)]
     #[serde(default, deserialize_with = "journal_sync_from_str")]
     pub journal_sync: Option<JournalSync>,
+    /// Replies queued per control client before one is dropped (and counted in
+    /// stats.control.replies_dropped): a client keeps at most this many requests in
+    /// flight. [default: 10000]
+    #[arg(long, value_parser = clap::value_parser!(i32).range(1..))]
+    pub control_reply_hwm: Option<i32>,
 }
 
 fn journal_sync_from_str<'de, D: serde::Deserializer<'de>>(
@@ -114,6 +121,10 @@ impl Args {
                 .unwrap_or_else(|| "plugins".into()),
             data_dir,
             control_endpoint: pick(&self.control, &file.control, DEFAULT_CONTROL),
+            control_reply_hwm: self
+                .control_reply_hwm
+                .or(file.control_reply_hwm)
+                .unwrap_or(DEFAULT_CONTROL_REPLY_HWM),
             feed_endpoint: pick(&self.feed, &file.feed, DEFAULT_FEED),
             gateway: match gateway {
                 GatewayMode::On => true,

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Commands to the control thread, from the fleet manager.
 pub enum CtlCmd {
@@ -59,6 +60,11 @@ pub fn run_control_thread(
     let mut robots: HashMap<String, zmq::Socket> = HashMap::new();
     let mut pending: HashMap<u64, Pending> = HashMap::new();
     let mut next_req = 0u64;
+    let mut replier = Replier {
+        router: &router,
+        stats: &deps.stats,
+        drops: DropLog::default(),
+    };
     loop {
         let mut items = [
             router.as_poll_item(zmq::POLLIN),
@@ -114,7 +120,7 @@ pub fn run_control_thread(
                     },
                 };
                 if let Some(reply) = reply {
-                    send_reply(&router, envelope, reply);
+                    replier.send(envelope, reply);
                 }
             }
         }
@@ -151,7 +157,7 @@ pub fn run_control_thread(
                                     error_reply(&e, p.id.as_ref())
                                 }
                             };
-                            send_reply(&router, p.envelope, reply);
+                            replier.send(p.envelope, reply);
                         }
                     }
                     CtlCmd::Shutdown => return Ok(()),
@@ -161,11 +167,61 @@ pub fn run_control_thread(
     }
 }
 
-fn send_reply(router: &zmq::Socket, mut envelope: Vec<Vec<u8>>, reply: Vec<u8>) {
-    envelope.push(reply);
-    // A client that went away cannot be answered; nothing else is affected.
-    if let Err(e) = router.send_multipart(envelope, zmq::DONTWAIT) {
-        tracing::debug!("control reply not sent: {e}");
+/// Sends replies on the ROUTER (set to ZMQ_ROUTER_MANDATORY, so a reply that cannot be
+/// queued is an error here, not a silent drop) and counts and logs every one not sent.
+struct Replier<'a> {
+    router: &'a zmq::Socket,
+    stats: &'a FleetStats,
+    drops: DropLog,
+}
+
+impl Replier<'_> {
+    fn send(&mut self, mut envelope: Vec<Vec<u8>>, reply: Vec<u8>) {
+        envelope.push(reply);
+        // Never wait: one client that does not read its replies must not stall the others.
+        let (counter, why) = match self.router.send_multipart(envelope, zmq::DONTWAIT) {
+            Ok(()) => return,
+            Err(zmq::Error::EAGAIN) => (
+                &self.stats.control_replies_dropped,
+                "the client's reply queue is full (it sends faster than it reads)",
+            ),
+            Err(zmq::Error::EHOSTUNREACH) => (
+                &self.stats.control_replies_unroutable,
+                "the client has gone",
+            ),
+            Err(_) => (
+                &self.stats.control_replies_unroutable,
+                "the socket refused it",
+            ),
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        self.drops.note(why);
+    }
+}
+
+/// Logs dropped replies at most once a second, with how many since the last line.
+#[derive(Default)]
+struct DropLog {
+    last: Option<Instant>,
+    unlogged: u64,
+}
+
+impl DropLog {
+    fn note(&mut self, why: &str) {
+        self.unlogged += 1;
+        if self
+            .last
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
+        {
+            return;
+        }
+        tracing::warn!(
+            "{} control repl{} not sent: {why} (counted in stats.control)",
+            self.unlogged,
+            if self.unlogged == 1 { "y" } else { "ies" }
+        );
+        self.last = Some(Instant::now());
+        self.unlogged = 0;
     }
 }
 
