@@ -173,6 +173,37 @@ impl TestServer {
         reply["result"].clone()
     }
 
+    /// Every order of `robot`, oldest first, read a page at a time.
+    pub fn orders(&mut self, robot: &str) -> Value {
+        self.all_pages(json!({"cmd": "orders", "robot": robot}), "orders")
+    }
+
+    /// Every trade of `robot`, oldest first, read a page at a time.
+    pub fn trades(&mut self, robot: &str) -> Value {
+        self.all_pages(json!({"cmd": "trades", "robot": robot}), "trades")
+    }
+
+    /// Walk `request` forward from the start of time, following each page's `next`.
+    fn all_pages(&mut self, mut request: Value, key: &str) -> Value {
+        let mut all = Vec::new();
+        request["after"] = json!(i64::MIN);
+        request["limit"] = json!(1000);
+        loop {
+            let page = self.ok(request.clone());
+            all.extend(
+                page[key]
+                    .as_array()
+                    .expect("a page of items")
+                    .iter()
+                    .cloned(),
+            );
+            if page["more"] != json!(true) {
+                return Value::Array(all);
+            }
+            request["after"] = page["next"].clone();
+        }
+    }
+
     pub fn status(&mut self, robot: &str) -> Value {
         self.ok(json!({"cmd": "status", "robot": robot}))
     }

@@ -62,8 +62,10 @@ fn demo_trades_and_is_steered_with_ctl_and_a_second_run_starts_fresh() {
     let (code, reply) = ctl(&control, &["pause", "no_such_robot"]);
     assert_eq!((code, reply["ok"].clone()), (1, json!(false)), "{reply}");
     assert!(wait_until(T, || {
-        let (_, orders) = ctl(&control, &["orders"]);
-        orders["result"].as_array().is_some_and(|o| !o.is_empty())
+        let (_, orders) = ctl(&control, &["orders", "--limit", "5"]);
+        orders["result"]["orders"]
+            .as_array()
+            .is_some_and(|o| !o.is_empty() && o.len() <= 5)
     }));
 
     let out = child.wait_with_output().unwrap();
@@ -134,7 +136,7 @@ fn feed_command_publishes_a_synthetic_walk_that_reaches_a_robot() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(wait_until(T, || {
-        srv.ok(json!({"cmd": "orders", "robot": "template"}))
+        srv.orders("template")
             .as_array()
             .is_some_and(|o| !o.is_empty())
     }));

@@ -114,12 +114,7 @@ fn pause_resume_params_stop_start_over_the_control_socket() {
     assert!(wait_until(T, || srv.status("template")["params"]["every"] == json!(1)));
     // The robot itself got the new params in its stream: with `every` = 1 each quote places
     // an order (under the default of 10, six quotes could place at most one).
-    let orders = |srv: &mut TestServer| {
-        srv.ok(json!({"cmd": "orders", "robot": "template"}))
-            .as_array()
-            .unwrap()
-            .len()
-    };
+    let orders = |srv: &mut TestServer| srv.orders("template").as_array().unwrap().len();
     let events = |srv: &mut TestServer| srv.status("template")["events"].as_u64().unwrap();
     let (orders_before, events_before) = (orders(&mut srv), events(&mut srv));
     for i in 0..6 {

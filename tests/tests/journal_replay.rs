@@ -122,7 +122,7 @@ fn a_new_build_is_checked_against_the_journal_then_rebuilt_from_it() {
         assert!(wait_until(T, || {
             feed.quote("Si", 100.0, 101.0, 5);
             std::thread::sleep(Duration::from_millis(5));
-            let orders = srv.ok(json!({"cmd": "orders", "robot": "counter"}));
+            let orders = srv.orders("counter");
             orders
                 .as_array()
                 .unwrap()
@@ -170,7 +170,7 @@ fn a_new_build_is_checked_against_the_journal_then_rebuilt_from_it() {
     // The count goes on from where it was: quote 40 sells 40 lots (a fresh robot would
     // buy 10 lots at its 10th quote).
     feed_until_order(&mut feed, &mut srv, 40);
-    let orders = srv.ok(json!({"cmd": "orders", "robot": "counter"}));
+    let orders = srv.orders("counter");
     let qtys: Vec<i64> = orders
         .as_array()
         .unwrap()

@@ -20,13 +20,7 @@ fn start(feed: &str, plugins: &Path, data: &Path) -> TestServer {
 
 /// Orders `template` places on the next 12 quotes (it buys on every `every`-th).
 fn orders_on_12_quotes(srv: &mut TestServer, feed: &mut Feed) -> usize {
-    let count = |srv: &mut TestServer| {
-        let orders = srv.ok(json!({"cmd": "orders", "robot": "template", "limit": 1000}));
-        orders["orders"]
-            .as_array()
-            .or(orders.as_array())
-            .map_or(0, |a| a.len())
-    };
+    let count = |srv: &mut TestServer| srv.orders("template").as_array().map_or(0, |a| a.len());
     let events = |srv: &mut TestServer| srv.status("template")["events"].as_u64().unwrap();
     let (orders0, events0) = (count(srv), events(srv));
     for _ in 0..12 {

@@ -23,7 +23,7 @@ fn drop_in_starts_trading_replace_restarts_remove_stops() {
     assert!(
         wait_until(T, || {
             feed.quote("Si", 100.0, 101.0, 5);
-            let orders = srv.ok(json!({"cmd": "orders", "robot": "panicky"}));
+            let orders = srv.orders("panicky");
             !orders.as_array().unwrap().is_empty()
         }),
         "no order from the dropped-in robot"
@@ -53,7 +53,7 @@ fn drop_in_starts_trading_replace_restarts_remove_stops() {
         feed.quote("Si", 100.0, 101.0, 5);
         events(&mut srv) >= before + 5
     }));
-    let orders = srv.ok(json!({"cmd": "orders", "robot": "panicky"}));
+    let orders = srv.orders("panicky");
     assert_eq!(
         orders.as_array().unwrap().len(),
         1,
@@ -128,16 +128,9 @@ fn toml_beside_a_plugin_declares_several_instances() {
     // Each instance gets only its own symbol's market data.
     assert!(wait_until(T, || {
         feed.quote("RTS", 110000.0, 110010.0, 3);
-        !srv.ok(json!({"cmd": "orders", "robot": "p_rts"}))
-            .as_array()
-            .unwrap()
-            .is_empty()
+        !srv.orders("p_rts").as_array().unwrap().is_empty()
     }));
-    assert!(srv
-        .ok(json!({"cmd": "orders", "robot": "p_si"}))
-        .as_array()
-        .unwrap()
-        .is_empty());
+    assert!(srv.orders("p_si").as_array().unwrap().is_empty());
     srv.stop();
 }
 
@@ -207,7 +200,7 @@ fn a_plugin_written_in_place_slowly_loads_once_whole_and_a_bad_replacement_keeps
     assert!(
         wait_until(T, || {
             feed.quote("Si", 100.0, 101.0, 5);
-            let orders = srv.ok(json!({"cmd": "orders", "robot": "template"}));
+            let orders = srv.orders("template");
             !orders.as_array().unwrap().is_empty()
         }),
         "the robot stopped trading after a bad replacement"

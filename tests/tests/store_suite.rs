@@ -7,7 +7,8 @@ use crossbeam_channel::Receiver;
 use robofleet::store::embedded::{EmbeddedStore, SyncPolicy};
 use robofleet::store::mongo::{MongoOptions, MongoStore};
 use robofleet::store::{
-    GatewayRequest, Order, OrderChange, OrderFilter, RobotUpdate, Store, StoreError, Trade,
+    Cursor, GatewayRequest, Order, OrderChange, OrderFilter, OrderQuery, PageQuery, RobotUpdate,
+    Store, StoreError, Trade, TradeQuery,
 };
 use robofleet_api::{OrderRequest, OrderStatus, OrderType, Side};
 use robofleet_tests::{mongo, wait_until};
@@ -64,6 +65,7 @@ on_both_backends!(
     terminal_orders_do_not_change,
     a_thousand_robots_subscribe_by_name,
     a_gateway_stopped_between_a_fill_and_its_report_never_overfills,
+    orders_and_trades_come_a_page_at_a_time,
 );
 
 fn order(robot: &str, seq: u64, symbol: &str) -> Order {
@@ -430,5 +432,159 @@ fn a_gateway_stopped_between_a_fill_and_its_report_never_overfills(store: &Arc<d
         positions.iter().map(|p| p.qty).sum::<i64>(),
         6,
         "{positions:?}"
+    );
+}
+
+/// Every page of `q` from one end, following each page's last item: the ids in page order.
+fn walk_orders(store: &Arc<dyn Store>, mut q: OrderQuery) -> Vec<String> {
+    let mut ids = Vec::new();
+    loop {
+        let page = store.orders_page(&q).unwrap();
+        assert!(page.items.len() <= q.page.limit);
+        let last = page
+            .items
+            .last()
+            .map(|o| Cursor::of(o.created_ns, &o.client_id));
+        ids.extend(page.items.into_iter().map(|o| o.client_id));
+        if !page.more {
+            return ids;
+        }
+        if q.page.oldest_first() {
+            q.page.after = last;
+        } else {
+            q.page.before = last;
+        }
+    }
+}
+
+fn walk_trades(store: &Arc<dyn Store>, mut q: TradeQuery) -> Vec<String> {
+    let mut ids = Vec::new();
+    loop {
+        let page = store.trades_page(&q).unwrap();
+        let last = page.items.last().map(|t| Cursor::of(t.ts_ns, &t.exec_id));
+        ids.extend(page.items.into_iter().map(|t| t.exec_id));
+        if !page.more {
+            return ids;
+        }
+        if q.page.oldest_first() {
+            q.page.after = last;
+        } else {
+            q.page.before = last;
+        }
+    }
+}
+
+fn orders_and_trades_come_a_page_at_a_time(store: &Arc<dyn Store>) {
+    // 250 orders of two robots on two symbols, three to a nanosecond (ties across pages);
+    // every fifth filled, with a trade at the same kind of tied times.
+    let base = 1_790_000_000_000_000_000i64;
+    let mut orders = Vec::new();
+    for i in 0..250u64 {
+        let robot = if i % 2 == 0 { "pa" } else { "pb" };
+        let symbol = if i % 3 == 0 { "RTS" } else { "Si" };
+        let mut o = order(robot, i + 1, symbol);
+        o.created_ns = base + (i / 3) as i64;
+        store.insert_order(&o).unwrap();
+        orders.push(o);
+    }
+    stored(store, 250);
+    let mut trades = Vec::new();
+    for (i, o) in orders.iter().enumerate().filter(|(i, _)| i % 5 == 0) {
+        store
+            .update_order(&change(o, OrderStatus::Working, 0, 0.0))
+            .unwrap();
+        let mut t = trade(o, &format!("x{i:03}"), 3, 100.0);
+        t.ts_ns = base + (i / 10) as i64;
+        assert!(store.insert_trade(&t).unwrap());
+        store
+            .update_order(&change(o, OrderStatus::Filled, 3, 100.0))
+            .unwrap();
+        trades.push(t);
+    }
+    let key = |o: &Order| (o.created_ns, o.client_id.clone());
+    let mut newest_first = orders.clone();
+    newest_first.sort_by_key(|o| std::cmp::Reverse(key(o)));
+    let ids = |v: &[Order]| v.iter().map(|o| o.client_id.clone()).collect::<Vec<_>>();
+    let page = |limit| PageQuery {
+        limit,
+        ..PageQuery::default()
+    };
+
+    // The default page: the newest 100, and more to come.
+    let first = store.orders_page(&OrderQuery::default()).unwrap();
+    assert_eq!(first.items.len(), 100);
+    assert!(first.more);
+    assert_eq!(ids(&first.items), ids(&newest_first[..100]));
+    // Back through every page, and forward from the start: each order once, in order.
+    let all = |limit| OrderQuery {
+        page: page(limit),
+        ..OrderQuery::default()
+    };
+    assert_eq!(walk_orders(store, all(40)), ids(&newest_first));
+    let mut forward = all(7);
+    forward.page.after = Some(Cursor {
+        ns: i64::MIN,
+        id: None,
+    });
+    let mut oldest_first = ids(&newest_first);
+    oldest_first.reverse();
+    assert_eq!(walk_orders(store, forward), oldest_first);
+    // Filters: robot, symbol, status, open only; a time-only cursor.
+    let count = |q: OrderQuery| walk_orders(store, q).len();
+    let q = |f: &dyn Fn(&mut OrderQuery)| {
+        let mut q = all(33);
+        f(&mut q);
+        q
+    };
+    let want = |f: &dyn Fn(&Order) -> bool| orders.iter().filter(|o| f(o)).count();
+    assert_eq!(
+        count(q(&|q| {
+            q.robot = Some("pa".into());
+            q.symbol = Some("RTS".into());
+        })),
+        want(&|o| o.robot == "pa" && o.symbol == "RTS")
+    );
+    assert_eq!(count(q(&|q| q.status = Some(OrderStatus::Filled))), 50);
+    assert_eq!(count(q(&|q| q.open_only = true)), 200);
+    assert_eq!(
+        count(q(&|q| {
+            q.open_only = true;
+            q.status = Some(OrderStatus::Filled);
+        })),
+        0
+    );
+    assert_eq!(
+        count(q(&|q| q.page.before = Some(Cursor {
+            ns: base + 10,
+            id: None
+        }))),
+        30,
+        "strictly before a time: 10 ns of 3 orders"
+    );
+    // Trades, newest first, by (ts_ns, exec_id).
+    let mut want_trades = trades.clone();
+    want_trades.sort_by_key(|t| std::cmp::Reverse((t.ts_ns, t.exec_id.clone())));
+    let tq = TradeQuery {
+        page: page(6),
+        ..TradeQuery::default()
+    };
+    assert_eq!(
+        walk_trades(store, tq),
+        want_trades
+            .iter()
+            .map(|t| t.exec_id.clone())
+            .collect::<Vec<_>>()
+    );
+    let by_robot = TradeQuery {
+        robot: Some("pb".into()),
+        symbol: Some("Si".into()),
+        page: page(4),
+    };
+    assert_eq!(
+        walk_trades(store, by_robot).len(),
+        trades
+            .iter()
+            .filter(|t| t.robot == "pb" && t.symbol == "Si")
+            .count()
     );
 }

@@ -20,24 +20,19 @@ fn tick_becomes_order_fill_trade_event_and_position() {
     // The robot bids 1 lot at the bid of its first quote.
     assert!(wait_until(T, || {
         feed.quote("Si", 100.0, 101.0, 5);
-        !srv.ok(json!({"cmd": "orders", "robot": "panicky"}))
-            .as_array()
-            .unwrap()
-            .is_empty()
+        !srv.orders("panicky").as_array().unwrap().is_empty()
     }));
-    let orders = srv.ok(json!({"cmd": "orders", "robot": "panicky"}));
+    let orders = srv.orders("panicky");
     let order = &orders[0];
     assert_eq!(order["client_id"], json!("panicky-1"));
     assert_eq!(order["order_type"], json!({"Limit": {"price": 100.0}}));
-    assert!(wait_until(T, || srv
-        .ok(json!({"cmd": "orders", "robot": "panicky"}))[0]["status"]
-        == "Working"));
+    assert!(wait_until(T, || srv.orders("panicky")[0]["status"] == "Working"));
     // The market comes down through the bid: the gateway fills it.
     assert!(wait_until(T, || {
         feed.quote("Si", 99.0, 100.0, 5);
-        srv.ok(json!({"cmd": "orders", "robot": "panicky"}))[0]["status"] == "Filled"
+        srv.orders("panicky")[0]["status"] == "Filled"
     }));
-    let trades = srv.ok(json!({"cmd": "trades", "robot": "panicky"}));
+    let trades = srv.trades("panicky");
     assert_eq!(trades.as_array().unwrap().len(), 1, "{trades}");
     assert_eq!(trades[0]["price"], json!(100.0));
     assert_eq!(trades[0]["qty"], json!(1));

@@ -55,13 +55,27 @@ pub enum Req {
     Positions {
         robot: Option<String>,
     },
+    /// Orders, newest first, a page at a time (the reply's `next` and `more` say how to go on).
     Orders {
         robot: Option<String>,
+        /// Only orders still open (New, Working, PartiallyFilled).
         #[arg(long)]
         open: bool,
+        #[arg(long)]
+        symbol: Option<String>,
+        /// One status: New, Working, PartiallyFilled, Filled, Cancelled or Rejected.
+        #[arg(long)]
+        status: Option<String>,
+        #[command(flatten)]
+        page: PageFlags,
     },
+    /// Trades, newest first, a page at a time.
     Trades {
         robot: Option<String>,
+        #[arg(long)]
+        symbol: Option<String>,
+        #[command(flatten)]
+        page: PageFlags,
     },
     Stats,
     Shutdown,
@@ -69,6 +83,34 @@ pub enum Req {
     Raw {
         json: String,
     },
+}
+
+#[derive(clap::Args)]
+pub struct PageFlags {
+    /// At most this many (1..=10000). [default: 100]
+    #[arg(long)]
+    limit: Option<u64>,
+    /// Older than this cursor (a reply's `next`, or a time in ns): the next page back.
+    #[arg(long)]
+    before: Option<String>,
+    /// Newer than this cursor, oldest first: to follow what comes after a page.
+    #[arg(long)]
+    after: Option<String>,
+}
+
+impl PageFlags {
+    fn add_to(self, request: &mut Value) {
+        let fields = [
+            ("limit", self.limit.map(Value::from)),
+            ("before", self.before.map(Value::from)),
+            ("after", self.after.map(Value::from)),
+        ];
+        for (k, v) in fields {
+            if let Some(v) = v {
+                request[k] = v;
+            }
+        }
+    }
 }
 
 /// `k=v` with v as int, float, bool or else string.
@@ -108,8 +150,35 @@ fn build(req: Req) -> anyhow::Result<Value> {
             json!({"cmd": "command", "robot": robot, "name": name, "args": args})
         }
         Req::Positions { robot } => json!({"cmd": "positions", "robot": robot}),
-        Req::Orders { robot, open } => json!({"cmd": "orders", "robot": robot, "open_only": open}),
-        Req::Trades { robot } => json!({"cmd": "trades", "robot": robot}),
+        Req::Orders {
+            robot,
+            open,
+            symbol,
+            status,
+            page,
+        } => {
+            let mut r = json!({"cmd": "orders", "robot": robot, "open_only": open});
+            if let Some(s) = symbol {
+                r["symbol"] = json!(s);
+            }
+            if let Some(s) = status {
+                r["status"] = json!(s);
+            }
+            page.add_to(&mut r);
+            r
+        }
+        Req::Trades {
+            robot,
+            symbol,
+            page,
+        } => {
+            let mut r = json!({"cmd": "trades", "robot": robot});
+            if let Some(s) = symbol {
+                r["symbol"] = json!(s);
+            }
+            page.add_to(&mut r);
+            r
+        }
         Req::Stats => json!({"cmd": "stats"}),
         Req::Shutdown => json!({"cmd": "shutdown"}),
         Req::Raw { json } => serde_json::from_str(&json).context("raw request is not JSON")?,

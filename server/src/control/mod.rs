@@ -6,6 +6,7 @@
 //! blocking the thread.
 
 pub mod client;
+pub mod paging;
 pub mod params;
 mod protocol;
 mod server;

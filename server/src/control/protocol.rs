@@ -41,9 +41,19 @@ pub enum Request {
         robot: Option<String>,
         #[serde(default)]
         open_only: bool,
+        symbol: Option<String>,
+        /// An order status name (`"Filled"`); checked by `paging`, for a `bad_field` error.
+        status: Option<String>,
+        limit: Option<Value>,
+        before: Option<Value>,
+        after: Option<Value>,
     },
     Trades {
         robot: Option<String>,
+        symbol: Option<String>,
+        limit: Option<Value>,
+        before: Option<Value>,
+        after: Option<Value>,
     },
     Stats,
     Shutdown,

@@ -1,9 +1,10 @@
+use super::paging;
 use super::params::{json_to_params, params_to_json};
 use super::protocol::{error_reply, ok_reply, parse, CtlError, Request};
 use crate::fleet::{FleetAction, ManagerCmd, ParamOverrides, Registry};
 use crate::robot::ControlMsg;
 use crate::stats::FleetStats;
-use crate::store::{OrderFilter, Store};
+use crate::store::{Cursor, OrderQuery, Store, TradeQuery};
 use crate::streams::mailbox::MailboxReceiver;
 use crossbeam_channel::Sender;
 use serde_json::{json, Value};
@@ -334,16 +335,41 @@ fn handle(
             .positions(robot.as_deref())
             .map_err(store_err)
             .and_then(to_json),
-        Request::Orders { robot, open_only } => deps
-            .store
-            .orders(&OrderFilter { robot, open_only })
-            .map_err(store_err)
-            .and_then(to_json),
-        Request::Trades { robot } => deps
-            .store
-            .trades(robot.as_deref())
-            .map_err(store_err)
-            .and_then(to_json),
+        Request::Orders {
+            robot,
+            open_only,
+            symbol,
+            status,
+            limit,
+            before,
+            after,
+        } => paging::order_status(status.as_deref()).and_then(|status| {
+            let page = paging::page_query(limit.as_ref(), before.as_ref(), after.as_ref())?;
+            let q = OrderQuery {
+                robot,
+                symbol,
+                status,
+                open_only,
+                page,
+            };
+            let page = deps.store.orders_page(&q).map_err(store_err)?;
+            paging::page_reply("orders", page, |o| Cursor::of(o.created_ns, &o.client_id))
+        }),
+        Request::Trades {
+            robot,
+            symbol,
+            limit,
+            before,
+            after,
+        } => paging::page_query(limit.as_ref(), before.as_ref(), after.as_ref()).and_then(|page| {
+            let q = TradeQuery {
+                robot,
+                symbol,
+                page,
+            };
+            let page = deps.store.trades_page(&q).map_err(store_err)?;
+            paging::page_reply("trades", page, |t| Cursor::of(t.ts_ns, &t.exec_id))
+        }),
         Request::Stats => Ok(deps.stats.to_json(&deps.registry, &deps.store.health())),
     };
     Handled::Now(result)

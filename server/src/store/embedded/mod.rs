@@ -27,8 +27,8 @@ use self::log::{LogWriter, Record, RecordRef};
 use self::state::{CancelAction, State};
 use self::sync::Syncer;
 use super::{
-    GatewayRequest, Order, OrderChange, OrderFilter, Position, RobotUpdate, Store, StoreError,
-    Trade, WatchId,
+    page, GatewayRequest, Order, OrderChange, OrderFilter, OrderQuery, Page, Position, RobotUpdate,
+    Store, StoreError, Trade, TradeQuery, WatchId,
 };
 use crossbeam_channel::Sender;
 use std::collections::HashMap;
@@ -288,6 +288,26 @@ impl Store for EmbeddedStore {
             .filter(|t| robot.is_none_or(|r| t.robot == r))
             .cloned()
             .collect())
+    }
+
+    fn orders_page(&self, q: &OrderQuery) -> Result<Page<Order>, StoreError> {
+        let inner = self.lock();
+        let admitted: Vec<&Order> = inner.state.orders.iter().filter(|o| q.admits(o)).collect();
+        let page = page::cut_page(admitted, &q.page, |o| page::order_key(o));
+        Ok(Page {
+            items: page.items.into_iter().cloned().collect(),
+            more: page.more,
+        })
+    }
+
+    fn trades_page(&self, q: &TradeQuery) -> Result<Page<Trade>, StoreError> {
+        let inner = self.lock();
+        let admitted: Vec<&Trade> = inner.state.trades.iter().filter(|t| q.admits(t)).collect();
+        let page = page::cut_page(admitted, &q.page, |t| page::trade_key(t));
+        Ok(Page {
+            items: page.items.into_iter().cloned().collect(),
+            more: page.more,
+        })
     }
 
     fn positions(&self, robot: Option<&str>) -> Result<Vec<Position>, StoreError> {

@@ -62,6 +62,8 @@ pub async fn connect(uri: &str) -> Result<Collections, StoreError> {
         .create_indexes([
             index(doc! {"robot": 1, "order_seq": -1}),
             index(doc! {"status": 1, "created_ns": 1}),
+            // Pages of orders (`orders` on the control socket): newest first, by time.
+            index(doc! {"created_ns": 1, "_id": 1}),
         ])
         .await
         .map_err(unavailable)?;
@@ -71,6 +73,8 @@ pub async fn connect(uri: &str) -> Result<Collections, StoreError> {
         .create_indexes([
             index(doc! {"robot": 1, "ts_ns": 1}),
             index(doc! {"client_id": 1}),
+            // Pages of trades, by time.
+            index(doc! {"ts_ns": 1, "_id": 1}),
         ])
         .await
         .map_err(unavailable)?;

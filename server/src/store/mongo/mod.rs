@@ -13,13 +13,14 @@ mod docs;
 pub use docs::DEFAULT_DB;
 mod errors;
 mod lease;
+mod pages;
 mod router;
 mod streams;
 mod writer;
 
 use super::{
-    rules, GatewayRequest, Order, OrderChange, OrderFilter, Position, RobotUpdate, Store,
-    StoreError, StoreHealth, Trade, WatchId,
+    rules, GatewayRequest, Order, OrderChange, OrderFilter, OrderQuery, Page, Position,
+    RobotUpdate, Store, StoreError, StoreHealth, Trade, TradeQuery, WatchId,
 };
 use crossbeam_channel::Sender;
 use docs::Collections;
@@ -295,6 +296,14 @@ impl Store for MongoStore {
 
     fn trades(&self, robot: Option<&str>) -> Result<Vec<Trade>, StoreError> {
         self.call("read trades", false, || docs::trades(&self.cols, robot))
+    }
+
+    fn orders_page(&self, q: &OrderQuery) -> Result<Page<Order>, StoreError> {
+        self.call("read orders", false, || pages::orders_page(&self.cols, q))
+    }
+
+    fn trades_page(&self, q: &TradeQuery) -> Result<Page<Trade>, StoreError> {
+        self.call("read trades", false, || pages::trades_page(&self.cols, q))
     }
 
     fn positions(&self, robot: Option<&str>) -> Result<Vec<Position>, StoreError> {
