@@ -214,6 +214,7 @@ fn fill_of(o: &Order, exec: &str) -> Trade {
         qty: 1,
         price: 1.0,
         ts_ns: robofleet::clock::wall_ns(),
+        venue_ts_ns: None,
     }
 }
 

@@ -101,6 +101,7 @@ fn trade(o: &Order, exec: &str, qty: i64, price: f64) -> Trade {
         qty,
         price,
         ts_ns: robofleet::clock::wall_ns(),
+        venue_ts_ns: None,
     }
 }
 

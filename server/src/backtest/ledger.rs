@@ -223,6 +223,7 @@ mod tests {
             qty,
             price,
             ts_ns: ts,
+            venue_ts_ns: None,
         }
     }
 

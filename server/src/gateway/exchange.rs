@@ -356,6 +356,7 @@ fn fill(
         qty,
         price: px,
         ts_ns: ts,
+        venue_ts_ns: Some(ts),
     }));
     out.push(w.change(w.fill_status(), None, ts));
 }

@@ -149,6 +149,7 @@ pub fn spawn_gateway(
         stats: Arc::clone(&stats),
         exchange: SimExchange::with_next_exec_seq(next_exec),
         stored_fills,
+        clock: runner::OrderClock::default(),
     };
     handle.threads.push(spawn_named("gateway", move || {
         runner.run(req_rx, md_rx, shutdown_rx)

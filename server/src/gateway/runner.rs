@@ -71,11 +71,41 @@ impl StoredFills {
     }
 }
 
+/// Our time for each open order's changes and fills: the gateway's wall clock, but never
+/// before the order was created nor before its previous change. The exchange works in the
+/// venue's time (the simulated one: market data time, which lags ours or, replaying a day
+/// from a file, lies in the past); that time stays on the trade as `venue_ts_ns`.
+#[derive(Default)]
+pub struct OrderClock(HashMap<String, i64>);
+
+impl OrderClock {
+    fn open(&mut self, order: &Order) {
+        let floor = order.created_ns.max(order.updated_ns);
+        self.0.insert(order.client_id.clone(), floor);
+    }
+
+    fn stamp(&mut self, client_id: &str) -> i64 {
+        let now = clock::wall_ns();
+        match self.0.get_mut(client_id) {
+            Some(floor) => {
+                *floor = now.max(*floor);
+                *floor
+            }
+            None => now,
+        }
+    }
+
+    fn close(&mut self, client_id: &str) {
+        self.0.remove(client_id);
+    }
+}
+
 pub struct Runner {
     pub store: Arc<dyn Store>,
     pub stats: Arc<GatewayStats>,
     pub exchange: SimExchange,
     pub stored_fills: StoredFills,
+    pub clock: OrderClock,
 }
 
 impl Runner {
@@ -118,7 +148,8 @@ impl Runner {
                 // First thing, so the latency does not include our own work.
                 self.stats.record_order_latency(&order);
                 GatewayStats::bump(&self.stats.orders_seen);
-                let ts_ns = clock::wall_ns();
+                self.clock.open(&order);
+                let ts_ns = self.clock.stamp(&order.client_id);
                 if let Some(change) = self.stored_fills.catch_up(&mut order, ts_ns) {
                     self.write_change(&change);
                 }
@@ -126,7 +157,7 @@ impl Runner {
             }
             GatewayRequest::Cancel { client_id } => {
                 GatewayStats::bump(&self.stats.cancels_seen);
-                let ts_ns = clock::wall_ns();
+                let ts_ns = self.clock.stamp(&client_id);
                 self.apply(ExchangeInput::Cancel { client_id, ts_ns });
             }
         }
@@ -138,12 +169,22 @@ impl Runner {
     }
 
     /// The exchange emits each Fill before the Change that reports it, and the writes
-    /// keep that order, so a robot never sees a fill count its trades do not explain.
+    /// keep that order, so a robot never sees a fill count its trades do not explain. Each
+    /// is stamped with our time ([`OrderClock`]) as it is written.
     fn apply(&mut self, input: ExchangeInput) {
         for output in self.exchange.process(input) {
             match output {
-                ExchangeOutput::Fill(trade) => self.write_trade(&trade),
-                ExchangeOutput::Change(change) => self.write_change(&change),
+                ExchangeOutput::Fill(mut trade) => {
+                    trade.ts_ns = self.clock.stamp(&trade.client_id);
+                    self.write_trade(&trade)
+                }
+                ExchangeOutput::Change(mut change) => {
+                    change.ts_ns = self.clock.stamp(&change.client_id);
+                    if change.status.is_terminal() {
+                        self.clock.close(&change.client_id);
+                    }
+                    self.write_change(&change)
+                }
             }
         }
     }

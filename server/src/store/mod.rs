@@ -109,7 +109,13 @@ pub struct Trade {
     pub side: Side,
     pub qty: i64,
     pub price: f64,
+    /// When the gateway recorded the fill (its wall clock, ns since the Unix epoch): never
+    /// before the order's `created_ns` nor before the order's previous change.
     pub ts_ns: i64,
+    /// The venue's time for the fill, where it gave one (the simulated exchange: the time of
+    /// the market data that filled the order). `None` for trades stored before it was kept.
+    #[serde(default)]
+    pub venue_ts_ns: Option<i64>,
 }
 
 /// What a gateway watches: new orders and cancel requests.

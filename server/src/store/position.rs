@@ -63,6 +63,7 @@ mod tests {
             qty,
             price,
             ts_ns: 0,
+            venue_ts_ns: None,
         }
     }
 

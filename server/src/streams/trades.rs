@@ -36,8 +36,9 @@ pub fn update_event(update: &RobotUpdate) -> (i64, EventKind) {
                 reason: o.reason.clone(),
             }),
         ),
+        // A robot's clock is the market's: a fill comes at the venue's time where it has one.
         RobotUpdate::Trade(t) => (
-            t.ts_ns,
+            t.venue_ts_ns.unwrap_or(t.ts_ns),
             EventKind::Fill(Fill {
                 client_id: t.client_id.clone(),
                 exec_id: t.exec_id.clone(),

@@ -1017,6 +1017,7 @@ fn span2(args: &MongoArgs, uri: &str) -> anyhow::Result<Span2> {
             qty: 1,
             price: 100.0,
             ts_ns: robofleet::clock::wall_ns(),
+            venue_ts_ns: None,
         };
         let t0 = Instant::now();
         let inserted = gateway_side.insert_trade(&trade);

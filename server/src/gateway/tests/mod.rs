@@ -173,9 +173,9 @@ fn market_buy_becomes_working_then_filled_with_a_trade() {
         ("SIM-1", "bot-1")
     );
     assert_eq!((t.side, t.qty, t.price), (Side::Buy, 3, 100.0));
-    assert_eq!(
-        t.ts_ns, stored.history[1].ts_ns,
-        "the fill and its change share a ts"
+    assert!(
+        stored.created_ns <= t.ts_ns && t.ts_ns <= stored.history[1].ts_ns,
+        "our times: created, then the fill, then its change"
     );
 
     let snap = s.stats.snapshot();
@@ -190,6 +190,52 @@ fn market_buy_becomes_working_then_filled_with_a_trade() {
         start.elapsed() < Duration::from_secs(2),
         "shutdown is prompt"
     );
+}
+
+#[test]
+fn a_fill_on_old_market_data_keeps_the_venue_time_and_is_stamped_after_its_order() {
+    // Market data from a replayed day: its times lie far before the order was created.
+    let s = Setup::new();
+    let gw = s.spawn();
+    s.feed
+        .publish_until(&Feed::quote(1_000, 99.0, 101.0, 10), || {
+            s.count(&s.stats.md_messages) > 0
+        });
+    s.store
+        .insert_order(&order("bot-1", OrderType::Limit { price: 100.0 }, 2))
+        .expect("insert");
+    assert!(wait_until(
+        || s.status_of("bot-1") == Some(OrderStatus::Working)
+    ));
+    let seen = s.count(&s.stats.md_messages);
+    s.feed
+        .publish_until(&Feed::quote(2_000, 99.0, 100.0, 10), || {
+            s.count(&s.stats.md_messages) > seen
+        });
+    assert!(wait_until(
+        || s.status_of("bot-1") == Some(OrderStatus::Filled)
+    ));
+    let stored = s.store.order("bot-1").expect("stored");
+    let trades = s.store.trades(None).expect("trades");
+    let t = &trades[0];
+    assert_eq!(t.venue_ts_ns, Some(2_000), "the venue's time is kept");
+    assert!(
+        t.ts_ns >= stored.created_ns,
+        "a fill stamped before its order: {} < {}",
+        t.ts_ns,
+        stored.created_ns
+    );
+    // The life of the order in time order is the order it happened in.
+    let mut by_time = stored.history.clone();
+    by_time.sort_by_key(|h| h.ts_ns);
+    assert_eq!(by_time, stored.history);
+    assert_eq!(
+        statuses(&stored),
+        vec![OrderStatus::Working, OrderStatus::Filled]
+    );
+    assert!(stored.history[0].ts_ns >= stored.created_ns);
+    assert!(t.ts_ns <= stored.updated_ns);
+    gw.shutdown();
 }
 
 #[test]
@@ -242,6 +288,7 @@ fn replayed_order_is_not_accepted_twice_and_exec_ids_continue() {
         qty: 2,
         price: 98.0,
         ts_ns: 2,
+        venue_ts_ns: None,
     };
     s.store.preload(o, vec![old]);
     let _gw = s.spawn();

@@ -55,6 +55,7 @@ fn trade(exec: &str, o: &Order, qty: i64, price: f64) -> Trade {
         qty,
         price,
         ts_ns: 5_000,
+        venue_ts_ns: None,
     }
 }
 
