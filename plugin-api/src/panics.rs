@@ -78,7 +78,7 @@ pub(crate) fn panic_buffer(message: String) -> Vec<u8> {
         return bytes;
     };
     if !record.location.is_empty() {
-        bytes.extend_from_slice(format!(" (at {})", record.location).as_bytes());
+        bytes.extend_from_slice(format!(" (panicked at {})", record.location).as_bytes());
     }
     if !record.frames.is_empty() {
         bytes.extend_from_slice(FRAMES_MARK);

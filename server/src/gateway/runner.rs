@@ -71,8 +71,8 @@ impl StoredFills {
     }
 }
 
-/// Our time for each open order's changes and fills: the gateway's wall clock, but never
-/// before the order was created nor before its previous change. The exchange works in the
+/// Our time for each open order's changes and fills: the gateway's wall clock, but always
+/// after the order was created and after its previous change. The exchange works in the
 /// venue's time (the simulated one: market data time, which lags ours or, replaying a day
 /// from a file, lies in the past); that time stays on the trade as `venue_ts_ns`.
 #[derive(Default)]
@@ -87,8 +87,10 @@ impl OrderClock {
     fn stamp(&mut self, client_id: &str) -> i64 {
         let now = clock::wall_ns();
         match self.0.get_mut(client_id) {
+            // Strictly later than the last: an order's changes never share a time, so
+            // sorting them by time gives the order they happened in.
             Some(floor) => {
-                *floor = now.max(*floor);
+                *floor = now.max(floor.saturating_add(1));
                 *floor
             }
             None => now,
