@@ -1,4 +1,4 @@
-//! `robofleet bench latency`: the real server and the real feed in this process.
+//! `robofleet-bench latency`: the real server and the real feed in this process.
 //!
 //! 1. The floor: a zmq inproc round trip ([`super::floor`]), on a still quiet process.
 //! 2. The `latency_probe` plugin goes into a temporary plugin folder, with a
@@ -127,7 +127,7 @@ fn find_plugin(given: Option<&Path>) -> anyhow::Result<PathBuf> {
     if !path.is_file() {
         bail!(
             "the latency_probe plugin is not at {}: build it with `cargo build --release \
-             --workspace` (it lands beside target/release/robofleet), or pass --plugin PATH",
+             --workspace` (it lands beside target/release/robofleet-bench), or pass --plugin PATH",
             path.display()
         );
     }

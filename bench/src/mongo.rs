@@ -1,4 +1,4 @@
-//! `robofleet bench mongo --store URI`: the MongoDB store's two latencies, measured in one run
+//! `robofleet-bench mongo --store URI`: the MongoDB store's two latencies, measured in one run
 //! against what the database itself costs.
 //!
 //! 1. A baseline, with the mongodb driver directly (the same driver and database), one
@@ -849,7 +849,7 @@ fn find_plugin(given: Option<&Path>) -> anyhow::Result<PathBuf> {
     if !path.is_file() {
         bail!(
             "the latency_probe plugin is not at {}: build it with `cargo build --release \
-             --workspace` (it lands beside target/release/robofleet), or pass --plugin PATH",
+             --workspace` (it lands beside target/release/robofleet-bench), or pass --plugin PATH",
             path.display()
         );
     }
