@@ -18,6 +18,8 @@
 //!
 //! # Layout
 //! - `main.rs`: the command line (one subcommand per bench, its flags) and `main`.
+//! - `probe.rs`: what `latency` and `mongo` share to run the `latency_probe` robot in an
+//!   in-process server: finding and installing the plugin, temporary folders, a free port.
 //! - `latency.rs`: `latency`, a run from start to judgement; `floor.rs`: its zmq inproc
 //!   floor; `report.rs`: its report, checks and table (and the `Goal`, `Machine` and load
 //!   average the `mongo` report reuses).
@@ -33,6 +35,7 @@ mod floor;
 mod journal;
 mod latency;
 mod mongo;
+mod probe;
 mod rate;
 mod records;
 mod replay;

@@ -34,6 +34,7 @@
 //! robot exactly once; otherwise the bench fails after printing its report. The goal (span 1
 //! p50 <= 1 ms) is reported as PASS or MISSED; missing it does not fail the command.
 
+use super::probe::{self, find_plugin, free_port, install, TempDirs};
 use super::report::{self, Goal, Machine};
 use super::MongoArgs;
 use anyhow::{bail, Context};
@@ -52,14 +53,14 @@ use robofleet::store::{Order, OrderFilter, RobotUpdate, StatusChange, Store, Tra
 use robofleet_api::{OrderStatus, OrderType, Side};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// The probe's robot name (from its `RobotInfo`) and the symbol it trades.
-const PROBE: &str = "latency_probe";
+const PROBE: &str = probe::ROBOT;
 const SYMBOL: &str = "BENCH";
 /// Span 2's robot (no plugin: the bench holds its channel).
 const TRADE_ROBOT: &str = "bench_trades";
@@ -561,7 +562,7 @@ pub struct Span1 {
 }
 
 fn span1(args: &MongoArgs, plugin: &Path, uri: &str) -> anyhow::Result<Span1> {
-    let dirs = TempDirs::new()?;
+    let dirs = TempDirs::new("robofleet-bench-mongo")?;
     install(plugin, &dirs.plugins, args.cancel_every)?;
     let feed_endpoint = format!("tcp://127.0.0.1:{}", free_port()?);
 
@@ -828,88 +829,6 @@ impl Drop for Fleet {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// `--plugin`, or the probe built beside this executable (e.g. target/release).
-fn find_plugin(given: Option<&Path>) -> anyhow::Result<PathBuf> {
-    let path = match given {
-        Some(p) => p.to_path_buf(),
-        None => {
-            let exe = std::env::current_exe().context("cannot find this executable's path")?;
-            let dir = exe
-                .parent()
-                .context("this executable's path has no folder")?;
-            dir.join(format!(
-                "{}latency_probe{}",
-                std::env::consts::DLL_PREFIX,
-                std::env::consts::DLL_SUFFIX
-            ))
-        }
-    };
-    if !path.is_file() {
-        bail!(
-            "the latency_probe plugin is not at {}: build it with `cargo build --release \
-             --workspace` (it lands beside target/release/robofleet-bench), or pass --plugin PATH",
-            path.display()
-        );
-    }
-    Ok(path)
-}
-
-/// A temporary plugin folder and data folder, removed on drop.
-struct TempDirs {
-    root: PathBuf,
-    plugins: PathBuf,
-    data: PathBuf,
-}
-
-impl TempDirs {
-    fn new() -> anyhow::Result<TempDirs> {
-        let root = std::env::temp_dir().join(format!(
-            "robofleet-bench-mongo-{}-{}",
-            std::process::id(),
-            robofleet::clock::wall_ns()
-        ));
-        let plugins = root.join("plugins");
-        let data = root.join("data");
-        for d in [&plugins, &data] {
-            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
-        }
-        Ok(TempDirs {
-            root,
-            plugins,
-            data,
-        })
-    }
-}
-
-impl Drop for TempDirs {
-    fn drop(&mut self) {
-        if let Err(e) = std::fs::remove_dir_all(&self.root) {
-            tracing::warn!("cannot remove {}: {e}", self.root.display());
-        }
-    }
-}
-
-/// Config first, then the plugin: written aside and renamed into place.
-fn install(plugin: &Path, dir: &Path, cancel_every: u64) -> anyhow::Result<()> {
-    if cancel_every > 0 {
-        let toml = format!("[params]\ncancel_every = {cancel_every}\n");
-        let path = dir.join(format!("{PROBE}.toml"));
-        std::fs::write(&path, toml).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    let tmp = dir.join(format!(".{PROBE}.so.tmp"));
-    std::fs::copy(plugin, &tmp)
-        .with_context(|| format!("cannot copy {} to {}", plugin.display(), tmp.display()))?;
-    let dest = dir.join(format!("{PROBE}.so"));
-    std::fs::rename(&tmp, &dest)
-        .with_context(|| format!("cannot rename the plugin to {}", dest.display()))?;
-    Ok(())
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").context("no free loopback port")?;
-    Ok(l.local_addr().context("loopback port")?.port())
 }
 
 // ---------------------------------------------------------------------------------------------
