@@ -21,9 +21,12 @@
 //! - `probe.rs`: what `latency` and `mongo` share to run the `latency_probe` robot in an
 //!   in-process server: finding and installing the plugin, temporary folders, a free port.
 //! - `latency.rs`: `latency`, a run from start to judgement; `floor.rs`: its zmq inproc
-//!   floor; `report.rs`: its report, checks and table (and the `Goal`, `Machine` and load
-//!   average the `mongo` report reuses).
-//! - `mongo.rs`: `mongo`: the baselines, span 1, span 2 and the report.
+//!   floor; `report.rs`: its report, checks and table (and the `Goal`, `Machine`, load
+//!   average and CPU model the `mongo` report reuses).
+//! - `mongo/`: `mongo`, one file per measured part: `mod.rs` (the run, in order), `db.rs`
+//!   (the run's fresh database), `pace.rs` (histograms, pacing), `baseline.rs` (the driver
+//!   directly), `span1.rs` + `fleet.rs` (robot -> MongoDB -> gateway), `span2.rs` (trade
+//!   insert -> robot), `report.rs` (the report and its no-loss checks), `table.rs` (printing).
 //! - `journal.rs`: `journal`; `records.rs`: the journal records it appends (quotes from the
 //!   synthetic feed's generator, the template robot's actions).
 //! - `replay.rs`: `replay`; `replay_gen.rs`: writing each robot's journal through the backtest
