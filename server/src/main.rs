@@ -27,8 +27,6 @@ enum Command {
     Feed(cmd::feed::Args),
     /// Run the demo fleet: synthetic feed, example robots, gateway, live summary.
     Demo(cmd::demo::Args),
-    /// Measure tick-to-order latency.
-    Bench(cmd::bench::Args),
     /// Run one robot over historical market data and write a report.
     Backtest(cmd::backtest::Args),
     /// Rebuild robots from their journals through a plugin build; check a new build.
@@ -67,7 +65,6 @@ fn main() {
         Command::Feed(a) => cmd::feed::run(a),
         Command::Gateway(a) => cmd::gateway::run(a),
         Command::Demo(a) => cmd::demo::run(a),
-        Command::Bench(a) => cmd::bench::run(a),
         Command::Backtest(a) => cmd::backtest::run(a),
         Command::Replay(a) => cmd::replay::run(a),
         Command::ProbePlugin { .. } => Ok(()),

@@ -9,7 +9,7 @@
 //! # Layout
 //! - `mod.rs`: [`BacktestConfig`], [`run`], [`BacktestError`], `name=value` parameters.
 //! - `sim.rs`: [`Sim`], the loop and its fixed event order (see there); also what
-//!   `robofleet bench replay` drives to write a journal.
+//!   `robofleet-bench replay` drives to write a journal.
 //! - `venue.rs`: the live exchange behind the store's order rules; fills and updates out.
 //! - `ledger.rs`: positions from fills, PnL marked at the quote mid, equity, drawdown.
 //! - `report.rs`: `report.json`, `trades.csv`, `positions.csv`, `robot.log`, the summary.

@@ -1,5 +1,4 @@
 pub mod backtest;
-pub mod bench;
 mod config_file;
 pub mod ctl;
 pub mod demo;

@@ -1,4 +1,8 @@
-//! `robofleet bench`: measurements of the real server, run in-process.
+//! # robofleet-bench
+//!
+//! Measurements of the real robofleet server, run in-process against the `robofleet` library
+//! (the code the `robofleet` binary ships), kept in a binary of their own so that the shipping
+//! binary carries none of it. `BENCHMARKS.md` has the commands and the figures.
 //!
 //! - `latency`: tick-to-order latency over two spans, inside the server (market data thread
 //!   receive -> robot -> store -> gateway) and wire to wire (feed publish over TCP -> ... ->
@@ -11,21 +15,46 @@
 //!   against plain buffered writes of the same bytes. See [`journal`].
 //! - `replay`: events per second replayed from the example robots' journals, against walking
 //!   the journal alone and calling the robot alone. See [`replay`].
+//!
+//! # Layout
+//! - `main.rs`: the command line (one subcommand per bench, its flags) and `main`.
+//! - `probe.rs`: what `latency` and `mongo` share to run the `latency_probe` robot in an
+//!   in-process server: finding and installing the plugin, temporary folders, a free port.
+//! - `latency.rs`: `latency`, a run from start to judgement; `floor.rs`: its zmq inproc
+//!   floor; `report.rs`: its report, checks and table (and the `Goal`, `Machine`, load
+//!   average and CPU model the `mongo` report reuses).
+//! - `mongo/`: `mongo`, one file per measured part: `mod.rs` (the run, in order), `db.rs`
+//!   (the run's fresh database), `pace.rs` (histograms, pacing), `baseline.rs` (the driver
+//!   directly), `span1.rs` + `fleet.rs` (robot -> MongoDB -> gateway), `span2.rs` (trade
+//!   insert -> robot), `report.rs` (the report and its no-loss checks), `table.rs` (printing).
+//! - `journal.rs`: `journal`; `records.rs`: the journal records it appends (quotes from the
+//!   synthetic feed's generator, the template robot's actions).
+//! - `replay.rs`: `replay`; `replay_gen.rs`: writing each robot's journal through the backtest
+//!   loop.
+//! - `rate.rs`: what the throughput benches (`journal`, `replay`) share: spreads of rounds,
+//!   the machine, a temporary folder.
 
 mod floor;
 mod journal;
 mod latency;
 mod mongo;
+mod probe;
 mod rate;
 mod records;
 mod replay;
 mod replay_gen;
 mod report;
 
+use clap::Parser;
 use robofleet::store::embedded::SyncPolicy;
 use std::path::PathBuf;
 
-#[derive(clap::Args)]
+#[derive(Parser)]
+#[command(
+    name = "robofleet-bench",
+    version,
+    about = "Measure the robofleet server: latency, MongoDB store, journal, replay"
+)]
 pub struct Args {
     #[command(subcommand)]
     pub what: Bench,
@@ -183,11 +212,23 @@ pub struct ReplayArgs {
     pub json: bool,
 }
 
-pub fn run(a: Args) -> anyhow::Result<()> {
-    match a.what {
-        Bench::Latency(args) => latency::run(&args),
-        Bench::Mongo(args) => mongo::run(&args),
-        Bench::Journal(args) => journal::run(&args),
-        Bench::Replay(args) => replay::run(&args),
+fn main() {
+    let args = Args::parse();
+    // As `robofleet` logs: info and up to stderr, so that `--json` output on stdout stays clean.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match args.what {
+        Bench::Latency(a) => latency::run(&a),
+        Bench::Mongo(a) => mongo::run(&a),
+        Bench::Journal(a) => journal::run(&a),
+        Bench::Replay(a) => replay::run(&a),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
     }
 }

@@ -1,4 +1,4 @@
-//! `robofleet bench latency`: the real server and the real feed in this process.
+//! `robofleet-bench latency`: the real server and the real feed in this process.
 //!
 //! 1. The floor: a zmq inproc round trip ([`super::floor`]), on a still quiet process.
 //! 2. The `latency_probe` plugin goes into a temporary plugin folder, with a
@@ -14,6 +14,7 @@
 //!    every tick the market data thread received went to the robot, each produced one order,
 //!    and the gateway saw every order. Otherwise the bench fails after printing its report.
 
+use super::probe::{self, find_plugin, free_port, install, TempDirs};
 use super::report::{self, Counters, LatencyReport};
 use super::{floor, LatencyArgs};
 use anyhow::{bail, Context};
@@ -21,14 +22,13 @@ use robofleet::feed::{self, FeedError, FeedOptions, FeedSource, FeedStats, Synth
 use robofleet::gateway::GatewayStats;
 use robofleet::robot::{RobotShared, RobotState};
 use robofleet::server::{self, zmq_context, ServeConfig, ServerHandle};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// The robot's name (from the plugin's `RobotInfo`) and the symbol it trades.
-const ROBOT: &str = "latency_probe";
+const ROBOT: &str = probe::ROBOT;
 const SYMBOL: &str = "BENCH";
 /// How often the bench looks at the counters: rarely enough to stay out of the way.
 const POLL: Duration = Duration::from_millis(5);
@@ -55,7 +55,7 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<()> {
     }
     let floor = floor::inproc_one_way(&ctx, args.floor_trips)?;
 
-    let dirs = TempDirs::new()?;
+    let dirs = TempDirs::new("robofleet-bench")?;
     install(&plugin, &dirs.plugins, args.cancel_every)?;
     let feed_endpoint = format!("tcp://127.0.0.1:{}", free_port()?);
     let mut cfg = ServeConfig::new(&dirs.plugins, &dirs.data);
@@ -106,89 +106,6 @@ fn validate(args: &LatencyArgs) -> anyhow::Result<()> {
         bail!("--rate must be a positive number of messages per second");
     }
     Ok(())
-}
-
-/// `--plugin`, or the probe built beside this executable (e.g. target/release).
-fn find_plugin(given: Option<&Path>) -> anyhow::Result<PathBuf> {
-    let path = match given {
-        Some(p) => p.to_path_buf(),
-        None => {
-            let exe = std::env::current_exe().context("cannot find this executable's path")?;
-            let dir = exe
-                .parent()
-                .context("this executable's path has no folder")?;
-            dir.join(format!(
-                "{}latency_probe{}",
-                std::env::consts::DLL_PREFIX,
-                std::env::consts::DLL_SUFFIX
-            ))
-        }
-    };
-    if !path.is_file() {
-        bail!(
-            "the latency_probe plugin is not at {}: build it with `cargo build --release \
-             --workspace` (it lands beside target/release/robofleet), or pass --plugin PATH",
-            path.display()
-        );
-    }
-    Ok(path)
-}
-
-/// A temporary plugin folder and data folder, removed on drop.
-struct TempDirs {
-    root: PathBuf,
-    plugins: PathBuf,
-    data: PathBuf,
-}
-
-impl TempDirs {
-    fn new() -> anyhow::Result<TempDirs> {
-        let root = std::env::temp_dir().join(format!(
-            "robofleet-bench-{}-{}",
-            std::process::id(),
-            robofleet::clock::wall_ns()
-        ));
-        let plugins = root.join("plugins");
-        let data = root.join("data");
-        for d in [&plugins, &data] {
-            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
-        }
-        Ok(TempDirs {
-            root,
-            plugins,
-            data,
-        })
-    }
-}
-
-impl Drop for TempDirs {
-    fn drop(&mut self) {
-        if let Err(e) = std::fs::remove_dir_all(&self.root) {
-            tracing::warn!("cannot remove {}: {e}", self.root.display());
-        }
-    }
-}
-
-/// Config first, then the plugin: written aside and renamed into place, as a trader should.
-fn install(plugin: &Path, dir: &Path, cancel_every: u64) -> anyhow::Result<()> {
-    if cancel_every > 0 {
-        let toml = format!("[params]\ncancel_every = {cancel_every}\n");
-        let path = dir.join(format!("{ROBOT}.toml"));
-        std::fs::write(&path, toml).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    let tmp = dir.join(format!(".{ROBOT}.so.tmp"));
-    std::fs::copy(plugin, &tmp)
-        .with_context(|| format!("cannot copy {} to {}", plugin.display(), tmp.display()))?;
-    let dest = dir.join(format!("{ROBOT}.so"));
-    std::fs::rename(&tmp, &dest)
-        .with_context(|| format!("cannot rename the plugin to {}", dest.display()))?;
-    Ok(())
-}
-
-/// A free TCP port on loopback (bind port 0, read it, let it go).
-fn free_port() -> anyhow::Result<u16> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").context("no free loopback port")?;
-    Ok(l.local_addr().context("loopback port")?.port())
 }
 
 /// What a run measured, before it is judged.

@@ -1,4 +1,4 @@
-//! `robofleet bench journal`: how fast one robot's journal takes records, with the real
+//! `robofleet-bench journal`: how fast one robot's journal takes records, with the real
 //! [`JournalWriter`] on the real disk.
 //!
 //! The records are what the live loop appends: a postcard `Event` per quote (a seeded random

@@ -1,4 +1,4 @@
-//! `robofleet bench replay`: events per second through the real replay engine
+//! `robofleet-bench replay`: events per second through the real replay engine
 //! ([`Replayer`]) for each example robot, against two baselines measured in the same rounds.
 //!
 //! For each robot its release-built plugin is loaded and a journal is written through the live

@@ -94,11 +94,13 @@ pub struct LatencyReport {
     pub problems: Vec<String>,
 }
 
-fn us(ns: u64) -> f64 {
+/// Nanoseconds as microseconds, as the tables show them.
+pub(crate) fn us(ns: u64) -> f64 {
     ns as f64 / 1000.0
 }
 
-fn ratio(a: u64, b: u64) -> f64 {
+/// `a / b`, or 0 when there is no `b` to compare with.
+pub(crate) fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 {
         0.0
     } else {
@@ -125,7 +127,8 @@ pub fn loadavg() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn cpu_model() -> String {
+/// The CPU's model name from `/proc/cpuinfo`, or "unknown".
+pub(crate) fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {

@@ -1,0 +1,95 @@
+//! The `latency_probe` robot in an in-process server, as `latency` and `mongo` (span 1) run
+//! it: the plugin found beside this executable, installed into a temporary plugin folder,
+//! a temporary data folder, a free loopback port for the feed.
+
+use anyhow::{bail, Context};
+use std::path::{Path, PathBuf};
+
+/// The probe's robot name (from the plugin's `RobotInfo`): its plugin and config file names.
+pub const ROBOT: &str = "latency_probe";
+
+/// `--plugin`, or the probe built beside this executable (e.g. target/release).
+pub fn find_plugin(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let path = match given {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let exe = std::env::current_exe().context("cannot find this executable's path")?;
+            let dir = exe
+                .parent()
+                .context("this executable's path has no folder")?;
+            dir.join(format!(
+                "{}latency_probe{}",
+                std::env::consts::DLL_PREFIX,
+                std::env::consts::DLL_SUFFIX
+            ))
+        }
+    };
+    if !path.is_file() {
+        bail!(
+            "the latency_probe plugin is not at {}: build it with `cargo build --release \
+             --workspace` (it lands beside target/release/robofleet-bench), or pass --plugin PATH",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// A temporary plugin folder and data folder, removed on drop.
+pub struct TempDirs {
+    root: PathBuf,
+    pub plugins: PathBuf,
+    pub data: PathBuf,
+}
+
+impl TempDirs {
+    /// Under the temp dir, `PREFIX-<pid>-<wall ns>`: each bench names its own, so a leftover
+    /// folder says which bench left it.
+    pub fn new(prefix: &str) -> anyhow::Result<TempDirs> {
+        let root = std::env::temp_dir().join(format!(
+            "{prefix}-{}-{}",
+            std::process::id(),
+            robofleet::clock::wall_ns()
+        ));
+        let plugins = root.join("plugins");
+        let data = root.join("data");
+        for d in [&plugins, &data] {
+            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+        }
+        Ok(TempDirs {
+            root,
+            plugins,
+            data,
+        })
+    }
+}
+
+impl Drop for TempDirs {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_dir_all(&self.root) {
+            tracing::warn!("cannot remove {}: {e}", self.root.display());
+        }
+    }
+}
+
+/// Config first, then the plugin: written aside and renamed into place, as a trader should.
+/// `cancel_every` 0 writes no config, so the probe runs on its default (never cancel).
+pub fn install(plugin: &Path, dir: &Path, cancel_every: u64) -> anyhow::Result<()> {
+    if cancel_every > 0 {
+        let toml = format!("[params]\ncancel_every = {cancel_every}\n");
+        let path = dir.join(format!("{ROBOT}.toml"));
+        std::fs::write(&path, toml).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let tmp = dir.join(format!(".{ROBOT}.so.tmp"));
+    std::fs::copy(plugin, &tmp)
+        .with_context(|| format!("cannot copy {} to {}", plugin.display(), tmp.display()))?;
+    let dest = dir.join(format!("{ROBOT}.so"));
+    std::fs::rename(&tmp, &dest)
+        .with_context(|| format!("cannot rename the plugin to {}", dest.display()))?;
+    Ok(())
+}
+
+/// A free TCP port on loopback (bind port 0, read it, let it go).
+pub fn free_port() -> anyhow::Result<u16> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").context("no free loopback port")?;
+    Ok(l.local_addr().context("loopback port")?.port())
+}
