@@ -127,7 +127,8 @@ fn a_panic_is_caught_and_its_message_returned_and_the_robot_lives_on() {
     let (message, frames) = crate::panics::split_panic_buffer(&bytes);
     let message = String::from_utf8(message.to_vec()).unwrap();
     assert!(
-        message.starts_with("bid of the beast (panicked at ") && message.contains("export_tests.rs:"),
+        message.starts_with("bid of the beast (panicked at ")
+            && message.contains("export_tests.rs:"),
         "{message}"
     );
     // Frames only when a backtrace is wanted, and then raw addresses, never symbolized here.

@@ -278,7 +278,11 @@ pub fn robofleet(args: &[&str]) -> std::process::Output {
 /// `robofleet replay --json ...` for one robot: exit code and its report.
 pub fn replay_report(journal: &Path, robot: &str, args: &[&str]) -> (i32, Value) {
     // Results go beside the journal (a temp folder), never into the working directory.
-    let data = journal.parent().unwrap_or(journal).to_string_lossy().into_owned();
+    let data = journal
+        .parent()
+        .unwrap_or(journal)
+        .to_string_lossy()
+        .into_owned();
     let journal = journal.to_string_lossy();
     let mut all = vec!["replay", "--json", "--journal", &journal, "--robot", robot];
     if !args.contains(&"--data") {

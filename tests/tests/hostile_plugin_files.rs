@@ -216,3 +216,33 @@ fn serve_with_a_relative_plugins_folder_swaps_and_removes_robots() {
         let _ = child.kill();
     }
 }
+
+#[test]
+fn the_elf_check_survives_corrupted_headers() {
+    // Random bytes written over the headers of a real build: an answer every time, never a
+    // panic (goblin reads offsets and counts from the file itself).
+    let good = std::fs::read(plugin("template_robot")).unwrap();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut bytes = good.clone();
+    let mut refused = 0;
+    for _ in 0..300 {
+        let mut changed = Vec::new();
+        for _ in 0..1 + next() % 8 {
+            let at = (next() % 4096) as usize % bytes.len();
+            changed.push(at);
+            bytes[at] = next() as u8;
+        }
+        refused += usize::from(check_elf(&bytes).is_err());
+        for at in changed {
+            bytes[at] = good[at];
+        }
+    }
+    // Some corruptions are harmless to the check (padding, names): not every one is refused.
+    assert!(refused > 0, "no corruption of the headers was noticed");
+}
