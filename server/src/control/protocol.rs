@@ -1,5 +1,7 @@
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::collections::HashMap;
 
 /// One control request. The JSON object's `cmd` field picks the variant.
 #[derive(Debug, Deserialize)]
@@ -69,9 +71,15 @@ impl CtlError {
     }
 }
 
+/// A request's `id`, kept as the exact JSON text the client sent. Parsed into a `Value` it
+/// would not come back unchanged: an integer above 2^64 turns into a float, a string's
+/// escapes and an object's spacing are rewritten. The reply splices this text back in.
+#[derive(Debug, Clone)]
+pub struct RequestId(Box<RawValue>);
+
 /// Parse a request body; every way it can be wrong becomes a `CtlError`, returned with the
 /// request's `id` whenever the body was an object that had one.
-pub fn parse(body: &[u8]) -> (Result<Request, CtlError>, Option<Value>) {
+pub fn parse(body: &[u8]) -> (Result<Request, CtlError>, Option<RequestId>) {
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
@@ -79,8 +87,21 @@ pub fn parse(body: &[u8]) -> (Result<Request, CtlError>, Option<Value>) {
             return (Err(err), None);
         }
     };
-    let id = value.get("id").cloned();
+    let id = if value.get("id").is_some() {
+        raw_id(body)
+    } else {
+        None
+    };
     (parse_value(value), id)
+}
+
+/// The raw text of the body's top-level `id`. The body already parsed as an object, so this
+/// only fails on what cannot happen; then the reply goes without an id, as for a non-object.
+fn raw_id(body: &[u8]) -> Option<RequestId> {
+    // A map, not a struct with an `id` field: a key given twice is then the last one, as
+    // in the `Value` the request itself is read from (a struct would refuse the duplicate).
+    let mut fields: HashMap<String, Box<RawValue>> = serde_json::from_slice(body).ok()?;
+    fields.remove("id").map(RequestId)
 }
 
 fn parse_value(value: Value) -> Result<Request, CtlError> {
@@ -105,25 +126,56 @@ fn parse_value(value: Value) -> Result<Request, CtlError> {
     })
 }
 
-pub fn ok_reply(result: Value, id: Option<&Value>) -> Vec<u8> {
-    let mut reply = json!({"ok": true, "result": result});
-    if let Some(id) = id {
-        reply["id"] = id.clone();
-    }
-    serde_json::to_vec(&reply).unwrap_or_default()
+/// A reply as sent. Fields in alphabetical order, as the examples in the docs show them
+/// (the order is not part of the protocol).
+#[derive(Serialize)]
+struct Reply<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorBody<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a RawValue>,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<&'a Value>,
 }
 
-pub fn error_reply(err: &CtlError, id: Option<&Value>) -> Vec<u8> {
-    let mut reply = json!({"ok": false, "error": {"code": err.code, "message": err.message}});
-    if let Some(id) = id {
-        reply["id"] = id.clone();
-    }
-    serde_json::to_vec(&reply).unwrap_or_default()
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+fn encode(reply: &Reply) -> Vec<u8> {
+    // Serializing a `Value` and raw JSON text into a Vec cannot fail; should it ever, the
+    // client gets an empty body (`bad_json` on its side) rather than the server a panic.
+    serde_json::to_vec(reply).unwrap_or_default()
+}
+
+pub fn ok_reply(result: Value, id: Option<&RequestId>) -> Vec<u8> {
+    encode(&Reply {
+        error: None,
+        id: id.map(|i| &*i.0),
+        ok: true,
+        result: Some(&result),
+    })
+}
+
+pub fn error_reply(err: &CtlError, id: Option<&RequestId>) -> Vec<u8> {
+    encode(&Reply {
+        error: Some(ErrorBody {
+            code: err.code,
+            message: &err.message,
+        }),
+        id: id.map(|i| &*i.0),
+        ok: false,
+        result: None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn parse_errors_have_codes() {
@@ -143,6 +195,38 @@ mod tests {
             (Ok(Request::SetParams { .. }), None)
         ));
         // The id comes back even when the request is wrong.
-        assert_eq!(parse(br#"{"cmd":"fly","id":10}"#).1, Some(json!(10)));
+        let id = parse(br#"{"cmd":"fly","id":10}"#).1;
+        assert_eq!(id.as_ref().map(|i| i.0.get()), Some("10"));
+    }
+
+    /// The reply carries the id's text exactly as sent, whatever a `Value` would make of it.
+    #[test]
+    fn the_id_is_echoed_byte_for_byte() {
+        for id in [
+            "18446744073709551617",
+            "-9223372036854775809",
+            "1.50",
+            "1e3",
+            r#""caf\u00e9 \/ tab\t""#,
+            r#"{"seq": [1, "a"],  "z" : null}"#,
+            "null",
+        ] {
+            let body = format!(r#"{{"cmd": "list", "id": {id}}}"#);
+            let (request, got) = parse(body.as_bytes());
+            assert!(request.is_ok(), "{body}");
+            let reply = ok_reply(json!([]), got.as_ref());
+            let text = String::from_utf8(reply).unwrap();
+            assert_eq!(text, format!(r#"{{"id":{id},"ok":true,"result":[]}}"#));
+            let err = error_reply(&CtlError::unknown_robot("x"), got.as_ref());
+            assert!(String::from_utf8(err)
+                .unwrap()
+                .contains(&format!(r#""id":{id},"#)));
+        }
+        // A key given twice: the last one, as for every other field.
+        let (_, got) = parse(br#"{"cmd":"list","id":1,"id":2}"#);
+        assert_eq!(got.as_ref().map(|i| i.0.get()), Some("2"));
+        // No id, no id key.
+        let reply = ok_reply(json!("x"), parse(br#"{"cmd":"list"}"#).1.as_ref());
+        assert_eq!(reply, br#"{"ok":true,"result":"x"}"#);
     }
 }
