@@ -80,28 +80,35 @@ pub struct RequestId(Box<RawValue>);
 /// Parse a request body; every way it can be wrong becomes a `CtlError`, returned with the
 /// request's `id` whenever the body was an object that had one.
 pub fn parse(body: &[u8]) -> (Result<Request, CtlError>, Option<RequestId>) {
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(v) => v,
-        Err(e) => {
-            let err = CtlError::new("bad_json", format!("request is not valid JSON: {e}"));
-            return (Err(err), None);
-        }
-    };
-    let id = if value.get("id").is_some() {
-        raw_id(body)
-    } else {
-        None
-    };
-    (parse_value(value), id)
-}
-
-/// The raw text of the body's top-level `id`. The body already parsed as an object, so this
-/// only fails on what cannot happen; then the reply goes without an id, as for a non-object.
-fn raw_id(body: &[u8]) -> Option<RequestId> {
+    // An object is read as raw field texts first, so the id is kept as sent and need not
+    // fit a `Value` at all (`1e400` is valid JSON that no f64 holds).
     // A map, not a struct with an `id` field: a key given twice is then the last one, as
-    // in the `Value` the request itself is read from (a struct would refuse the duplicate).
-    let mut fields: HashMap<String, Box<RawValue>> = serde_json::from_slice(body).ok()?;
-    fields.remove("id").map(RequestId)
+    // `Value` has it (a struct would refuse the duplicate).
+    let Ok(mut fields) = serde_json::from_slice::<HashMap<String, Box<RawValue>>>(body) else {
+        // Not an object, or not JSON: `Value` says which, in its own words.
+        return match serde_json::from_slice::<Value>(body) {
+            Ok(value) => (parse_value(value), None),
+            Err(e) => {
+                let err = CtlError::new("bad_json", format!("request is not valid JSON: {e}"));
+                (Err(err), None)
+            }
+        };
+    };
+    let id = fields.remove("id").map(RequestId);
+    let mut map = serde_json::Map::new();
+    for (name, raw) in fields {
+        match serde_json::from_str::<Value>(raw.get()) {
+            Ok(value) => {
+                map.insert(name, value);
+            }
+            // Valid JSON the server cannot represent, such as a number beyond f64.
+            Err(e) => {
+                let err = CtlError::new("bad_request", format!("field {name:?}: {e}"));
+                return (Err(err), id);
+            }
+        }
+    }
+    (parse_value(Value::Object(map)), id)
 }
 
 fn parse_value(value: Value) -> Result<Request, CtlError> {
@@ -204,6 +211,7 @@ mod tests {
     fn the_id_is_echoed_byte_for_byte() {
         for id in [
             "18446744073709551617",
+            "1e400",
             "-9223372036854775809",
             "1.50",
             "1e3",
@@ -225,6 +233,10 @@ mod tests {
         // A key given twice: the last one, as for every other field.
         let (_, got) = parse(br#"{"cmd":"list","id":1,"id":2}"#);
         assert_eq!(got.as_ref().map(|i| i.0.get()), Some("2"));
+        // Only the id may be beyond what the server can hold; elsewhere it is a bad request.
+        let (request, got) = parse(br#"{"cmd":"list","id":7,"x":1e400}"#);
+        assert_eq!(request.unwrap_err().code, "bad_request");
+        assert_eq!(got.as_ref().map(|i| i.0.get()), Some("7"));
         // No id, no id key.
         let reply = ok_reply(json!("x"), parse(br#"{"cmd":"list"}"#).1.as_ref());
         assert_eq!(reply, br#"{"ok":true,"result":"x"}"#);
