@@ -256,16 +256,16 @@ fn wait_state(srv: &mut TestServer, robot: &str, states: &[&str]) -> String {
     last
 }
 
-/// What a request for a live robot needs: the robot running.
-fn ensure_running(srv: &mut TestServer, robot: &str) {
-    // After a reload the robot is absent for a moment: wait for it to settle first.
+/// What a request for a live robot needs: the robot in one of `keep` (else running).
+fn ensure_live(srv: &mut TestServer, robot: &str, keep: &[&str]) {
+    // `starting` settles by itself; every other state is acted on.
     let state = wait_state(srv, robot, &["running", "paused", "stopped", "failed"]);
-    if state == "stopped" || state == "failed" {
-        srv.ok(json!({"cmd": "start", "robot": robot}));
-    }
-    if state == "paused" {
-        srv.ok(json!({"cmd": "resume", "robot": robot}));
-    }
+    let wake = match state.as_str() {
+        s if keep.contains(&s) => return,
+        "paused" => "resume",
+        _ => "start",
+    };
+    srv.ok(json!({"cmd": wake, "robot": robot}));
     wait_state(srv, robot, &["running"]);
 }
 
@@ -396,13 +396,31 @@ fn every_documented_reply_is_what_the_server_sends() {
                 let body = run.object(&format!(r#"{{"cmd": "pause", "robot": "{r}"}}"#));
                 run.error("not_running", body);
             }
-            ("stop" | "pause" | "resume" | "set_params" | "command" | "reload", Some(r)) => {
-                ensure_running(&mut srv, r)
+            // Resume a paused robot, as the row before left it.
+            ("resume", Some(r)) => ensure_live(&mut srv, r, &["running", "paused"]),
+            ("stop" | "pause" | "set_params" | "command" | "reload", Some(r)) => {
+                ensure_live(&mut srv, r, &["running"])
             }
             _ => {}
         }
+        let generation = |srv: &mut TestServer, r: &str| srv.status(r)["generation"].as_u64();
+        let before = robot
+            .filter(|_| row.cmd == "reload")
+            .map(|r| generation(&mut srv, r));
         let id = run.next_id();
         run.success(&row.text, &with_id(&row.text, &id), Some(&id), &row.result);
+        // Then wait as the page tells a client to: pause and resume are queued and show
+        // once the robot has read them; after a reload the old robot shows `stopped` until
+        // the new one has started.
+        match (row.cmd.as_str(), robot, before) {
+            ("pause", Some(r), _) => drop(wait_state(&mut srv, r, &["paused"])),
+            ("resume", Some(r), _) => drop(wait_state(&mut srv, r, &["running"])),
+            ("reload", Some(r), Some(before)) => {
+                assert!(wait_until(T, || generation(&mut srv, r) > before
+                    && srv.state(r) == "running"));
+            }
+            _ => {}
+        }
     }
     // Without an id, no id comes back.
     let first = &rows[0];
@@ -410,7 +428,7 @@ fn every_documented_reply_is_what_the_server_sends() {
 
     // Last, shutdown, with a start right behind it on a DEALER: the start is refused.
     let shutdown = shutdown.expect("Results documents shutdown");
-    ensure_running(&mut srv, "template");
+    ensure_live(&mut srv, "template", &["running"]);
     let dealer = robofleet::server::zmq_context()
         .socket(zmq::DEALER)
         .unwrap();
@@ -677,7 +695,8 @@ fn the_documented_options_are_the_real_ones() {
                         continue;
                     };
                     // A prose default ("whole journal") describes an option left out.
-                    if default != *real && !(real.is_none() && !row[1].contains('`')) {
+                    let prose = real.is_none() && !row[1].contains('`');
+                    if default != *real && !prose {
                         problems.push(format!(
                             "{at}: default {default:?} documented, {real:?} in --help"
                         ));
