@@ -219,7 +219,8 @@ fn the_control_socket_is_named_control_on_serve_and_ctl_and_endpoint_still_works
         .stderr(Stdio::null())
         .spawn()
         .expect("start robofleet serve");
-    assert!(wait_until(T, || ctl(&control, &["list"]).0 == 0));
+    // The robot loads once its file has settled; until then `status` is unknown_robot.
+    assert!(wait_until(T, || ctl(&control, &["status", "template"]).0 == 0));
     let (code, reply) = ctl_with("--endpoint", &control, &["status", "template"]);
     assert_eq!((code, &reply["result"]["name"]), (0, &json!("template")));
     let (code, reply) = ctl(&control, &["shutdown"]);
