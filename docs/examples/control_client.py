@@ -427,8 +427,12 @@ def run(args):
     check(expect_ok(c, "start", robot=fragile) == {"started": fragile}, "restart after failure")
 
     print("== reload")
+    gen = c.call("status", robot=bot)["result"]["generation"]
     check(expect_ok(c, "reload", robot=bot) == {"reloading": [bot]}, "reload result")
-    wait_for("reloaded robot running", lambda: state_of(c, bot) == "running")
+    # Until the new robot has started, status still shows the old one (then `stopped`).
+    wait_for("reloaded robot running", lambda: (lambda s: s["generation"] > gen and
+                                                s["state"]["state"] == "running")(
+        c.call("status", robot=bot)["result"]))
     st = c.call("status", robot=bot)["result"]
     check(st["params"].get("every") != 5, "reload kept params set over the socket")
     expect_err(c, "unknown_robot", "reload", robot="no-such-robot")

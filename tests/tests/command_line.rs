@@ -208,22 +208,34 @@ fn the_control_socket_is_named_control_on_serve_and_ctl_and_endpoint_still_works
         "libtemplate_robot.so",
     );
     let control = endpoint();
-    let mut child = Command::new(target_dir().join("robofleet"))
-        .arg("serve")
-        .arg("--plugins")
-        .arg(plugins.path())
-        .arg("--data")
-        .arg(data.path())
-        .args(["--endpoint", &control, "--feed", &endpoint()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start robofleet serve");
+    let mut child = KillOnDrop(
+        Command::new(target_dir().join("robofleet"))
+            .arg("serve")
+            .arg("--plugins")
+            .arg(plugins.path())
+            .arg("--data")
+            .arg(data.path())
+            .args(["--endpoint", &control, "--feed", &endpoint()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start robofleet serve"),
+    );
     // The robot loads once its file has settled; until then `status` is unknown_robot.
     assert!(wait_until(T, || ctl(&control, &["status", "template"]).0 == 0));
     let (code, reply) = ctl_with("--endpoint", &control, &["status", "template"]);
     assert_eq!((code, &reply["result"]["name"]), (0, &json!("template")));
     let (code, reply) = ctl(&control, &["shutdown"]);
     assert_eq!((code, &reply["result"]), (0, &json!("shutting down")));
-    assert!(wait_until(T, || child.try_wait().unwrap().is_some()));
+    assert!(wait_until(T, || child.0.try_wait().unwrap().is_some()));
+}
+
+/// A server process that a failing assertion must not leave running.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
