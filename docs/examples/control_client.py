@@ -14,7 +14,7 @@ loaded, fed with market data (panicky buys at the bid, so it gets a fill):
     robofleet serve --plugins /tmp/cp/plugins --data /tmp/cp/data \
         --control tcp://127.0.0.1:5590 --feed tcp://127.0.0.1:5591 &
     robofleet feed --synthetic --symbols Si,RTS --rate 50 --endpoint tcp://127.0.0.1:5591 &
-    python3 docs/examples/control_client.py --endpoint tcp://127.0.0.1:5590 \
+    python3 docs/examples/control_client.py --control tcp://127.0.0.1:5590 \
         --plugins-dir /tmp/cp/plugins --bad-plugin target/debug/libbad_abi.so --shutdown
 
 --plugins-dir/--bad-plugin enable the plugin_error check (the panicky plugin file is
@@ -155,13 +155,23 @@ def is_str_list(v):
     return isinstance(v, list) and all(is_str(x) for x in v)
 
 
+STORE = {"backend": lambda v: v in ("embedded", "mongodb"),
+         "available": lambda v: isinstance(v, bool), "pending_writes": is_int,
+         "failed_writes": is_int, "last_error": opt(is_str)}
+
+
+def is_store(v):
+    return shape(v, STORE, "store")
+
+
 STATUS = {
     "name": is_str, "state": is_state, "plugin_file": is_str, "build_id": is_str,
     "symbols": is_str_list, "params": is_params, "generation": is_int, "seed": is_int,
     "events": is_int, "fills_received": is_int, "order_updates_received": is_int,
     "orders_sent": is_int, "cancels_sent": is_int, "store_errors": is_int,
-    "md_dropped": is_int, "skipped_paused": is_int, "handle_ns_p50": is_int,
-    "handle_ns_p99": is_int, "handle_ns_max": is_int,
+    "md_dropped": is_int, "skipped_paused": is_int, "duplicates_dropped": is_int,
+    "recovery": is_str, "handle_ns_p50": is_int, "handle_ns_p99": is_int,
+    "handle_ns_max": is_int, "store": is_store,
 }
 LIST_ROBOT = {"name": is_str, "state": is_state, "plugin_file": is_str,
               "build_id": is_str, "symbols": is_str_list}
@@ -191,7 +201,7 @@ POSITION = {"robot": is_str, "symbol": is_str, "qty": is_int, "avg_price": is_nu
 LATENCY = {k: is_int for k in ("count", "min", "p50", "p99", "p999", "max")}
 LATENCY["mean"] = is_num
 GATEWAY = {k: is_int for k in ("orders_seen", "cancels_seen", "fills", "rejects",
-                               "md_messages", "feed_garbage", "store_errors")}
+                               "md_messages", "feed_garbage", "store_errors", "md_dropped")}
 GATEWAY["latency_inside_ns"] = lambda v: shape(v, LATENCY, "latency_inside_ns")
 GATEWAY["latency_wire_ns"] = lambda v: shape(v, LATENCY, "latency_wire_ns")
 STATS_ROBOT = {"name": is_str, "events": is_int, "orders_sent": is_int, "md_dropped": is_int,
@@ -203,6 +213,7 @@ STATS = {
     "trade_updates": lambda v: shape(v, {"delivered": is_int, "undeliverable": is_int},
                                      "trade_updates"),
     "gateway": lambda v: v is None or shape(v, GATEWAY, "gateway"),
+    "store": is_store,
     "control": lambda v: shape(v, {"requests": is_int, "errors": is_int}, "control"),
     "robots": lambda v: isinstance(v, list) and all(
         shape(r, STATS_ROBOT, "stats.robots[]") for r in v),
@@ -243,7 +254,7 @@ def expect_ok(client, cmd, **fields):
     return reply.get("result")
 
 
-def check_error_reply(reply, code, what, sent_id=None, id_required=True):
+def check_error_reply(reply, code, what, sent_id=None):
     check(reply.get("ok") is False, f"{what}: expected an error, got {reply}")
     err = reply.get("error")
     if check(isinstance(err, dict) and set(err) == {"code", "message"},
@@ -253,12 +264,8 @@ def check_error_reply(reply, code, what, sent_id=None, id_required=True):
     allowed = {"ok", "error", "id"} if (sent_id is not None) else {"ok", "error"}
     check(set(reply) <= allowed, f"{what}: reply keys {sorted(reply)}")
     if sent_id is not None:
-        if id_required:
-            check(reply.get("id") == sent_id, f"{what}: id not echoed: {reply}")
-        else:
-            # Requests refused while parsing (bad_request, unknown_command) come back
-            # without the id today; accept it either way.
-            check(reply.get("id", sent_id) == sent_id, f"{what}: wrong id: {reply}")
+        # Every error but bad_json echoes the id of an object body, as every success does.
+        check(reply.get("id") == sent_id, f"{what}: id not echoed: {reply}")
 
 
 def expect_err(client, code, cmd, **fields):
@@ -274,7 +281,7 @@ def expect_raw_err(client, code, body: bytes, sent_id=None):
     reply = client.raw(body)
     record(body.decode("utf-8", "replace"), reply)
     print(f"raw {body[:60]!r} -> {reply.get('error', {}).get('code')}")
-    check_error_reply(reply, code, f"raw {body!r}", sent_id=sent_id, id_required=False)
+    check_error_reply(reply, code, f"raw {body!r}", sent_id=sent_id)
     return reply
 
 
@@ -300,13 +307,13 @@ def state_of(client, robot):
 
 def run(args):
     ctx = zmq.Context.instance()
-    c = ControlClient(args.endpoint, timeout_ms=args.timeout_ms, ctx=ctx)
+    c = ControlClient(args.control, timeout_ms=args.timeout_ms, ctx=ctx)
     bot, fragile = args.robot, args.fragile
 
     print("== list, status")
     res = expect_ok(c, "list")
     if shape(res, {"robots": lambda v: isinstance(v, list),
-                   "refused": lambda v: isinstance(v, list)}, "list"):
+                   "refused": lambda v: isinstance(v, list), "store": is_store}, "list"):
         for r in res["robots"]:
             shape(r, LIST_ROBOT, "list.robots[]")
         for r in res["refused"]:
@@ -420,8 +427,12 @@ def run(args):
     check(expect_ok(c, "start", robot=fragile) == {"started": fragile}, "restart after failure")
 
     print("== reload")
+    gen = c.call("status", robot=bot)["result"]["generation"]
     check(expect_ok(c, "reload", robot=bot) == {"reloading": [bot]}, "reload result")
-    wait_for("reloaded robot running", lambda: state_of(c, bot) == "running")
+    # Until the new robot has started, status still shows the old one (then `stopped`).
+    wait_for("reloaded robot running", lambda: (lambda s: s["generation"] > gen and
+                                                s["state"]["state"] == "running")(
+        c.call("status", robot=bot)["result"]))
     st = c.call("status", robot=bot)["result"]
     check(st["params"].get("every") != 5, "reload kept params set over the socket")
     expect_err(c, "unknown_robot", "reload", robot="no-such-robot")
@@ -455,9 +466,12 @@ def run(args):
     expect_raw_err(c, "bad_request", b'{"cmd": "stop", "id": 9}', sent_id=9)
     expect_raw_err(c, "bad_request", b'{"cmd": "orders", "open_only": "yes"}')
     expect_raw_err(c, "unknown_command", b'{"cmd": "explode", "id": 10}', sent_id=10)
-    # Any JSON value is a valid id and comes back as sent.
+    # Any JSON value is a valid id and comes back as sent (Python's json reads integers
+    # exactly, so one above 2^64 must come back equal, not as a float).
     reply = c.raw(b'{"cmd": "list", "id": {"seq": [1, "a"]}}')
     check(reply.get("id") == {"seq": [1, "a"]}, f"structured id not echoed: {reply.get('id')}")
+    reply = c.raw(b'{"cmd": "list", "id": 18446744073709551617}')
+    check(reply.get("id") == 18446744073709551617, f"big id not echoed: {reply.get('id')!r}")
     reply = c.raw(b'{"cmd": "list"}')
     check("id" not in reply, "reply has an id the request did not")
 
@@ -465,7 +479,7 @@ def run(args):
     d = ctx.socket(zmq.DEALER)
     d.setsockopt(zmq.LINGER, 0)
     d.setsockopt(zmq.RCVTIMEO, args.timeout_ms)
-    d.connect(args.endpoint)
+    d.connect(args.control)
     ids = ["d-stop", "d-list", "d-stats", "d-start"]
     reqs = [{"cmd": "stop", "robot": bot, "id": "d-stop"}, {"cmd": "list", "id": "d-list"},
             {"cmd": "stats", "id": "d-stats"}]
@@ -497,7 +511,7 @@ def run(args):
     if args.shutdown:
         print("== shutdown")
         check(expect_ok(c, "shutdown") == "shutting down", "shutdown result")
-        quick = ControlClient(args.endpoint, timeout_ms=500, ctx=ctx)
+        quick = ControlClient(args.control, timeout_ms=500, ctx=ctx)
         try:
             quick.call("list")
             print("  (the server still answered right after shutdown)")
@@ -510,8 +524,9 @@ def run(args):
 def main():
     global CAPTURE
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--endpoint", default="tcp://127.0.0.1:5560")
-    ap.add_argument("--timeout-ms", type=int, default=10_000)
+    ap.add_argument("--control", "--endpoint", default="tcp://127.0.0.1:5560",
+                    help="the server's control socket (serve --control)")
+    ap.add_argument("--timeout-ms", type=int, default=15_000)
     ap.add_argument("--robot", default="template", help="a well-behaved robot to drive")
     ap.add_argument("--fragile", default="panicky",
                     help="a robot that fails on command `boom` and buys at the bid")

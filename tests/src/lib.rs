@@ -4,6 +4,7 @@
 //! Plugins are built by `scripts/test.sh` (`cargo build --workspace` plus the separate
 //! panic=abort fixture) before `cargo test` runs.
 
+pub mod doc_shapes;
 pub mod mongo;
 
 use robofleet::control::client::ControlClient;

@@ -12,9 +12,14 @@ fn endpoint() -> String {
     format!("tcp://127.0.0.1:{}", free_port())
 }
 
-/// `robofleet ctl --endpoint E ARGS...`: exit code and the JSON reply it printed.
+/// `robofleet ctl --control E ARGS...`: exit code and the JSON reply it printed.
 fn ctl(control: &str, args: &[&str]) -> (i32, Value) {
-    let mut all = vec!["ctl", "--endpoint", control, "--timeout-ms", "2000"];
+    ctl_with("--control", control, args)
+}
+
+/// The same, naming the control socket's flag (`--control`, or its alias `--endpoint`).
+fn ctl_with(flag: &str, control: &str, args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["ctl", flag, control, "--timeout-ms", "2000"];
     all.extend_from_slice(args);
     let out = robofleet(&all);
     let reply = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
@@ -188,8 +193,52 @@ fn serve_stops_gracefully_on_sigterm_and_its_robots_end_cleanly() {
     let (code, report) = replay_report(
         &data.path().join("journal"),
         "template",
-        &["--plugin", &build.to_string_lossy()],
+        // Report only: results written to the default folder would land in tests/.
+        &["--plugin", &build.to_string_lossy(), "--no-write"],
     );
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["ends_checked"], json!(1), "{report}");
+}
+
+/// The control socket is `--control` on both ends, and `--endpoint` (its older name on
+/// `ctl`) still works on both, as README.md and docs/control-protocol.md say.
+#[test]
+fn the_control_socket_is_named_control_on_serve_and_ctl_and_endpoint_still_works() {
+    let (plugins, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    install(
+        &plugin("template_robot"),
+        plugins.path(),
+        "libtemplate_robot.so",
+    );
+    let control = endpoint();
+    let mut child = KillOnDrop(
+        Command::new(target_dir().join("robofleet"))
+            .arg("serve")
+            .arg("--plugins")
+            .arg(plugins.path())
+            .arg("--data")
+            .arg(data.path())
+            .args(["--endpoint", &control, "--feed", &endpoint()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start robofleet serve"),
+    );
+    // The robot loads once its file has settled; until then `status` is unknown_robot.
+    assert!(wait_until(T, || ctl(&control, &["status", "template"]).0 == 0));
+    let (code, reply) = ctl_with("--endpoint", &control, &["status", "template"]);
+    assert_eq!((code, &reply["result"]["name"]), (0, &json!("template")));
+    let (code, reply) = ctl(&control, &["shutdown"]);
+    assert_eq!((code, &reply["result"]), (0, &json!("shutting down")));
+    assert!(wait_until(T, || child.0.try_wait().unwrap().is_some()));
+}
+
+/// A server process that a failing assertion must not leave running.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

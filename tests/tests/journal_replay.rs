@@ -231,6 +231,39 @@ fn replay_results_land_in_mongodb_collections_for_analysts() {
             .expect("the run document");
         assert!(run.get_bool("identical").unwrap());
         assert_eq!(run.get_str("robot").unwrap(), "counter");
+        // The same documents as the embedded store's files: docs/replay.md's shapes
+        // (tests/docs_drift.rs checks the files; this the collections).
+        use robofleet_tests::doc_shapes::{Checker, Doc, Ty};
+        let shapes = Doc::load("docs/replay.md");
+        let checker = Checker::new(&shapes);
+        let json = |d: &Document| mongodb::bson::Bson::Document(d.clone()).into_relaxed_extjson();
+        checker
+            .check(&json(&run), &Ty::Ref("replay_runs".into()), "replay_runs")
+            .unwrap();
+        assert!(
+            run.get_str("output").is_ok(),
+            "where the results went: {run}"
+        );
+        for (collection, shape) in [
+            ("replay_actions", "replay_actions"),
+            ("replay_snapshots", "replay_snapshots"),
+        ] {
+            let mut cursor = db
+                .collection::<Document>(collection)
+                .find(doc! {"run": "run-1"})
+                .await
+                .unwrap();
+            let mut docs = Vec::new();
+            while cursor.advance().await.unwrap() {
+                docs.push(cursor.deserialize_current().unwrap());
+            }
+            assert!(!docs.is_empty(), "{collection}");
+            for d in &docs {
+                checker
+                    .check(&json(d), &Ty::Ref(shape.into()), collection)
+                    .unwrap();
+            }
+        }
         let actions = db.collection::<Document>("replay_actions");
         let orders = actions
             .count_documents(doc! {"run": "run-1", "actions.Submit.qty": {"$in": [10, 20]}})

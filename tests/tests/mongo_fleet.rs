@@ -588,13 +588,22 @@ fn a_robot_name_runs_on_one_server_of_a_shared_database_at_a_time() {
         .unwrap_or("")
         .to_string();
     assert!(why.contains("\"twin\" runs on server:a"), "{:?}", state(&b));
-    // Server a stops (its robot releases the name): b may now start it.
-    a.shutdown();
     let mut ctl = robofleet::control::client::ControlClient::new(
         &zmq_context(),
         b.control_endpoint(),
         Duration::from_secs(10),
     );
+    // `ctl start` there answers name_taken (docs/control-protocol.md, Error codes).
+    let reply = ctl
+        .request(&serde_json::json!({"cmd": "start", "robot": "twin", "id": 7}))
+        .unwrap();
+    assert_eq!(
+        (&reply["error"]["code"], &reply["id"]),
+        (&serde_json::json!("name_taken"), &serde_json::json!(7)),
+        "{reply}"
+    );
+    // Server a stops (its robot releases the name): b may now start it.
+    a.shutdown();
     let reply = ctl
         .request(&serde_json::json!({"cmd": "start", "robot": "twin"}))
         .unwrap();

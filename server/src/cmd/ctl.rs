@@ -7,8 +7,9 @@ use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long, default_value = DEFAULT_CONTROL)]
-    pub endpoint: String,
+    /// The server's control socket (what `serve --control` binds).
+    #[arg(long, visible_alias = "endpoint", default_value = DEFAULT_CONTROL)]
+    pub control: String,
     /// Longer than the server's 10 s shutdown grace, so `shutdown` is answered in time.
     #[arg(long, default_value_t = 15_000)]
     pub timeout_ms: u64,
@@ -189,7 +190,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let request = build(args.request)?;
     let mut client = ControlClient::new(
         &zmq_context(),
-        &args.endpoint,
+        &args.control,
         Duration::from_millis(args.timeout_ms),
     );
     let reply = client.request(&request)?;

@@ -23,7 +23,8 @@ pub struct Args {
     /// Synthetic market data messages per second, across Si and RTS.
     #[arg(long, default_value_t = 200.0)]
     pub rate: f64,
-    #[arg(long, default_value = DEFAULT_CONTROL)]
+    /// Control socket (what `ctl --control` connects to).
+    #[arg(long, visible_alias = "endpoint", default_value = DEFAULT_CONTROL)]
     pub control: String,
     #[arg(long, default_value = DEFAULT_FEED)]
     pub feed: String,

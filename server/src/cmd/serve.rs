@@ -33,8 +33,8 @@ pub struct Args {
     /// Where the embedded store and private plugin copies live. [default: robofleet-data]
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Control socket. [default: tcp://127.0.0.1:5560]
-    #[arg(long)]
+    /// Control socket (what `ctl --control` connects to). [default: tcp://127.0.0.1:5560]
+    #[arg(long, visible_alias = "endpoint")]
     pub control: Option<String>,
     /// Market data feed. [default: tcp://127.0.0.1:5561]
     #[arg(long)]

@@ -1,5 +1,7 @@
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::collections::HashMap;
 
 /// One control request. The JSON object's `cmd` field picks the variant.
 #[derive(Debug, Deserialize)]
@@ -79,18 +81,44 @@ impl CtlError {
     }
 }
 
+/// A request's `id`, kept as the exact JSON text the client sent. Parsed into a `Value` it
+/// would not come back unchanged: an integer above 2^64 turns into a float, a string's
+/// escapes and an object's spacing are rewritten. The reply splices this text back in.
+#[derive(Debug, Clone)]
+pub struct RequestId(Box<RawValue>);
+
 /// Parse a request body; every way it can be wrong becomes a `CtlError`, returned with the
 /// request's `id` whenever the body was an object that had one.
-pub fn parse(body: &[u8]) -> (Result<Request, CtlError>, Option<Value>) {
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(v) => v,
-        Err(e) => {
-            let err = CtlError::new("bad_json", format!("request is not valid JSON: {e}"));
-            return (Err(err), None);
-        }
+pub fn parse(body: &[u8]) -> (Result<Request, CtlError>, Option<RequestId>) {
+    // An object is read as raw field texts first, so the id is kept as sent and need not
+    // fit a `Value` at all (`1e400` is valid JSON that no f64 holds).
+    // A map, not a struct with an `id` field: a key given twice is then the last one, as
+    // `Value` has it (a struct would refuse the duplicate).
+    let Ok(mut fields) = serde_json::from_slice::<HashMap<String, Box<RawValue>>>(body) else {
+        // Not an object, or not JSON: `Value` says which, in its own words.
+        return match serde_json::from_slice::<Value>(body) {
+            Ok(value) => (parse_value(value), None),
+            Err(e) => {
+                let err = CtlError::new("bad_json", format!("request is not valid JSON: {e}"));
+                (Err(err), None)
+            }
+        };
     };
-    let id = value.get("id").cloned();
-    (parse_value(value), id)
+    let id = fields.remove("id").map(RequestId);
+    let mut map = serde_json::Map::new();
+    for (name, raw) in fields {
+        match serde_json::from_str::<Value>(raw.get()) {
+            Ok(value) => {
+                map.insert(name, value);
+            }
+            // Valid JSON the server cannot represent, such as a number beyond f64.
+            Err(e) => {
+                let err = CtlError::new("bad_request", format!("field {name:?}: {e}"));
+                return (Err(err), id);
+            }
+        }
+    }
+    (parse_value(Value::Object(map)), id)
 }
 
 fn parse_value(value: Value) -> Result<Request, CtlError> {
@@ -115,25 +143,56 @@ fn parse_value(value: Value) -> Result<Request, CtlError> {
     })
 }
 
-pub fn ok_reply(result: Value, id: Option<&Value>) -> Vec<u8> {
-    let mut reply = json!({"ok": true, "result": result});
-    if let Some(id) = id {
-        reply["id"] = id.clone();
-    }
-    serde_json::to_vec(&reply).unwrap_or_default()
+/// A reply as sent. Fields in alphabetical order, as the examples in the docs show them
+/// (the order is not part of the protocol).
+#[derive(Serialize)]
+struct Reply<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorBody<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a RawValue>,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<&'a Value>,
 }
 
-pub fn error_reply(err: &CtlError, id: Option<&Value>) -> Vec<u8> {
-    let mut reply = json!({"ok": false, "error": {"code": err.code, "message": err.message}});
-    if let Some(id) = id {
-        reply["id"] = id.clone();
-    }
-    serde_json::to_vec(&reply).unwrap_or_default()
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+fn encode(reply: &Reply) -> Vec<u8> {
+    // Serializing a `Value` and raw JSON text into a Vec cannot fail; should it ever, the
+    // client gets an empty body (`bad_json` on its side) rather than the server a panic.
+    serde_json::to_vec(reply).unwrap_or_default()
+}
+
+pub fn ok_reply(result: Value, id: Option<&RequestId>) -> Vec<u8> {
+    encode(&Reply {
+        error: None,
+        id: id.map(|i| &*i.0),
+        ok: true,
+        result: Some(&result),
+    })
+}
+
+pub fn error_reply(err: &CtlError, id: Option<&RequestId>) -> Vec<u8> {
+    encode(&Reply {
+        error: Some(ErrorBody {
+            code: err.code,
+            message: &err.message,
+        }),
+        id: id.map(|i| &*i.0),
+        ok: false,
+        result: None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn parse_errors_have_codes() {
@@ -153,6 +212,43 @@ mod tests {
             (Ok(Request::SetParams { .. }), None)
         ));
         // The id comes back even when the request is wrong.
-        assert_eq!(parse(br#"{"cmd":"fly","id":10}"#).1, Some(json!(10)));
+        let id = parse(br#"{"cmd":"fly","id":10}"#).1;
+        assert_eq!(id.as_ref().map(|i| i.0.get()), Some("10"));
+    }
+
+    /// The reply carries the id's text exactly as sent, whatever a `Value` would make of it.
+    #[test]
+    fn the_id_is_echoed_byte_for_byte() {
+        for id in [
+            "18446744073709551617",
+            "1e400",
+            "-9223372036854775809",
+            "1.50",
+            "1e3",
+            r#""caf\u00e9 \/ tab\t""#,
+            r#"{"seq": [1, "a"],  "z" : null}"#,
+            "null",
+        ] {
+            let body = format!(r#"{{"cmd": "list", "id": {id}}}"#);
+            let (request, got) = parse(body.as_bytes());
+            assert!(request.is_ok(), "{body}");
+            let reply = ok_reply(json!([]), got.as_ref());
+            let text = String::from_utf8(reply).unwrap();
+            assert_eq!(text, format!(r#"{{"id":{id},"ok":true,"result":[]}}"#));
+            let err = error_reply(&CtlError::unknown_robot("x"), got.as_ref());
+            assert!(String::from_utf8(err)
+                .unwrap()
+                .contains(&format!(r#""id":{id},"#)));
+        }
+        // A key given twice: the last one, as for every other field.
+        let (_, got) = parse(br#"{"cmd":"list","id":1,"id":2}"#);
+        assert_eq!(got.as_ref().map(|i| i.0.get()), Some("2"));
+        // Only the id may be beyond what the server can hold; elsewhere it is a bad request.
+        let (request, got) = parse(br#"{"cmd":"list","id":7,"x":1e400}"#);
+        assert_eq!(request.unwrap_err().code, "bad_request");
+        assert_eq!(got.as_ref().map(|i| i.0.get()), Some("7"));
+        // No id, no id key.
+        let reply = ok_reply(json!("x"), parse(br#"{"cmd":"list"}"#).1.as_ref());
+        assert_eq!(reply, br#"{"ok":true,"result":"x"}"#);
     }
 }

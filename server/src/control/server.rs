@@ -1,6 +1,6 @@
 use super::paging;
 use super::params::{json_to_params, params_to_json};
-use super::protocol::{error_reply, ok_reply, parse, CtlError, Request};
+use super::protocol::{error_reply, ok_reply, parse, CtlError, Request, RequestId};
 use crate::fleet::{FleetAction, ManagerCmd, ParamOverrides, Registry};
 use crate::robot::ControlMsg;
 use crate::stats::FleetStats;
@@ -48,7 +48,7 @@ pub struct ControlDeps {
 
 struct Pending {
     envelope: Vec<Vec<u8>>,
-    id: Option<Value>,
+    id: Option<RequestId>,
 }
 
 /// Serve the already-bound ROUTER socket until the manager says `Shutdown`.

@@ -20,7 +20,7 @@ pub struct RunOptions {
     /// replayed, since the state grows from the start of the run.
     pub from: Option<i64>,
     pub to: Option<i64>,
-    /// Also snapshot the state every this many events (0: at recorded ends and at the last).
+    /// Also snapshot the state every this many events (0: only the last).
     pub snapshot_every: u64,
 }
 
@@ -249,11 +249,12 @@ pub fn replay_robot(
         output: None,
     };
     if let Some(mut sink) = tool.sink.take() {
+        // Set before the run document is written, so the stored document says it too.
+        let mut report = report;
+        report.output = Some(sink.location());
         let mut doc = serde_json::to_value(&report).unwrap_or(Value::Null);
         doc["_id"] = Value::String(opts.run_id.clone());
         sink.finish(&doc)?;
-        let mut report = report;
-        report.output = Some(sink.location());
         return Ok(report);
     }
     Ok(report)

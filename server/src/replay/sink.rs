@@ -2,7 +2,7 @@
 //!
 //! - `replay_runs`: one document per run (robot, build, range, counts, verdict, divergence).
 //! - `replay_actions`: one per replayed event that produced actions or diverged.
-//! - `replay_snapshots`: the rebuilt state at each recorded end, every N events, and last.
+//! - `replay_snapshots`: the rebuilt state every N events, and the last.
 //!
 //! On MongoDB they are collections; with the embedded store they are JSON-lines files under
 //! `<data>/replay/<run id>/`. The fields are the same (docs/replay.md).
