@@ -297,8 +297,11 @@ fn every_documented_reply_is_what_the_server_sends() {
     // once at the bid and the low quote fills it; template bids under the bid every second
     // quote, cancelling its previous order, and is never filled.
     let has = |srv: &mut TestServer, request: Value, pred: &dyn Fn(&Value) -> bool| {
-        srv.ok(request)
+        // A page of orders or trades: the first page (newest) is enough here.
+        let page = srv.ok(request);
+        page["orders"]
             .as_array()
+            .or(page["trades"].as_array())
             .is_some_and(|a| a.iter().any(pred))
     };
     assert!(wait_until(T, || {
@@ -751,7 +754,7 @@ fn replay_documents_are_what_a_replay_writes() {
     assert!(wait_until(T, || {
         feed.quote("Si", 100.0, 101.0, 5);
         std::thread::sleep(Duration::from_millis(5));
-        srv.ok(json!({"cmd": "orders", "robot": "counter"}))
+        srv.orders("counter")
             .as_array()
             .is_some_and(|o| o.iter().any(|o| o["qty"] == json!(30)))
     }));
