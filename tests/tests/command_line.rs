@@ -242,3 +242,30 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+#[test]
+fn benchmarks_live_in_their_own_binary_not_in_the_product() {
+    // `robofleet` ships without them; `robofleet-bench` has every one BENCHMARKS.md runs.
+    let out = robofleet(&["bench", "latency"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "robofleet still has a bench command"
+    );
+    let help = robofleet(&["--help"]);
+    assert!(!String::from_utf8_lossy(&help.stdout).contains("bench"));
+    let bench = Command::new(target_dir().join("robofleet-bench"))
+        .arg("--help")
+        .output()
+        .expect("run robofleet-bench");
+    let text = String::from_utf8_lossy(&bench.stdout);
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../BENCHMARKS.md"))
+        .expect("BENCHMARKS.md");
+    for sub in ["latency", "journal", "replay", "mongo"] {
+        assert!(text.contains(sub), "robofleet-bench has no {sub}: {text}");
+        assert!(
+            doc.contains(&format!("robofleet-bench {sub}")),
+            "BENCHMARKS.md runs no `robofleet-bench {sub}`"
+        );
+    }
+}
