@@ -3,7 +3,8 @@
 
 This is both the example client of docs/control-protocol.md and its test: it sends every
 command, provokes every error code it can, and checks each reply against the shapes the
-page documents. It exits 0 when everything matched and 1 on any mismatch (each one is
+page documents; it reads orders and trades a page at a time, both ways, and holds the pages
+to one big read. It exits 0 when everything matched and 1 on any mismatch (each one is
 printed as it is found).
 
 Needs pyzmq (`pip install pyzmq`) and a server with the `template` and `panicky` robots
@@ -195,7 +196,8 @@ ORDER = {
     "tick_recv_mono_ns": opt(is_int), "tick_sent_ns": opt(is_int),
 }
 TRADE = {"exec_id": is_str, "client_id": is_str, "robot": is_str, "symbol": is_str,
-         "side": lambda v: v in SIDES, "qty": is_int, "price": is_num, "ts_ns": is_int}
+         "side": lambda v: v in SIDES, "qty": is_int, "price": is_num, "ts_ns": is_int,
+         "venue_ts_ns": opt(is_int)}
 POSITION = {"robot": is_str, "symbol": is_str, "qty": is_int, "avg_price": is_num,
             "realized_pnl": is_num, "trades": is_int}
 LATENCY = {k: is_int for k in ("count", "min", "p50", "p99", "p999", "max")}
@@ -214,7 +216,9 @@ STATS = {
                                      "trade_updates"),
     "gateway": lambda v: v is None or shape(v, GATEWAY, "gateway"),
     "store": is_store,
-    "control": lambda v: shape(v, {"requests": is_int, "errors": is_int}, "control"),
+    "control": lambda v: shape(v, {"requests": is_int, "errors": is_int,
+                                   "replies_dropped": is_int, "replies_unroutable": is_int},
+                               "control"),
     "robots": lambda v: isinstance(v, list) and all(
         shape(r, STATS_ROBOT, "stats.robots[]") for r in v),
 }
@@ -231,6 +235,120 @@ def check_order(o):
               f"order {o['client_id']}: last history {h[-1]['status']} != status {o['status']}")
     check(o.get("client_id") == f"{o.get('robot')}-{o.get('order_seq')}",
           f"client_id {o.get('client_id')} is not <robot>-<order_seq>")
+    times = [change.get("ts_ns") for change in h if isinstance(change, dict)]
+    check(all(is_int(t) for t in times) and all(a < b for a, b in zip(times, times[1:])),
+          f"order {o.get('client_id')}: history times do not strictly increase: {times}")
+
+
+def check_trade_times(t, o):
+    """A trade's ts_ns lies after its order's created_ns and the change before the fill, and
+    before the change that reports the fill (a PartiallyFilled or Filled)."""
+    what = f"trade {t['exec_id']} of {t['client_id']}"
+    if not check(o is not None, f"{what}: its order is not in `orders`"):
+        return
+    ts = t["ts_ns"]
+    check(o["created_ns"] < ts < o["updated_ns"],
+          f"{what}: ts_ns {ts} not between created_ns {o['created_ns']} "
+          f"and updated_ns {o['updated_ns']}")
+    h = o["history"]
+    later = [i for i, change in enumerate(h) if change["ts_ns"] > ts]
+    if check(later and later[0] > 0, f"{what}: ts_ns {ts} not inside history {h}"):
+        i = later[0]
+        check(h[i]["status"] in ("PartiallyFilled", "Filled"),
+              f"{what}: the change after ts_ns {ts} is {h[i]}, not the fill")
+        check(h[i - 1]["ts_ns"] < ts, f"{what}: ts_ns {ts} not after {h[i - 1]}")
+
+
+# Pages of `orders` and `trades`: items in (time, id) order, newest first, and a cursor
+# "<ns>:<id>" of the last one as `next`.
+PAGED = {"orders": lambda o: (o["created_ns"], o["client_id"]),
+         "trades": lambda t: (t["ts_ns"], t["exec_id"])}
+
+
+def check_page(res, cmd, fields, what):
+    """Check an order page or trade page; return its items ([] if it is not one)."""
+    key_of = PAGED[cmd]
+    if not shape(res, {cmd: lambda v: isinstance(v, list), "more": lambda v: isinstance(v, bool),
+                       "next": opt(is_str)}, what):
+        return []
+    items = res.get(cmd)
+    if not isinstance(items, list):
+        return []
+    for item in items:
+        if cmd == "orders":
+            check_order(item)
+        else:
+            shape(item, TRADE, "trade")
+    try:
+        keys = [key_of(item) for item in items]
+    except (KeyError, TypeError):
+        return items  # already reported by the shape checks
+    oldest_first = "after" in fields and "before" not in fields
+    pairs = list(zip(keys, keys[1:]))
+    if oldest_first:
+        check(all(a < b for a, b in pairs), f"{what}: not oldest first: {keys}")
+    else:
+        check(all(a > b for a, b in pairs), f"{what}: not newest first: {keys}")
+    want_next = f"{keys[-1][0]}:{keys[-1][1]}" if keys else None
+    check(res.get("next") == want_next, f"{what}: next {res.get('next')!r} != {want_next!r}")
+    limit = fields.get("limit", 100)
+    check(len(items) <= limit, f"{what}: {len(items)} items, limit {limit}")
+    return items
+
+
+def expect_page(client, cmd, **fields):
+    """`orders` or `trades`: the page, checked; a malformed one becomes an empty page."""
+    res = expect_ok(client, cmd, **fields)
+    items = check_page(res, cmd, fields, f"{cmd} {fields}")
+    if not isinstance(res, dict):
+        return {cmd: items, "more": False, "next": None}
+    return {**res, cmd: items}
+
+
+def walk(client, cmd, direction, limit, start=None, **filters):
+    """Read every page: each page's `next` as the next request's `before` (or `after`)
+    until `more` is false. Returns the items and the last page's `next`."""
+    items, cursor, more_promised = [], start, False
+    for _ in range(10_000):
+        fields = {**filters, "limit": limit}
+        if cursor is not None:
+            fields[direction] = cursor
+        page = expect_page(client, cmd, **fields)
+        if more_promised:
+            check(page[cmd], f"{cmd} {fields}: empty page after a page with more=true")
+        items += page[cmd]
+        if not page.get("more"):
+            return items, page.get("next")
+        if not check(page.get("next") is not None, f"{cmd} {fields}: more=true, next=null"):
+            return items, None
+        cursor, more_promised = page["next"], True
+    fail(f"{cmd}: more than 10000 pages of {limit}")
+    return items, None
+
+
+def check_paging(client, cmd, **filters):
+    """Walk all pages back (`before`) and forward (`after`); both must hold what one big
+    read holds, newest first and oldest first, each item once."""
+    key_of = PAGED[cmd]
+    n = len(expect_page(client, cmd, limit=10_000, **filters)[cmd])
+    limit = max(1, n // 3)  # several pages
+    back, _ = walk(client, cmd, "before", limit, **filters)
+    full = expect_page(client, cmd, limit=10_000, **filters)[cmd]
+    ids = [key_of(x) for x in back]
+    check(len(set(ids)) == len(ids), f"{cmd} {filters}: an item twice in the `before` walk")
+    # Anything newer than the walk's first page came in after it started: leave it out.
+    expect = [key_of(x) for x in full if not ids or key_of(x) <= ids[0]]
+    if len(expect) < len(full):
+        print(f"  ({len(full) - len(expect)} newer {cmd} came in during the walk)")
+    check(ids == expect, f"{cmd} {filters}: the `before` walk (limit {limit}) read {len(ids)} "
+                         f"items, one limit=10000 read {len(expect)}, or not in its order")
+    fwd, last = walk(client, cmd, "after", limit, start=0, **filters)
+    fids = [key_of(x) for x in fwd if not ids or key_of(x) <= ids[0]]
+    check(len(set(fids)) == len(fids), f"{cmd} {filters}: an item twice in the `after` walk")
+    check(fids == ids[::-1], f"{cmd} {filters}: the `after` walk is not the `before` walk "
+                             f"reversed ({len(fids)} vs {len(ids)} items)")
+    print(f"  {cmd} {filters or ''}: {len(ids)} items, pages of {limit}, both ways")
+    return back, last
 
 
 # ---------------------------------------------------------------------------------------
@@ -358,13 +476,20 @@ def run(args):
 
     print("== trades, positions, orders (waiting for a fill)")
     trades = wait_for(f"a trade of {fragile}",
-                      lambda: c.call("trades", robot=fragile)["result"], timeout=20)
-    res = expect_ok(c, "trades", robot=fragile)
-    for t in res or []:
-        shape(t, TRADE, "trade")
+                      lambda: c.call("trades", robot=fragile)["result"]["trades"], timeout=20)
+    res = expect_page(c, "trades", robot=fragile)
+    for t in res["trades"]:
         check(t["robot"] == fragile, f"trade of another robot: {t}")
-    res = expect_ok(c, "trades")
-    check(isinstance(res, list) and len(res) >= len(trades or []), "trades (all)")
+    all_trades = expect_page(c, "trades", limit=10_000)["trades"]
+    check(len(all_trades) >= len(trades or []), "trades (all)")
+    # Trades before orders: a trade is recorded before the order change that reports it.
+    all_orders = expect_page(c, "orders", limit=10_000)["orders"]
+    by_id = {o["client_id"]: o for o in all_orders}
+    for t in all_trades:
+        check_trade_times(t, by_id.get(t["client_id"]))
+    res = expect_page(c, "trades", robot=fragile, symbol="Si", after=0)
+    check(all(t["robot"] == fragile and t["symbol"] == "Si" for t in res["trades"]),
+          "trades filtered by robot and symbol")
     res = expect_ok(c, "positions")
     if check(isinstance(res, list) and res, "positions: expected a non-empty array"):
         for p in res:
@@ -376,22 +501,34 @@ def run(args):
           "positions filtered")
     check(expect_ok(c, "positions", robot="no-such-robot") == [],
           "positions of an unknown robot: expected []")
-    res = expect_ok(c, "orders", robot=fragile)
-    if check(isinstance(res, list) and res, "orders: expected a non-empty array"):
-        for o in res:
-            check_order(o)
+    res = expect_page(c, "orders", robot=fragile)["orders"]
+    if check(res, "orders: expected a non-empty page"):
+        check(all(o["robot"] == fragile for o in res), "orders of another robot")
         check(any(o["status"] == "Filled" for o in res), "no Filled order of the fragile robot")
-    res = expect_ok(c, "orders", robot=bot)
-    for o in res or []:
-        check_order(o)
-    res = expect_ok(c, "orders", robot=bot, open_only=True)
-    for o in res or []:
-        check_order(o)
+    res = expect_page(c, "orders", robot=fragile, status="Filled")["orders"]
+    check(res and all(o["status"] == "Filled" for o in res), f"status=Filled: {res}")
+    expect_page(c, "orders", robot=bot)
+    res = expect_page(c, "orders", robot=bot, open_only=True, limit=1)["orders"]
+    for o in res:
         check(o["status"] not in TERMINAL, f"open_only returned a {o['status']} order")
-    res = expect_ok(c, "orders")
-    check(isinstance(res, list), "orders (all)")
-    check(expect_ok(c, "trades", robot="no-such-robot") == [], "trades of unknown robot")
-    check(expect_ok(c, "orders", robot="no-such-robot") == [], "orders of unknown robot")
+    res = expect_page(c, "orders")  # the default limit is 100
+    n = len(res["orders"])
+    check(n == 100 if res["more"] else n >= min(100, len(all_orders)),
+          f"orders: {n} with more={res['more']}, of at least {len(all_orders)}")
+    res = expect_page(c, "orders", symbol="Si", status="Cancelled", before=9000000000000000000)
+    check(all(o["symbol"] == "Si" and o["status"] == "Cancelled" for o in res["orders"]),
+          "orders filtered by symbol and status")
+    expect_page(c, "orders", after="0:a", limit=2)
+    empty = {"more": False, "next": None}
+    check(expect_ok(c, "trades", robot="no-such-robot") == {"trades": [], **empty},
+          "trades of unknown robot: expected an empty page")
+    check(expect_ok(c, "orders", robot="no-such-robot") == {"orders": [], **empty},
+          "orders of unknown robot: expected an empty page")
+    for bad in ({"limit": 0}, {"limit": 10_001}, {"limit": -1}, {"status": "Bogus"},
+                {"before": "x"}, {"after": "x"}, {"before": "1x:a"}):
+        expect_err(c, "bad_field", "orders", robot=bot, **bad)
+    for bad in ({"limit": 0}, {"limit": 10_001}, {"before": "x"}, {"after": "x"}):
+        expect_err(c, "bad_field", "trades", **bad)
 
     print("== stats")
     shape(expect_ok(c, "stats"), STATS, "stats")
@@ -408,6 +545,24 @@ def run(args):
     expect_err(c, "not_running", "set_params", robot=bot, params={"every": 3})
     expect_err(c, "unknown_robot", "stop", robot="no-such-robot")
     expect_err(c, "unknown_robot", "start", robot="no-such-robot")
+
+    print(f"== paging ({bot} stopped, so its orders stand still)")
+    back, last = check_paging(c, "orders", robot=bot)
+    if back:
+        res = expect_page(c, "orders", robot=bot, after=last)
+        check(res == {"orders": [], "more": False, "next": None},
+              f"after the newest order: expected an empty page, got {res}")
+        res = expect_page(c, "orders", robot=bot, limit=10_000,
+                          before=back[0]["created_ns"] + 1, after=back[-1]["created_ns"] - 1)
+        check([o["client_id"] for o in res["orders"]] == [o["client_id"] for o in back],
+              "orders between two times (integer cursors)")
+    if len(back) >= 3:
+        newest = f"{back[0]['created_ns']}:{back[0]['client_id']}"
+        oldest = f"{back[-1]['created_ns']}:{back[-1]['client_id']}"
+        res = expect_page(c, "orders", robot=bot, before=newest, after=oldest)
+        check([o["client_id"] for o in res["orders"]] == [o["client_id"] for o in back[1:-1]],
+              "orders between two cursors: expected all but the newest and oldest, newest first")
+    check_paging(c, "trades")
     gen = c.call("status", robot=bot)["result"]["generation"]
     check(expect_ok(c, "start", robot=bot) == {"started": bot}, "start result")
     st = c.call("status", robot=bot)["result"]
@@ -434,7 +589,8 @@ def run(args):
                                                 s["state"]["state"] == "running")(
         c.call("status", robot=bot)["result"]))
     st = c.call("status", robot=bot)["result"]
-    check(st["params"].get("every") != 5, "reload kept params set over the socket")
+    check(st["params"].get("every") == 5, f"reload dropped params set over the socket: "
+                                          f"{st['params']}")
     expect_err(c, "unknown_robot", "reload", robot="no-such-robot")
     if args.plugins_dir and args.bad_plugin:
         so = os.path.join(args.plugins_dir, os.path.basename(c.call(
