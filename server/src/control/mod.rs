@@ -8,7 +8,7 @@
 pub mod client;
 pub mod paging;
 pub mod params;
-mod protocol;
+pub mod protocol;
 mod server;
 
 pub use params::{json_to_params, params_to_json};
