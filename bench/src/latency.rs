@@ -18,7 +18,7 @@ use super::probe::{self, find_plugin, free_port, install, TempDirs};
 use super::report::{self, Counters, LatencyReport};
 use super::{floor, LatencyArgs};
 use anyhow::{bail, Context};
-use robofleet::feed::{self, FeedError, FeedOptions, FeedSource, FeedStats, SyntheticConfig};
+use robofleet::feed::{FeedError, FeedStats};
 use robofleet::gateway::GatewayStats;
 use robofleet::robot::{RobotShared, RobotState};
 use robofleet::server::{self, zmq_context, ServeConfig, ServerHandle};
@@ -27,16 +27,13 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// The robot's name (from the plugin's `RobotInfo`) and the symbol it trades.
+/// The robot's name (from the plugin's `RobotInfo`); it trades `probe::SYMBOL`.
 const ROBOT: &str = probe::ROBOT;
-const SYMBOL: &str = "BENCH";
 /// How often the bench looks at the counters: rarely enough to stay out of the way.
 const POLL: Duration = Duration::from_millis(5);
 /// Give up when the gateway sees no new order for this long.
 const STALL: Duration = Duration::from_secs(10);
 const ROBOT_START_TIMEOUT: Duration = Duration::from_secs(20);
-/// How long the feed waits for the server's subscription before publishing anyway.
-const SUBSCRIBER_WAIT: Duration = Duration::from_secs(10);
 /// After the feed stops: the longest in-flight ticks may take to become orders the gateway
 /// saw (while it makes progress; `STALL` without progress ends the wait sooner).
 const DRAIN_LIMIT: Duration = Duration::from_secs(300);
@@ -142,20 +139,9 @@ impl Bench {
             .context("the server runs no gateway")?;
         let robot = self.wait_robot_running()?;
 
-        let mut opts = FeedOptions::new(FeedSource::Synthetic(SyntheticConfig {
-            symbols: vec![SYMBOL.to_string()],
-            rate_per_sec: args.rate,
-            seed: 1,
-            // Quotes only: the probe places one order per quote and ignores trades.
-            trade_ratio: 0.0,
-            limit: None,
-        }));
-        opts.endpoint = feed_endpoint.to_string();
-        opts.stamp_sent = true;
-        opts.wait_for_subscriber = Some(SUBSCRIBER_WAIT);
-        self.feed = Some(feed::spawn_feed(
-            zmq_context(),
-            opts,
+        self.feed = Some(probe::spawn_quote_feed(
+            feed_endpoint,
+            args.rate,
             self.feed_stop.clone(),
         ));
 

@@ -93,3 +93,29 @@ pub fn free_port() -> anyhow::Result<u16> {
     let l = std::net::TcpListener::bind("127.0.0.1:0").context("no free loopback port")?;
     Ok(l.local_addr().context("loopback port")?.port())
 }
+
+/// The symbol the probe trades, and the feed's only one.
+pub const SYMBOL: &str = "BENCH";
+/// How long the feed waits for the server's subscription before it starts publishing.
+pub const SUBSCRIBER_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The synthetic feed the probe is measured on: quotes only (the probe places one order per
+/// quote and ignores trades), `rate` a second, each stamped with its send time.
+pub fn spawn_quote_feed(
+    endpoint: &str,
+    rate: f64,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<Result<robofleet::feed::FeedStats, robofleet::feed::FeedError>> {
+    use robofleet::feed::{self, FeedOptions, FeedSource, SyntheticConfig};
+    let mut opts = FeedOptions::new(FeedSource::Synthetic(SyntheticConfig {
+        symbols: vec![SYMBOL.to_string()],
+        rate_per_sec: rate,
+        seed: 1,
+        trade_ratio: 0.0,
+        limit: None,
+    }));
+    opts.endpoint = endpoint.to_string();
+    opts.stamp_sent = true;
+    opts.wait_for_subscriber = Some(SUBSCRIBER_WAIT);
+    feed::spawn_feed(robofleet::server::zmq_context(), opts, stop)
+}

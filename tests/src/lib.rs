@@ -125,11 +125,31 @@ impl TestServer {
         let plugins = tempfile::tempdir().expect("tempdir");
         let data = tempfile::tempdir().expect("tempdir");
         setup(plugins.path());
-        let mut cfg = ServeConfig::new(plugins.path(), data.path());
+        let cfg = TestServer::config(feed_endpoint, plugins.path(), data.path());
+        let handle = server::start(cfg).expect("server starts");
+        TestServer::with_folders(handle, plugins, data)
+    }
+
+    /// The tests' settings: a free control port, `feed_endpoint`, a short settle time.
+    pub fn config(feed_endpoint: &str, plugins: &Path, data: &Path) -> ServeConfig {
+        let mut cfg = ServeConfig::new(plugins, data);
         cfg.control_endpoint = "tcp://127.0.0.1:*".into();
         cfg.feed_endpoint = feed_endpoint.into();
         cfg.settle = Duration::from_millis(100);
-        let handle = server::start(cfg).expect("server starts");
+        cfg
+    }
+
+    /// Wrap a server started by the caller (on folders the caller keeps).
+    pub fn from_handle(handle: ServerHandle) -> TestServer {
+        let (plugins, data) = (tempfile::tempdir(), tempfile::tempdir());
+        TestServer::with_folders(handle, plugins.expect("tempdir"), data.expect("tempdir"))
+    }
+
+    fn with_folders(
+        handle: ServerHandle,
+        plugins: tempfile::TempDir,
+        data: tempfile::TempDir,
+    ) -> TestServer {
         let client = ControlClient::new(
             &zmq_context(),
             handle.control_endpoint(),
@@ -139,21 +159,6 @@ impl TestServer {
             handle: Some(handle),
             plugins,
             data,
-            client,
-        }
-    }
-
-    /// Wrap a server started by the caller (on folders the caller keeps).
-    pub fn from_handle(handle: ServerHandle) -> TestServer {
-        let client = ControlClient::new(
-            &zmq_context(),
-            handle.control_endpoint(),
-            Duration::from_secs(10),
-        );
-        TestServer {
-            handle: Some(handle),
-            plugins: tempfile::tempdir().expect("tempdir"),
-            data: tempfile::tempdir().expect("tempdir"),
             client,
         }
     }

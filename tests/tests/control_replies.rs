@@ -2,7 +2,7 @@
 //! reply queue holds loses the excess replies, and every one is counted in `stats`; a reply
 //! to a client that has gone is counted too.
 
-use robofleet::server::{self, zmq_context, ServeConfig};
+use robofleet::server::{self, zmq_context};
 use robofleet_tests::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -18,10 +18,7 @@ fn start(feed: &str, hwm: i32) -> (TestServer, tempfile::TempDir, tempfile::Temp
         plugins.path(),
         "libtemplate_robot.so",
     );
-    let mut cfg = ServeConfig::new(plugins.path(), data.path());
-    cfg.control_endpoint = "tcp://127.0.0.1:*".into();
-    cfg.feed_endpoint = feed.into();
-    cfg.settle = Duration::from_millis(100);
+    let mut cfg = TestServer::config(feed, plugins.path(), data.path());
     cfg.control_reply_hwm = hwm;
     let srv = TestServer::from_handle(server::start(cfg).expect("server starts"));
     (srv, plugins, data)

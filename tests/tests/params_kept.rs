@@ -2,7 +2,7 @@
 //! and a server restart, and `status.params` always shows what the robot runs on (checked
 //! by what it does: `template` buys on every `every`-th quote).
 
-use robofleet::server::{self, ServeConfig};
+use robofleet::server;
 use robofleet_tests::*;
 use serde_json::json;
 use std::path::Path;
@@ -11,10 +11,7 @@ use std::time::Duration;
 const T: Duration = Duration::from_secs(20);
 
 fn start(feed: &str, plugins: &Path, data: &Path) -> TestServer {
-    let mut cfg = ServeConfig::new(plugins, data);
-    cfg.control_endpoint = "tcp://127.0.0.1:*".into();
-    cfg.feed_endpoint = feed.into();
-    cfg.settle = Duration::from_millis(100);
+    let cfg = TestServer::config(feed, plugins, data);
     TestServer::from_handle(server::start(cfg).expect("server starts"))
 }
 

@@ -3,16 +3,13 @@
 //! flight after the stop, and reading every counter the no-loss checks need.
 
 use super::span1::{Span1, Span1Counters};
-use super::{
-    DRAIN_LIMIT, GATEWAY_REPLAY_WINDOW, POLL, PROBE, ROBOT_START_TIMEOUT, STALL, SUBSCRIBER_WAIT,
-    SYMBOL,
-};
+use super::{DRAIN_LIMIT, GATEWAY_REPLAY_WINDOW, POLL, PROBE, ROBOT_START_TIMEOUT, STALL};
 use crate::MongoArgs;
 use anyhow::{bail, Context};
-use robofleet::feed::{self, FeedError, FeedOptions, FeedSource, FeedStats, SyntheticConfig};
+use robofleet::feed::{FeedError, FeedStats};
 use robofleet::gateway::{GatewayHandle, GatewayStats};
 use robofleet::robot::{RobotShared, RobotState};
-use robofleet::server::{zmq_context, ServerHandle};
+use robofleet::server::ServerHandle;
 use robofleet::store::OrderFilter;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -43,20 +40,9 @@ impl Fleet {
         feed_endpoint: &str,
     ) -> anyhow::Result<Span1> {
         let robot = self.wait_robot_running()?;
-        let mut opts = FeedOptions::new(FeedSource::Synthetic(SyntheticConfig {
-            symbols: vec![SYMBOL.to_string()],
-            rate_per_sec: args.rate,
-            seed: 1,
-            // Quotes only: the probe places one order per quote.
-            trade_ratio: 0.0,
-            limit: None,
-        }));
-        opts.endpoint = feed_endpoint.to_string();
-        opts.stamp_sent = true;
-        opts.wait_for_subscriber = Some(SUBSCRIBER_WAIT);
-        self.feed = Some(feed::spawn_feed(
-            zmq_context(),
-            opts,
+        self.feed = Some(crate::probe::spawn_quote_feed(
+            feed_endpoint,
+            args.rate,
             self.feed_stop.clone(),
         ));
         if !args.json {

@@ -67,7 +67,7 @@ use std::time::{Duration, Instant};
 
 /// The probe's robot name (from its `RobotInfo`) and the symbol it trades.
 const PROBE: &str = probe::ROBOT;
-const SYMBOL: &str = "BENCH";
+const SYMBOL: &str = probe::SYMBOL;
 /// Span 2's robot (no plugin: the bench holds its channel).
 const TRADE_ROBOT: &str = "bench_trades";
 /// This server's name on the store (consumer `server:bench`) and the gateway's consumer.
@@ -86,7 +86,6 @@ const POLL: Duration = Duration::from_millis(5);
 /// Give up when nothing progresses for this long.
 const STALL: Duration = Duration::from_secs(15);
 const ROBOT_START_TIMEOUT: Duration = Duration::from_secs(30);
-const SUBSCRIBER_WAIT: Duration = Duration::from_secs(10);
 /// The longest the bench waits for what is in flight after the feed stops, while it progresses.
 const DRAIN_LIMIT: Duration = Duration::from_secs(300);
 /// How long one trade or one baseline change event may take before it counts as lost.
