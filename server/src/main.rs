@@ -31,6 +31,8 @@ enum Command {
     Backtest(cmd::backtest::Args),
     /// Rebuild robots from their journals through a plugin build; check a new build.
     Replay(cmd::replay::Args),
+    /// Create a robot crate of its own from the template robot, ready to build and drop in.
+    New(cmd::new::Args),
     /// (internal) Load one plugin file in this short-lived process and report: the server
     /// runs it on every new build, so a file that crashes the loader kills only this.
     #[command(name = "__probe-plugin", hide = true)]
@@ -67,6 +69,7 @@ fn main() {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Backtest(a) => cmd::backtest::run(a),
         Command::Replay(a) => cmd::replay::run(a),
+        Command::New(a) => cmd::new::run(a),
         Command::ProbePlugin { .. } => Ok(()),
     };
     if let Err(e) = result {

@@ -4,5 +4,6 @@ pub mod ctl;
 pub mod demo;
 pub mod feed;
 pub mod gateway;
+pub mod new;
 pub mod replay;
 pub mod serve;
