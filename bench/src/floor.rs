@@ -80,7 +80,7 @@ pub fn inproc_one_way(ctx: &zmq::Context, trips: u64) -> anyhow::Result<Histogra
 }
 
 /// Block in `poll`, then take the message without blocking: what a robot's loop does.
-fn recv_like_a_robot(pull: &zmq::Socket) -> Result<Vec<u8>, zmq::Error> {
+pub(crate) fn recv_like_a_robot(pull: &zmq::Socket) -> Result<Vec<u8>, zmq::Error> {
     loop {
         match pull.poll(zmq::POLLIN, -1) {
             Ok(_) | Err(zmq::Error::EINTR) => {}

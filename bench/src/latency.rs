@@ -29,6 +29,8 @@ use std::time::{Duration, Instant};
 
 /// The robot's name (from the plugin's `RobotInfo`); it trades `probe::SYMBOL`.
 const ROBOT: &str = probe::ROBOT;
+/// Ticks of the paced floor (at most; fewer when the run measures fewer).
+const PACED_TICKS: u64 = 5_000;
 /// How often the bench looks at the counters: rarely enough to stay out of the way.
 const POLL: Duration = Duration::from_millis(5);
 /// Give up when the gateway sees no new order for this long.
@@ -51,6 +53,14 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<()> {
         );
     }
     let floor = floor::inproc_one_way(&ctx, args.floor_trips)?;
+    let paced_ticks = args.ticks.min(PACED_TICKS);
+    if !args.json {
+        eprintln!(
+            "measuring the paced floor: {paced_ticks} ticks at {}/s through three idle threads",
+            args.rate
+        );
+    }
+    let paced = super::paced::paced_chain(&ctx, args.rate, paced_ticks)?;
 
     let dirs = TempDirs::new("robofleet-bench")?;
     install(&plugin, &dirs.plugins, args.cancel_every)?;
@@ -80,7 +90,11 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<()> {
     bench.stop();
     let measured = outcome?;
 
-    let rep = LatencyReport::new(args, &floor, measured, started.elapsed(), &load);
+    let floors = report::Floors {
+        one_way: &floor,
+        paced: &paced,
+    };
+    let rep = LatencyReport::new(args, floors, measured, started.elapsed(), &load);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rep)?);
     } else {

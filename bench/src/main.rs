@@ -38,6 +38,7 @@ mod floor;
 mod journal;
 mod latency;
 mod mongo;
+mod paced;
 mod probe;
 mod rate;
 mod records;

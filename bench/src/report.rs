@@ -73,12 +73,17 @@ pub struct LatencyReport {
     pub duration_secs: f64,
     /// zmq inproc one-way (round trip / 2), ns.
     pub floor_ns: LatencySummary,
+    /// The same three-thread chain as the path (market data -> robot -> gateway, inproc),
+    /// paced at the tick rate and doing nothing, ns: what two wakeups of sleeping threads
+    /// cost at this rate.
+    pub paced_floor_ns: LatencySummary,
     /// Market data thread receive -> gateway, ns.
     pub inside_ns: LatencySummary,
     /// Feed publish (wall clock) -> gateway, ns.
     pub wire_ns: LatencySummary,
     pub inside_p50_over_floor: f64,
     pub wire_p50_over_floor: f64,
+    pub inside_p50_over_paced_floor: f64,
     /// Time in the plugin per event (all events of the run, warmup included), ns.
     pub robot_handle_ns_p50: u64,
     pub robot_handle_ns_p99: u64,
@@ -140,15 +145,22 @@ pub(crate) fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// The floors measured in the same run.
+pub struct Floors<'a> {
+    pub one_way: &'a Histogram<u64>,
+    pub paced: &'a Histogram<u64>,
+}
+
 impl LatencyReport {
     pub fn new(
         args: &LatencyArgs,
-        floor: &Histogram<u64>,
+        floors: Floors<'_>,
         m: Measured,
         took: Duration,
         loadavg_at_start: &str,
     ) -> LatencyReport {
-        let floor_ns = LatencySummary::of(floor);
+        let floor_ns = LatencySummary::of(floors.one_way);
+        let paced_floor_ns = LatencySummary::of(floors.paced);
         let inside_ns = LatencySummary::of(&m.inside);
         let wire_ns = LatencySummary::of(&m.wire);
         let goal = |what, limit_us: f64, ns| Goal {
@@ -190,7 +202,9 @@ impl LatencyReport {
             duration_secs: took.as_secs_f64(),
             inside_p50_over_floor: ratio(inside_ns.p50, floor_ns.p50),
             wire_p50_over_floor: ratio(wire_ns.p50, floor_ns.p50),
+            inside_p50_over_paced_floor: ratio(inside_ns.p50, paced_floor_ns.p50),
             floor_ns,
+            paced_floor_ns,
             inside_ns,
             wire_ns,
             robot_handle_ns_p50: m.robot_handle_ns_p50,
@@ -320,6 +334,15 @@ pub fn print_table(r: &LatencyReport) {
         Some(r.wire_p50_over_floor),
     );
     row("floor: zmq inproc one-way (RTT/2)", &r.floor_ns, None);
+    row(
+        "paced floor: md -> robot -> gateway, idle",
+        &r.paced_floor_ns,
+        Some(ratio(r.paced_floor_ns.p50, r.floor_ns.p50)),
+    );
+    println!(
+        "inside p50 / paced floor p50: {:.2}x",
+        r.inside_p50_over_paced_floor
+    );
     println!(
         "(store sync {}; plugin call p50 {:.1} µs, p99 {:.1} µs)",
         r.sync,
