@@ -103,6 +103,23 @@ fn orders_come_a_page_at_a_time_with_filters_and_bad_values_are_refused() {
     ]);
     let reply: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     assert_eq!(ids(&reply["result"]), ["bulk-99", "bulk-97"], "{reply}");
+    // --open and --status pass through as open_only and status: the same page as asked directly.
+    let out = robofleet(&[
+        "ctl",
+        "--control",
+        &endpoint,
+        "orders",
+        "bulk",
+        "--open",
+        "--status",
+        "Working",
+        "--limit",
+        "3",
+    ]);
+    let reply: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let direct = srv.ok(json!({"cmd": "orders", "robot": "bulk", "open_only": true,
+                               "status": "Working", "limit": 3}));
+    assert_eq!(reply["result"], direct, "{reply}");
     let out = robofleet(&[
         "ctl",
         "--endpoint",

@@ -96,6 +96,15 @@ impl Args {
                 .unwrap_or_else(|| d.to_string())
         };
         let store = pick(&self.store, &file.store, "embedded");
+        let control_reply_hwm = self
+            .control_reply_hwm
+            .or(file.control_reply_hwm)
+            .unwrap_or(DEFAULT_CONTROL_REPLY_HWM);
+        // The flag's parser checks this; a config file's value comes here unchecked (zmq
+        // reads 0 as "no limit" and refuses a negative one with a bare EINVAL).
+        if control_reply_hwm < 1 {
+            anyhow::bail!("control_reply_hwm must be at least 1, got {control_reply_hwm}");
+        }
         let gateway = self.gateway.or(file.gateway).unwrap_or(GatewayMode::Auto);
         let data_dir: PathBuf = self
             .data
@@ -121,10 +130,7 @@ impl Args {
                 .unwrap_or_else(|| "plugins".into()),
             data_dir,
             control_endpoint: pick(&self.control, &file.control, DEFAULT_CONTROL),
-            control_reply_hwm: self
-                .control_reply_hwm
-                .or(file.control_reply_hwm)
-                .unwrap_or(DEFAULT_CONTROL_REPLY_HWM),
+            control_reply_hwm,
             feed_endpoint: pick(&self.feed, &file.feed, DEFAULT_FEED),
             gateway: match gateway {
                 GatewayMode::On => true,
@@ -188,6 +194,9 @@ mod tests {
         let plain = Cli::parse_from(["x"]).args.config().unwrap();
         assert!(plain.gateway);
         assert_eq!(plain.store_uri.as_deref(), Some("embedded"));
+        std::fs::write(&path, "control_reply_hwm = 0\n").unwrap();
+        let err = Cli::parse_from(["x", "--config", p]).args.config().err();
+        assert!(err.is_some_and(|e| e.to_string().contains("control_reply_hwm")));
         std::fs::write(&path, "stor = \"typo\"\n").unwrap();
         assert!(Cli::parse_from(["x", "--config", p]).args.config().is_err());
     }

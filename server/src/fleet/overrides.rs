@@ -20,18 +20,28 @@ pub struct ParamOverrides {
 }
 
 impl ParamOverrides {
-    /// Read the kept overrides; a missing file is none, an unreadable one is logged and
-    /// ignored (the robots then run on their files' params, which is what the file says).
+    /// Read the kept overrides; a missing file is none. A file that cannot be read is moved
+    /// aside to `params.json.unreadable` (never overwritten by the next `set_params`), logged,
+    /// and the robots run on their files' params.
     pub fn open(path: Option<PathBuf>) -> Self {
         let mut by_robot = BTreeMap::new();
         if let Some(p) = &path {
-            match std::fs::read(p) {
-                Ok(bytes) => match parse(&bytes) {
-                    Ok(map) => by_robot = map,
-                    Err(e) => tracing::error!("{}: ignored: {e}", p.display()),
-                },
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => tracing::error!("{}: ignored: {e}", p.display()),
+            let read = std::fs::read(p).map_err(|e| e.to_string());
+            match read.and_then(|bytes| parse(&bytes)) {
+                Ok(map) => by_robot = map,
+                Err(_) if !p.exists() => {}
+                Err(e) => {
+                    let aside = p.with_extension("json.unreadable");
+                    let moved = std::fs::rename(p, &aside);
+                    tracing::error!(
+                        "{}: {e}: params set over the control socket are not applied; the file is {}",
+                        p.display(),
+                        match moved {
+                            Ok(()) => format!("kept as {}", aside.display()),
+                            Err(e) => format!("left in place ({e})"),
+                        }
+                    );
+                }
             }
         }
         ParamOverrides {
@@ -96,6 +106,11 @@ mod tests {
         assert_eq!(again.get("ma"), a.merged(&b));
         assert_eq!(again.get("other"), Params::new());
         std::fs::write(&path, b"{not json").unwrap();
-        assert_eq!(ParamOverrides::open(Some(path)).get("ma"), Params::new());
+        let fresh = ParamOverrides::open(Some(path.clone()));
+        assert_eq!(fresh.get("ma"), Params::new());
+        // The unreadable file is kept aside, not overwritten by the next write.
+        fresh.add("ma", &b).unwrap();
+        let aside = std::fs::read(dir.path().join("params.json.unreadable")).unwrap();
+        assert_eq!(aside, b"{not json");
     }
 }
