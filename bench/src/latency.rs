@@ -20,15 +20,13 @@ use super::{floor, LatencyArgs};
 use anyhow::{bail, Context};
 use robofleet::feed::{FeedError, FeedStats};
 use robofleet::gateway::GatewayStats;
-use robofleet::robot::{RobotShared, RobotState};
+use robofleet::robot::RobotShared;
 use robofleet::server::{self, zmq_context, ServeConfig, ServerHandle};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// The robot's name (from the plugin's `RobotInfo`); it trades `probe::SYMBOL`.
-const ROBOT: &str = probe::ROBOT;
 /// Ticks of the paced floor (at most; fewer when the run measures fewer).
 const PACED_TICKS: u64 = 5_000;
 /// How often the bench looks at the counters: rarely enough to stay out of the way.
@@ -231,24 +229,7 @@ impl Bench {
     }
 
     fn wait_robot_running(&self) -> anyhow::Result<Arc<RobotShared>> {
-        let server = self.server()?;
-        let deadline = Instant::now() + ROBOT_START_TIMEOUT;
-        loop {
-            if let Some(robot) = server.registry.get(ROBOT) {
-                match robot.state() {
-                    RobotState::Running => return Ok(robot),
-                    RobotState::Failed(why) => bail!("the {ROBOT} robot failed: {why}"),
-                    _ => {}
-                }
-            }
-            if let Some((file, why)) = server.registry.refused().into_iter().next() {
-                bail!("the server refused the plugin {file}: {why}");
-            }
-            if Instant::now() >= deadline {
-                bail!("the {ROBOT} robot was not running after {ROBOT_START_TIMEOUT:?}");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        crate::probe::wait_running(self.server()?, ROBOT_START_TIMEOUT)
     }
 
     /// Wait until the gateway has seen `target` orders; fail on a stall or a dead feed.

@@ -119,3 +119,29 @@ pub fn spawn_quote_feed(
     opts.wait_for_subscriber = Some(SUBSCRIBER_WAIT);
     feed::spawn_feed(robofleet::server::zmq_context(), opts, stop)
 }
+
+/// Wait until `server` runs the probe robot; fail at once if it failed or its plugin was
+/// refused, and after `timeout` otherwise.
+pub fn wait_running(
+    server: &robofleet::server::ServerHandle,
+    timeout: std::time::Duration,
+) -> anyhow::Result<std::sync::Arc<robofleet::robot::RobotShared>> {
+    use robofleet::robot::RobotState;
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if let Some(robot) = server.registry.get(ROBOT) {
+            match robot.state() {
+                RobotState::Running => return Ok(robot),
+                RobotState::Failed(why) => bail!("the {ROBOT} robot failed: {why}"),
+                _ => {}
+            }
+        }
+        if let Some((file, why)) = server.registry.refused().into_iter().next() {
+            bail!("the server refused the plugin {file}: {why}");
+        }
+        if std::time::Instant::now() >= deadline {
+            bail!("the {ROBOT} robot was not running after {timeout:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}

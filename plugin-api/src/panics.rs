@@ -62,7 +62,8 @@ fn install() {
 /// Run `f` as a robot call: a panic in it is recorded by the quiet hook.
 pub(crate) fn in_call<T>(f: impl FnOnce() -> T) -> T {
     install();
-    LAST.with(|l| l.borrow_mut().take());
+    // No clearing of an old record here (this runs on every event): every panic in a call
+    // writes its own record before `panic_buffer` reads it.
     let outer = IN_CALL.with(|c| c.replace(true));
     let result = f();
     IN_CALL.with(|c| c.set(outer));

@@ -273,6 +273,20 @@ pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
     }
 }
 
+/// The real `robofleet serve` on `plugins` and `data`, its output discarded; the caller adds
+/// the control and feed endpoints (and anything else) before spawning it.
+pub fn serve_command(plugins: &Path, data: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(target_dir().join("robofleet"));
+    cmd.arg("serve")
+        .arg("--plugins")
+        .arg(plugins)
+        .arg("--data")
+        .arg(data)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    cmd
+}
+
 /// Run the real `robofleet` binary to completion.
 pub fn robofleet(args: &[&str]) -> std::process::Output {
     std::process::Command::new(target_dir().join("robofleet"))

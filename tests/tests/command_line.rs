@@ -160,15 +160,8 @@ fn serve_stops_gracefully_on_sigterm_and_its_robots_end_cleanly() {
         "libtemplate_robot.so",
     );
     let control = endpoint();
-    let mut child = Command::new(target_dir().join("robofleet"))
-        .arg("serve")
-        .arg("--plugins")
-        .arg(plugins.path())
-        .arg("--data")
-        .arg(data.path())
+    let mut child = serve_command(plugins.path(), data.path())
         .args(["--control", &control, "--feed", &endpoint()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
         .spawn()
         .expect("start robofleet serve");
     assert!(wait_until(T, || status(&control, "template")["state"]
@@ -212,15 +205,8 @@ fn the_control_socket_is_named_control_on_serve_and_ctl_and_endpoint_still_works
     );
     let control = endpoint();
     let mut child = KillOnDrop(
-        Command::new(target_dir().join("robofleet"))
-            .arg("serve")
-            .arg("--plugins")
-            .arg(plugins.path())
-            .arg("--data")
-            .arg(data.path())
+        serve_command(plugins.path(), data.path())
             .args(["--endpoint", &control, "--feed", &endpoint()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
             .spawn()
             .expect("start robofleet serve"),
     );

@@ -9,7 +9,6 @@ use robofleet::server::zmq_context;
 use robofleet_tests::*;
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const T: Duration = Duration::from_secs(20);
@@ -162,12 +161,9 @@ fn serve_with_a_relative_plugins_folder_swaps_and_removes_robots() {
     );
     let control = format!("tcp://127.0.0.1:{}", free_port());
     let feed = format!("tcp://127.0.0.1:{}", free_port());
-    let mut child = Command::new(target_dir().join("robofleet"))
+    let mut child = serve_command(Path::new("./plugins"), Path::new("./data"))
         .current_dir(work.path())
-        .args(["serve", "--plugins", "./plugins", "--data", "./data"])
         .args(["--control", &control, "--feed", &feed, "--settle-ms", "100"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
         .spawn()
         .expect("start robofleet serve");
     let mut client = ControlClient::new(&zmq_context(), &control, Duration::from_secs(5));

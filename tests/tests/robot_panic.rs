@@ -6,7 +6,6 @@ use robofleet::control::client::ControlClient;
 use robofleet::server::zmq_context;
 use robofleet_tests::*;
 use serde_json::{json, Value};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const T: Duration = Duration::from_secs(30);
@@ -20,15 +19,9 @@ fn a_panic_marks_the_robot_failed_at_once_and_its_backtrace_follows_in_the_log()
     let log_path = work.path().join("serve.log");
     let control = format!("tcp://127.0.0.1:{}", free_port());
     let feed = format!("tcp://127.0.0.1:{}", free_port());
-    let mut child = Command::new(target_dir().join("robofleet"))
-        .arg("serve")
-        .arg("--plugins")
-        .arg(&plugins)
-        .arg("--data")
-        .arg(work.path().join("data"))
+    let mut child = serve_command(&plugins, &work.path().join("data"))
         .args(["--control", &control, "--feed", &feed])
         .env("RUST_BACKTRACE", "1")
-        .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log_path).unwrap())
         .spawn()
         .expect("start robofleet serve");

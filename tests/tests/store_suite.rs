@@ -436,43 +436,55 @@ fn a_gateway_stopped_between_a_fill_and_its_report_never_overfills(store: &Arc<d
     );
 }
 
-/// Every page of `q` from one end, following each page's last item: the ids in page order.
-fn walk_orders(store: &Arc<dyn Store>, mut q: OrderQuery) -> Vec<String> {
+/// Every page from one end, following each page's last item: the ids in page order.
+/// `fetch` reads the page at a `PageQuery`; `place` gives an item's cursor and id.
+fn walk<T>(
+    mut page: PageQuery,
+    fetch: impl Fn(&PageQuery) -> robofleet::store::Page<T>,
+    place: impl Fn(&T) -> (Cursor, String),
+) -> Vec<String> {
     let mut ids = Vec::new();
     loop {
-        let page = store.orders_page(&q).unwrap();
-        assert!(page.items.len() <= q.page.limit);
-        let last = page
-            .items
-            .last()
-            .map(|o| Cursor::of(o.created_ns, &o.client_id));
-        ids.extend(page.items.into_iter().map(|o| o.client_id));
-        if !page.more {
+        let got = fetch(&page);
+        assert!(got.items.len() <= page.limit);
+        let places: Vec<(Cursor, String)> = got.items.iter().map(&place).collect();
+        let last = places.last().map(|(c, _)| c.clone());
+        ids.extend(places.into_iter().map(|(_, id)| id));
+        if !got.more {
             return ids;
         }
-        if q.page.oldest_first() {
-            q.page.after = last;
+        if page.oldest_first() {
+            page.after = last;
         } else {
-            q.page.before = last;
+            page.before = last;
         }
     }
 }
 
-fn walk_trades(store: &Arc<dyn Store>, mut q: TradeQuery) -> Vec<String> {
-    let mut ids = Vec::new();
-    loop {
-        let page = store.trades_page(&q).unwrap();
-        let last = page.items.last().map(|t| Cursor::of(t.ts_ns, &t.exec_id));
-        ids.extend(page.items.into_iter().map(|t| t.exec_id));
-        if !page.more {
-            return ids;
-        }
-        if q.page.oldest_first() {
-            q.page.after = last;
-        } else {
-            q.page.before = last;
-        }
-    }
+fn walk_orders(store: &Arc<dyn Store>, q: OrderQuery) -> Vec<String> {
+    let fetch = |page: &PageQuery| {
+        let q = OrderQuery {
+            page: page.clone(),
+            ..q.clone()
+        };
+        store.orders_page(&q).unwrap()
+    };
+    walk(q.page.clone(), fetch, |o: &Order| {
+        (Cursor::of(o.created_ns, &o.client_id), o.client_id.clone())
+    })
+}
+
+fn walk_trades(store: &Arc<dyn Store>, q: TradeQuery) -> Vec<String> {
+    let fetch = |page: &PageQuery| {
+        let q = TradeQuery {
+            page: page.clone(),
+            ..q.clone()
+        };
+        store.trades_page(&q).unwrap()
+    };
+    walk(q.page.clone(), fetch, |t: &Trade| {
+        (Cursor::of(t.ts_ns, &t.exec_id), t.exec_id.clone())
+    })
 }
 
 fn orders_and_trades_come_a_page_at_a_time(store: &Arc<dyn Store>) {

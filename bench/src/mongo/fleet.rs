@@ -8,7 +8,7 @@ use crate::MongoArgs;
 use anyhow::{bail, Context};
 use robofleet::feed::{FeedError, FeedStats};
 use robofleet::gateway::{GatewayHandle, GatewayStats};
-use robofleet::robot::{RobotShared, RobotState};
+use robofleet::robot::RobotShared;
 use robofleet::server::ServerHandle;
 use robofleet::store::OrderFilter;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -128,24 +128,7 @@ impl Fleet {
     }
 
     fn wait_robot_running(&self) -> anyhow::Result<Arc<RobotShared>> {
-        let server = self.server()?;
-        let deadline = Instant::now() + ROBOT_START_TIMEOUT;
-        loop {
-            if let Some(robot) = server.registry.get(PROBE) {
-                match robot.state() {
-                    RobotState::Running => return Ok(robot),
-                    RobotState::Failed(why) => bail!("the {PROBE} robot failed: {why}"),
-                    _ => {}
-                }
-            }
-            if let Some((file, why)) = server.registry.refused().into_iter().next() {
-                bail!("the server refused the plugin {file}: {why}");
-            }
-            if Instant::now() >= deadline {
-                bail!("the {PROBE} robot was not running after {ROBOT_START_TIMEOUT:?}");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        crate::probe::wait_running(self.server()?, ROBOT_START_TIMEOUT)
     }
 
     /// Wait until the gateway has seen `target` orders; fail on a stall or a dead feed.

@@ -230,28 +230,10 @@ pub trait Store: Send + Sync {
     fn unwatch_robot(&self, id: WatchId);
     fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>, StoreError>;
     fn trades(&self, robot: Option<&str>) -> Result<Vec<Trade>, StoreError>;
-    /// One page of orders ([`page`]); this default filters the whole list in memory.
-    fn orders_page(&self, q: &OrderQuery) -> Result<Page<Order>, StoreError> {
-        let filter = OrderFilter {
-            robot: q.robot.clone(),
-            open_only: q.open_only,
-        };
-        let admitted = self
-            .orders(&filter)?
-            .into_iter()
-            .filter(|o| q.admits(o))
-            .collect();
-        Ok(page::cut_page(admitted, &q.page, page::order_key))
-    }
-    /// One page of trades ([`page`]); this default filters the whole list in memory.
-    fn trades_page(&self, q: &TradeQuery) -> Result<Page<Trade>, StoreError> {
-        let admitted = self
-            .trades(q.robot.as_deref())?
-            .into_iter()
-            .filter(|t| q.admits(t))
-            .collect();
-        Ok(page::cut_page(admitted, &q.page, page::trade_key))
-    }
+    /// One page of orders ([`page`]).
+    fn orders_page(&self, q: &OrderQuery) -> Result<Page<Order>, StoreError>;
+    /// One page of trades ([`page`]).
+    fn trades_page(&self, q: &TradeQuery) -> Result<Page<Trade>, StoreError>;
     /// Positions per robot and symbol, from the trades.
     fn positions(&self, robot: Option<&str>) -> Result<Vec<Position>, StoreError>;
     /// The order sequence a robot should start from (one past its highest stored).

@@ -160,6 +160,22 @@ pub fn cut_page<T>(
     }
 }
 
+/// A page of a store's in-memory `items`: those `admits` lets through, in the query's order;
+/// only the ones on the page are cloned.
+pub fn page_in_memory<'a, T: Clone + 'a>(
+    items: impl IntoIterator<Item = &'a T>,
+    admits: impl Fn(&T) -> bool,
+    page: &PageQuery,
+    key: impl Fn(&T) -> (i64, &str),
+) -> Page<T> {
+    let admitted: Vec<&T> = items.into_iter().filter(|t| admits(t)).collect();
+    let cut = cut_page(admitted, page, |t| key(t));
+    Page {
+        items: cut.items.into_iter().cloned().collect(),
+        more: cut.more,
+    }
+}
+
 pub fn order_key(o: &Order) -> (i64, &str) {
     (o.created_ns, &o.client_id)
 }

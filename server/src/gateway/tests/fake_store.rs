@@ -7,8 +7,8 @@ use std::sync::{Mutex, MutexGuard};
 use crossbeam_channel::Sender;
 
 use crate::store::{
-    GatewayRequest, Order, OrderChange, OrderFilter, Position, RobotUpdate, StatusChange, Store,
-    StoreError, Trade, WatchId,
+    page, GatewayRequest, Order, OrderChange, OrderFilter, OrderQuery, Page, Position, RobotUpdate,
+    StatusChange, Store, StoreError, Trade, TradeQuery, WatchId,
 };
 
 #[derive(Default)]
@@ -162,6 +162,28 @@ impl Store for FakeVecStore {
             .filter(|t| robot.is_none_or(|r| r == t.robot))
             .cloned()
             .collect())
+    }
+
+    fn orders_page(&self, q: &OrderQuery) -> Result<Page<Order>, StoreError> {
+        let inner = self.lock();
+        let orders = &inner.orders;
+        Ok(page::page_in_memory(
+            orders,
+            |o| q.admits(o),
+            &q.page,
+            page::order_key,
+        ))
+    }
+
+    fn trades_page(&self, q: &TradeQuery) -> Result<Page<Trade>, StoreError> {
+        let inner = self.lock();
+        let trades = &inner.trades;
+        Ok(page::page_in_memory(
+            trades,
+            |t| q.admits(t),
+            &q.page,
+            page::trade_key,
+        ))
     }
 
     /// Not used by the gateway.

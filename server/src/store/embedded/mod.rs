@@ -292,22 +292,24 @@ impl Store for EmbeddedStore {
 
     fn orders_page(&self, q: &OrderQuery) -> Result<Page<Order>, StoreError> {
         let inner = self.lock();
-        let admitted: Vec<&Order> = inner.state.orders.iter().filter(|o| q.admits(o)).collect();
-        let page = page::cut_page(admitted, &q.page, |o| page::order_key(o));
-        Ok(Page {
-            items: page.items.into_iter().cloned().collect(),
-            more: page.more,
-        })
+        let orders = &inner.state.orders;
+        Ok(page::page_in_memory(
+            orders,
+            |o| q.admits(o),
+            &q.page,
+            page::order_key,
+        ))
     }
 
     fn trades_page(&self, q: &TradeQuery) -> Result<Page<Trade>, StoreError> {
         let inner = self.lock();
-        let admitted: Vec<&Trade> = inner.state.trades.iter().filter(|t| q.admits(t)).collect();
-        let page = page::cut_page(admitted, &q.page, |t| page::trade_key(t));
-        Ok(Page {
-            items: page.items.into_iter().cloned().collect(),
-            more: page.more,
-        })
+        let trades = &inner.state.trades;
+        Ok(page::page_in_memory(
+            trades,
+            |t| q.admits(t),
+            &q.page,
+            page::trade_key,
+        ))
     }
 
     fn positions(&self, robot: Option<&str>) -> Result<Vec<Position>, StoreError> {

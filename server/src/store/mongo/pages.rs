@@ -64,22 +64,25 @@ pub async fn orders_page(cols: &Collections, q: &OrderQuery) -> Result<Page<Orde
     if let Some(s) = &q.symbol {
         filter.insert("symbol", s);
     }
-    match (q.status, q.open_only) {
-        (Some(s), _) if q.open_only && s.is_terminal() => {
-            // Open only and a terminal status: nothing can match.
-            filter.insert("_id", doc! {"$exists": false});
+    match q.status {
+        // Open only and a terminal status: nothing can match.
+        Some(s) if q.open_only && s.is_terminal() => {
+            return Ok(Page {
+                items: Vec::new(),
+                more: false,
+            })
         }
-        (Some(s), _) => {
+        Some(s) => {
             let status = to_bson(&s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             filter.insert("status", status);
         }
-        (None, true) => {
+        None if q.open_only => {
             filter.insert(
                 "status",
                 doc! {"$in": ["New", "Working", "PartiallyFilled"]},
             );
         }
-        (None, false) => {}
+        None => {}
     }
     page_of(&cols.orders, filter, "created_ns", &q.page, "order").await
 }
