@@ -625,9 +625,12 @@ fn every_example_on_the_page_fits_its_documented_shape() {
     );
 }
 
-/// `robofleet CMD --help`'s options: name -> (default, aliases).
+/// `robofleet CMD --help`'s options: name -> (default, aliases). CMD may be a subcommand's
+/// path (`ctl orders`).
 fn help_options(cmd: &str) -> BTreeMap<String, (Option<String>, Vec<String>)> {
-    let out = robofleet(&[cmd, "--help"]);
+    let mut args: Vec<&str> = cmd.split_whitespace().collect();
+    args.push("--help");
+    let out = robofleet(&args);
     assert!(out.status.success(), "robofleet {cmd} --help failed");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let mut options: Vec<(String, String)> = Vec::new();
@@ -731,7 +734,15 @@ fn the_documented_options_are_the_real_ones() {
             }
         }
     }
-    for cmd in ["serve", "ctl", "feed", "replay"] {
+    for cmd in [
+        "serve",
+        "ctl",
+        "ctl orders",
+        "ctl trades",
+        "feed",
+        "replay",
+        "new",
+    ] {
         if !tables.iter().any(|t| t == cmd) {
             problems.push(format!(
                 "no <!-- flags: robofleet {cmd} --> table in the docs"

@@ -20,11 +20,12 @@ pub struct Args {
     /// The robot's name, also its crate's: lower case letters, digits and `_`, starting with
     /// a letter (its plugin file is then `lib<NAME>.so`).
     pub name: String,
-    /// Create the crate in DIR/NAME. [default: the current folder]
+    /// Create the crate in DIR/NAME. [default: .]
     #[arg(long)]
     pub dir: Option<PathBuf>,
-    /// The `plugin-api` folder of the robofleet source tree the server was built from.
-    /// [default: found beside this executable (target/*/robofleet), else where it was built]
+    /// The `plugin-api` folder of the robofleet source tree the server was built from: the
+    /// one in a folder above this executable (it runs from <tree>/target/<profile>/), else
+    /// where it was built. [default: <tree>/plugin-api]
     #[arg(long)]
     pub api: Option<PathBuf>,
 }
