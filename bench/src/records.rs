@@ -6,7 +6,7 @@ use robofleet::feed::synthetic::Generator;
 use robofleet::feed::SyntheticConfig;
 use robofleet::journal::format;
 use robofleet::journal::RecordKind;
-use robofleet_api::{Action, Event, OrderRequest, OrderType, Side};
+use robofleet_api::{Action, Event, OrderRequest, OrderType, Price, Side};
 
 /// 2026-05-01T00:00:00Z in ns: where every generated clock starts.
 pub const T0: i64 = 1_777_593_600_000_000_000;
@@ -65,7 +65,9 @@ impl Workload {
                         symbol: "Si".into(),
                         side: Side::Buy,
                         qty: 1,
-                        order_type: OrderType::Limit { price: 89_990.0 },
+                        order_type: OrderType::Limit {
+                            price: Price::units(89_990),
+                        },
                     }),
                 ];
                 w.bodies = postcard::to_extend(&actions, std::mem::take(&mut w.bodies))?;

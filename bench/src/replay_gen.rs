@@ -57,7 +57,7 @@ pub fn write_journal(
     if s.resumed.is_some() {
         bail!("{} already holds a journal", dir.display());
     }
-    let ledger = Ledger::new(&args.name, 1e6);
+    let ledger = Ledger::new(&args.name, robofleet_api::Money::units(1_000_000));
     let mut sim = Sim::new(&args.name, s.core, &args.symbols, info.timer_ms, ledger);
     sim.start(T0)?;
     let mut last_ts = T0;

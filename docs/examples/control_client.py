@@ -29,6 +29,7 @@ Point it at a test server only.
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -115,6 +116,11 @@ def is_str(v):
     return isinstance(v, str)
 
 
+def is_decimal(v):
+    """An exact price or amount of money: decimal text such as "99999.5"."""
+    return isinstance(v, str) and re.fullmatch(r"-?[0-9]+(\.[0-9]{1,9})?", v) is not None
+
+
 def opt(pred):
     return lambda v: v is None or pred(v)
 
@@ -183,23 +189,23 @@ def is_order_type(v):
     if v == "Market":
         return True
     return (isinstance(v, dict) and set(v) == {"Limit"} and isinstance(v["Limit"], dict)
-            and set(v["Limit"]) == {"price"} and is_num(v["Limit"]["price"]))
+            and set(v["Limit"]) == {"price"} and is_decimal(v["Limit"]["price"]))
 
 
 HISTORY = {"status": lambda v: v in ORDER_STATUSES, "ts_ns": is_int, "reason": opt(is_str)}
 ORDER = {
     "client_id": is_str, "robot": is_str, "order_seq": is_int, "symbol": is_str,
     "side": lambda v: v in SIDES, "order_type": is_order_type, "qty": is_int,
-    "status": lambda v: v in ORDER_STATUSES, "filled_qty": is_int, "avg_price": is_num,
+    "status": lambda v: v in ORDER_STATUSES, "filled_qty": is_int, "avg_price": is_decimal,
     "reason": opt(is_str), "cancel_requested": lambda v: isinstance(v, bool),
     "created_ns": is_int, "updated_ns": is_int, "history": lambda v: isinstance(v, list),
     "tick_recv_mono_ns": opt(is_int), "tick_sent_ns": opt(is_int),
 }
 TRADE = {"exec_id": is_str, "client_id": is_str, "robot": is_str, "symbol": is_str,
-         "side": lambda v: v in SIDES, "qty": is_int, "price": is_num, "ts_ns": is_int,
+         "side": lambda v: v in SIDES, "qty": is_int, "price": is_decimal, "ts_ns": is_int,
          "venue_ts_ns": opt(is_int)}
-POSITION = {"robot": is_str, "symbol": is_str, "qty": is_int, "avg_price": is_num,
-            "realized_pnl": is_num, "trades": is_int}
+POSITION = {"robot": is_str, "symbol": is_str, "qty": is_int, "avg_price": is_decimal,
+            "realized_pnl": is_decimal, "trades": is_int}
 LATENCY = {k: is_int for k in ("count", "min", "p50", "p99", "p999", "max")}
 LATENCY["mean"] = is_num
 GATEWAY = {k: is_int for k in ("orders_seen", "cancels_seen", "fills", "rejects",

@@ -11,7 +11,7 @@ use std::ffi::c_void;
 /// First bytes of every header. Stable across ABI versions, like `abi_version` after it.
 pub const MAGIC: [u8; 8] = *b"RBFLEET\0";
 /// Bump on any change to the header, the vtable, or the encoding of what crosses.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 /// The entry symbol, NUL-terminated for `dlsym`.
 pub const ENTRY_SYMBOL: &[u8] = b"robofleet_plugin_entry\0";
 

@@ -1,6 +1,7 @@
 //! The C entry points, called as the server calls them: through raw pointers and buffers.
 
 use super::*;
+use crate::money::Price;
 use crate::types::{Action, EventKind, Params, Quote, RobotInfo};
 
 /// Buys one lot on each quote; panics on a quote whose bid is 666.
@@ -26,7 +27,7 @@ impl Robot for Probe {
     }
     fn on_event(&mut self, event: &Event, out: &mut Actions) {
         if let EventKind::Quote(q) = &event.kind {
-            assert!(q.bid != 666.0, "bid of the beast");
+            assert!(q.bid != Price::units(666), "bid of the beast");
             self.quotes += 1;
             out.buy_limit(&q.symbol, 1, q.bid);
         }
@@ -65,7 +66,7 @@ fn new_probe() -> *mut c_void {
     h
 }
 
-fn quote(seq: u64, bid: f64) -> Vec<u8> {
+fn quote(seq: u64, bid: Price) -> Vec<u8> {
     postcard::to_allocvec(&Event {
         seq,
         ts: 1,
@@ -73,7 +74,7 @@ fn quote(seq: u64, bid: f64) -> Vec<u8> {
             symbol: "Si".into(),
             bid,
             bid_size: 1,
-            ask: bid + 1.0,
+            ask: bid + Price::units(1),
             ask_size: 1,
         }),
     })
@@ -90,7 +91,7 @@ fn call(h: *mut c_void, event: &[u8]) -> (i32, Vec<u8>) {
 fn order_ids_are_the_robot_name_and_its_sequence_from_the_first_given() {
     let h = new_probe();
     for (seq, want) in [(1, "probe-5"), (2, "probe-6")] {
-        let (code, bytes) = call(h, &quote(seq, 100.0));
+        let (code, bytes) = call(h, &quote(seq, Price::units(100)));
         assert_eq!(code, RF_OK);
         let actions: Vec<Action> = postcard::from_bytes(&bytes).unwrap();
         assert!(
@@ -107,7 +108,7 @@ fn order_ids_are_the_robot_name_and_its_sequence_from_the_first_given() {
         );
         take(err);
     }
-    let (_, bytes) = call(h, &quote(3, 100.0));
+    let (_, bytes) = call(h, &quote(3, Price::units(100)));
     let actions: Vec<Action> = postcard::from_bytes(&bytes).unwrap();
     assert!(matches!(&actions[..], [Action::Submit(o)] if o.client_id == "probe-20"));
 
@@ -122,7 +123,7 @@ fn order_ids_are_the_robot_name_and_its_sequence_from_the_first_given() {
 #[test]
 fn a_panic_is_caught_and_its_message_returned_and_the_robot_lives_on() {
     let h = new_probe();
-    let (code, bytes) = call(h, &quote(1, 666.0));
+    let (code, bytes) = call(h, &quote(1, Price::units(666)));
     assert_eq!(code, RF_PANIC);
     let (message, frames) = crate::panics::split_panic_buffer(&bytes);
     let message = String::from_utf8(message.to_vec()).unwrap();
@@ -134,7 +135,7 @@ fn a_panic_is_caught_and_its_message_returned_and_the_robot_lives_on() {
     // Frames only when a backtrace is wanted, and then raw addresses, never symbolized here.
     let wanted = std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0");
     assert_eq!(!frames.is_empty(), wanted, "{} frames", frames.len());
-    let (code, _) = call(h, &quote(2, 100.0));
+    let (code, _) = call(h, &quote(2, Price::units(100)));
     assert_eq!(code, RF_OK);
     assert_eq!(unsafe { destroy::<Probe>(h) }, RF_OK);
 }
@@ -151,7 +152,7 @@ fn bad_input_is_an_error_never_a_crash() {
     assert_eq!(code, RF_ERR);
     take(out);
     // A null handle is refused by every call that takes one.
-    let (code, msg) = call(std::ptr::null_mut(), &quote(1, 100.0));
+    let (code, msg) = call(std::ptr::null_mut(), &quote(1, Price::units(100)));
     assert_eq!((code, msg.as_slice()), (RF_ERR, &b"null robot handle"[..]));
     let mut out = RfBuf::empty();
     assert_eq!(

@@ -10,6 +10,7 @@
 //! robot's day can be journaled and replayed exactly.
 //!
 //! # Layout
+//! - [`money`]: exact [`Price`] and [`Money`] (fixed-point integers, never floats).
 //! - [`types`]: events, actions, orders, fills, parameters: plain serde data.
 //! - [`robot`]: the [`Robot`] trait, the [`Actions`] list with deterministic order ids, [`Rng`].
 //! - [`abi`]: the versioned C ABI the server checks before it trusts a plugin.
@@ -19,10 +20,12 @@
 
 pub mod abi;
 pub mod export;
+pub mod money;
 pub mod panics;
 pub mod robot;
 pub mod testing;
 pub mod types;
 
+pub use money::{Money, Price, Rounding};
 pub use robot::{Actions, Rng, Robot};
 pub use types::*;

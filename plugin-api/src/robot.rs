@@ -1,5 +1,6 @@
 //! The `Robot` trait and the `Actions` list a robot fills in answer to each event.
 
+use crate::money::Price;
 use crate::types::{Action, CreateArgs, Event, LogLevel, OrderRequest, OrderType, RobotInfo, Side};
 
 /// A trading robot: a deterministic state machine from events to actions.
@@ -39,11 +40,11 @@ impl Actions {
         }
     }
 
-    pub fn buy_limit(&mut self, symbol: &str, qty: i64, price: f64) -> String {
+    pub fn buy_limit(&mut self, symbol: &str, qty: i64, price: Price) -> String {
         self.submit(symbol, Side::Buy, qty, OrderType::Limit { price })
     }
 
-    pub fn sell_limit(&mut self, symbol: &str, qty: i64, price: f64) -> String {
+    pub fn sell_limit(&mut self, symbol: &str, qty: i64, price: Price) -> String {
         self.submit(symbol, Side::Sell, qty, OrderType::Limit { price })
     }
 

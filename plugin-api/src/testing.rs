@@ -2,7 +2,7 @@
 //! exactly as the server would (same sequence numbers, same order ids), with no server.
 //!
 //! ```
-//! use robofleet_api::testing::Harness;
+//! use robofleet_api::testing::{px, Harness};
 //! use robofleet_api::{Action, Actions, CreateArgs, Event, EventKind, Params, Robot, RobotInfo};
 //!
 //! struct BuyFirstQuote { done: bool }
@@ -21,13 +21,22 @@
 //! }
 //!
 //! let mut h = Harness::<BuyFirstQuote>::new().unwrap();
-//! let actions = h.quote("Si", 100.0, 101.0);
+//! let actions = h.quote("Si", px("100"), px("101"));
 //! assert!(matches!(&actions[0], Action::Submit(o) if o.client_id == "buyer-1"));
-//! assert!(h.quote("Si", 100.0, 101.0).is_empty());
+//! assert!(h.quote("Si", px("100"), px("101")).is_empty());
 //! ```
 
+use crate::money::Price;
 use crate::robot::{Actions, Robot};
 use crate::types::*;
+
+/// A price from decimal text, for tests and examples: `px("91234.5")`. Panics on bad text.
+pub fn px(text: &str) -> Price {
+    match text.parse() {
+        Ok(p) => p,
+        Err(e) => panic!("px({text:?}): {e}"),
+    }
+}
 
 /// Runs one robot in-process, numbering events like the server does.
 pub struct Harness<R: Robot> {
@@ -88,7 +97,7 @@ impl<R: Robot> Harness<R> {
     }
 
     /// A quote with size 10 on both sides.
-    pub fn quote(&mut self, symbol: &str, bid: f64, ask: f64) -> Vec<Action> {
+    pub fn quote(&mut self, symbol: &str, bid: Price, ask: Price) -> Vec<Action> {
         self.send(EventKind::Quote(Quote {
             symbol: symbol.to_string(),
             bid,
@@ -98,7 +107,7 @@ impl<R: Robot> Harness<R> {
         }))
     }
 
-    pub fn trade(&mut self, symbol: &str, price: f64, size: i64) -> Vec<Action> {
+    pub fn trade(&mut self, symbol: &str, price: Price, size: i64) -> Vec<Action> {
         self.send(EventKind::Trade(TradePrint {
             symbol: symbol.to_string(),
             price,
@@ -113,7 +122,7 @@ impl<R: Robot> Harness<R> {
         symbol: &str,
         side: Side,
         qty: i64,
-        price: f64,
+        price: Price,
     ) -> Vec<Action> {
         self.send(EventKind::Fill(Fill {
             client_id: client_id.to_string(),

@@ -1,5 +1,6 @@
 //! Plain data that flows between the server and a robot: events in, actions out.
 
+use crate::money::Price;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -58,9 +59,9 @@ impl EventKind {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Quote {
     pub symbol: String,
-    pub bid: f64,
+    pub bid: Price,
     pub bid_size: i64,
-    pub ask: f64,
+    pub ask: Price,
     pub ask_size: i64,
 }
 
@@ -68,7 +69,7 @@ pub struct Quote {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TradePrint {
     pub symbol: String,
-    pub price: f64,
+    pub price: Price,
     pub size: i64,
 }
 
@@ -76,10 +77,10 @@ pub struct TradePrint {
 pub struct Bar {
     pub symbol: String,
     pub period_secs: u32,
-    pub open: f64,
-    pub high: f64,
-    pub low: f64,
-    pub close: f64,
+    pub open: Price,
+    pub high: Price,
+    pub low: Price,
+    pub close: Price,
     pub volume: i64,
 }
 
@@ -99,10 +100,10 @@ impl Side {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum OrderType {
     Market,
-    Limit { price: f64 },
+    Limit { price: Price },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -145,7 +146,7 @@ pub struct Fill {
     pub symbol: String,
     pub side: Side,
     pub qty: i64,
-    pub price: f64,
+    pub price: Price,
 }
 
 /// A robot's parameters: names to typed values. Ordered, so encoding is deterministic.
@@ -203,6 +204,17 @@ impl Params {
             ParamValue::Int(i) => Some(*i),
             ParamValue::Float(f) if f.fract() == 0.0 => Some(*f as i64),
             _ => None,
+        }
+    }
+
+    /// A price: decimal text (`"0.5"`, exact), an integer (whole units), or a float (the
+    /// nearest 10⁻⁹; exact for any decimal of up to 15 significant digits).
+    pub fn price(&self, key: &str) -> Option<Price> {
+        match self.0.get(key)? {
+            ParamValue::Int(i) => Price::from_units(*i),
+            ParamValue::Float(f) => Price::from_f64(*f),
+            ParamValue::Str(s) => s.parse().ok(),
+            ParamValue::Bool(_) => None,
         }
     }
 

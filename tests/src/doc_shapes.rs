@@ -32,6 +32,8 @@ pub enum Ty {
     Int,
     /// A floating-point number: written with a fraction or exponent.
     Num,
+    /// An exact price or amount of money: a string of decimal text (`"99999.5"`).
+    Decimal,
     Bool,
     Null,
     Any,
@@ -172,6 +174,7 @@ impl TypeParser {
                 "string" => Ok(Ty::Str),
                 "int" => Ok(Ty::Int),
                 "number" => Ok(Ty::Num),
+                "decimal" => Ok(Ty::Decimal),
                 "bool" => Ok(Ty::Bool),
                 "null" => Ok(Ty::Null),
                 "any" => Ok(Ty::Any),
@@ -583,6 +586,13 @@ impl<'a> Checker<'a> {
             Ty::Int => fail("an int"),
             Ty::Num if v.is_f64() => Ok(()),
             Ty::Num => fail("a number with a fraction or exponent"),
+            Ty::Decimal
+                if v.as_str()
+                    .is_some_and(|s| s.parse::<robofleet_api::Money>().is_ok()) =>
+            {
+                Ok(())
+            }
+            Ty::Decimal => fail("decimal text"),
             Ty::Bool if v.is_boolean() => Ok(()),
             Ty::Bool => fail("a bool"),
             Ty::Null if v.is_null() => Ok(()),

@@ -80,16 +80,18 @@ impl Feed {
         }
     }
 
+    /// A quote; the prices are decimal literals in test code, made exact here.
     pub fn quote(&mut self, symbol: &str, bid: f64, ask: f64, size: i64) {
         self.ts += 1_000_000;
+        let exact = |x: f64| robofleet_api::Price::from_f64(x).expect("a finite test price");
         self.send_md(&MarketData {
             symbol: symbol.into(),
             ts: self.ts,
             sent_ns: None,
             kind: MarketKind::Quote {
-                bid,
+                bid: exact(bid),
                 bid_size: size,
-                ask,
+                ask: exact(ask),
                 ask_size: size,
             },
         });

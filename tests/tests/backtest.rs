@@ -1,6 +1,7 @@
 //! `robofleet backtest`: the real binary, real plugins, the sample data. Two runs give
 //! byte-identical reports; bad input fails with a clear message.
 
+use robofleet_api::Money;
 use robofleet_tests::{plugin, target_dir};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -99,10 +100,19 @@ fn ma_cross_on_the_sample_gives_the_same_report_every_run() {
     assert!(fills > 10, "ma_cross should trade on the sample: {report}");
     assert!(report["orders"].as_u64().unwrap() > 0);
     assert!(report["trades"].as_u64().unwrap() > 0);
-    assert!(report["max_drawdown"]["abs"].as_f64().unwrap() > 0.0);
+    // Money in the report is exact decimal text, and adds up exactly.
+    let money = |v: &serde_json::Value| -> Money {
+        v.as_str()
+            .expect("money is a JSON string")
+            .parse()
+            .expect("decimal text")
+    };
+    assert!(money(&report["max_drawdown"]["abs"]) > Money::ZERO);
     let pnl = &report["pnl"];
-    let total = pnl["realized"].as_f64().unwrap() + pnl["unrealized"].as_f64().unwrap();
-    assert!((total - pnl["total"].as_f64().unwrap()).abs() < 1e-9);
+    assert_eq!(
+        money(&pnl["realized"]) + money(&pnl["unrealized"]),
+        money(&pnl["total"])
+    );
 
     // Every fill is in trades.csv, and they add up to the final position.
     let trades = std::fs::read_to_string(a.join("trades.csv")).unwrap();

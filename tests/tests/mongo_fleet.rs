@@ -10,7 +10,7 @@ use robofleet::store::mongo::{MongoOptions, MongoStore};
 use robofleet::store::{
     GatewayRequest, Order, OrderChange, OrderFilter, RobotUpdate, Store, StoreError, Trade,
 };
-use robofleet_api::{OrderRequest, OrderStatus, OrderType, Side};
+use robofleet_api::{OrderRequest, OrderStatus, OrderType, Price, Side};
 use robofleet_tests::mongo::{self, OwnDb};
 use robofleet_tests::*;
 use std::path::Path;
@@ -150,7 +150,9 @@ fn new_order(robot: &str, seq: u64) -> Order {
         symbol: "Si".into(),
         side: Side::Buy,
         qty: 1,
-        order_type: OrderType::Limit { price: 1.0 },
+        order_type: OrderType::Limit {
+            price: Price::units(1),
+        },
     };
     Order::new_request(robot, req, robofleet::clock::wall_ns())
 }
@@ -212,7 +214,7 @@ fn fill_of(o: &Order, exec: &str) -> Trade {
         symbol: o.symbol.clone(),
         side: o.side,
         qty: 1,
-        price: 1.0,
+        price: Price::units(1),
         ts_ns: robofleet::clock::wall_ns(),
         venue_ts_ns: None,
     }
@@ -223,7 +225,11 @@ fn change(o: &Order, status: OrderStatus, filled: i64) -> OrderChange {
         client_id: o.client_id.clone(),
         status,
         filled_qty: filled,
-        avg_price: if filled > 0 { 1.0 } else { 0.0 },
+        avg_price: if filled > 0 {
+            Price::units(1)
+        } else {
+            Price::ZERO
+        },
         reason: None,
         ts_ns: robofleet::clock::wall_ns(),
     }

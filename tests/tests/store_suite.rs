@@ -10,7 +10,12 @@ use robofleet::store::{
     Cursor, GatewayRequest, Order, OrderChange, OrderFilter, OrderQuery, PageQuery, RobotUpdate,
     Store, StoreError, Trade, TradeQuery,
 };
-use robofleet_api::{OrderRequest, OrderStatus, OrderType, Side};
+use robofleet_api::testing::px;
+use robofleet_api::{OrderRequest, OrderStatus, OrderType, Price, Side};
+
+fn p(x: f64) -> Price {
+    Price::from_f64(x).unwrap()
+}
 use robofleet_tests::{mongo, wait_until};
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,12 +80,12 @@ fn order(robot: &str, seq: u64, symbol: &str) -> Order {
         symbol: symbol.into(),
         side: Side::Buy,
         qty: 3,
-        order_type: OrderType::Limit { price: 100.0 },
+        order_type: OrderType::Limit { price: p(100.0) },
     };
     Order::new_request(robot, req, robofleet::clock::wall_ns())
 }
 
-fn change(o: &Order, status: OrderStatus, filled: i64, price: f64) -> OrderChange {
+fn change(o: &Order, status: OrderStatus, filled: i64, price: Price) -> OrderChange {
     OrderChange {
         client_id: o.client_id.clone(),
         status,
@@ -91,7 +96,7 @@ fn change(o: &Order, status: OrderStatus, filled: i64, price: f64) -> OrderChang
     }
 }
 
-fn trade(o: &Order, exec: &str, qty: i64, price: f64) -> Trade {
+fn trade(o: &Order, exec: &str, qty: i64, price: Price) -> Trade {
     Trade {
         exec_id: exec.into(),
         client_id: o.client_id.clone(),
@@ -124,15 +129,15 @@ fn orders_fills_and_positions(store: &Arc<dyn Store>) {
     stored(store, 1);
     assert_eq!(store.next_order_seq("r").unwrap(), 2);
     store
-        .update_order(&change(&o, OrderStatus::Working, 0, 0.0))
+        .update_order(&change(&o, OrderStatus::Working, 0, p(0.0)))
         .unwrap();
-    assert!(store.insert_trade(&trade(&o, "X-1", 1, 100.0)).unwrap());
+    assert!(store.insert_trade(&trade(&o, "X-1", 1, p(100.0))).unwrap());
     store
-        .update_order(&change(&o, OrderStatus::PartiallyFilled, 1, 100.0))
+        .update_order(&change(&o, OrderStatus::PartiallyFilled, 1, p(100.0)))
         .unwrap();
-    assert!(store.insert_trade(&trade(&o, "X-2", 2, 103.0)).unwrap());
+    assert!(store.insert_trade(&trade(&o, "X-2", 2, p(103.0))).unwrap());
     let after = store
-        .update_order(&change(&o, OrderStatus::Filled, 3, 102.0))
+        .update_order(&change(&o, OrderStatus::Filled, 3, p(102.0)))
         .unwrap();
     assert_eq!(after.status, OrderStatus::Filled);
     let statuses: Vec<_> = after.history.iter().map(|h| h.status).collect();
@@ -156,7 +161,7 @@ fn orders_fills_and_positions(store: &Arc<dyn Store>) {
         .is_empty());
     assert_eq!(store.trades(Some("r")).unwrap().len(), 2);
     let p = store.positions(Some("r")).unwrap();
-    assert_eq!((p.len(), p[0].qty, p[0].avg_price), (1, 3, 102.0));
+    assert_eq!((p.len(), p[0].qty, p[0].avg_price), (1, 3, px("102")));
     assert!(store.trades(Some("nobody")).unwrap().is_empty());
 }
 
@@ -188,13 +193,13 @@ fn a_duplicate_exec_id_is_ignored(store: &Arc<dyn Store>) {
     let o = order("e", 1, "Si");
     store.insert_order(&o).unwrap();
     stored(store, 1);
-    assert!(store.insert_trade(&trade(&o, "X-1", 1, 100.0)).unwrap());
-    assert!(!store.insert_trade(&trade(&o, "X-1", 1, 100.0)).unwrap());
+    assert!(store.insert_trade(&trade(&o, "X-1", 1, p(100.0))).unwrap());
+    assert!(!store.insert_trade(&trade(&o, "X-1", 1, p(100.0))).unwrap());
     assert_eq!(store.trades(None).unwrap().len(), 1);
     assert_eq!(store.positions(Some("e")).unwrap()[0].qty, 1);
     let ghost = order("e", 99, "Si");
     assert!(matches!(
-        store.insert_trade(&trade(&ghost, "X-9", 1, 1.0)),
+        store.insert_trade(&trade(&ghost, "X-9", 1, p(1.0))),
         Err(StoreError::UnknownOrder(_))
     ));
 }
@@ -210,14 +215,14 @@ fn a_robot_hears_only_its_own_updates_in_order(store: &Arc<dyn Store>) {
     store.insert_order(&ob).unwrap();
     stored(store, 2);
     store
-        .update_order(&change(&oa, OrderStatus::Working, 0, 0.0))
+        .update_order(&change(&oa, OrderStatus::Working, 0, p(0.0)))
         .unwrap();
     store
-        .update_order(&change(&ob, OrderStatus::Working, 0, 0.0))
+        .update_order(&change(&ob, OrderStatus::Working, 0, p(0.0)))
         .unwrap();
-    store.insert_trade(&trade(&oa, "X-1", 3, 100.0)).unwrap();
+    store.insert_trade(&trade(&oa, "X-1", 3, p(100.0))).unwrap();
     store
-        .update_order(&change(&oa, OrderStatus::Filled, 3, 100.0))
+        .update_order(&change(&oa, OrderStatus::Filled, 3, p(100.0)))
         .unwrap();
     let got: Vec<String> = (0..3)
         .map(|_| match next_update(&rx_a) {
@@ -249,7 +254,7 @@ fn a_gateway_gets_open_orders_first_then_new_orders_and_cancels(store: &Arc<dyn 
     store.insert_order(&open).unwrap();
     stored(store, 2);
     store
-        .update_order(&change(&done, OrderStatus::Rejected, 0, 0.0))
+        .update_order(&change(&done, OrderStatus::Rejected, 0, p(0.0)))
         .unwrap();
     let (tx, rx) = crossbeam_channel::unbounded();
     store.watch_order_requests(tx).unwrap();
@@ -286,9 +291,9 @@ fn terminal_orders_do_not_change(store: &Arc<dyn Store>) {
     store.insert_order(&o).unwrap();
     stored(store, 1);
     store
-        .update_order(&change(&o, OrderStatus::Cancelled, 0, 0.0))
+        .update_order(&change(&o, OrderStatus::Cancelled, 0, p(0.0)))
         .unwrap();
-    let err = store.update_order(&change(&o, OrderStatus::Working, 0, 0.0));
+    let err = store.update_order(&change(&o, OrderStatus::Working, 0, p(0.0)));
     assert!(
         matches!(err, Err(StoreError::InvalidTransition { .. })),
         "{err:?}"
@@ -318,7 +323,7 @@ fn a_thousand_robots_subscribe_by_name(store: &Arc<dyn Store>) {
     stored(store, N);
     for (i, o) in orders.iter().enumerate() {
         store
-            .insert_trade(&trade(o, &format!("X-{i}"), 1, 100.0))
+            .insert_trade(&trade(o, &format!("X-{i}"), 1, p(100.0)))
             .unwrap();
     }
     for (i, rx) in rxs.iter().enumerate() {
@@ -351,11 +356,15 @@ fn a_gateway_stopped_between_a_fill_and_its_report_never_overfills(store: &Arc<d
     // The earlier gateway: accepted both, stored a fill of each, reported neither.
     for o in [&part, &full] {
         store
-            .update_order(&change(o, OrderStatus::Working, 0, 0.0))
+            .update_order(&change(o, OrderStatus::Working, 0, p(0.0)))
             .unwrap();
     }
-    assert!(store.insert_trade(&trade(&part, "SIM-1", 1, 99.0)).unwrap());
-    assert!(store.insert_trade(&trade(&full, "SIM-2", 3, 98.0)).unwrap());
+    assert!(store
+        .insert_trade(&trade(&part, "SIM-1", 1, p(99.0)))
+        .unwrap());
+    assert!(store
+        .insert_trade(&trade(&full, "SIM-2", 3, p(98.0)))
+        .unwrap());
 
     let mut feed = robofleet_tests::Feed::new();
     let cfg = GatewayConfig {
@@ -412,11 +421,9 @@ fn a_gateway_stopped_between_a_fill_and_its_report_never_overfills(store: &Arc<d
     assert_eq!(trades.len(), 3, "{trades:?}");
     let (p, f) = (get("gw-1"), get("gw-2"));
     assert_eq!((p.filled_qty, f.filled_qty), (3, 3));
-    assert!(
-        (p.avg_price - (99.0 + 2.0 * 99.5) / 3.0).abs() < 1e-9,
-        "{p:?}"
-    );
-    assert_eq!(f.avg_price, 98.0);
+    // (99 + 2 × 99.5) / 3, rounded to the nearest 10⁻⁹.
+    assert_eq!(p.avg_price, px("99.333333333"), "{p:?}");
+    assert_eq!(f.avg_price, px("98"));
     let statuses: Vec<OrderStatus> = p.history.iter().map(|h| h.status).collect();
     assert_eq!(
         statuses,
@@ -504,13 +511,13 @@ fn orders_and_trades_come_a_page_at_a_time(store: &Arc<dyn Store>) {
     let mut trades = Vec::new();
     for (i, o) in orders.iter().enumerate().filter(|(i, _)| i % 5 == 0) {
         store
-            .update_order(&change(o, OrderStatus::Working, 0, 0.0))
+            .update_order(&change(o, OrderStatus::Working, 0, p(0.0)))
             .unwrap();
-        let mut t = trade(o, &format!("x{i:03}"), 3, 100.0);
+        let mut t = trade(o, &format!("x{i:03}"), 3, p(100.0));
         t.ts_ns = base + (i / 10) as i64;
         assert!(store.insert_trade(&t).unwrap());
         store
-            .update_order(&change(o, OrderStatus::Filled, 3, 100.0))
+            .update_order(&change(o, OrderStatus::Filled, 3, p(100.0)))
             .unwrap();
         trades.push(t);
     }

@@ -25,7 +25,7 @@ fn tick_becomes_order_fill_trade_event_and_position() {
     let orders = srv.orders("panicky");
     let order = &orders[0];
     assert_eq!(order["client_id"], json!("panicky-1"));
-    assert_eq!(order["order_type"], json!({"Limit": {"price": 100.0}}));
+    assert_eq!(order["order_type"], json!({"Limit": {"price": "100"}}));
     assert!(wait_until(T, || srv.orders("panicky")[0]["status"] == "Working"));
     // The market comes down through the bid: the gateway fills it.
     assert!(wait_until(T, || {

@@ -14,7 +14,7 @@ use anyhow::{bail, Context};
 use hdrhistogram::Histogram;
 use robofleet::store::mongo::{MongoOptions, MongoStore};
 use robofleet::store::{Order, RobotUpdate, StatusChange, Store, Trade};
-use robofleet_api::{OrderStatus, OrderType, Side};
+use robofleet_api::{OrderStatus, OrderType, Price, Side};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -57,11 +57,13 @@ pub(super) fn order_for(robot: &str, seq: u64, stamped: bool) -> Order {
         order_seq: seq,
         symbol: SYMBOL.into(),
         side: Side::Buy,
-        order_type: OrderType::Limit { price: 100.0 },
+        order_type: OrderType::Limit {
+            price: Price::units(100),
+        },
         qty: 1,
         status: OrderStatus::New,
         filled_qty: 0,
-        avg_price: 0.0,
+        avg_price: Price::ZERO,
         reason: None,
         cancel_requested: false,
         created_ns: now,
@@ -125,7 +127,7 @@ pub(super) fn span2(args: &MongoArgs, uri: &str) -> anyhow::Result<Span2> {
             symbol: SYMBOL.into(),
             side: Side::Buy,
             qty: 1,
-            price: 100.0,
+            price: Price::units(100),
             ts_ns: robofleet::clock::wall_ns(),
             venue_ts_ns: None,
         };

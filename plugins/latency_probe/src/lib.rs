@@ -1,6 +1,6 @@
 //! # latency_probe: a robot for benchmarking the server
 //!
-//! On every quote of a traded symbol it submits one buy limit order for 1 lot at price 1.0,
+//! On every quote of a traded symbol it submits one buy limit order for 1 lot at price 1,
 //! far below any real market, so the order rests and never fills: each quote costs the server
 //! exactly one order round trip. Every `cancel_every` orders it also cancels the oldest order it
 //! still tracks, to exercise the cancel path.
@@ -20,12 +20,14 @@
 //!
 //! Default symbols: `["BENCH"]`.
 
-use robofleet_api::{Actions, CreateArgs, Event, EventKind, LogLevel, Params, Robot, RobotInfo};
+use robofleet_api::{
+    Actions, CreateArgs, Event, EventKind, LogLevel, Params, Price, Robot, RobotInfo,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// Far below any market, so the order never fills.
-pub const PROBE_PRICE: f64 = 1.0;
+pub const PROBE_PRICE: Price = Price::units(1);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LatencyProbe {
@@ -129,14 +131,14 @@ robofleet_api::export_robot!(LatencyProbe);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use robofleet_api::testing::{cancels, submits, Harness};
+    use robofleet_api::testing::{cancels, px, submits, Harness};
     use robofleet_api::{OrderStatus, OrderType, Side};
 
     #[test]
     fn one_far_buy_per_quote_and_never_cancels_by_default() {
         let mut h = Harness::<LatencyProbe>::new().expect("defaults are valid");
         for i in 1..=50u64 {
-            let a = h.quote("BENCH", 100.0, 101.0);
+            let a = h.quote("BENCH", px("100"), px("101"));
             assert_eq!(a.len(), 1, "exactly one action per quote");
             let o = submits(&a)[0];
             assert_eq!(o.client_id, format!("latency_probe-{i}"));
@@ -153,7 +155,7 @@ mod tests {
         let mut h = Harness::<LatencyProbe>::with_params(params).expect("valid");
         let mut cancelled = Vec::new();
         for _ in 0..6 {
-            let a = h.quote("BENCH", 100.0, 101.0);
+            let a = h.quote("BENCH", px("100"), px("101"));
             cancelled.extend(cancels(&a).into_iter().map(String::from));
         }
         assert_eq!(cancelled, vec!["latency_probe-1", "latency_probe-2"]);
@@ -161,7 +163,7 @@ mod tests {
         h.order_update("latency_probe-3", "BENCH", OrderStatus::Rejected, 0, 1);
         for _ in 0..3 {
             cancelled.extend(
-                cancels(&h.quote("BENCH", 100.0, 101.0))
+                cancels(&h.quote("BENCH", px("100"), px("101")))
                     .into_iter()
                     .map(String::from),
             );
@@ -169,14 +171,14 @@ mod tests {
         assert_eq!(cancelled[2], "latency_probe-4");
         h.params(Params::new().with("cancel_every", 0));
         assert_eq!(h.robot.tracked(), 0);
-        assert!(cancels(&h.quote("BENCH", 100.0, 101.0)).is_empty());
+        assert!(cancels(&h.quote("BENCH", px("100"), px("101"))).is_empty());
     }
 
     #[test]
     fn ignores_other_symbols_bad_params_and_strays() {
         let mut h = Harness::<LatencyProbe>::new().expect("defaults are valid");
-        assert!(h.quote("Si", 100_000.0, 100_001.0).is_empty());
-        assert!(h.fill("x-1", "BENCH", Side::Buy, 1, 1.0).is_empty());
+        assert!(h.quote("Si", px("100000"), px("100001")).is_empty());
+        assert!(h.fill("x-1", "BENCH", Side::Buy, 1, px("1")).is_empty());
         assert!(h
             .order_update("x-2", "BENCH", OrderStatus::Filled, 1, 0)
             .is_empty());
@@ -184,7 +186,7 @@ mod tests {
         assert!(
             Harness::<LatencyProbe>::with_params(Params::new().with("cancel_every", 1.5)).is_err()
         );
-        h.quote("BENCH", 0.0, 0.0);
+        h.quote("BENCH", px("0"), px("0"));
         let back: LatencyProbe = postcard::from_bytes(&h.robot.snapshot()).expect("decodes");
         assert_eq!(back, h.robot);
         assert_eq!(back.submitted(), 1);

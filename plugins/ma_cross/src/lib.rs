@@ -29,8 +29,8 @@
 //! Default symbols: `["Si"]`.
 
 use robofleet_api::{
-    Actions, CreateArgs, Event, EventKind, Fill, LogLevel, OrderUpdate, Params, Quote, Robot,
-    RobotInfo,
+    Actions, CreateArgs, Event, EventKind, Fill, LogLevel, OrderUpdate, Params, Price, Quote,
+    Robot, RobotInfo,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
@@ -54,7 +54,11 @@ struct Outstanding {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct SymbolState {
     /// Last `slow` mids, oldest first.
-    mids: VecDeque<f64>,
+    mids: VecDeque<Price>,
+    /// Exact sums of the last `slow` and last `fast` mids (nano-units), kept as each mid
+    /// arrives: O(1) per quote, whatever the window.
+    slow_sum: i128,
+    fast_sum: i128,
     /// Sign of (fast MA - slow MA) the last time it was non-zero; 0 until known.
     trend: i8,
     /// The signal being followed: +1 long, -1 short, 0 none yet.
@@ -87,26 +91,30 @@ impl MaCross {
         let Some(sym) = self.symbols.get_mut(&q.symbol) else {
             return;
         };
-        let valid = |p: f64| p.is_finite() && p > 0.0;
-        if !valid(q.bid) || !valid(q.ask) {
+        if !q.bid.is_positive() || !q.ask.is_positive() {
             return;
         }
-        sym.mids.push_back((q.bid + q.ask) / 2.0);
-        while sym.mids.len() > config.slow {
-            sym.mids.pop_front();
+        let mid = Price::mid(q.bid, q.ask);
+        sym.mids.push_back(mid);
+        sym.slow_sum += mid.raw() as i128;
+        sym.fast_sum += mid.raw() as i128;
+        if sym.mids.len() > config.fast {
+            // The mid that just left the fast window.
+            sym.fast_sum -= sym.mids[sym.mids.len() - 1 - config.fast].raw() as i128;
+        }
+        if sym.mids.len() > config.slow {
+            if let Some(old) = sym.mids.pop_front() {
+                sym.slow_sum -= old.raw() as i128;
+            }
         }
         if sym.mids.len() == config.slow {
-            let slow_ma = sym.mids.iter().sum::<f64>() / config.slow as f64;
-            let fast_ma = sym.mids.iter().rev().take(config.fast).sum::<f64>() / config.fast as f64;
-            // Averages of equal prices can differ in the last bit: treat that as "no opinion".
-            let eps = slow_ma.abs() * 1e-12;
-            let sign = if fast_ma - slow_ma > eps {
-                1
-            } else if slow_ma - fast_ma > eps {
-                -1
-            } else {
-                0
-            };
+            // fast_sum / fast vs slow_sum / slow, compared exactly by cross-multiplying.
+            let (fast, slow) = (config.fast as i128, config.slow as i128);
+            let sign = (sym.fast_sum * slow).cmp(&(sym.slow_sum * fast)) as i8;
+            let (fast_ma, slow_ma) = (
+                sym.fast_sum as f64 / fast as f64 / 1e9,
+                sym.slow_sum as f64 / slow as f64 / 1e9,
+            );
             if sign != 0 {
                 if sym.trend != 0 && sign != sym.trend {
                     sym.direction = sign;

@@ -1,5 +1,5 @@
 use super::*;
-use robofleet_api::testing::{submits, Harness};
+use robofleet_api::testing::{px, submits, Harness};
 use robofleet_api::{Action, OrderStatus, OrderType, Side};
 
 /// fast 2 / slow 4 so a crossover takes a handful of quotes.
@@ -8,7 +8,9 @@ fn harness() -> Harness<MaCross> {
 }
 
 fn mid(h: &mut Harness<MaCross>, m: f64) -> Vec<Action> {
-    h.quote("Si", m - 0.5, m + 0.5)
+    let half = px("0.5");
+    let m = Price::from_f64(m).expect("a test mid");
+    h.quote("Si", m - half, m + half)
 }
 
 /// Feed a falling series (fast below slow), then one jump up: returns the jump's actions.
@@ -31,7 +33,7 @@ fn only_market(actions: &[Action]) -> (String, Side, i64) {
 }
 
 fn filled(h: &mut Harness<MaCross>, id: &str, side: Side, qty: i64) {
-    h.fill(id, "Si", side, qty, 100_000.0);
+    h.fill(id, "Si", side, qty, px("100000"));
     h.order_update(id, "Si", OrderStatus::Filled, qty, 0);
 }
 
@@ -82,7 +84,7 @@ fn status_before_fill_does_not_double_order() {
         submits(&mid(&mut h, 100_120.0)).is_empty(),
         "the fill is still on its way"
     );
-    assert!(submits(&h.fill(&id, "Si", Side::Buy, 1, 100_000.0)).is_empty());
+    assert!(submits(&h.fill(&id, "Si", Side::Buy, 1, px("100000"))).is_empty());
     assert_eq!(h.robot.position("Si"), 1);
     assert!(submits(&mid(&mut h, 100_130.0)).is_empty());
 }
@@ -117,7 +119,7 @@ fn unexpected_fill_is_corrected_and_capped() {
     assert_eq!((side, qty), (Side::Buy, 3), "qty clamped to max_position");
     filled(&mut h, &id, Side::Buy, 3);
     // A fill for an id we never sent: counted, then sold back to the target.
-    let (_, side, qty) = only_market(&h.fill("someone-7", "Si", Side::Buy, 2, 100_000.0));
+    let (_, side, qty) = only_market(&h.fill("someone-7", "Si", Side::Buy, 2, px("100000")));
     assert_eq!((side, qty), (Side::Sell, 2));
     assert_eq!(h.robot.position("Si"), 5);
 }
@@ -125,14 +127,14 @@ fn unexpected_fill_is_corrected_and_capped() {
 #[test]
 fn ignores_garbage() {
     let mut h = harness();
-    assert!(h.quote("RTS", 110_000.0, 110_010.0).is_empty());
-    assert!(h.quote("Si", 0.0, 0.0).is_empty());
-    assert!(h.quote("Si", f64::NAN, 100_001.0).is_empty());
+    assert!(h.quote("RTS", px("110000"), px("110010")).is_empty());
+    assert!(h.quote("Si", px("0"), px("0")).is_empty());
+    assert!(h.quote("Si", px("-1"), px("100001")).is_empty());
     assert!(h
         .order_update("nope-1", "Si", OrderStatus::Filled, 1, 0)
         .is_empty());
-    h.fill("nope-2", "RTS", Side::Buy, 1, 1.0);
-    h.fill("nope-3", "Si", Side::Buy, -4, 1.0);
+    h.fill("nope-2", "RTS", Side::Buy, 1, px("1"));
+    h.fill("nope-3", "Si", Side::Buy, -4, px("1"));
     assert_eq!(h.robot.position("Si"), 0);
     assert_eq!(h.robot.position("RTS"), 0);
     // None of that filled the window: a crossover still needs four good quotes.

@@ -1,6 +1,6 @@
 //! The market maker's parameters, validated.
 
-use robofleet_api::Params;
+use robofleet_api::{Params, Price};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -10,9 +10,9 @@ const TICK_PREFIX: &str = "tick.";
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Config {
     pub spread_ticks: i64,
-    pub tick: f64,
+    pub tick: Price,
     /// Per-symbol ticks from `tick.<SYMBOL>` params.
-    pub symbol_ticks: BTreeMap<String, f64>,
+    pub symbol_ticks: BTreeMap<String, Price>,
     pub qty: i64,
     pub max_position: i64,
     pub requote_ticks: i64,
@@ -27,14 +27,14 @@ fn int_param(p: &Params, key: &str, default: i64) -> Result<i64, String> {
     }
 }
 
-fn tick_param(p: &Params, key: &str, default: f64) -> Result<f64, String> {
+fn tick_param(p: &Params, key: &str, default: Price) -> Result<Price, String> {
     let tick = match p.get(key) {
         None => default,
         Some(_) => p
-            .f64(key)
-            .ok_or_else(|| format!("param `{key}` must be a number"))?,
+            .price(key)
+            .ok_or_else(|| format!("param `{key}` must be a price"))?,
     };
-    if tick.is_finite() && tick > 0.0 {
+    if tick.is_positive() {
         Ok(tick)
     } else {
         Err(format!("param `{key}` must be > 0, got {tick}"))
@@ -46,8 +46,8 @@ impl Config {
     pub fn default_params() -> Params {
         Params::new()
             .with("spread_ticks", 2)
-            .with("tick", 1.0)
-            .with("tick.RTS", 10.0)
+            .with("tick", 1)
+            .with("tick.RTS", 10)
             .with("qty", 1)
             .with("max_position", 5)
             .with("requote_ticks", 1)
@@ -74,12 +74,12 @@ impl Config {
         let mut symbol_ticks = BTreeMap::new();
         for key in p.0.keys() {
             if let Some(symbol) = key.strip_prefix(TICK_PREFIX) {
-                symbol_ticks.insert(symbol.to_string(), tick_param(p, key, 1.0)?);
+                symbol_ticks.insert(symbol.to_string(), tick_param(p, key, Price::units(1))?);
             }
         }
         Ok(Config {
             spread_ticks,
-            tick: tick_param(p, "tick", 1.0)?,
+            tick: tick_param(p, "tick", Price::units(1))?,
             symbol_ticks,
             qty,
             max_position,
@@ -87,7 +87,7 @@ impl Config {
         })
     }
 
-    pub fn tick_for(&self, symbol: &str) -> f64 {
+    pub fn tick_for(&self, symbol: &str) -> Price {
         self.symbol_ticks.get(symbol).copied().unwrap_or(self.tick)
     }
 }

@@ -32,8 +32,8 @@
 //! Default symbols: `["Si", "RTS"]`.
 
 use robofleet_api::{
-    Actions, CreateArgs, Event, EventKind, Fill, LogLevel, OrderStatus, OrderUpdate, Params, Quote,
-    Robot, RobotInfo, Side,
+    Actions, CreateArgs, Event, EventKind, Fill, LogLevel, OrderStatus, OrderUpdate, Params, Price,
+    Quote, Robot, RobotInfo, Rounding, Side,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -50,8 +50,8 @@ use orders::Order;
 struct Book {
     position: i64,
     /// The mid the current quotes are placed around.
-    quoted_mid: Option<f64>,
-    last_mid: Option<f64>,
+    quoted_mid: Option<Price>,
+    last_mid: Option<Price>,
     bid: Option<String>,
     ask: Option<String>,
 }
@@ -81,7 +81,7 @@ impl MarketMaker {
         self.paused
     }
 
-    fn requote(&mut self, symbol: &str, mid: f64, out: &mut Actions) {
+    fn requote(&mut self, symbol: &str, mid: Price, out: &mut Actions) {
         let Some(book) = self.books.get_mut(symbol) else {
             return;
         };
@@ -109,13 +109,13 @@ impl MarketMaker {
             self.config.qty,
             self.config.max_position,
         );
-        let spread = self.config.spread_ticks as f64;
+        let spread = Price::from_ticks(self.config.spread_ticks, tick);
         let position = book.position;
-        // 1e-9 keeps a mid that sits on the grid from being pushed a whole tick by rounding noise.
-        let bid_px = ((mid / tick + 1e-9).floor() - spread) * tick;
-        let ask_px = ((mid / tick - 1e-9).ceil() + spread) * tick;
+        // On the grid: the tick at or below the mid, less the spread (the ask mirrors it).
+        let bid_px = mid.round_to_tick(tick, Rounding::Down) - spread;
+        let ask_px = mid.round_to_tick(tick, Rounding::Up) + spread;
         let want_bid = book.bid.is_none()
-            && bid_px > 0.0
+            && bid_px.is_positive()
             && position
                 .saturating_add(self.exposure(symbol, Side::Buy))
                 .saturating_add(qty)
@@ -134,19 +134,19 @@ impl MarketMaker {
     }
 
     fn on_quote(&mut self, q: &Quote, out: &mut Actions) {
-        let valid = |p: f64| p.is_finite() && p > 0.0;
-        if !valid(q.bid) || !valid(q.ask) {
+        if !q.bid.is_positive() || !q.ask.is_positive() {
             return;
         }
-        let threshold = self.config.requote_ticks as f64 * self.config.tick_for(&q.symbol);
+        let threshold =
+            Price::from_ticks(self.config.requote_ticks, self.config.tick_for(&q.symbol));
         let Some(book) = self.books.get_mut(&q.symbol) else {
             return;
         };
-        let mid = (q.bid + q.ask) / 2.0;
+        let mid = Price::mid(q.bid, q.ask);
         book.last_mid = Some(mid);
         let moved = book
             .quoted_mid
-            .is_none_or(|qm| (mid - qm).abs() >= threshold * (1.0 - 1e-9));
+            .is_none_or(|qm| mid.max(qm) - mid.min(qm) >= threshold);
         if moved && !self.paused {
             self.requote(&q.symbol, mid, out);
         }
@@ -232,7 +232,7 @@ impl MarketMaker {
             Ok(config) => {
                 out.info(format!("reconfigured: {config:?}"));
                 self.config = config;
-                let mids: Vec<(String, f64)> = self
+                let mids: Vec<(String, Price)> = self
                     .books
                     .iter()
                     .filter_map(|(s, b)| Some((s.clone(), b.last_mid?)))

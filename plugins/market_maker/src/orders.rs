@@ -1,7 +1,7 @@
 //! Bookkeeping of the market maker's own orders: what can still fill, and the cancels.
 
 use crate::MarketMaker;
-use robofleet_api::{Actions, Side};
+use robofleet_api::{Actions, Price, Side};
 use serde::{Deserialize, Serialize};
 
 /// One of this robot's orders that can still fill.
@@ -10,7 +10,7 @@ pub(crate) struct Order {
     pub(crate) symbol: String,
     pub(crate) side: Side,
     /// `None` for the market orders of `flatten`.
-    pub(crate) price: Option<f64>,
+    pub(crate) price: Option<Price>,
     /// Quantity that can still fill.
     pub(crate) remaining: i64,
     /// Quantity of fills seen.
@@ -62,7 +62,7 @@ impl MarketMaker {
         symbol: &str,
         side: Side,
         qty: i64,
-        px: f64,
+        px: Price,
         out: &mut Actions,
     ) -> String {
         let id = match side {
@@ -79,7 +79,7 @@ impl MarketMaker {
         symbol: &str,
         side: Side,
         qty: i64,
-        price: Option<f64>,
+        price: Option<Price>,
     ) {
         let order = Order {
             symbol: symbol.to_string(),

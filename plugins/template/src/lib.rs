@@ -21,24 +21,24 @@
 //!
 //! ## Example (also a test: `cargo test -p template_robot --doc` runs it)
 //! ```
-//! use robofleet_api::testing::{cancels, submits, Harness};
+//! use robofleet_api::testing::{cancels, px, submits, Harness};
 //! use robofleet_api::{OrderType, Params};
 //! use template_robot::Template;
 //!
 //! let mut h = Harness::<Template>::with_params(Params::new().with("every", 2)).unwrap();
-//! assert!(submits(&h.quote("Si", 100_000.0, 100_001.0)).is_empty()); // quote 1: nothing
-//! let actions = h.quote("Si", 100_000.0, 100_001.0); //                 quote 2: buy
+//! assert!(submits(&h.quote("Si", px("100000"), px("100001"))).is_empty()); // quote 1: nothing
+//! let actions = h.quote("Si", px("100000"), px("100001")); //                 quote 2: buy
 //! let order = submits(&actions)[0];
 //! assert_eq!(order.client_id, "template-1");
-//! assert_eq!(order.order_type, OrderType::Limit { price: 99_995.0 });
-//! h.quote("Si", 100_010.0, 100_011.0);
-//! let actions = h.quote("Si", 100_010.0, 100_011.0); // quote 4: replace the first order
+//! assert_eq!(order.order_type, OrderType::Limit { price: px("99995") });
+//! h.quote("Si", px("100010"), px("100011"));
+//! let actions = h.quote("Si", px("100010"), px("100011")); // quote 4: replace the first order
 //! assert_eq!(cancels(&actions), vec!["template-1"]);
 //! assert_eq!(submits(&actions)[0].client_id, "template-2");
 //! ```
 
 use robofleet_api::{
-    Actions, CreateArgs, Event, EventKind, LogLevel, Params, Quote, Rng, Robot, RobotInfo,
+    Actions, CreateArgs, Event, EventKind, LogLevel, Params, Price, Quote, Rng, Robot, RobotInfo,
 };
 use serde::{Deserialize, Serialize};
 
@@ -46,10 +46,10 @@ use serde::{Deserialize, Serialize};
 mod tests;
 
 /// Parameters after validation. Keep them in one struct so `Params` events can swap it whole.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Config {
     pub every: u64,
-    pub offset: f64,
+    pub offset: Price,
     pub jitter: i64,
 }
 
@@ -62,14 +62,14 @@ impl Config {
             Some(_) => p.i64("every").ok_or("`every` must be an integer")?,
         };
         let offset = match p.get("offset") {
-            None => 5.0,
-            Some(_) => p.f64("offset").ok_or("`offset` must be a number")?,
+            None => Price::units(5),
+            Some(_) => p.price("offset").ok_or("`offset` must be a price")?,
         };
         let jitter = match p.get("jitter") {
             None => 0,
             Some(_) => p.i64("jitter").ok_or("`jitter` must be an integer")?,
         };
-        if every < 1 || !offset.is_finite() || offset < 0.0 || jitter < 0 {
+        if every < 1 || offset < Price::ZERO || jitter < 0 {
             return Err(format!(
                 "need every >= 1, offset >= 0, jitter >= 0; got {every}, {offset}, {jitter}"
             ));
@@ -112,8 +112,8 @@ impl Template {
         if !self.symbols.contains(&q.symbol) {
             return;
         }
-        // A zero, negative or NaN bid means no bid: never price an order from it.
-        if !(q.bid.is_finite() && q.bid > 0.0) {
+        // A zero or negative bid means no bid: never price an order from it.
+        if !q.bid.is_positive() {
             return;
         }
         self.quotes_seen += 1;
@@ -123,9 +123,9 @@ impl Template {
         if let Some(old) = self.working.take() {
             out.cancel(&old);
         }
-        let jitter = self.rng.range_i64(0, self.config.jitter + 1) as f64;
+        let jitter = Price::units(self.rng.range_i64(0, self.config.jitter + 1));
         let price = q.bid - self.config.offset - jitter;
-        if price <= 0.0 {
+        if !price.is_positive() {
             out.log(LogLevel::Warn, format!("price {price} <= 0: not buying"));
             return;
         }

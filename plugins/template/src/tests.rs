@@ -1,8 +1,8 @@
 use super::*;
-use robofleet_api::testing::{cancels, submits, Harness};
+use robofleet_api::testing::{cancels, px, submits, Harness};
 use robofleet_api::{Action, OrderStatus, OrderType, Side};
 
-fn limit_price(actions: &[Action]) -> Vec<f64> {
+fn limit_price(actions: &[Action]) -> Vec<Price> {
     submits(actions)
         .iter()
         .filter_map(|o| match o.order_type {
@@ -16,34 +16,33 @@ fn limit_price(actions: &[Action]) -> Vec<f64> {
 fn default_acts_on_every_tenth_quote() {
     let mut h = Harness::<Template>::new().expect("defaults are valid");
     for _ in 0..9 {
-        assert!(submits(&h.quote("Si", 100_000.0, 100_001.0)).is_empty());
+        assert!(submits(&h.quote("Si", px("100000"), px("100001"))).is_empty());
     }
-    let a = h.quote("Si", 100_000.0, 100_001.0);
+    let a = h.quote("Si", px("100000"), px("100001"));
     let s = submits(&a);
     assert_eq!(s.len(), 1);
     assert_eq!(
         (s[0].side, s[0].qty, s[0].symbol.as_str()),
         (Side::Buy, 1, "Si")
     );
-    assert_eq!(limit_price(&a), vec![99_995.0]);
+    assert_eq!(limit_price(&a), vec![px("99995")]);
     assert!(cancels(&a).is_empty(), "nothing to cancel the first time");
     assert_eq!(h.robot.working(), Some("template-1"));
 }
 
 #[test]
 fn replaces_previous_order_unless_it_is_gone() {
-    let mut h =
-        Harness::<Template>::with_params(Params::new().with("every", 1).with("offset", 20.0))
-            .expect("valid");
-    h.quote("Si", 100_000.0, 100_001.0);
-    let a = h.quote("Si", 100_010.0, 100_011.0);
+    let mut h = Harness::<Template>::with_params(Params::new().with("every", 1).with("offset", 20))
+        .expect("valid");
+    h.quote("Si", px("100000"), px("100001"));
+    let a = h.quote("Si", px("100010"), px("100011"));
     assert_eq!(cancels(&a), vec!["template-1"]);
-    assert_eq!(limit_price(&a), vec![99_990.0]);
+    assert_eq!(limit_price(&a), vec![px("99990")]);
     // Filled: nothing left to cancel next time.
-    h.fill("template-2", "Si", Side::Buy, 1, 99_990.0);
+    h.fill("template-2", "Si", Side::Buy, 1, px("99990"));
     h.order_update("template-2", "Si", OrderStatus::Filled, 1, 0);
     assert_eq!(h.robot.position(), 1);
-    let a = h.quote("Si", 100_010.0, 100_011.0);
+    let a = h.quote("Si", px("100010"), px("100011"));
     assert!(cancels(&a).is_empty());
     assert_eq!(submits(&a).len(), 1);
     // Stop cancels what is still working.
@@ -63,13 +62,13 @@ fn jitter_is_random_but_deterministic() {
         })
         .expect("valid");
         (0..20)
-            .flat_map(|_| limit_price(&h.quote("Si", 100_000.0, 100_001.0)))
+            .flat_map(|_| limit_price(&h.quote("Si", px("100000"), px("100001"))))
             .collect::<Vec<_>>()
     };
     let a = prices(7);
     assert_eq!(a, prices(7), "same seed, same prices");
     assert_ne!(a, prices(8), "another seed draws other numbers");
-    assert!(a.iter().all(|p| (98_995.0..=99_995.0).contains(p)));
+    assert!(a.iter().all(|p| (px("98995")..=px("99995")).contains(p)));
     assert!(a.iter().any(|p| *p != a[0]), "jitter actually varies");
 }
 
@@ -77,12 +76,15 @@ fn jitter_is_random_but_deterministic() {
 fn params_bad_input_and_snapshot() {
     let mut h = Harness::<Template>::with_params(Params::new().with("every", 3)).expect("valid");
     assert!(
-        h.quote("RTS", 110_000.0, 110_010.0).is_empty(),
+        h.quote("RTS", px("110000"), px("110010")).is_empty(),
         "untraded symbol"
     );
-    assert!(h.quote("Si", 0.0, 0.0).is_empty(), "no bid: not counted");
-    h.fill("nobody-1", "Si", Side::Sell, i64::MAX, 1.0);
-    h.fill("nobody-2", "Si", Side::Sell, i64::MAX, 1.0);
+    assert!(
+        h.quote("Si", px("0"), px("0")).is_empty(),
+        "no bid: not counted"
+    );
+    h.fill("nobody-1", "Si", Side::Sell, i64::MAX, px("1"));
+    h.fill("nobody-2", "Si", Side::Sell, i64::MAX, px("1"));
     assert_eq!(h.robot.position(), i64::MIN, "saturates, no overflow panic");
     h.order_update("nobody-3", "Si", OrderStatus::Rejected, 0, 1);
     let a = h.params(Params::new().with("every", 0));
@@ -94,9 +96,9 @@ fn params_bad_input_and_snapshot() {
         }
     ));
     h.params(Params::new().with("every", 1).with("offset", 1.0));
-    assert_eq!(limit_price(&h.quote("Si", 5.0, 6.0)), vec![4.0]);
+    assert_eq!(limit_price(&h.quote("Si", px("5"), px("6"))), vec![px("4")]);
     assert!(
-        submits(&h.quote("Si", 0.5, 6.0)).is_empty(),
+        submits(&h.quote("Si", px("0.5"), px("6"))).is_empty(),
         "price would be <= 0"
     );
     let back: Template = postcard::from_bytes(&h.robot.snapshot()).expect("decodes");

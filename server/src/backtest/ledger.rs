@@ -3,6 +3,7 @@
 //! equity and drawdown over time.
 
 use crate::store::{Position, Trade};
+use robofleet_api::{Money, Price};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -12,23 +13,23 @@ pub struct CurvePoint {
     pub ts: i64,
     pub symbol: String,
     pub position: i64,
-    pub avg_price: f64,
+    pub avg_price: Price,
     /// The symbol's latest quote mid (its average price until a quote is seen).
-    pub mark: f64,
+    pub mark: Price,
     /// PnL of `symbol` alone.
-    pub realized: f64,
-    pub unrealized: f64,
+    pub realized: Money,
+    pub unrealized: Money,
     /// Capital plus the PnL of every symbol.
-    pub equity: f64,
+    pub equity: Money,
     /// Below the highest equity so far.
-    pub drawdown: f64,
+    pub drawdown: Money,
 }
 
 /// The worst fall of equity from a previous high.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Drawdown {
     /// Largest `peak - equity`, in price points (0 if equity never fell).
-    pub abs: f64,
+    pub abs: Money,
     /// Largest `(peak - equity) / peak` in percent, over the times the peak was above zero;
     /// `None` while equity never rose above zero (give a starting capital).
     pub pct: Option<f64>,
@@ -42,11 +43,11 @@ pub struct Drawdown {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SymbolPnl {
     pub position: i64,
-    pub avg_price: f64,
-    pub mark: Option<f64>,
-    pub realized: f64,
-    pub unrealized: f64,
-    pub total: f64,
+    pub avg_price: Price,
+    pub mark: Option<Price>,
+    pub realized: Money,
+    pub unrealized: Money,
+    pub total: Money,
     pub fills: u64,
     pub volume: i64,
     /// Times the position went back to flat or flipped through zero.
@@ -56,19 +57,19 @@ pub struct SymbolPnl {
 #[derive(Debug)]
 pub struct Ledger {
     robot: String,
-    capital: f64,
+    capital: Money,
     positions: BTreeMap<String, Position>,
-    marks: BTreeMap<String, f64>,
+    marks: BTreeMap<String, Price>,
     volume: BTreeMap<String, i64>,
     round_trips: BTreeMap<String, u64>,
-    peak: f64,
+    peak: Money,
     peak_ts: Option<i64>,
     dd: Drawdown,
     curve: Vec<CurvePoint>,
 }
 
 impl Ledger {
-    pub fn new(robot: &str, capital: f64) -> Self {
+    pub fn new(robot: &str, capital: Money) -> Self {
         Ledger {
             robot: robot.to_string(),
             capital,
@@ -100,12 +101,11 @@ impl Ledger {
 
     /// A quote: its mid marks the symbol (a quote with an empty side marks nothing). A point
     /// is written when that moves the equity.
-    pub fn on_quote(&mut self, ts: i64, symbol: &str, bid: f64, ask: f64) {
-        let live = |p: f64| p.is_finite() && p > 0.0;
-        if !live(bid) || !live(ask) {
+    pub fn on_quote(&mut self, ts: i64, symbol: &str, bid: Price, ask: Price) {
+        if !bid.is_positive() || !ask.is_positive() {
             return;
         }
-        let mid = (bid + ask) / 2.0;
+        let mid = Price::mid(bid, ask);
         let old = self.marks.insert(symbol.to_string(), mid);
         let held = self.positions.get(symbol).is_some_and(|p| p.qty != 0);
         if held && old != Some(mid) {
@@ -113,22 +113,21 @@ impl Ledger {
         }
     }
 
-    fn unrealized(&self, p: &Position) -> f64 {
+    fn unrealized(&self, p: &Position) -> Money {
         match self.marks.get(&p.symbol) {
-            // `+ 0.0` turns a short's -0.0 into 0.0.
-            Some(mark) if p.qty != 0 => p.qty as f64 * (mark - p.avg_price) + 0.0,
-            _ => 0.0,
+            Some(mark) if p.qty != 0 => p.unrealized(*mark),
+            _ => Money::ZERO,
         }
     }
 
     /// Capital plus realized and unrealized PnL of every symbol.
-    pub fn equity(&self) -> f64 {
+    pub fn equity(&self) -> Money {
         self.capital
             + self
                 .positions
                 .values()
                 .map(|p| p.realized_pnl + self.unrealized(p))
-                .sum::<f64>()
+                .sum::<Money>()
     }
 
     fn record(&mut self, ts: i64, symbol: &str) {
@@ -143,8 +142,9 @@ impl Ledger {
             self.dd.peak_ts = self.peak_ts;
             self.dd.trough_ts = Some(ts);
         }
-        if self.peak > 0.0 {
-            let pct = drawdown / self.peak * 100.0;
+        if self.peak > Money::ZERO {
+            // A statistic for people, not money: a float is fine here.
+            let pct = drawdown.to_f64() / self.peak.to_f64() * 100.0;
             if self.dd.pct.is_none_or(|worst| pct > worst) {
                 self.dd.pct = Some(pct);
             }
@@ -169,8 +169,10 @@ impl Ledger {
         self.positions.get(symbol).map_or(0, |p| p.qty)
     }
 
-    pub fn realized(&self, symbol: &str) -> f64 {
-        self.positions.get(symbol).map_or(0.0, |p| p.realized_pnl)
+    pub fn realized(&self, symbol: &str) -> Money {
+        self.positions
+            .get(symbol)
+            .map_or(Money::ZERO, |p| p.realized_pnl)
     }
 
     pub fn drawdown(&self) -> &Drawdown {
@@ -181,7 +183,7 @@ impl Ledger {
         &self.curve
     }
 
-    pub fn capital(&self) -> f64 {
+    pub fn capital(&self) -> Money {
         self.capital
     }
 
@@ -213,7 +215,16 @@ mod tests {
     use super::*;
     use robofleet_api::Side;
 
+    fn p(x: f64) -> Price {
+        Price::from_f64(x).unwrap()
+    }
+
+    fn m(x: f64) -> Money {
+        Money::from_raw(p(x).raw() as i128)
+    }
+
     fn trade(ts: i64, symbol: &str, side: Side, qty: i64, price: f64) -> Trade {
+        let price = p(price);
         Trade {
             exec_id: format!("SIM-{ts}"),
             client_id: "r-1".into(),
@@ -229,88 +240,92 @@ mod tests {
 
     #[test]
     fn realized_and_unrealized_pnl_marked_at_the_mid() {
-        let mut l = Ledger::new("r", 0.0);
-        l.on_quote(1, "Si", 99.0, 101.0);
+        let mut l = Ledger::new("r", m(0.0));
+        l.on_quote(1, "Si", p(99.0), p(101.0));
         l.on_fill(&trade(2, "Si", Side::Buy, 2, 101.0));
         // Marked at the mid 100: two lots bought at 101 are 2 points down.
-        assert_eq!(l.equity(), -2.0);
-        l.on_quote(3, "Si", 104.0, 106.0);
-        assert_eq!(l.equity(), 8.0);
+        assert_eq!(l.equity(), m(-2.0));
+        l.on_quote(3, "Si", p(104.0), p(106.0));
+        assert_eq!(l.equity(), m(8.0));
         l.on_fill(&trade(4, "Si", Side::Sell, 1, 104.0));
         let s = &l.per_symbol()["Si"];
-        assert_eq!((s.position, s.realized, s.unrealized), (1, 3.0, 4.0));
+        assert_eq!((s.position, s.realized, s.unrealized), (1, m(3.0), m(4.0)));
         assert_eq!((s.fills, s.volume, s.round_trips), (2, 3, 0));
-        assert_eq!(s.total, 7.0);
+        assert_eq!(s.total, m(7.0));
         // Flipping through zero is a round trip; so is going flat.
         l.on_fill(&trade(5, "Si", Side::Sell, 2, 104.0));
         l.on_fill(&trade(6, "Si", Side::Buy, 1, 103.0));
         let s = &l.per_symbol()["Si"];
         assert_eq!((s.position, s.round_trips), (0, 2));
-        assert_eq!(s.realized, 3.0 + 3.0 + 1.0);
-        assert_eq!(l.equity(), 7.0);
-        // A short marked at its own price is 0, not -0 (which would print as "-0.0").
+        assert_eq!(s.realized, m(3.0 + 3.0 + 1.0));
+        assert_eq!(l.equity(), m(7.0));
+        // A short marked at its own price is 0, which prints as "0".
         l.on_fill(&trade(7, "Si", Side::Sell, 1, 105.0));
-        l.on_quote(8, "Si", 104.0, 106.0);
-        assert!(l.per_symbol()["Si"].unrealized.is_sign_positive());
+        l.on_quote(8, "Si", p(104.0), p(106.0));
+        assert_eq!(l.per_symbol()["Si"].unrealized.to_string(), "0");
     }
 
     #[test]
     fn equity_sums_symbols_and_quotes_without_a_position_write_nothing() {
-        let mut l = Ledger::new("r", 1000.0);
-        l.on_quote(1, "Si", 10.0, 12.0);
-        l.on_quote(2, "RTS", 100.0, 110.0);
+        let mut l = Ledger::new("r", m(1000.0));
+        l.on_quote(1, "Si", p(10.0), p(12.0));
+        l.on_quote(2, "RTS", p(100.0), p(110.0));
         assert!(l.curve().is_empty());
         l.on_fill(&trade(3, "Si", Side::Buy, 1, 12.0));
         l.on_fill(&trade(4, "RTS", Side::Sell, 2, 100.0));
-        assert_eq!(l.equity(), 1000.0 - 1.0 - 10.0);
+        assert_eq!(l.equity(), m(1000.0 - 1.0 - 10.0));
         // A quote with an empty side does not move the mark.
-        l.on_quote(5, "RTS", 0.0, 90.0);
+        l.on_quote(5, "RTS", p(0.0), p(90.0));
         assert_eq!(l.curve().len(), 2);
-        l.on_quote(6, "RTS", 80.0, 90.0);
-        assert_eq!(l.equity(), 1000.0 - 1.0 + 30.0);
+        l.on_quote(6, "RTS", p(80.0), p(90.0));
+        assert_eq!(l.equity(), m(1000.0 - 1.0 + 30.0));
         let last = l.curve().last().unwrap();
         assert_eq!(
             (last.ts, last.symbol.as_str(), last.position),
             (6, "RTS", -2)
         );
-        assert_eq!((last.mark, last.unrealized), (85.0, 30.0));
+        assert_eq!((last.mark, last.unrealized), (p(85.0), m(30.0)));
         // The same mid again changes nothing.
-        l.on_quote(7, "RTS", 80.0, 90.0);
+        l.on_quote(7, "RTS", p(80.0), p(90.0));
         assert_eq!(l.curve().len(), 3);
     }
 
     #[test]
     fn max_drawdown_absolute_and_percent() {
-        let mut l = Ledger::new("r", 100.0);
-        l.on_quote(0, "X", 10.0, 10.0);
+        let mut l = Ledger::new("r", m(100.0));
+        l.on_quote(0, "X", p(10.0), p(10.0));
         l.on_fill(&trade(1, "X", Side::Buy, 1, 10.0));
         // Equity = 100 + mid - 10: 100, 120 (peak), 90.5, 140 (peak), 127, 135.
         for (ts, mid) in [(2, 30.0), (3, 0.5), (4, 50.0), (5, 37.0), (6, 45.0)] {
-            l.on_quote(ts, "X", mid, mid);
+            l.on_quote(ts, "X", p(mid), p(mid));
         }
         // 120 -> 90.5 is the worst fall: 29.5 points, 24.58..% of the 120 peak.
         let dd = l.drawdown();
-        assert_eq!(dd.abs, 29.5);
+        assert_eq!(dd.abs, m(29.5));
         assert_eq!((dd.peak_ts, dd.trough_ts), (Some(2), Some(3)));
         assert!((dd.pct.unwrap() - 29.5 / 120.0 * 100.0).abs() < 1e-12);
-        let dds: Vec<f64> = l.curve().iter().map(|p| p.drawdown).collect();
-        assert_eq!(dds, [0.0, 0.0, 29.5, 0.0, 13.0, 5.0]);
+        let dds: Vec<Money> = l.curve().iter().map(|c| c.drawdown).collect();
+        let want: Vec<Money> = [0.0, 0.0, 29.5, 0.0, 13.0, 5.0]
+            .into_iter()
+            .map(m)
+            .collect();
+        assert_eq!(dds, want);
     }
 
     #[test]
     fn no_capital_means_no_percent_until_equity_is_positive() {
-        let mut l = Ledger::new("r", 0.0);
-        l.on_quote(0, "X", 9.0, 11.0);
+        let mut l = Ledger::new("r", m(0.0));
+        l.on_quote(0, "X", p(9.0), p(11.0));
         l.on_fill(&trade(1, "X", Side::Buy, 1, 11.0));
-        l.on_quote(2, "X", 7.0, 9.0);
-        assert_eq!(l.drawdown().abs, 3.0);
+        l.on_quote(2, "X", p(7.0), p(9.0));
+        assert_eq!(l.drawdown().abs, m(3.0));
         assert_eq!(l.drawdown().peak_ts, None, "the high was the start");
         assert_eq!(l.drawdown().pct, None);
-        l.on_quote(3, "X", 13.0, 15.0);
-        l.on_quote(4, "X", 11.0, 13.0);
-        assert_eq!(l.equity(), 1.0);
+        l.on_quote(3, "X", p(13.0), p(15.0));
+        l.on_quote(4, "X", p(11.0), p(13.0));
+        assert_eq!(l.equity(), m(1.0));
         // Peak 3, now 1: 66.7% of the peak, while the absolute worst is still 3.
         assert!((l.drawdown().pct.unwrap() - 200.0 / 3.0).abs() < 1e-9);
-        assert_eq!(l.drawdown().abs, 3.0);
+        assert_eq!(l.drawdown().abs, m(3.0));
     }
 }

@@ -34,7 +34,7 @@ use crate::fleet::seed_for;
 use crate::plugin::{load_plugin, PluginError};
 use crate::robot::core::CoreError;
 use crate::robot::recovery;
-use robofleet_api::{CreateArgs, ParamValue, Params};
+use robofleet_api::{CreateArgs, Money, ParamValue, Params};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -104,7 +104,7 @@ pub struct BacktestConfig {
     /// `None`: the plugin's own name.
     pub name: Option<String>,
     /// Starting equity (for the drawdown in percent); PnL is in price points.
-    pub capital: f64,
+    pub capital: Money,
     /// Skip (and count) malformed rows instead of stopping at the first.
     pub skip_bad_rows: bool,
 }
@@ -118,7 +118,7 @@ impl BacktestConfig {
             symbols: None,
             seed: None,
             name: None,
-            capital: 0.0,
+            capital: Money::ZERO,
             skip_bad_rows: false,
         }
     }

@@ -16,13 +16,14 @@ pub fn equity_svg(outcome: &Outcome) -> Result<String, BacktestError> {
     let (t0, t1) = (r.data.first_ts, r.data.last_ts);
     let secs = |ts: i64| (ts - t0) as f64 / 1e9;
     // A step line: equity holds until the next change.
-    let mut points = vec![(0.0, r.capital)];
-    let mut last = r.capital;
+    // Plotting is for eyes: floats are fine here.
+    let mut points = vec![(0.0, r.capital.to_f64())];
+    let mut last = r.capital.to_f64();
     for p in &outcome.curve {
         let x = secs(p.ts);
         points.push((x, last));
-        points.push((x, p.equity));
-        last = p.equity;
+        points.push((x, p.equity.to_f64()));
+        last = p.equity.to_f64();
     }
     points.push((secs(t1), last));
     let points = decimate(points, MAX_POINTS);
@@ -71,7 +72,7 @@ pub fn equity_svg(outcome: &Outcome) -> Result<String, BacktestError> {
             .y_desc("equity")
             .draw()
             .map_err(|e| err(&e))?;
-        let capital = [(0.0, r.capital), (x_max, r.capital)];
+        let capital = [(0.0, r.capital.to_f64()), (x_max, r.capital.to_f64())];
         chart
             .draw_series(LineSeries::new(capital, RGBColor(160, 160, 160)))
             .map_err(|e| err(&e))?;

@@ -8,6 +8,7 @@ use super::sim::{Counts, FillRow, LogLine, Sim};
 use super::timefmt::fmt_ts;
 use super::{plot, BacktestError};
 use crate::control::params::params_to_json;
+use robofleet_api::Money;
 use robofleet_api::{CreateArgs, LogLevel};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -31,9 +32,9 @@ pub struct DataSummary {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Pnl {
-    pub realized: f64,
-    pub unrealized: f64,
-    pub total: f64,
+    pub realized: Money,
+    pub unrealized: Money,
+    pub total: Money,
 }
 
 /// `report.json`.
@@ -62,8 +63,8 @@ pub struct Report {
     pub pnl: Pnl,
     pub per_symbol: BTreeMap<String, SymbolPnl>,
     pub final_position: BTreeMap<String, i64>,
-    pub capital: f64,
-    pub final_equity: f64,
+    pub capital: Money,
+    pub final_equity: Money,
     pub max_drawdown: Drawdown,
     pub counts: Counts,
     /// SHA-256 of the robot's snapshot at the end (as its journal would record it).
@@ -95,7 +96,7 @@ pub(super) struct Inputs {
 pub(super) fn build(i: Inputs) -> Outcome {
     let sim = i.sim;
     let per_symbol = sim.ledger.per_symbol();
-    let sum = |f: fn(&SymbolPnl) -> f64| per_symbol.values().map(f).sum::<f64>();
+    let sum = |f: fn(&SymbolPnl) -> Money| per_symbol.values().map(f).sum::<Money>();
     let (realized, unrealized) = (sum(|s| s.realized), sum(|s| s.unrealized));
     let report = Report {
         robot: i.args.name.clone(),
@@ -250,14 +251,14 @@ impl Outcome {
         );
         let _ = writeln!(
             s,
-            "  pnl       realized {:.2}, unrealized {:.2}, total {:.2} (price points)",
+            "  pnl       realized {}, unrealized {}, total {} (price points)",
             r.pnl.realized, r.pnl.unrealized, r.pnl.total
         );
         let pct = match r.max_drawdown.pct {
             Some(p) => format!("; max {p:.2}% of the high it fell from"),
             None => " (no %: equity never rose above 0; give --capital)".into(),
         };
-        let _ = writeln!(s, "  drawdown  max {:.2}{pct}", r.max_drawdown.abs);
+        let _ = writeln!(s, "  drawdown  max {}{pct}", r.max_drawdown.abs);
         let pos: Vec<String> = r
             .final_position
             .iter()

@@ -32,7 +32,7 @@ pub const MAX_FOLLOW_UPS: u64 = 1_000_000;
 pub struct FillRow {
     pub trade: Trade,
     pub position: i64,
-    pub realized: f64,
+    pub realized: robofleet_api::Money,
 }
 
 /// A robot's `Log` action, at the data time of the event that produced it.

@@ -137,7 +137,8 @@ impl Venue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use robofleet_api::{OrderType, Side};
+    use robofleet_api::testing::px;
+    use robofleet_api::{OrderType, Price, Side};
 
     fn req(seq: u64, side: Side, order_type: OrderType, qty: i64) -> OrderRequest {
         OrderRequest {
@@ -156,9 +157,9 @@ mod tests {
             ts,
             sent_ns: None,
             kind: crate::market::MarketKind::Quote {
-                bid,
+                bid: Price::from_f64(bid).unwrap(),
                 bid_size: 5,
-                ask,
+                ask: Price::from_f64(ask).unwrap(),
                 ask_size: 5,
             },
         }
@@ -193,12 +194,12 @@ mod tests {
         v.submit(3, req(2, Side::Buy, OrderType::Market, 7), out!());
         v.submit(
             4,
-            req(3, Side::Sell, OrderType::Limit { price: 101.0 }, 1),
+            req(3, Side::Sell, OrderType::Limit { price: px("101.0") }, 1),
             out!(),
         );
         v.submit(
             4,
-            req(4, Side::Buy, OrderType::Limit { price: 98.0 }, 1),
+            req(4, Side::Buy, OrderType::Limit { price: px("98.0") }, 1),
             out!(),
         );
         v.market(&quote(5, 101.0, 102.0), out!());

@@ -27,8 +27,8 @@ pub struct Args {
     #[arg(long)]
     pub name: Option<String>,
     /// Starting equity, for the drawdown in percent (PnL is in price points).
-    #[arg(long, default_value_t = 0.0)]
-    pub capital: f64,
+    #[arg(long, default_value = "0")]
+    pub capital: robofleet_api::Money,
     /// Skip and count malformed rows instead of stopping at the first one.
     #[arg(long)]
     pub skip_bad_rows: bool,
@@ -38,10 +38,6 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        args.capital.is_finite(),
-        "--capital must be a finite number"
-    );
     let mut cfg = BacktestConfig::new(&args.plugin, &args.data);
     cfg.params = backtest::params_from_pairs(&args.params)?;
     cfg.symbols = args.symbols;

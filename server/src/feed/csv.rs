@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use super::timestamp::parse_ts;
 use super::FeedError;
 use crate::market::{MarketData, MarketKind};
+use robofleet_api::Price;
 
 pub const HEADER: &str = "ts,symbol,type,bid,bid_size,ask,ask_size,price,size";
 
@@ -56,9 +57,10 @@ pub fn parse_row(line: &str) -> Result<MarketData, RowError> {
     if f[1].is_empty() {
         return Err(RowError::EmptySymbol);
     }
-    let price = |i: usize, field| match f[i].parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(RowError::BadField {
+    // Straight from the text to an exact price: no float in between.
+    let price = |i: usize, field| match f[i].parse::<Price>() {
+        Ok(v) => Ok(v),
+        Err(_) => Err(RowError::BadField {
             field,
             value: f[i].to_string(),
         }),
@@ -212,13 +214,14 @@ fn io_err(path: &Path, source: std::io::Error) -> FeedError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use robofleet_api::testing::px;
     use std::io::Write;
 
     fn quote(bid: f64, bid_size: i64, ask: f64, ask_size: i64) -> MarketKind {
         MarketKind::Quote {
-            bid,
+            bid: Price::from_f64(bid).unwrap(),
             bid_size,
-            ask,
+            ask: Price::from_f64(ask).unwrap(),
             ask_size,
         }
     }
@@ -235,7 +238,7 @@ mod tests {
         assert_eq!(
             t.kind,
             MarketKind::Trade {
-                price: 110010.0,
+                price: px("110010.0"),
                 size: 3
             }
         );

@@ -4,7 +4,8 @@
 //! (up to the float rounding of `ticks * tick`), and the same seed always gives the same
 //! messages, which keeps demos and benchmarks reproducible.
 
-use robofleet_api::Rng;
+use robofleet_api::money::SCALE;
+use robofleet_api::{Price, Rng, Rounding};
 
 use super::FeedError;
 use crate::market::{MarketData, MarketKind};
@@ -58,17 +59,17 @@ impl SyntheticConfig {
 }
 
 /// Start price and tick size for a symbol.
-pub fn instrument(symbol: &str) -> (f64, f64) {
+pub fn instrument(symbol: &str) -> (Price, Price) {
     match symbol {
-        "Si" => (100_000.0, 1.0),
-        "RTS" => (110_000.0, 10.0),
-        _ => (100.0, 0.01),
+        "Si" => (Price::units(100_000), Price::units(1)),
+        "RTS" => (Price::units(110_000), Price::units(10)),
+        _ => (Price::units(100), Price::from_raw(SCALE / 100)),
     }
 }
 
 struct Book {
     symbol: String,
-    tick: f64,
+    tick: Price,
     bid_ticks: i64,
     spread_ticks: i64,
 }
@@ -96,7 +97,7 @@ impl Generator {
                 Book {
                     symbol: s.clone(),
                     tick,
-                    bid_ticks: (start / tick).round() as i64,
+                    bid_ticks: start.to_ticks(tick, Rounding::Nearest),
                     spread_ticks: 1,
                 }
             })
@@ -143,7 +144,7 @@ impl Iterator for Generator {
                 book.bid_ticks
             };
             MarketKind::Trade {
-                price: px as f64 * book.tick,
+                price: Price::from_ticks(px, book.tick),
                 size: rng.range_i64(1, 51),
             }
         } else {
@@ -156,9 +157,9 @@ impl Iterator for Generator {
             book.bid_ticks = book.bid_ticks.max(1); // prices stay positive
             book.spread_ticks = rng.range_i64(1, 4);
             MarketKind::Quote {
-                bid: book.bid_ticks as f64 * book.tick,
+                bid: Price::from_ticks(book.bid_ticks, book.tick),
                 bid_size: rng.range_i64(1, 51),
-                ask: (book.bid_ticks + book.spread_ticks) as f64 * book.tick,
+                ask: Price::from_ticks(book.bid_ticks + book.spread_ticks, book.tick),
                 ask_size: rng.range_i64(1, 51),
             }
         };
@@ -185,8 +186,8 @@ mod tests {
         }
     }
 
-    fn on_tick(px: f64, tick: f64) -> bool {
-        px > 0.0 && ((px / tick).round() * tick - px).abs() < 1e-6
+    fn on_tick(px: Price, tick: Price) -> bool {
+        px.is_positive() && px.is_on_grid(tick)
     }
 
     #[test]
@@ -224,11 +225,11 @@ mod tests {
                     ask_size,
                 } => {
                     assert!(on_tick(bid, tick) && on_tick(ask, tick), "{m:?}");
-                    let spread = ((ask - bid) / tick).round() as i64;
+                    let spread = (ask - bid).to_ticks(tick, Rounding::Nearest);
                     assert!((1..=3).contains(&spread), "{m:?}");
                     assert!((1..=50).contains(&bid_size) && (1..=50).contains(&ask_size));
                     assert!(
-                        (bid - start).abs() < start * 0.2,
+                        (bid.to_f64() - start.to_f64()).abs() < start.to_f64() * 0.2,
                         "walk drifted too far: {m:?}"
                     );
                 }

@@ -16,7 +16,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use robofleet_api::{OrderStatus, OrderType, Side};
+use robofleet_api::{OrderStatus, OrderType, Price, Side};
 
 use crate::market::{MarketData, MarketKind};
 use crate::store::{Order, OrderChange, Trade};
@@ -142,6 +142,7 @@ impl SimExchange {
             qty: order.qty,
             filled_qty: order.filled_qty.max(0),
             avg_price: order.avg_price,
+            fill_notional: order.avg_price.raw() as i128 * order.filled_qty.max(0) as i128,
         };
         let mut invalid = validate(&order).err();
         if !replay
@@ -284,7 +285,7 @@ impl SimExchange {
         &mut self,
         symbol: &str,
         side: Side,
-        px: f64,
+        px: Price,
         size: i64,
         ts: i64,
         out: &mut Vec<ExchangeOutput>,
@@ -338,12 +339,13 @@ fn fill(
     w: &mut WorkingOrder,
     next_exec: &mut u64,
     qty: i64,
-    px: f64,
+    px: Price,
     ts: i64,
     out: &mut Vec<ExchangeOutput>,
 ) {
     let filled = w.filled_qty + qty;
-    w.avg_price = (w.avg_price * w.filled_qty as f64 + px * qty as f64) / filled as f64;
+    w.fill_notional += px.raw() as i128 * qty as i128;
+    w.avg_price = crate::store::average_price(w.fill_notional, filled);
     w.filled_qty = filled;
     let exec_id = format!("{EXEC_PREFIX}{}", *next_exec);
     *next_exec += 1;

@@ -16,7 +16,7 @@ use crate::store::{GatewayRequest, Order, OrderChange, OrderFilter, Store, Store
 /// qty x price). The trades are the truth; an order's `filled_qty` lags them when the last
 /// gateway stopped between writing a fill and writing the change that reports it.
 #[derive(Default)]
-pub struct StoredFills(HashMap<String, (i64, f64)>);
+pub struct StoredFills(HashMap<String, (i64, i128)>);
 
 impl StoredFills {
     pub fn of_open_orders(store: &dyn Store, trades: &[Trade]) -> Result<StoredFills, StoreError> {
@@ -24,15 +24,15 @@ impl StoredFills {
             open_only: true,
             ..OrderFilter::default()
         };
-        let mut fills: HashMap<String, (i64, f64)> = store
+        let mut fills: HashMap<String, (i64, i128)> = store
             .orders(&open)?
             .into_iter()
-            .map(|o| (o.client_id, (0, 0.0)))
+            .map(|o| (o.client_id, (0, 0)))
             .collect();
         for t in trades {
             if let Some((qty, notional)) = fills.get_mut(&t.client_id) {
                 *qty += t.qty;
-                *notional += t.qty as f64 * t.price;
+                *notional += t.qty as i128 * t.price.raw() as i128;
             }
         }
         fills.retain(|_, (qty, _)| *qty > 0);
@@ -55,7 +55,7 @@ impl StoredFills {
              report): filled qty restored from the trades"
         );
         order.filled_qty = qty.min(order.qty);
-        order.avg_price = notional / qty as f64;
+        order.avg_price = crate::store::average_price(notional, qty);
         if order.status == OrderStatus::New {
             // It was accepted: it has trades. Replay it as working, never accept it again.
             order.status = OrderStatus::Working;

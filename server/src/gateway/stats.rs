@@ -188,7 +188,7 @@ mod tests {
         let mut o: Order = serde_json::from_value(serde_json::json!({
             "client_id": "a-1", "robot": "a", "order_seq": 1, "symbol": "Si",
             "side": "Buy", "order_type": "Market", "qty": 1, "status": "New",
-            "filled_qty": 0, "avg_price": 0.0, "reason": null, "cancel_requested": false,
+            "filled_qty": 0, "avg_price": "0", "reason": null, "cancel_requested": false,
             "created_ns": clock::wall_ns() + 1_000_000_000, "updated_ns": 0, "history": []
         }))
         .expect("order json");

@@ -10,7 +10,9 @@ use robofleet_api::CreateArgs;
 use serde::{Deserialize, Serialize};
 
 pub const MAGIC: [u8; 8] = *b"RFJRNL\0\0";
-pub const FORMAT_VERSION: u32 = 1;
+/// 2: ABI 3's exact prices (integer nano-units) in events and actions. Version 1 carried
+/// floats; it is refused, not converted (see `docs/journal.md`).
+pub const FORMAT_VERSION: u32 = 2;
 pub const SEGMENT_HEADER_LEN: usize = 16;
 pub const RECORD_HEADER_LEN: usize = 8;
 /// No record is larger; a length field beyond it is corruption, not a record.
@@ -108,6 +110,14 @@ pub fn check_segment_header(bytes: &[u8]) -> Result<(), String> {
         return Err("not a robofleet journal segment (bad magic)".into());
     }
     let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    if version == 1 {
+        return Err(format!(
+            "journal format version 1 (written before plugin ABI 3, with floating-point prices); \
+             this build reads version {FORMAT_VERSION} only. Replay it with the build that wrote \
+             it, or move the robot's journal folder aside to start it afresh (its orders and \
+             trades stay in the store)"
+        ));
+    }
     if version != FORMAT_VERSION {
         return Err(format!(
             "journal format version {version}, this build reads {FORMAT_VERSION}"

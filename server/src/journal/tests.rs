@@ -229,3 +229,28 @@ fn batched_sync_happens_in_the_background_once_per_batch_and_never_when_idle() {
     std::thread::sleep(std::time::Duration::from_millis(100));
     assert_eq!(w.background_syncs(), 0);
 }
+
+#[test]
+fn a_journal_from_before_abi_3_is_refused_naming_its_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let (mut w, _) = JournalWriter::open(tmp.path(), JournalOptions::default()).unwrap();
+        w.append(RecordKind::Event, b"one").unwrap();
+        w.flush().unwrap();
+    }
+    // Rewrite the segment's version field to 1, as a build before ABI 3 wrote it.
+    let seg = last_segment(tmp.path());
+    let mut bytes = std::fs::read(&seg).unwrap();
+    bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+    std::fs::write(&seg, bytes).unwrap();
+    let err =
+        match JournalReader::open(tmp.path()).and_then(|r| r.walk(|_| ControlFlow::Continue(()))) {
+            Ok(_) => panic!("a version 1 journal was read"),
+            Err(e) => e.to_string(),
+        };
+    assert!(
+        err.contains("journal format version 1 (written before plugin ABI 3"),
+        "{err}"
+    );
+    assert!(err.contains("this build reads version 2"), "{err}");
+}

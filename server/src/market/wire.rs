@@ -5,11 +5,15 @@
 //! - `{"type":"trade","ts":NS,"price":F,"size":I}`
 //! - `{"type":"bar","ts":NS,"period_secs":I,"open":F,"high":F,"low":F,"close":F,"volume":I}`
 //!
-//! `ts` is the exchange timestamp (ns since the Unix epoch). An optional `sent_ns` (wall
+//! Prices (`F`) are JSON numbers or decimal strings read exactly from their text, up to 9
+//! decimal places (never through a float). `ts` is the exchange timestamp (ns since the Unix
+//! epoch). An optional `sent_ns` (wall
 //! clock ns at publish) lets the server measure wire-to-wire latency.
 
-use robofleet_api::{Bar, EventKind, Quote, TradePrint};
-use serde::{Deserialize, Serialize};
+use robofleet_api::{Bar, EventKind, Price, Quote, TradePrint};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct MarketData {
@@ -19,36 +23,84 @@ pub struct MarketData {
     pub kind: MarketKind,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum MarketKind {
     Quote {
-        bid: f64,
+        #[serde(serialize_with = "number")]
+        bid: Price,
         bid_size: i64,
-        ask: f64,
+        #[serde(serialize_with = "number")]
+        ask: Price,
         ask_size: i64,
     },
     Trade {
-        price: f64,
+        #[serde(serialize_with = "number")]
+        price: Price,
         size: i64,
     },
     Bar {
         period_secs: u32,
-        open: f64,
-        high: f64,
-        low: f64,
-        close: f64,
+        #[serde(serialize_with = "number")]
+        open: Price,
+        #[serde(serialize_with = "number")]
+        high: Price,
+        #[serde(serialize_with = "number")]
+        low: Price,
+        #[serde(serialize_with = "number")]
+        close: Price,
         volume: i64,
     },
 }
 
-#[derive(Serialize, Deserialize)]
-struct Payload {
+/// A price as a JSON number literal with its exact decimal digits (`99998.5`, never `9.99985e4`).
+fn number<S: Serializer>(price: &Price, s: S) -> Result<S::Ok, S::Error> {
+    let raw = RawValue::from_string(price.to_string()).map_err(serde::ser::Error::custom)?;
+    raw.serialize(s)
+}
+
+#[derive(Serialize)]
+struct Payload<'a> {
     ts: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     sent_ns: Option<i64>,
     #[serde(flatten)]
-    kind: MarketKind,
+    kind: &'a MarketKind,
+}
+
+/// What a payload may hold, every price kept as the text it was sent as, so it is parsed
+/// straight to an exact [`Price`] and never passes through a float. Unknown keys are ignored.
+#[derive(Deserialize)]
+struct Incoming<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    ts: i64,
+    #[serde(default)]
+    sent_ns: Option<i64>,
+    #[serde(default, borrow)]
+    bid: Option<&'a RawValue>,
+    #[serde(default)]
+    bid_size: Option<i64>,
+    #[serde(default, borrow)]
+    ask: Option<&'a RawValue>,
+    #[serde(default)]
+    ask_size: Option<i64>,
+    #[serde(default, borrow)]
+    price: Option<&'a RawValue>,
+    #[serde(default)]
+    size: Option<i64>,
+    #[serde(default)]
+    period_secs: Option<u32>,
+    #[serde(default, borrow)]
+    open: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    high: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    low: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    close: Option<&'a RawValue>,
+    #[serde(default)]
+    volume: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -61,6 +113,8 @@ pub enum WireError {
     BadPayload(String),
     #[error("invalid values: {0}")]
     BadValues(&'static str),
+    #[error("`{field}`: {reason}")]
+    BadPrice { field: &'static str, reason: String },
 }
 
 /// Parse one feed message. Anything malformed is an error, never a panic.
@@ -72,40 +126,81 @@ pub fn decode(frames: &[Vec<u8>]) -> Result<MarketData, WireError> {
     if symbol.is_empty() {
         return Err(WireError::BadSymbol);
     }
-    let p: Payload =
+    let p: Incoming =
         serde_json::from_slice(&frames[1]).map_err(|e| WireError::BadPayload(e.to_string()))?;
-    validate(&p.kind)?;
+    let kind = match p.kind.as_ref() {
+        "quote" => MarketKind::Quote {
+            bid: price("bid", p.bid)?,
+            bid_size: int("bid_size", p.bid_size)?,
+            ask: price("ask", p.ask)?,
+            ask_size: int("ask_size", p.ask_size)?,
+        },
+        "trade" => MarketKind::Trade {
+            price: price("price", p.price)?,
+            size: int("size", p.size)?,
+        },
+        "bar" => MarketKind::Bar {
+            period_secs: p
+                .period_secs
+                .ok_or(WireError::BadPayload("missing field `period_secs`".into()))?,
+            open: price("open", p.open)?,
+            high: price("high", p.high)?,
+            low: price("low", p.low)?,
+            close: price("close", p.close)?,
+            volume: int("volume", p.volume)?,
+        },
+        other => {
+            return Err(WireError::BadPayload(format!(
+                "unknown type {other:?} (expected quote, trade or bar)"
+            )))
+        }
+    };
+    validate(&kind)?;
     Ok(MarketData {
         symbol: symbol.to_string(),
         ts: p.ts,
         sent_ns: p.sent_ns,
-        kind: p.kind,
+        kind,
+    })
+}
+
+fn int(field: &str, v: Option<i64>) -> Result<i64, WireError> {
+    v.ok_or_else(|| WireError::BadPayload(format!("missing field `{field}`")))
+}
+
+/// A price from its JSON text: a number literal (`99998.5`) or a decimal string (`"99998.5"`),
+/// up to 9 decimal places, no exponent.
+fn price(field: &'static str, raw: Option<&RawValue>) -> Result<Price, WireError> {
+    let raw = raw.ok_or_else(|| WireError::BadPayload(format!("missing field `{field}`")))?;
+    let text = raw.get();
+    let parsed = if text.starts_with('"') {
+        let s: String = serde_json::from_str(text).map_err(|e| WireError::BadPrice {
+            field,
+            reason: e.to_string(),
+        })?;
+        s.parse::<Price>()
+    } else {
+        text.parse::<Price>()
+    };
+    parsed.map_err(|e| WireError::BadPrice {
+        field,
+        reason: e.to_string(),
     })
 }
 
 fn validate(kind: &MarketKind) -> Result<(), WireError> {
     let ok = match kind {
         MarketKind::Quote {
-            bid,
-            bid_size,
-            ask,
-            ask_size,
-        } => bid.is_finite() && ask.is_finite() && *bid_size >= 0 && *ask_size >= 0,
-        MarketKind::Trade { price, size } => price.is_finite() && *size > 0,
-        MarketKind::Bar {
-            open,
-            high,
-            low,
-            close,
-            volume,
-            ..
-        } => [open, high, low, close].iter().all(|v| v.is_finite()) && *volume >= 0,
+            bid_size, ask_size, ..
+        } => *bid_size >= 0 && *ask_size >= 0,
+        MarketKind::Trade { size, .. } => *size > 0,
+        MarketKind::Bar { volume, .. } => *volume >= 0,
     };
     if ok {
         Ok(())
     } else {
         Err(WireError::BadValues(
-            "prices must be finite, sizes non-negative",
+            "sizes must be non-negative (a trade's positive)",
         ))
     }
 }
@@ -115,9 +210,9 @@ pub fn encode(md: &MarketData) -> [Vec<u8>; 2] {
     let payload = Payload {
         ts: md.ts,
         sent_ns: md.sent_ns,
-        kind: md.kind.clone(),
+        kind: &md.kind,
     };
-    // Serializing plain numbers and a tag cannot fail.
+    // Integers, a tag and decimal literals: serializing cannot fail.
     let json = serde_json::to_vec(&payload).unwrap_or_default();
     [md.symbol.as_bytes().to_vec(), json]
 }
@@ -175,9 +270,9 @@ mod tests {
             ts: 5,
             sent_ns: Some(7),
             kind: MarketKind::Quote {
-                bid: 1.0,
+                bid: "99998.5".parse().unwrap(),
                 bid_size: 2,
-                ask: 3.0,
+                ask: "0.000000001".parse().unwrap(),
                 ask_size: 4,
             },
         };
@@ -187,5 +282,53 @@ mod tests {
         assert!(decode(&[vec![0xff], b"{}".to_vec()]).is_err());
         let neg = br#"{"type":"trade","ts":1,"price":1.0,"size":-3}"#.to_vec();
         assert!(decode(&[b"Si".to_vec(), neg]).is_err());
+    }
+
+    fn trade_price(json: &str) -> Result<Price, WireError> {
+        let md = decode(&[b"Si".to_vec(), json.as_bytes().to_vec()])?;
+        match md.kind {
+            MarketKind::Trade { price, .. } => Ok(price),
+            other => panic!("not a trade: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn prices_are_read_exactly_from_their_text() {
+        let t = |p: &str| format!(r#"{{"type":"trade","ts":1,"price":{p},"size":1}}"#);
+        assert_eq!(
+            trade_price(&t("99998.5")).unwrap().raw(),
+            99_998_500_000_000
+        );
+        assert_eq!(trade_price(&t("\"0.1\"")).unwrap().raw(), 100_000_000);
+        // More digits than a float carries: still exact.
+        assert_eq!(
+            trade_price(&t("1234567.123456789")).unwrap().raw(),
+            1_234_567_123_456_789
+        );
+        for bad in ["1e5", "1.0000000001", "\"abc\"", "null", "true", "[1]"] {
+            let err = trade_price(&t(bad)).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    WireError::BadPrice { field: "price", .. } | WireError::BadPayload(_)
+                ),
+                "{bad}: {err}"
+            );
+        }
+        // The encoder writes plain decimal literals.
+        let md = MarketData {
+            symbol: "Si".into(),
+            ts: 1,
+            sent_ns: None,
+            kind: MarketKind::Trade {
+                price: "0.3".parse().unwrap(),
+                size: 2,
+            },
+        };
+        let [_, json] = encode(&md);
+        assert_eq!(
+            std::str::from_utf8(&json).unwrap(),
+            r#"{"ts":1,"type":"trade","price":0.3,"size":2}"#
+        );
     }
 }

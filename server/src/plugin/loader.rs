@@ -19,11 +19,13 @@ pub enum PluginError {
     NoEntry { path: PathBuf },
     #[error("{path}: plugin header has the wrong magic: not a robofleet plugin")]
     BadMagic { path: PathBuf },
-    #[error("{path}: built for plugin ABI version {found}, this server speaks version {expected}: rebuild it against this server's robofleet-api")]
+    #[error("{path}: built for plugin ABI version {found}, this server speaks version {expected}: rebuild it against this server's robofleet-api{hint}")]
     AbiVersion {
         path: PathBuf,
         found: u32,
         expected: u32,
+        /// What changed since that version, for a plugin built before it.
+        hint: &'static str,
     },
     #[error("{path}: plugin header or vtable size differs from this server's ({what}): rebuild it against this server's robofleet-api")]
     Layout { path: PathBuf, what: String },
@@ -201,11 +203,7 @@ pub(super) fn open_checked(path: &Path, file: &Path) -> Result<Opened, PluginErr
         return Err(PluginError::BadMagic { path: p() });
     }
     if abi_version != ABI_VERSION {
-        return Err(PluginError::AbiVersion {
-            path: p(),
-            found: abi_version,
-            expected: ABI_VERSION,
-        });
+        return Err(abi_mismatch(p(), abi_version));
     }
     // SAFETY: same ABI version, so the layout is ours; sizes double-checked below.
     let h: &PluginHeader = unsafe { &*header };
@@ -254,4 +252,37 @@ fn describe(vt: &PluginVTable) -> Result<RobotInfo, String> {
         return Err(String::from_utf8_lossy(&bytes).into_owned());
     }
     postcard::from_bytes(&bytes).map_err(|e| format!("undecodable robot info: {e}"))
+}
+
+/// The refusal of a plugin built for another ABI version, saying what to change.
+fn abi_mismatch(path: PathBuf, found: u32) -> PluginError {
+    let hint = if found < 3 {
+        " (ABI 3 made every price an exact `Price` instead of `f64`: see \"ABI 3\" in docs/plugins.md)"
+    } else {
+        ""
+    };
+    PluginError::AbiVersion {
+        path,
+        found,
+        expected: ABI_VERSION,
+        hint,
+    }
+}
+
+#[cfg(test)]
+mod abi_tests {
+    use super::*;
+
+    #[test]
+    fn an_abi_2_plugin_is_told_what_to_rebuild() {
+        let msg = abi_mismatch(PathBuf::from("/p/libold.so"), 2).to_string();
+        assert_eq!(
+            msg,
+            "/p/libold.so: built for plugin ABI version 2, this server speaks version 3: \
+             rebuild it against this server's robofleet-api (ABI 3 made every price an exact \
+             `Price` instead of `f64`: see \"ABI 3\" in docs/plugins.md)"
+        );
+        let newer = abi_mismatch(PathBuf::from("/p/libnew.so"), 4).to_string();
+        assert!(newer.ends_with("speaks version 3: rebuild it against this server's robofleet-api"));
+    }
 }

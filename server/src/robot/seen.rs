@@ -63,6 +63,7 @@ impl SeenUpdates {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use robofleet_api::testing::px;
     use robofleet_api::{Fill, OrderUpdate, Side};
 
     fn update(status: OrderStatus, filled: i64) -> EventKind {
@@ -96,7 +97,7 @@ mod tests {
             symbol: "Si".into(),
             side: Side::Buy,
             qty: 1,
-            price: 1.0,
+            price: px("1.0"),
         });
         assert!(seen.admit(&fill));
         assert!(!seen.admit(&fill));

@@ -14,7 +14,7 @@ pub use page::{Cursor, OrderQuery, Page, PageQuery, TradeQuery};
 pub use position::Position;
 
 use crossbeam_channel::Sender;
-use robofleet_api::{OrderRequest, OrderStatus, OrderType, Side};
+use robofleet_api::{OrderRequest, OrderStatus, OrderType, Price, Rounding, Side};
 use serde::{Deserialize, Serialize};
 
 /// An order as stored. Written by the robot loop, changed by the gateway.
@@ -30,8 +30,8 @@ pub struct Order {
     pub qty: i64,
     pub status: OrderStatus,
     pub filled_qty: i64,
-    /// Average fill price; 0 until the first fill.
-    pub avg_price: f64,
+    /// Average fill price (see [`average_price`]); 0 until the first fill.
+    pub avg_price: Price,
     pub reason: Option<String>,
     pub cancel_requested: bool,
     /// Wall clock, ns since the Unix epoch.
@@ -60,7 +60,7 @@ impl Order {
             qty: req.qty,
             status: OrderStatus::New,
             filled_qty: 0,
-            avg_price: 0.0,
+            avg_price: Price::ZERO,
             reason: None,
             cancel_requested: false,
             created_ns: now_ns,
@@ -80,6 +80,16 @@ impl Order {
     }
 }
 
+/// The average price of fills worth `notional` (the sum of `price.raw() × qty`, exact) over
+/// `qty` lots, rounded to the nearest 10⁻⁹ (a half away from zero); 0 for no fills.
+pub fn average_price(notional: i128, qty: i64) -> Price {
+    if qty <= 0 {
+        return Price::ZERO;
+    }
+    let avg = robofleet_api::money::div_round(notional, qty as i128, Rounding::Nearest);
+    Price::from_raw(avg.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StatusChange {
     pub status: OrderStatus,
@@ -93,7 +103,7 @@ pub struct OrderChange {
     pub client_id: String,
     pub status: OrderStatus,
     pub filled_qty: i64,
-    pub avg_price: f64,
+    pub avg_price: Price,
     pub reason: Option<String>,
     pub ts_ns: i64,
 }
@@ -108,7 +118,7 @@ pub struct Trade {
     pub symbol: String,
     pub side: Side,
     pub qty: i64,
-    pub price: f64,
+    pub price: Price,
     /// When the gateway recorded the fill (its wall clock, ns since the Unix epoch): never
     /// before the order's `created_ns` nor before the order's previous change.
     pub ts_ns: i64,

@@ -1,7 +1,7 @@
 //! The rules every store backend enforces, so both have the same semantics.
 
 use super::{Order, OrderChange, StatusChange, StoreError, Trade};
-use robofleet_api::{OrderStatus, OrderType};
+use robofleet_api::OrderStatus;
 
 fn invalid(order: &Order, what: impl Into<String>) -> StoreError {
     StoreError::InvalidTransition {
@@ -11,17 +11,11 @@ fn invalid(order: &Order, what: impl Into<String>) -> StoreError {
     }
 }
 
-/// A new order: status New and finite prices (a NaN cannot be stored and read back).
+/// A new order: status New. (Its price is checked by the venue, which rejects it with a
+/// reason the robot sees; prices are exact integers, so any value can be stored.)
 pub fn check_new_order(order: &Order) -> Result<(), StoreError> {
     if order.status != OrderStatus::New {
         return Err(invalid(order, "a new order must have status New"));
-    }
-    let price_ok = match order.order_type {
-        OrderType::Limit { price } => price.is_finite(),
-        OrderType::Market => true,
-    };
-    if !price_ok || !order.avg_price.is_finite() {
-        return Err(invalid(order, "prices must be finite"));
     }
     Ok(())
 }
@@ -51,9 +45,6 @@ pub fn check_change(order: &Order, change: &OrderChange) -> Result<(), StoreErro
                 change.filled_qty, order.qty
             ),
         ));
-    }
-    if !change.avg_price.is_finite() {
-        return Err(invalid(order, "avg price must be finite"));
     }
     Ok(())
 }
@@ -111,13 +102,10 @@ pub fn check_trade(order: &Order, trade: &Trade) -> Result<(), StoreError> {
             ),
         ));
     }
-    if trade.qty <= 0 || !trade.price.is_finite() {
+    if trade.qty <= 0 {
         return Err(invalid(
             order,
-            format!(
-                "trade {} needs a positive qty and a finite price",
-                trade.exec_id
-            ),
+            format!("trade {} needs a positive qty", trade.exec_id),
         ));
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! A working order and the price checks of the simulated exchange.
 
-use robofleet_api::{OrderStatus, OrderType, Side};
+use robofleet_api::{OrderStatus, OrderType, Price, Side};
 
 use super::ExchangeOutput;
 use crate::store::{Order, OrderChange};
@@ -8,17 +8,17 @@ use crate::store::{Order, OrderChange};
 /// The last quote of a symbol and how much of each side is still untaken.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Touch {
-    pub(super) bid: f64,
+    pub(super) bid: Price,
     pub(super) bid_left: i64,
-    pub(super) ask: f64,
+    pub(super) ask: Price,
     pub(super) ask_left: i64,
 }
 
 /// What a working order can trade against, with its price.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Liquidity {
-    Touch(f64),
-    Print(f64),
+    Touch(Price),
+    Print(Price),
 }
 
 #[derive(Clone, Debug)]
@@ -30,7 +30,9 @@ pub(super) struct WorkingOrder {
     pub(super) order_type: OrderType,
     pub(super) qty: i64,
     pub(super) filled_qty: i64,
-    pub(super) avg_price: f64,
+    pub(super) avg_price: Price,
+    /// The exact sum of `price.raw() × qty` over this order's fills.
+    pub(super) fill_notional: i128,
 }
 
 impl WorkingOrder {
@@ -65,7 +67,7 @@ impl WorkingOrder {
     }
 
     /// The fill price if this order can trade against `liq`.
-    pub(super) fn fill_price(&self, liq: Liquidity) -> Option<f64> {
+    pub(super) fn fill_price(&self, liq: Liquidity) -> Option<Price> {
         match (liq, self.order_type, self.side) {
             (Liquidity::Touch(px), OrderType::Market, _) => Some(px),
             (Liquidity::Touch(px), OrderType::Limit { price }, Side::Buy) if px <= price => {
@@ -85,18 +87,18 @@ impl WorkingOrder {
     }
 
     /// Higher is served first: market orders, then the most aggressive limit.
-    pub(super) fn price_priority(&self) -> f64 {
+    pub(super) fn price_priority(&self) -> i128 {
         match (self.order_type, self.side) {
-            (OrderType::Market, _) => f64::INFINITY,
-            (OrderType::Limit { price }, Side::Buy) => price,
-            (OrderType::Limit { price }, Side::Sell) => -price,
+            (OrderType::Market, _) => i128::MAX,
+            (OrderType::Limit { price }, Side::Buy) => price.raw() as i128,
+            (OrderType::Limit { price }, Side::Sell) => -(price.raw() as i128),
         }
     }
 }
 
 /// A touch side with a usable price (feeds send 0 for an empty side).
-pub(super) fn live(px: f64) -> bool {
-    px.is_finite() && px > 0.0
+pub(super) fn live(px: Price) -> bool {
+    px.is_positive()
 }
 
 /// Checks every order must pass, new or replayed.
@@ -111,9 +113,7 @@ pub(super) fn validate(order: &Order) -> Result<(), String> {
     // until it gets a rule, which is how an "unknown order type" is kept out.
     match order.order_type {
         OrderType::Market => Ok(()),
-        OrderType::Limit { price } if price.is_finite() && price > 0.0 => Ok(()),
-        OrderType::Limit { price } => Err(format!(
-            "invalid limit price {price}: must be finite and positive"
-        )),
+        OrderType::Limit { price } if price.is_positive() => Ok(()),
+        OrderType::Limit { price } => Err(format!("invalid limit price {price}: must be positive")),
     }
 }

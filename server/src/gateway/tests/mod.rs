@@ -6,7 +6,12 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use robofleet_api::{OrderStatus, OrderType, Side};
+use robofleet_api::testing::px;
+use robofleet_api::{OrderStatus, OrderType, Price, Side};
+
+fn p(x: f64) -> Price {
+    Price::from_f64(x).unwrap()
+}
 
 use super::*;
 use crate::clock;
@@ -49,7 +54,7 @@ impl Feed {
         self.sock.send_multipart(frames, 0).expect("publish");
     }
 
-    fn quote(ts: i64, bid: f64, ask: f64, size: i64) -> [Vec<u8>; 2] {
+    fn quote(ts: i64, bid: Price, ask: Price, size: i64) -> [Vec<u8>; 2] {
         encode(&MarketData {
             symbol: "Si".into(),
             ts,
@@ -86,7 +91,7 @@ fn order(id: &str, order_type: OrderType, qty: i64) -> Order {
         qty,
         status: OrderStatus::New,
         filled_qty: 0,
-        avg_price: 0.0,
+        avg_price: px("0.0"),
         reason: None,
         cancel_requested: false,
         created_ns: clock::wall_ns(),
@@ -147,7 +152,7 @@ fn market_buy_becomes_working_then_filled_with_a_trade() {
     let s = Setup::new();
     let gw = s.spawn();
     s.feed
-        .publish_until(&Feed::quote(1_000, 99.0, 100.0, 10), || {
+        .publish_until(&Feed::quote(1_000, p(99.0), p(100.0), 10), || {
             s.count(&s.stats.md_messages) > 0
         });
 
@@ -164,7 +169,7 @@ fn market_buy_becomes_working_then_filled_with_a_trade() {
         statuses(&stored),
         vec![OrderStatus::Working, OrderStatus::Filled]
     );
-    assert_eq!((stored.filled_qty, stored.avg_price), (3, 100.0));
+    assert_eq!((stored.filled_qty, stored.avg_price), (3, p(100.0)));
     let trades = s.store.trades(None).expect("trades");
     assert_eq!(trades.len(), 1);
     let t = &trades[0];
@@ -172,7 +177,7 @@ fn market_buy_becomes_working_then_filled_with_a_trade() {
         (t.exec_id.as_str(), t.client_id.as_str()),
         ("SIM-1", "bot-1")
     );
-    assert_eq!((t.side, t.qty, t.price), (Side::Buy, 3, 100.0));
+    assert_eq!((t.side, t.qty, t.price), (Side::Buy, 3, p(100.0)));
     assert!(
         stored.created_ns <= t.ts_ns && t.ts_ns <= stored.history[1].ts_ns,
         "our times: created, then the fill, then its change"
@@ -198,18 +203,18 @@ fn a_fill_on_old_market_data_keeps_the_venue_time_and_is_stamped_after_its_order
     let s = Setup::new();
     let gw = s.spawn();
     s.feed
-        .publish_until(&Feed::quote(1_000, 99.0, 101.0, 10), || {
+        .publish_until(&Feed::quote(1_000, p(99.0), p(101.0), 10), || {
             s.count(&s.stats.md_messages) > 0
         });
     s.store
-        .insert_order(&order("bot-1", OrderType::Limit { price: 100.0 }, 2))
+        .insert_order(&order("bot-1", OrderType::Limit { price: px("100.0") }, 2))
         .expect("insert");
     assert!(wait_until(
         || s.status_of("bot-1") == Some(OrderStatus::Working)
     ));
     let seen = s.count(&s.stats.md_messages);
     s.feed
-        .publish_until(&Feed::quote(2_000, 99.0, 100.0, 10), || {
+        .publish_until(&Feed::quote(2_000, p(99.0), p(100.0), 10), || {
             s.count(&s.stats.md_messages) > seen
         });
     assert!(wait_until(
@@ -246,9 +251,10 @@ fn garbage_feed_message_is_counted_and_gateway_survives() {
     s.feed
         .publish_until(&junk, || s.count(&s.stats.feed_garbage) > 0);
     s.feed.send(&[b"one frame only".to_vec()]);
-    s.feed.publish_until(&Feed::quote(1, 99.0, 100.0, 10), || {
-        s.count(&s.stats.md_messages) > 0
-    });
+    s.feed
+        .publish_until(&Feed::quote(1, p(99.0), p(100.0), 10), || {
+            s.count(&s.stats.md_messages) > 0
+        });
     assert!(s.count(&s.stats.feed_garbage) >= 1);
 
     s.store
@@ -262,10 +268,10 @@ fn garbage_feed_message_is_counted_and_gateway_survives() {
 #[test]
 fn replayed_order_is_not_accepted_twice_and_exec_ids_continue() {
     let s = Setup::new();
-    let mut o = order("bot-1", OrderType::Limit { price: 100.0 }, 5);
+    let mut o = order("bot-1", OrderType::Limit { price: px("100.0") }, 5);
     o.status = OrderStatus::PartiallyFilled;
     o.filled_qty = 2;
-    o.avg_price = 98.0;
+    o.avg_price = px("98.0");
     o.tick_recv_mono_ns = Some(1);
     o.history = vec![
         StatusChange {
@@ -286,15 +292,16 @@ fn replayed_order_is_not_accepted_twice_and_exec_ids_continue() {
         symbol: "Si".into(),
         side: Side::Buy,
         qty: 2,
-        price: 98.0,
+        price: px("98.0"),
         ts_ns: 2,
         venue_ts_ns: None,
     };
     s.store.preload(o, vec![old]);
     let _gw = s.spawn();
-    s.feed.publish_until(&Feed::quote(10, 98.5, 99.0, 10), || {
-        s.status_of("bot-1") == Some(OrderStatus::Filled)
-    });
+    s.feed
+        .publish_until(&Feed::quote(10, p(98.5), p(99.0), 10), || {
+            s.status_of("bot-1") == Some(OrderStatus::Filled)
+        });
 
     let stored = s.store.order("bot-1").expect("stored");
     assert_eq!(
@@ -307,7 +314,7 @@ fn replayed_order_is_not_accepted_twice_and_exec_ids_continue() {
         "no second Working"
     );
     assert_eq!(stored.filled_qty, 5);
-    assert!((stored.avg_price - (2.0 * 98.0 + 3.0 * 99.0) / 5.0).abs() < 1e-9);
+    assert_eq!(stored.avg_price, px("98.6"));
     let trades = s.store.trades(None).expect("trades");
     assert_eq!(trades.len(), 2);
     assert_eq!((trades[1].exec_id.as_str(), trades[1].qty), ("SIM-8", 3));
@@ -335,7 +342,7 @@ fn rejects_cancels_and_store_errors() {
 
     // A failing store is counted and logged; the gateway carries on.
     s.store.fail_writes.store(true, Ordering::Relaxed);
-    let limit = OrderType::Limit { price: 50.0 };
+    let limit = OrderType::Limit { price: px("50.0") };
     s.store
         .insert_order(&order("bot-2", limit, 1))
         .expect("insert");

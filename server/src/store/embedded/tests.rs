@@ -2,7 +2,12 @@ use super::log::{encode, Record, RecordRef};
 use super::*;
 use crate::store::StatusChange;
 use crossbeam_channel::{unbounded, Receiver};
-use robofleet_api::{OrderStatus, OrderType, Side};
+use robofleet_api::testing::px;
+use robofleet_api::{OrderStatus, OrderType, Price, Side};
+
+fn p(x: f64) -> Price {
+    Price::from_f64(x).unwrap()
+}
 use std::io::Write;
 
 fn open(dir: &Path) -> EmbeddedStore {
@@ -19,11 +24,11 @@ fn order(robot: &str, seq: u64, symbol: &str, side: Side, qty: i64) -> Order {
         order_seq: seq,
         symbol: symbol.into(),
         side,
-        order_type: OrderType::Limit { price: 100.5 },
+        order_type: OrderType::Limit { price: px("100.5") },
         qty,
         status: OrderStatus::New,
         filled_qty: 0,
-        avg_price: 0.0,
+        avg_price: px("0.0"),
         reason: None,
         cancel_requested: false,
         created_ns: 1_000 + seq as i64,
@@ -34,7 +39,7 @@ fn order(robot: &str, seq: u64, symbol: &str, side: Side, qty: i64) -> Order {
     }
 }
 
-fn change(o: &Order, status: OrderStatus, filled: i64, avg: f64, ts: i64) -> OrderChange {
+fn change(o: &Order, status: OrderStatus, filled: i64, avg: Price, ts: i64) -> OrderChange {
     OrderChange {
         client_id: o.client_id.clone(),
         status,
@@ -45,7 +50,7 @@ fn change(o: &Order, status: OrderStatus, filled: i64, avg: f64, ts: i64) -> Ord
     }
 }
 
-fn trade(exec: &str, o: &Order, qty: i64, price: f64) -> Trade {
+fn trade(exec: &str, o: &Order, qty: i64, price: Price) -> Trade {
     Trade {
         exec_id: exec.into(),
         client_id: o.client_id.clone(),
@@ -68,9 +73,9 @@ fn drain<T>(rx: &Receiver<T>) -> Vec<T> {
 }
 
 /// Fill `o` completely with one trade at `price`.
-fn fill(store: &EmbeddedStore, o: &Order, exec: &str, price: f64, ts: i64) {
+fn fill(store: &EmbeddedStore, o: &Order, exec: &str, price: Price, ts: i64) {
     store
-        .update_order(&change(o, OrderStatus::Working, 0, 0.0, ts))
+        .update_order(&change(o, OrderStatus::Working, 0, p(0.0), ts))
         .unwrap();
     assert!(store.insert_trade(&trade(exec, o, o.qty, price)).unwrap());
     store
@@ -87,25 +92,31 @@ fn insert_update_trade_positions() {
     assert_eq!(all(&store), vec![a.clone()]);
 
     let after = store
-        .update_order(&change(&a, OrderStatus::Working, 0, 0.0, 2_000))
+        .update_order(&change(&a, OrderStatus::Working, 0, p(0.0), 2_000))
         .unwrap();
     assert_eq!(after.status, OrderStatus::Working);
     assert_eq!(after.updated_ns, 2_000);
-    assert!(store.insert_trade(&trade("x1", &a, 1, 100.0)).unwrap());
+    assert!(store.insert_trade(&trade("x1", &a, 1, p(100.0))).unwrap());
     let after = store
-        .update_order(&change(&a, OrderStatus::PartiallyFilled, 1, 100.0, 2_100))
+        .update_order(&change(
+            &a,
+            OrderStatus::PartiallyFilled,
+            1,
+            p(100.0),
+            2_100,
+        ))
         .unwrap();
     assert_eq!((after.filled_qty, after.remaining_qty()), (1, 2));
-    assert!(store.insert_trade(&trade("x2", &a, 2, 103.0)).unwrap());
+    assert!(store.insert_trade(&trade("x2", &a, 2, p(103.0))).unwrap());
     // Same status, more filled: no new history entry.
-    let mut c = change(&a, OrderStatus::PartiallyFilled, 2, 101.0, 2_150);
+    let mut c = change(&a, OrderStatus::PartiallyFilled, 2, p(101.0), 2_150);
     c.reason = Some("partial".into());
     let after = store.update_order(&c).unwrap();
     assert_eq!(after.reason.as_deref(), Some("partial"));
     let after = store
-        .update_order(&change(&a, OrderStatus::Filled, 3, 102.0, 2_200))
+        .update_order(&change(&a, OrderStatus::Filled, 3, p(102.0), 2_200))
         .unwrap();
-    assert_eq!(after.avg_price, 102.0);
+    assert_eq!(after.avg_price, px("102.0"));
     assert_eq!(after.reason, None);
     let statuses: Vec<_> = after.history.iter().map(|h| (h.status, h.ts_ns)).collect();
     assert_eq!(
@@ -120,10 +131,10 @@ fn insert_update_trade_positions() {
 
     let b = order("alpha", 2, "Si", Side::Sell, 1);
     store.insert_order(&b).unwrap();
-    assert!(store.insert_trade(&trade("x3", &b, 1, 110.0)).unwrap());
+    assert!(store.insert_trade(&trade("x3", &b, 1, p(110.0))).unwrap());
     let c = order("beta", 1, "Eu", Side::Sell, 4);
     store.insert_order(&c).unwrap();
-    assert!(store.insert_trade(&trade("x4", &c, 4, 90.0)).unwrap());
+    assert!(store.insert_trade(&trade("x4", &c, 4, p(90.0))).unwrap());
 
     let positions = store.positions(None).unwrap();
     let summary: Vec<_> = positions
@@ -131,8 +142,13 @@ fn insert_update_trade_positions() {
         .map(|p| (p.robot.as_str(), p.symbol.as_str(), p.qty, p.trades))
         .collect();
     assert_eq!(summary, vec![("alpha", "Si", 2, 3), ("beta", "Eu", -4, 1)]);
-    assert_eq!(positions[0].avg_price, 102.0);
-    assert_eq!(positions[0].realized_pnl, 8.0);
+    // First in, first out: the sell at 110 closes the lot bought at 100 (10 points); the two
+    // bought at 103 stay open.
+    assert_eq!(positions[0].avg_price, px("103"));
+    assert_eq!(
+        positions[0].realized_pnl,
+        "10".parse::<robofleet_api::Money>().unwrap()
+    );
     assert_eq!(
         store.positions(Some("beta")).unwrap(),
         vec![positions[1].clone()]
@@ -200,7 +216,7 @@ fn duplicate_client_id_refused() {
 }
 
 #[test]
-fn insert_requires_new_status_and_finite_prices() {
+fn insert_requires_new_status_and_trades_a_positive_qty() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
     let mut a = order("r", 1, "Si", Side::Buy, 1);
@@ -209,21 +225,14 @@ fn insert_requires_new_status_and_finite_prices() {
         store.insert_order(&a),
         Err(StoreError::InvalidTransition { .. })
     ));
-    let mut b = order("r", 2, "Si", Side::Buy, 1);
-    b.order_type = OrderType::Limit { price: f64::NAN };
-    assert!(matches!(
-        store.insert_order(&b),
-        Err(StoreError::InvalidTransition { .. })
-    ));
     assert!(all(&store).is_empty());
     let c = order("r", 3, "Si", Side::Buy, 1);
     store.insert_order(&c).unwrap();
-    let mut bad = change(&c, OrderStatus::Working, 0, f64::INFINITY, 1);
-    assert!(store.update_order(&bad).is_err());
-    bad.avg_price = 0.0;
-    store.update_order(&bad).unwrap();
-    assert!(store.insert_trade(&trade("x", &c, 1, f64::NAN)).is_err());
-    assert!(store.insert_trade(&trade("x", &c, 0, 1.0)).is_err());
+    store
+        .update_order(&change(&c, OrderStatus::Working, 0, Price::ZERO, 1))
+        .unwrap();
+    assert!(store.insert_trade(&trade("x", &c, 0, p(1.0))).is_err());
+    assert!(store.insert_trade(&trade("x", &c, -1, p(1.0))).is_err());
     drop(store);
     // Nothing refused reached the log: it replays cleanly.
     let store = open(dir.path());
@@ -239,8 +248,8 @@ fn duplicate_exec_id_ignored_and_not_double_counted() {
     store.insert_order(&a).unwrap();
     let (tx, rx) = unbounded();
     store.watch_robot("r", tx).unwrap();
-    assert!(store.insert_trade(&trade("x1", &a, 2, 100.0)).unwrap());
-    let mut dup = trade("x1", &a, 2, 100.0);
+    assert!(store.insert_trade(&trade("x1", &a, 2, p(100.0))).unwrap());
+    let mut dup = trade("x1", &a, 2, p(100.0));
     assert!(!store.insert_trade(&dup).unwrap());
     dup.qty = 3; // a different fill under the same exec id is still a duplicate
     assert!(!store.insert_trade(&dup).unwrap());
@@ -250,7 +259,7 @@ fn duplicate_exec_id_ignored_and_not_double_counted() {
     assert_eq!((p.qty, p.trades), (2, 1));
     drop(store);
     let store = open(dir.path());
-    assert!(!store.insert_trade(&trade("x1", &a, 2, 100.0)).unwrap());
+    assert!(!store.insert_trade(&trade("x1", &a, 2, px("100"))).unwrap());
     let p = &store.positions(Some("r")).unwrap()[0];
     assert_eq!((p.qty, p.trades), (2, 1));
 }
@@ -261,11 +270,11 @@ fn trade_for_unknown_or_mismatched_order_refused() {
     let store = open(dir.path());
     let a = order("r", 1, "Si", Side::Buy, 5);
     assert!(matches!(
-        store.insert_trade(&trade("x1", &a, 1, 1.0)),
+        store.insert_trade(&trade("x1", &a, 1, p(1.0))),
         Err(StoreError::UnknownOrder(id)) if id == "r-1"
     ));
     store.insert_order(&a).unwrap();
-    let mut t = trade("x1", &a, 1, 1.0);
+    let mut t = trade("x1", &a, 1, p(1.0));
     t.side = Side::Sell;
     assert!(matches!(
         store.insert_trade(&t),
@@ -284,22 +293,28 @@ fn update_of_terminal_order_refused() {
     assert!(matches!(
         store.update_order(&OrderChange {
             client_id: "nope".into(),
-            ..change(&a, OrderStatus::Working, 0, 0.0, 1)
+            ..change(&a, OrderStatus::Working, 0, p(0.0), 1)
         }),
         Err(StoreError::UnknownOrder(id)) if id == "nope"
     ));
     store
-        .update_order(&change(&a, OrderStatus::PartiallyFilled, 1, 10.0, 1))
+        .update_order(&change(&a, OrderStatus::PartiallyFilled, 1, p(10.0), 1))
         .unwrap();
     for (filled, what) in [(0, "decrease"), (3, "exceeds")] {
-        match store.update_order(&change(&a, OrderStatus::PartiallyFilled, filled, 10.0, 2)) {
+        match store.update_order(&change(
+            &a,
+            OrderStatus::PartiallyFilled,
+            filled,
+            p(10.0),
+            2,
+        )) {
             Err(StoreError::InvalidTransition { what: w, .. }) => {
                 assert!(w.contains(what), "{w}")
             }
             other => panic!("expected InvalidTransition, got {other:?}"),
         }
     }
-    let mut c = change(&a, OrderStatus::Cancelled, 1, 10.0, 3);
+    let mut c = change(&a, OrderStatus::Cancelled, 1, p(10.0), 3);
     c.reason = Some("user".into());
     let done = store.update_order(&c).unwrap();
     assert_eq!(
@@ -311,7 +326,7 @@ fn update_of_terminal_order_refused() {
         OrderStatus::Filled,
         OrderStatus::Cancelled,
     ] {
-        match store.update_order(&change(&a, status, 2, 10.0, 4)) {
+        match store.update_order(&change(&a, status, 2, p(10.0), 4)) {
             Err(StoreError::InvalidTransition {
                 status, client_id, ..
             }) => {
@@ -340,7 +355,7 @@ fn request_cancel_semantics() {
     let b = order("r", 2, "Si", Side::Buy, 2);
     store.insert_order(&a).unwrap();
     store.insert_order(&b).unwrap();
-    fill(&store, &b, "x1", 10.0, 10);
+    fill(&store, &b, "x1", p(10.0), 10);
     drain(&rx);
     let len = std::fs::metadata(store.path()).unwrap().len();
 
@@ -383,7 +398,7 @@ fn reopen_restores_everything() {
                 &store,
                 o,
                 &format!("x{i}"),
-                100.0 + i as f64,
+                p(100.0 + i as f64),
                 100 * i as i64,
             );
         }
@@ -391,7 +406,7 @@ fn reopen_restores_everything() {
         store
             .update_order(&OrderChange {
                 reason: Some("venue said no".into()),
-                ..change(&all_orders[6], OrderStatus::Rejected, 0, 0.0, 9_999)
+                ..change(&all_orders[6], OrderStatus::Rejected, 0, p(0.0), 9_999)
             })
             .unwrap();
         (
@@ -542,8 +557,8 @@ fn checksummed_but_inconsistent_record_is_corrupt() {
 #[test]
 fn record_format_round_trips() {
     let a = order("r", 1, "Si", Side::Sell, 3);
-    let c = change(&a, OrderStatus::Working, 0, 0.0, 5);
-    let t = trade("x", &a, 1, 2.5);
+    let c = change(&a, OrderStatus::Working, 0, p(0.0), 5);
+    let t = trade("x", &a, 1, p(2.5));
     let cases = [
         (
             RecordRef::OrderInserted(&a),
@@ -587,7 +602,7 @@ fn gateway_watcher_gets_open_orders_first_then_new_ones_and_cancels() {
     for o in [&a, &b, &c] {
         store.insert_order(o).unwrap();
     }
-    fill(&store, &a, "x1", 1.0, 1);
+    fill(&store, &a, "x1", p(1.0), 1);
     store.request_cancel("q-1").unwrap();
     let c_cancelling = Order {
         cancel_requested: true,
@@ -612,7 +627,7 @@ fn gateway_watcher_gets_open_orders_first_then_new_ones_and_cancels() {
     store.request_cancel("r-2").unwrap();
     // Gateway changes and trades are not gateway requests.
     store
-        .update_order(&change(&d, OrderStatus::Working, 0, 0.0, 1))
+        .update_order(&change(&d, OrderStatus::Working, 0, p(0.0), 1))
         .unwrap();
     assert_eq!(
         drain(&rx),
@@ -651,16 +666,16 @@ fn robot_watcher_gets_only_its_robot_in_order() {
     assert!(drain(&rx_r).is_empty(), "inserts are not robot updates");
 
     let w = store
-        .update_order(&change(&a, OrderStatus::Working, 0, 0.0, 1))
+        .update_order(&change(&a, OrderStatus::Working, 0, p(0.0), 1))
         .unwrap();
     store
-        .update_order(&change(&b, OrderStatus::Working, 0, 0.0, 1))
+        .update_order(&change(&b, OrderStatus::Working, 0, p(0.0), 1))
         .unwrap();
-    let t1 = trade("x1", &a, 1, 5.0);
+    let t1 = trade("x1", &a, 1, p(5.0));
     store.insert_trade(&t1).unwrap();
-    store.insert_trade(&trade("y1", &b, 2, 5.0)).unwrap();
+    store.insert_trade(&trade("y1", &b, 2, p(5.0))).unwrap();
     let p = store
-        .update_order(&change(&a, OrderStatus::PartiallyFilled, 1, 5.0, 2))
+        .update_order(&change(&a, OrderStatus::PartiallyFilled, 1, p(5.0), 2))
         .unwrap();
 
     let got = drain(&rx_r);
@@ -678,7 +693,7 @@ fn robot_watcher_gets_only_its_robot_in_order() {
     assert!(got_q.iter().all(|u| u.robot() == "q"));
 
     store.unwatch_robot(id_r);
-    store.insert_trade(&trade("x2", &a, 1, 5.0)).unwrap();
+    store.insert_trade(&trade("x2", &a, 1, px("5"))).unwrap();
     assert!(drain(&rx_r).is_empty(), "unwatched");
 }
 
@@ -702,9 +717,9 @@ fn dropped_receiver_does_not_break_later_writes() {
     store.insert_order(&a).unwrap();
     store.insert_order(&b).unwrap();
     store
-        .update_order(&change(&a, OrderStatus::Working, 0, 0.0, 1))
+        .update_order(&change(&a, OrderStatus::Working, 0, p(0.0), 1))
         .unwrap();
-    assert!(store.insert_trade(&trade("x", &a, 1, 1.0)).unwrap());
+    assert!(store.insert_trade(&trade("x", &a, 1, p(1.0))).unwrap());
     assert_eq!(drain(&rx).len(), 2);
     assert_eq!(drain(&rrx).len(), 2);
     assert_eq!(store.inner.lock().unwrap().gateways.len(), 1);
@@ -826,7 +841,7 @@ fn history_entries_carry_status_time_and_reason() {
     let store = open(dir.path());
     let a = order("r", 1, "Si", Side::Buy, 1);
     store.insert_order(&a).unwrap();
-    let mut c = change(&a, OrderStatus::Rejected, 0, 0.0, 77);
+    let mut c = change(&a, OrderStatus::Rejected, 0, p(0.0), 77);
     c.reason = Some("no money".into());
     let after = store.update_order(&c).unwrap();
     assert_eq!(

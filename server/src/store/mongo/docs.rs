@@ -4,11 +4,12 @@
 //! `orders._id` = client order id, `trades._id` = exec id,
 //! `order_updates._id` = `<client_id>@<status>/<filled_qty>` (one per distinct change).
 
+use super::codec::to_document;
 use super::errors::{classify, Failure};
 use super::store_err;
 use crate::store::{rules, Order, OrderChange, OrderFilter, StoreError, Trade};
 use futures_util::TryStreamExt;
-use mongodb::bson::{doc, to_document, Bson, Document};
+use mongodb::bson::{doc, Bson, Document};
 use mongodb::options::ClientOptions;
 use mongodb::{Client, Collection, Database, IndexModel};
 use std::time::Duration;
@@ -106,7 +107,7 @@ pub fn trade_doc(trade: &Trade) -> Result<Document, StoreError> {
 }
 
 pub fn parse<T: serde::de::DeserializeOwned>(d: Document, what: &str) -> Result<T, StoreError> {
-    mongodb::bson::from_document(d).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+    super::codec::from_document(d).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
 /// Insert a new order. A retry of a write that did land is not a duplicate.
@@ -151,7 +152,7 @@ pub async fn reject_if_new(
         client_id: order.client_id.clone(),
         status: robofleet_api::OrderStatus::Rejected,
         filled_qty: 0,
-        avg_price: 0.0,
+        avg_price: robofleet_api::Price::ZERO,
         reason: Some(why.to_string()),
         ts_ns: now,
     };
@@ -241,7 +242,7 @@ pub async fn update_order(cols: &Collections, change: &OrderChange) -> Result<Or
     if !already {
         rules::check_change(&order, change)?;
         rules::apply_change(&mut order, change);
-        let history = mongodb::bson::to_bson(&order.history)
+        let history = super::codec::to_bson(&order.history)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         cols.orders
             .update_one(
@@ -249,7 +250,7 @@ pub async fn update_order(cols: &Collections, change: &OrderChange) -> Result<Or
                 doc! {"$set": {
                     "status": to_bson(&order.status)?,
                     "filled_qty": order.filled_qty,
-                    "avg_price": order.avg_price,
+                    "avg_price": to_bson(&order.avg_price)?,
                     "reason": to_bson(&order.reason)?,
                     "updated_ns": order.updated_ns,
                     "history": history,
@@ -275,7 +276,7 @@ pub async fn update_order(cols: &Collections, change: &OrderChange) -> Result<Or
 }
 
 fn to_bson<T: serde::Serialize>(v: &T) -> Result<Bson, StoreError> {
-    mongodb::bson::to_bson(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+    super::codec::to_bson(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 /// Insert a fill; `Ok(false)` if that exec id is already stored.

@@ -9,6 +9,7 @@
 //! (see `writer`). Gateway-side writes are idempotent (`_id` is the client order id, the exec
 //! id, or the change's identity) and retried until they land: nothing lost, nothing doubled.
 
+mod codec;
 mod docs;
 pub use docs::DEFAULT_DB;
 mod errors;

@@ -2,11 +2,12 @@
 //! database: `(created_ns, _id)` for orders and `(ts_ns, _id)` for trades, where `_id` is
 //! the client order id or the exec id, both indexed.
 
+use super::codec::to_bson;
 use super::docs::{parse, Collections};
 use super::store_err;
 use crate::store::{Cursor, Order, OrderQuery, Page, PageQuery, StoreError, Trade, TradeQuery};
 use futures_util::TryStreamExt;
-use mongodb::bson::{doc, to_bson, Bson, Document};
+use mongodb::bson::{doc, Bson, Document};
 use mongodb::Collection;
 
 /// `time` before (`$lt`) or after (`$gt`) the cursor, ties broken by `_id`.

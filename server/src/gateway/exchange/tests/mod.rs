@@ -1,4 +1,9 @@
 use super::*;
+use robofleet_api::testing::px;
+
+fn p(x: f64) -> Price {
+    Price::from_f64(x).unwrap()
+}
 
 mod fills;
 mod rules;
@@ -14,7 +19,7 @@ fn order(id: &str, side: Side, order_type: OrderType, qty: i64) -> Order {
         qty,
         status: OrderStatus::New,
         filled_qty: 0,
-        avg_price: 0.0,
+        avg_price: px("0.0"),
         reason: None,
         cancel_requested: false,
         created_ns: 0,
@@ -25,7 +30,7 @@ fn order(id: &str, side: Side, order_type: OrderType, qty: i64) -> Order {
     }
 }
 
-fn limit(px: f64) -> OrderType {
+fn limit(px: Price) -> OrderType {
     OrderType::Limit { price: px }
 }
 
@@ -45,9 +50,9 @@ fn md(ex: &mut SimExchange, ts: i64, kind: MarketKind) -> Vec<ExchangeOutput> {
 fn quote(
     ex: &mut SimExchange,
     ts: i64,
-    bid: f64,
+    bid: Price,
     bid_size: i64,
-    ask: f64,
+    ask: Price,
     ask_size: i64,
 ) -> Vec<ExchangeOutput> {
     md(
@@ -62,7 +67,7 @@ fn quote(
     )
 }
 
-fn print(ex: &mut SimExchange, ts: i64, price: f64, size: i64) -> Vec<ExchangeOutput> {
+fn print(ex: &mut SimExchange, ts: i64, price: Price, size: i64) -> Vec<ExchangeOutput> {
     md(ex, ts, MarketKind::Trade { price, size })
 }
 
@@ -92,7 +97,7 @@ fn fills(out: &[ExchangeOutput]) -> Vec<Trade> {
 }
 
 /// (client id, qty, price) of each fill, in order.
-fn fill_summary(out: &[ExchangeOutput]) -> Vec<(String, i64, f64)> {
+fn fill_summary(out: &[ExchangeOutput]) -> Vec<(String, i64, Price)> {
     fills(out)
         .into_iter()
         .map(|t| (t.client_id, t.qty, t.price))

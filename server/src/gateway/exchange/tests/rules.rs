@@ -5,7 +5,7 @@ use super::*;
 #[test]
 fn rejects_non_positive_qty() {
     let mut ex = SimExchange::new();
-    quote(&mut ex, 1, 99.0, 10, 100.0, 10);
+    quote(&mut ex, 1, p(99.0), 10, p(100.0), 10);
     for qty in [0, -5] {
         let id = format!("q{qty}");
         let out = new(&mut ex, order(&id, Side::Buy, OrderType::Market, qty), 7);
@@ -18,7 +18,10 @@ fn rejects_non_positive_qty() {
 #[test]
 fn rejects_bad_limit_prices() {
     let mut ex = SimExchange::new();
-    for (i, px) in [f64::NAN, f64::INFINITY, 0.0, -1.0].into_iter().enumerate() {
+    for (i, px) in [p(0.0), p(-1.0), px("-0.000000001")]
+        .into_iter()
+        .enumerate()
+    {
         let out = new(
             &mut ex,
             order(&format!("p{i}"), Side::Sell, limit(px), 1),
@@ -36,28 +39,31 @@ fn rejects_market_order_without_quote_and_empty_symbol() {
     let mut ex = SimExchange::new();
     let out = new(&mut ex, order("a", Side::Buy, OrderType::Market, 1), 1);
     assert_eq!(reject_reason(&out), "no market for Si");
-    let mut o = order("b", Side::Buy, limit(1.0), 1);
+    let mut o = order("b", Side::Buy, limit(p(1.0)), 1);
     o.symbol.clear();
     assert_eq!(reject_reason(&new(&mut ex, o, 1)), "empty symbol");
     // A limit order needs no quote: it just works.
-    let out = new(&mut ex, order("c", Side::Buy, limit(1.0), 1), 1);
+    let out = new(&mut ex, order("c", Side::Buy, limit(p(1.0)), 1), 1);
     assert_eq!(changes(&out)[0].status, OrderStatus::Working);
 }
 
 #[test]
 fn cancel_working_order_keeps_its_fills() {
     let mut ex = SimExchange::new();
-    quote(&mut ex, 1, 99.0, 10, 100.0, 2);
+    quote(&mut ex, 1, p(99.0), 10, p(100.0), 2);
     new(&mut ex, order("b", Side::Buy, OrderType::Market, 5), 2);
     let out = cancel(&mut ex, "b", 3);
     let c = changes(&out);
     assert_eq!(c.len(), 1);
     assert_eq!(c[0].status, OrderStatus::Cancelled);
     assert_eq!(c[0].reason.as_deref(), Some(CANCEL_REASON));
-    assert_eq!((c[0].filled_qty, c[0].avg_price, c[0].ts_ns), (2, 100.0, 3));
+    assert_eq!(
+        (c[0].filled_qty, c[0].avg_price, c[0].ts_ns),
+        (2, p(100.0), 3)
+    );
     assert!(!ex.is_working("b"));
     assert!(
-        quote(&mut ex, 4, 99.0, 10, 100.0, 10).is_empty(),
+        quote(&mut ex, 4, p(99.0), 10, p(100.0), 10).is_empty(),
         "no fill after cancel"
     );
 }
@@ -66,12 +72,12 @@ fn cancel_working_order_keeps_its_fills() {
 fn cancel_of_unknown_or_terminal_order_is_ignored() {
     let mut ex = SimExchange::new();
     assert!(cancel(&mut ex, "nope", 1).is_empty());
-    quote(&mut ex, 1, 99.0, 10, 100.0, 10);
+    quote(&mut ex, 1, p(99.0), 10, p(100.0), 10);
     new(&mut ex, order("f", Side::Buy, OrderType::Market, 1), 2);
     assert!(cancel(&mut ex, "f", 3).is_empty(), "already filled");
     new(&mut ex, order("r", Side::Buy, OrderType::Market, 0), 2);
     assert!(cancel(&mut ex, "r", 3).is_empty(), "rejected");
-    new(&mut ex, order("c", Side::Buy, limit(1.0), 1), 2);
+    new(&mut ex, order("c", Side::Buy, limit(p(1.0)), 1), 2);
     assert_eq!(cancel(&mut ex, "c", 3).len(), 1);
     assert!(cancel(&mut ex, "c", 4).is_empty(), "already cancelled");
 }
@@ -79,7 +85,7 @@ fn cancel_of_unknown_or_terminal_order_is_ignored() {
 #[test]
 fn new_order_with_cancel_requested_is_cancelled_unfilled() {
     let mut ex = SimExchange::new();
-    quote(&mut ex, 1, 99.0, 10, 100.0, 10);
+    quote(&mut ex, 1, p(99.0), 10, p(100.0), 10);
     let mut o = order("b", Side::Buy, OrderType::Market, 1);
     o.cancel_requested = true;
     let out = new(&mut ex, o, 2);
@@ -91,21 +97,21 @@ fn new_order_with_cancel_requested_is_cancelled_unfilled() {
 #[test]
 fn replayed_working_order_is_restored_silently() {
     let mut ex = SimExchange::new();
-    let mut o = order("b", Side::Buy, limit(100.0), 10);
+    let mut o = order("b", Side::Buy, limit(p(100.0)), 10);
     o.status = OrderStatus::PartiallyFilled;
     o.filled_qty = 4;
-    o.avg_price = 98.0;
+    o.avg_price = px("98.0");
     assert!(new(&mut ex, o.clone(), 1).is_empty(), "no second Working");
     assert!(ex.is_working("b"));
-    let out = quote(&mut ex, 2, 99.0, 10, 100.0, 10);
+    let out = quote(&mut ex, 2, p(99.0), 10, p(100.0), 10);
     assert_eq!(
         fill_summary(&out),
-        vec![("b".into(), 6, 100.0)],
+        vec![("b".into(), 6, p(100.0))],
         "only what remains"
     );
     let c = &changes(&out)[0];
     assert_eq!((c.status, c.filled_qty), (OrderStatus::Filled, 10));
-    assert!((c.avg_price - (4.0 * 98.0 + 6.0 * 100.0) / 10.0).abs() < 1e-9);
+    assert_eq!(c.avg_price, px("99.2"));
     // A second delivery of the same order changes nothing.
     assert!(new(&mut ex, o, 3).is_empty());
     assert!(!ex.is_working("b"));
@@ -119,18 +125,18 @@ fn replay_edge_cases() {
     m.status = OrderStatus::Working;
     assert!(new(&mut ex, m, 1).is_empty());
     // Asked to cancel while the gateway was down.
-    let mut c = order("c", Side::Buy, limit(1.0), 1);
+    let mut c = order("c", Side::Buy, limit(p(1.0)), 1);
     c.status = OrderStatus::Working;
     c.cancel_requested = true;
     let out = new(&mut ex, c, 1);
     assert_eq!(changes(&out)[0].status, OrderStatus::Cancelled);
     // Fully filled but the status was not written yet.
-    let mut f = order("f", Side::Buy, limit(1.0), 2);
+    let mut f = order("f", Side::Buy, limit(p(1.0)), 2);
     f.status = OrderStatus::PartiallyFilled;
     f.filled_qty = 2;
     assert_eq!(changes(&new(&mut ex, f, 1))[0].status, OrderStatus::Filled);
     // Invalid: cancelled, since a Working order cannot become Rejected.
-    let mut bad = order("bad", Side::Buy, limit(-1.0), 2);
+    let mut bad = order("bad", Side::Buy, limit(p(-1.0)), 2);
     bad.status = OrderStatus::Working;
     let c = &changes(&new(&mut ex, bad, 1))[0];
     assert_eq!(c.status, OrderStatus::Cancelled);
@@ -149,7 +155,7 @@ fn replay_edge_cases() {
 #[test]
 fn duplicate_new_order_is_ignored() {
     let mut ex = SimExchange::new();
-    quote(&mut ex, 1, 99.0, 10, 100.0, 10);
+    quote(&mut ex, 1, p(99.0), 10, p(100.0), 10);
     assert_eq!(
         new(&mut ex, order("a", Side::Buy, OrderType::Market, 1), 2).len(),
         3
@@ -165,7 +171,7 @@ fn exec_ids_resume_after_stored_ones() {
         13
     );
     let mut ex = SimExchange::with_next_exec_seq(13);
-    quote(&mut ex, 1, 99.0, 10, 100.0, 10);
+    quote(&mut ex, 1, p(99.0), 10, p(100.0), 10);
     let out = new(&mut ex, order("a", Side::Buy, OrderType::Market, 1), 2);
     assert_eq!(fills(&out)[0].exec_id, "SIM-13");
     assert_eq!(ex.next_exec_seq(), 14);

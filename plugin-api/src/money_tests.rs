@@ -1,0 +1,111 @@
+use super::*;
+
+fn p(s: &str) -> Price {
+    s.parse().unwrap()
+}
+
+#[test]
+fn decimal_text_parses_exactly_and_prints_back() {
+    assert_eq!(p("91234.5").raw(), 91_234_500_000_000);
+    assert_eq!(p("0.000000001").raw(), 1);
+    assert_eq!(p("-0.25").raw(), -250_000_000);
+    assert_eq!(p("+7").raw(), 7 * SCALE);
+    assert_eq!(p(".5").raw(), SCALE / 2);
+    assert_eq!(p("1.500000000").raw(), 1_500_000_000);
+    for s in [
+        "91234.5",
+        "0.000000001",
+        "-0.25",
+        "7",
+        "0",
+        "9223372036.854775807",
+    ] {
+        assert_eq!(p(s).to_string(), s);
+    }
+    // 0.1 + 0.2 is exactly 0.3 here.
+    assert_eq!(p("0.1") + p("0.2"), p("0.3"));
+}
+
+#[test]
+fn bad_text_is_refused_not_rounded() {
+    for bad in [
+        "", ".", "-", "1e3", "1,5", "0x10", " 1", "1 ", "NaN", "inf", "1.2.3", "--1",
+    ] {
+        assert!(
+            matches!(bad.parse::<Price>(), Err(DecimalError::Syntax(_))),
+            "{bad:?}"
+        );
+    }
+    assert!(matches!(
+        "1.0000000001".parse::<Price>(),
+        Err(DecimalError::TooPrecise(_))
+    ));
+    assert!(matches!(
+        "9223372036.854775808".parse::<Price>(),
+        Err(DecimalError::OutOfRange(_))
+    ));
+    assert!("1".repeat(40).parse::<Money>().is_err());
+}
+
+#[test]
+fn rounding_goes_the_named_way() {
+    let tick = p("10");
+    assert_eq!(
+        p("123455").round_to_tick(tick, Rounding::Nearest),
+        p("123460")
+    );
+    assert_eq!(
+        p("123454.999").round_to_tick(tick, Rounding::Nearest),
+        p("123450")
+    );
+    assert_eq!(
+        p("-123455").round_to_tick(tick, Rounding::Nearest),
+        p("-123460")
+    );
+    assert_eq!(p("123459").round_to_tick(tick, Rounding::Down), p("123450"));
+    assert_eq!(
+        p("-123451").round_to_tick(tick, Rounding::Down),
+        p("-123460")
+    );
+    assert_eq!(p("123451").round_to_tick(tick, Rounding::Up), p("123460"));
+    assert!(p("123450").is_on_grid(tick));
+    assert!(!p("123451").is_on_grid(tick));
+    assert_eq!(p("123450").to_ticks(tick, Rounding::Down), 12345);
+    assert_eq!(Price::mid(p("100"), p("101")), p("100.5"));
+    assert_eq!(Price::from_f64(91234.5), Some(p("91234.5")));
+    assert_eq!(Price::from_f64(0.1 + 0.2), Some(p("0.3")));
+    assert_eq!(Price::from_f64(f64::NAN), None);
+    assert_eq!(Price::from_f64(1e30), None);
+}
+
+#[test]
+fn money_rounds_fees_and_rates_as_documented() {
+    let m = |s: &str| s.parse::<Money>().unwrap();
+    // 0.01% of 123456.789 = 12.3456789
+    assert_eq!(
+        m("123456.789").times_rate(p("0.0001"), Rounding::Nearest),
+        m("12.3456789")
+    );
+    assert_eq!(m("12.345").round_to(2, Rounding::Nearest), m("12.35"));
+    assert_eq!(m("-12.345").round_to(2, Rounding::Nearest), m("-12.35"));
+    assert_eq!(m("12.341").round_to(2, Rounding::Up), m("12.35"));
+    assert_eq!(m("-12.349").round_to(2, Rounding::Down), m("-12.35"));
+    assert_eq!(m("1.5").times(3), m("4.5"));
+    assert_eq!(m("-0.5").to_string(), "-0.5");
+}
+
+#[test]
+fn json_carries_text_and_binary_carries_integers() {
+    let price = p("91234.5");
+    assert_eq!(serde_json::to_string(&price).unwrap(), "\"91234.5\"");
+    assert_eq!(serde_json::from_str::<Price>("\"91234.5\"").unwrap(), price);
+    assert_eq!(serde_json::from_str::<Price>("91234").unwrap(), p("91234"));
+    let float = serde_json::from_str::<Price>("91234.5").unwrap_err();
+    assert!(float.to_string().contains("decimal strings"), "{float}");
+    let bytes = postcard::to_allocvec(&price).unwrap();
+    assert_eq!(postcard::from_bytes::<Price>(&bytes).unwrap(), price);
+    let money = Money::units(5) + Money::from_raw(1);
+    let bytes = postcard::to_allocvec(&money).unwrap();
+    assert_eq!(postcard::from_bytes::<Money>(&bytes).unwrap(), money);
+    assert!(postcard::to_allocvec(&Money::from_raw(i128::MAX)).is_err());
+}
