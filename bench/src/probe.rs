@@ -55,6 +55,16 @@ impl TempDirs {
         for d in [&plugins, &data] {
             std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
         }
+        // The feed is stamped with the wall clock: the symbols trade at every hour here.
+        let tick = |s: &str| s.parse().expect("a tick");
+        let specs = [
+            robofleet::instruments::always_open(SYMBOL, tick("0.01")),
+            robofleet::instruments::always_open("Si", tick("1")),
+            robofleet::instruments::always_open("RTS", tick("10")),
+        ];
+        let registry = data.join(robofleet::instruments::FILE_NAME);
+        std::fs::write(&registry, robofleet::instruments::to_toml(&specs))
+            .with_context(|| format!("cannot write {}", registry.display()))?;
         Ok(TempDirs {
             root,
             plugins,
@@ -113,6 +123,7 @@ pub fn spawn_quote_feed(
         seed: 1,
         trade_ratio: 0.0,
         limit: None,
+        start_ts: None,
     }));
     opts.endpoint = endpoint.to_string();
     opts.stamp_sent = true;

@@ -20,6 +20,7 @@ pub fn quote_walk(seed: u64, symbols: &[String]) -> anyhow::Result<Generator> {
         seed,
         trade_ratio: 0.0,
         limit: None,
+        start_ts: None,
     };
     Ok(Generator::new(&cfg, T0)?)
 }

@@ -10,6 +10,7 @@
 //! robot's day can be journaled and replayed exactly.
 //!
 //! # Layout
+//! - [`instrument`]: instrument specs (tick, lot, money per tick, fees, sessions), effective-dated.
 //! - [`money`]: exact [`Price`] and [`Money`] (fixed-point integers, never floats).
 //! - [`types`]: events, actions, orders, fills, parameters: plain serde data.
 //! - [`robot`]: the [`Robot`] trait, the [`Actions`] list with deterministic order ids, [`Rng`].
@@ -20,12 +21,14 @@
 
 pub mod abi;
 pub mod export;
+pub mod instrument;
 pub mod money;
 pub mod panics;
 pub mod robot;
 pub mod testing;
 pub mod types;
 
+pub use instrument::{Instrument, Instruments, Session};
 pub use money::{Money, Price, Rounding};
 pub use robot::{Actions, Rng, Robot};
 pub use types::*;

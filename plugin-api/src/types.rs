@@ -39,9 +39,30 @@ pub enum EventKind {
     Timer {
         id: u64,
     },
+    /// A version of one of this robot's symbols' specs: every known version right after
+    /// `Start`, and each new or changed one when the registry changes. Keep them in an
+    /// [`crate::Instruments`] and ask it for the spec in effect at an event's time.
+    Instrument(crate::instrument::Instrument),
 }
 
 impl EventKind {
+    /// The variant's name, for logs and reports (`Quote`, `Fill`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Start => "Start",
+            EventKind::Stop => "Stop",
+            EventKind::Quote(_) => "Quote",
+            EventKind::Trade(_) => "Trade",
+            EventKind::Bar(_) => "Bar",
+            EventKind::Params(_) => "Params",
+            EventKind::Command { .. } => "Command",
+            EventKind::OrderUpdate(_) => "OrderUpdate",
+            EventKind::Fill(_) => "Fill",
+            EventKind::Timer { .. } => "Timer",
+            EventKind::Instrument(_) => "Instrument",
+        }
+    }
+
     /// The symbol this event is about, if any.
     pub fn symbol(&self) -> Option<&str> {
         match self {
@@ -50,6 +71,7 @@ impl EventKind {
             EventKind::Bar(b) => Some(&b.symbol),
             EventKind::OrderUpdate(u) => Some(&u.symbol),
             EventKind::Fill(f) => Some(&f.symbol),
+            EventKind::Instrument(i) => Some(&i.symbol),
             _ => None,
         }
     }

@@ -23,6 +23,7 @@ pub mod control;
 pub mod feed;
 pub mod fleet;
 pub mod gateway;
+pub mod instruments;
 pub mod journal;
 pub mod limits;
 pub mod market;

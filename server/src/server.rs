@@ -9,6 +9,7 @@ use crate::fleet::{
     spawn_watcher, Manager, ManagerCmd, ManagerLinks, ParamOverrides, Registry, WatcherHandle,
 };
 use crate::gateway::{spawn_gateway, GatewayConfig, GatewayHandle, GatewayStats};
+use crate::instruments::SharedRegistry;
 use crate::journal::JournalOptions;
 use crate::stats::FleetStats;
 use crate::store::embedded::{EmbeddedStore, SyncPolicy};
@@ -127,6 +128,8 @@ pub enum ServerError {
     PluginDir { path: PathBuf, reason: String },
     #[error("gateway: {0}")]
     Gateway(String),
+    #[error("instrument registry {0}")]
+    Instruments(#[from] crate::instruments::RegistryError),
     #[error("cannot start a thread: {0}")]
     Thread(#[from] std::io::Error),
 }
@@ -213,6 +216,10 @@ pub fn start_with_store(
         );
     }
     let registry = Arc::new(Registry::default());
+    // The instrument registry: the data folder's file, in the store for the gateway and
+    // the analysts, and handed to each robot as it starts.
+    let instruments = Arc::new(SharedRegistry::open(&cfg.data_dir)?);
+    store.put_instruments(&instruments.all())?;
     // Params set over the control socket, kept across reloads and restarts.
     let overrides = Arc::new(ParamOverrides::open(Some(cfg.data_dir.join("params.json"))));
     let stats = Arc::new(FleetStats::default());
@@ -277,6 +284,7 @@ pub fn start_with_store(
             store: store.clone(),
             manager: manager_tx.clone(),
             stats: stats.clone(),
+            instruments: instruments.clone(),
         };
         let ctx = ctx.clone();
         streams.push(spawn_named("control", move || {
@@ -299,7 +307,8 @@ pub fn start_with_store(
         manager_tx.clone(),
     )
     .with_probe(cfg.plugin_probe.clone())
-    .with_overrides(overrides);
+    .with_overrides(overrides)
+    .with_instruments(instruments);
     let manager = match &cfg.journal_dir {
         Some(root) => manager.with_journal(root.clone(), cfg.journal.clone()),
         None => manager,

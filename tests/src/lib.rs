@@ -113,6 +113,29 @@ impl Default for Feed {
     }
 }
 
+/// The test symbols, each traded every minute of every day (test feeds are stamped with the
+/// wall clock, at any hour): `Si` (tick 1), `RTS` (tick 10), `BENCH` (tick 0.01).
+pub fn test_instruments() -> Vec<robofleet_api::Instrument> {
+    use robofleet::instruments::always_open;
+    let p = |s: &str| s.parse().expect("a test tick");
+    vec![
+        always_open("Si", p("1")),
+        always_open("RTS", p("10")),
+        always_open("BENCH", p("0.01")),
+    ]
+}
+
+/// Give a data folder the [`test_instruments`] registry, unless it has one already (a test
+/// that wants the shipped MOEX specs writes them first).
+pub fn write_test_instruments(data: &Path) {
+    let path = data.join(robofleet::instruments::FILE_NAME);
+    if !path.exists() {
+        std::fs::create_dir_all(data).expect("data folder");
+        let text = robofleet::instruments::to_toml(&test_instruments());
+        std::fs::write(&path, text).expect("write instruments.toml");
+    }
+}
+
 /// A server started in-process on temp folders, with a control client.
 pub struct TestServer {
     pub handle: Option<ServerHandle>,
@@ -134,6 +157,7 @@ impl TestServer {
 
     /// The tests' settings: a free control port, `feed_endpoint`, a short settle time.
     pub fn config(feed_endpoint: &str, plugins: &Path, data: &Path) -> ServeConfig {
+        write_test_instruments(data);
         let mut cfg = ServeConfig::new(plugins, data);
         cfg.control_endpoint = "tcp://127.0.0.1:*".into();
         cfg.feed_endpoint = feed_endpoint.into();
@@ -278,6 +302,7 @@ pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
 /// The real `robofleet serve` on `plugins` and `data`, its output discarded; the caller adds
 /// the control and feed endpoints (and anything else) before spawning it.
 pub fn serve_command(plugins: &Path, data: &Path) -> std::process::Command {
+    write_test_instruments(data);
     let mut cmd = std::process::Command::new(target_dir().join("robofleet"));
     cmd.arg("serve")
         .arg("--plugins")

@@ -217,6 +217,8 @@ fn fill_of(o: &Order, exec: &str) -> Trade {
         price: Price::units(1),
         ts_ns: robofleet::clock::wall_ns(),
         venue_ts_ns: None,
+        fee: robofleet_api::Money::ZERO,
+        currency: None,
     }
 }
 

@@ -107,6 +107,8 @@ fn trade(o: &Order, exec: &str, qty: i64, price: Price) -> Trade {
         price,
         ts_ns: robofleet::clock::wall_ns(),
         venue_ts_ns: None,
+        fee: robofleet_api::Money::ZERO,
+        currency: None,
     }
 }
 

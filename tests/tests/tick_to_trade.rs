@@ -34,7 +34,7 @@ fn tick_becomes_order_fill_trade_event_and_position() {
     }));
     let trades = srv.trades("panicky");
     assert_eq!(trades.as_array().unwrap().len(), 1, "{trades}");
-    assert_eq!(trades[0]["price"], json!(100.0));
+    assert_eq!(trades[0]["price"], json!("100"));
     assert_eq!(trades[0]["qty"], json!(1));
     // The fill reaches the robot through its trade subscription, and the order updates too.
     assert!(wait_until(T, || srv.status("panicky")["fills_received"] == json!(1)));
@@ -46,7 +46,7 @@ fn tick_becomes_order_fill_trade_event_and_position() {
     );
     let positions = srv.ok(json!({"cmd": "positions", "robot": "panicky"}));
     assert_eq!(positions[0]["qty"], json!(1), "{positions}");
-    assert_eq!(positions[0]["avg_price"], json!(100.0));
+    assert_eq!(positions[0]["avg_price"], json!("100"));
     let stats = srv.ok(json!({"cmd": "stats"}));
     assert!(
         stats["market_data"]["garbage"].as_u64().unwrap() >= 2,

@@ -130,6 +130,8 @@ pub(super) fn span2(args: &MongoArgs, uri: &str) -> anyhow::Result<Span2> {
             price: Price::units(100),
             ts_ns: robofleet::clock::wall_ns(),
             venue_ts_ns: None,
+            fee: robofleet_api::Money::ZERO,
+            currency: None,
         };
         let t0 = Instant::now();
         let inserted = gateway_side.insert_trade(&trade);

@@ -117,7 +117,8 @@ impl Robot for LatencyProbe {
             | EventKind::Bar(_)
             | EventKind::Command { .. }
             | EventKind::Fill(_)
-            | EventKind::Timer { .. } => {}
+            | EventKind::Timer { .. }
+            | EventKind::Instrument(_) => {}
         }
     }
 

@@ -264,9 +264,13 @@ impl Robot for MaCross {
             EventKind::Command { name, .. } => {
                 out.log(LogLevel::Warn, format!("unknown command `{name}`"))
             }
-            // Positions are left as they are: flattening is the operator's decision.
-            EventKind::Stop | EventKind::Trade(_) | EventKind::Bar(_) | EventKind::Timer { .. } => {
-            }
+            // Positions are left as they are: flattening is the operator's decision. Specs
+            // are not needed: this robot sends market orders of whole lots.
+            EventKind::Stop
+            | EventKind::Trade(_)
+            | EventKind::Bar(_)
+            | EventKind::Timer { .. }
+            | EventKind::Instrument(_) => {}
         }
     }
 

@@ -32,8 +32,8 @@
 //! Default symbols: `["Si", "RTS"]`.
 
 use robofleet_api::{
-    Actions, CreateArgs, Event, EventKind, Fill, LogLevel, OrderStatus, OrderUpdate, Params, Price,
-    Quote, Robot, RobotInfo, Rounding, Side,
+    Actions, CreateArgs, Event, EventKind, Fill, Instruments, LogLevel, OrderStatus, OrderUpdate,
+    Params, Price, Quote, Robot, RobotInfo, Rounding, Side,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -63,6 +63,10 @@ pub struct MarketMaker {
     orders: BTreeMap<String, Order>,
     /// Set by `flatten`, cleared by `resume`.
     paused: bool,
+    /// Its symbols' specs: the tick in effect overrides the `tick` params.
+    instruments: Instruments,
+    /// The time of the event being handled.
+    now: i64,
 }
 
 impl MarketMaker {
@@ -79,6 +83,13 @@ impl MarketMaker {
 
     pub fn is_paused(&self) -> bool {
         self.paused
+    }
+
+    /// The tick of `symbol` now: its spec's, else the `tick` params'.
+    fn tick(&self, symbol: &str) -> Price {
+        self.instruments
+            .at(symbol, self.now)
+            .map_or_else(|| self.config.tick_for(symbol), |s| s.tick_size)
     }
 
     fn requote(&mut self, symbol: &str, mid: Price, out: &mut Actions) {
@@ -104,11 +115,7 @@ impl MarketMaker {
         let Some(mid) = book.quoted_mid else {
             return;
         };
-        let (tick, qty, max) = (
-            self.config.tick_for(symbol),
-            self.config.qty,
-            self.config.max_position,
-        );
+        let (tick, qty, max) = (self.tick(symbol), self.config.qty, self.config.max_position);
         let spread = Price::from_ticks(self.config.spread_ticks, tick);
         let position = book.position;
         // On the grid: the tick at or below the mid, less the spread (the ask mirrors it).
@@ -137,8 +144,7 @@ impl MarketMaker {
         if !q.bid.is_positive() || !q.ask.is_positive() {
             return;
         }
-        let threshold =
-            Price::from_ticks(self.config.requote_ticks, self.config.tick_for(&q.symbol));
+        let threshold = Price::from_ticks(self.config.requote_ticks, self.tick(&q.symbol));
         let Some(book) = self.books.get_mut(&q.symbol) else {
             return;
         };
@@ -270,10 +276,13 @@ impl Robot for MarketMaker {
                 .collect(),
             orders: BTreeMap::new(),
             paused: false,
+            instruments: Instruments::new(),
+            now: 0,
         })
     }
 
     fn on_event(&mut self, event: &Event, out: &mut Actions) {
+        self.now = event.ts;
         match &event.kind {
             EventKind::Quote(q) => self.on_quote(q, out),
             EventKind::Fill(f) => self.on_fill(f, out),
@@ -288,6 +297,7 @@ impl Robot for MarketMaker {
                 out.log(LogLevel::Warn, format!("unknown command `{name}`"))
             }
             EventKind::Stop => self.cancel_all(out),
+            EventKind::Instrument(spec) => self.instruments.insert(spec.clone()),
             EventKind::Start
             | EventKind::Trade(_)
             | EventKind::Bar(_)

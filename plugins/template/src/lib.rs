@@ -38,7 +38,8 @@
 //! ```
 
 use robofleet_api::{
-    Actions, CreateArgs, Event, EventKind, LogLevel, Params, Price, Quote, Rng, Robot, RobotInfo,
+    Actions, CreateArgs, Event, EventKind, Instruments, LogLevel, Params, Price, Quote, Rng, Robot,
+    RobotInfo, Rounding,
 };
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +96,8 @@ pub struct Template {
     /// The order placed last time, until it is cancelled, filled or rejected.
     working: Option<String>,
     position: i64,
+    /// The specs of its symbols, every version: prices go on the tick grid in effect.
+    instruments: Instruments,
 }
 
 impl Template {
@@ -107,7 +110,7 @@ impl Template {
         self.position
     }
 
-    fn on_quote(&mut self, q: &Quote, out: &mut Actions) {
+    fn on_quote(&mut self, q: &Quote, event_ts: i64, out: &mut Actions) {
         // The server sends only subscribed symbols, but a robot must never trust its input.
         if !self.symbols.contains(&q.symbol) {
             return;
@@ -124,7 +127,11 @@ impl Template {
             out.cancel(&old);
         }
         let jitter = Price::units(self.rng.range_i64(0, self.config.jitter + 1));
-        let price = q.bid - self.config.offset - jitter;
+        let mut price = q.bid - self.config.offset - jitter;
+        // On the tick grid in effect now (down: a buy only gets further from the market).
+        if let Some(spec) = self.instruments.at(&q.symbol, event_ts) {
+            price = price.round_to_tick(spec.tick_size, Rounding::Down);
+        }
         if !price.is_positive() {
             out.log(LogLevel::Warn, format!("price {price} <= 0: not buying"));
             return;
@@ -160,6 +167,7 @@ impl Robot for Template {
             quotes_seen: 0,
             working: None,
             position: 0,
+            instruments: Instruments::new(),
         })
     }
 
@@ -173,7 +181,7 @@ impl Robot for Template {
                     out.cancel(&id);
                 }
             }
-            EventKind::Quote(q) => self.on_quote(q, out),
+            EventKind::Quote(q) => self.on_quote(q, event.ts, out),
             // Other traders' prints and bars: this robot does not use them.
             EventKind::Trade(_) | EventKind::Bar(_) => {}
             // The full merged parameter set: validate, and keep the old one if it is bad.
@@ -197,6 +205,8 @@ impl Robot for Template {
                 self.position = self.position.saturating_add(change);
             }
             EventKind::Timer { .. } => {}
+            // Specs of its symbols: at start, and again whenever the registry changes.
+            EventKind::Instrument(spec) => self.instruments.insert(spec.clone()),
         }
     }
 

@@ -1,9 +1,9 @@
 //! Mark-to-market accounting: positions from fills (the store's own [`Position`] math, so a
 //! backtest's realized PnL is what `ctl positions` would show), marks from quote mids, and
-//! equity and drawdown over time.
+//! equity and drawdown over time, in the money of each symbol's spec (points without one).
 
 use crate::store::{Position, Trade};
-use robofleet_api::{Money, Price};
+use robofleet_api::{Instruments, Money, Price};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -16,9 +16,11 @@ pub struct CurvePoint {
     pub avg_price: Price,
     /// The symbol's latest quote mid (its average price until a quote is seen).
     pub mark: Price,
-    /// PnL of `symbol` alone.
+    /// PnL of `symbol` alone, before fees.
     pub realized: Money,
     pub unrealized: Money,
+    /// Fees paid on `symbol` so far.
+    pub fees: Money,
     /// Capital plus the PnL of every symbol.
     pub equity: Money,
     /// Below the highest equity so far.
@@ -28,7 +30,7 @@ pub struct CurvePoint {
 /// The worst fall of equity from a previous high.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Drawdown {
-    /// Largest `peak - equity`, in price points (0 if equity never fell).
+    /// Largest `peak - equity`, in the symbols' currency (price points without specs) (0 if equity never fell).
     pub abs: Money,
     /// Largest `(peak - equity) / peak` in percent, over the times the peak was above zero;
     /// `None` while equity never rose above zero (give a starting capital).
@@ -47,7 +49,11 @@ pub struct SymbolPnl {
     pub mark: Option<Price>,
     pub realized: Money,
     pub unrealized: Money,
+    pub fees: Money,
+    /// `realized + unrealized − fees`.
     pub total: Money,
+    /// The spec's currency (`null`: no spec, amounts in price points × lots).
+    pub currency: Option<String>,
     pub fills: u64,
     pub volume: i64,
     /// Times the position went back to flat or flipped through zero.
@@ -66,6 +72,9 @@ pub struct Ledger {
     peak_ts: Option<i64>,
     dd: Drawdown,
     curve: Vec<CurvePoint>,
+    instruments: Instruments,
+    /// Data time of the latest fill or quote: the specs in effect are those of this time.
+    now: i64,
 }
 
 impl Ledger {
@@ -81,7 +90,14 @@ impl Ledger {
             peak_ts: None,
             dd: Drawdown::default(),
             curve: Vec::new(),
+            instruments: Instruments::new(),
+            now: i64::MIN,
         }
+    }
+
+    /// Count money by these specs (effective-dated) rather than in price points.
+    pub fn set_instruments(&mut self, instruments: Instruments) {
+        self.instruments = instruments;
     }
 
     /// A fill at the venue: the position changes, and a curve point is written.
@@ -91,7 +107,8 @@ impl Ledger {
             .entry(trade.symbol.clone())
             .or_insert_with(|| Position::new(&self.robot, &trade.symbol));
         let before = pos.qty;
-        pos.apply(trade);
+        self.now = self.now.max(trade.ts_ns);
+        pos.apply(trade, self.instruments.at(&trade.symbol, trade.ts_ns));
         if before != 0 && (pos.qty == 0 || pos.qty.signum() != before.signum()) {
             *self.round_trips.entry(trade.symbol.clone()).or_default() += 1;
         }
@@ -105,6 +122,7 @@ impl Ledger {
         if !bid.is_positive() || !ask.is_positive() {
             return;
         }
+        self.now = self.now.max(ts);
         let mid = Price::mid(bid, ask);
         let old = self.marks.insert(symbol.to_string(), mid);
         let held = self.positions.get(symbol).is_some_and(|p| p.qty != 0);
@@ -115,7 +133,9 @@ impl Ledger {
 
     fn unrealized(&self, p: &Position) -> Money {
         match self.marks.get(&p.symbol) {
-            Some(mark) if p.qty != 0 => p.unrealized(*mark),
+            Some(mark) if p.qty != 0 => {
+                p.unrealized(*mark, self.instruments.at(&p.symbol, self.now))
+            }
             _ => Money::ZERO,
         }
     }
@@ -126,7 +146,7 @@ impl Ledger {
             + self
                 .positions
                 .values()
-                .map(|p| p.realized_pnl + self.unrealized(p))
+                .map(|p| p.realized_pnl + self.unrealized(p) - p.fees)
                 .sum::<Money>()
     }
 
@@ -160,6 +180,7 @@ impl Ledger {
             mark: self.marks.get(symbol).copied().unwrap_or(p.avg_price),
             realized: p.realized_pnl,
             unrealized: self.unrealized(p),
+            fees: p.fees,
             equity,
             drawdown,
         });
@@ -199,7 +220,9 @@ impl Ledger {
                     mark: self.marks.get(&p.symbol).copied(),
                     realized: p.realized_pnl,
                     unrealized,
-                    total: p.realized_pnl + unrealized,
+                    fees: p.fees,
+                    total: p.realized_pnl + unrealized - p.fees,
+                    currency: p.currency.clone(),
                     fills: p.trades,
                     volume: self.volume.get(&p.symbol).copied().unwrap_or(0),
                     round_trips: self.round_trips.get(&p.symbol).copied().unwrap_or(0),
@@ -235,6 +258,8 @@ mod tests {
             price,
             ts_ns: ts,
             venue_ts_ns: None,
+            fee: robofleet_api::Money::ZERO,
+            currency: None,
         }
     }
 

@@ -103,10 +103,12 @@ pub struct BacktestConfig {
     pub seed: Option<u64>,
     /// `None`: the plugin's own name.
     pub name: Option<String>,
-    /// Starting equity (for the drawdown in percent); PnL is in price points.
+    /// Starting equity (for the drawdown in percent); PnL is in the specs' currency.
     pub capital: Money,
     /// Skip (and count) malformed rows instead of stopping at the first.
     pub skip_bad_rows: bool,
+    /// The instrument registry the venue checks orders against and the robot is given.
+    pub instruments: Vec<robofleet_api::Instrument>,
 }
 
 impl BacktestConfig {
@@ -120,6 +122,8 @@ impl BacktestConfig {
             name: None,
             capital: Money::ZERO,
             skip_bad_rows: false,
+            // The shipped registry parses: a unit test holds it to that.
+            instruments: crate::instruments::parse(crate::instruments::SHIPPED).unwrap_or_default(),
         }
     }
 }
@@ -207,7 +211,8 @@ pub fn run(cfg: &BacktestConfig) -> Result<Outcome, BacktestError> {
         }
     })?;
     let ledger = Ledger::new(&name, cfg.capital);
-    let mut sim = sim::Sim::new(&name, started.core, &args.symbols, info.timer_ms, ledger);
+    let mut sim = sim::Sim::new(&name, started.core, &args.symbols, info.timer_ms, ledger)
+        .with_instruments(&cfg.instruments);
 
     let (mut first_ts, mut last_ts, mut bad_rows) = (None::<i64>, i64::MIN, 0u64);
     loop {

@@ -48,7 +48,12 @@ pub fn equity_svg(outcome: &Outcome) -> Result<String, BacktestError> {
             time.to_string()
         }
     };
-    let title = format!("{}: equity on {} (price points)", r.robot, r.data.file);
+    let unit = if r.pnl.currencies.is_empty() {
+        "price points".to_string()
+    } else {
+        r.pnl.currencies.join("+")
+    };
+    let title = format!("{}: equity on {} ({unit})", r.robot, r.data.file);
     let err = |e: &dyn std::fmt::Display| BacktestError::Plot(e.to_string());
 
     let mut svg = String::new();

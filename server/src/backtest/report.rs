@@ -34,7 +34,12 @@ pub struct DataSummary {
 pub struct Pnl {
     pub realized: Money,
     pub unrealized: Money,
+    pub fees: Money,
+    /// `realized + unrealized − fees`.
     pub total: Money,
+    /// The currencies of the symbols traded (the sums above add them up as they are: trade
+    /// one currency per backtest for a meaningful total).
+    pub currencies: Vec<String>,
 }
 
 /// `report.json`.
@@ -59,7 +64,7 @@ pub struct Report {
     /// Round trips: a position closed to flat or flipped through zero.
     pub trades: u64,
     pub volume: i64,
-    /// In price points (price difference x quantity), marked at the last quote mid.
+    /// In the specs' currency (price points × lots for a symbol without one), marked at the last quote mid.
     pub pnl: Pnl,
     pub per_symbol: BTreeMap<String, SymbolPnl>,
     pub final_position: BTreeMap<String, i64>,
@@ -98,6 +103,7 @@ pub(super) fn build(i: Inputs) -> Outcome {
     let per_symbol = sim.ledger.per_symbol();
     let sum = |f: fn(&SymbolPnl) -> Money| per_symbol.values().map(f).sum::<Money>();
     let (realized, unrealized) = (sum(|s| s.realized), sum(|s| s.unrealized));
+    let fees = sum(|s| s.fees);
     let report = Report {
         robot: i.args.name.clone(),
         build: i.build,
@@ -124,7 +130,17 @@ pub(super) fn build(i: Inputs) -> Outcome {
         pnl: Pnl {
             realized,
             unrealized,
-            total: realized + unrealized,
+            fees,
+            total: realized + unrealized - fees,
+            currencies: {
+                let mut c: Vec<String> = per_symbol
+                    .values()
+                    .filter_map(|s| s.currency.clone())
+                    .collect();
+                c.sort();
+                c.dedup();
+                c
+            },
         },
         final_position: per_symbol
             .iter()
@@ -175,13 +191,14 @@ impl Outcome {
     }
 
     pub fn trades_csv(&self) -> String {
-        let mut s =
-            String::from("ts,time,exec_id,client_id,symbol,side,qty,price,position,realized_pnl\n");
+        let mut s = String::from(
+            "ts,time,exec_id,client_id,symbol,side,qty,price,fee,position,realized_pnl\n",
+        );
         for f in &self.fills {
             let t = &f.trade;
             let _ = writeln!(
                 s,
-                "{},{},{},{},{},{:?},{},{},{},{}",
+                "{},{},{},{},{},{:?},{},{},{},{},{}",
                 t.ts_ns,
                 fmt_ts(t.ts_ns),
                 t.exec_id,
@@ -190,6 +207,7 @@ impl Outcome {
                 t.side,
                 t.qty,
                 t.price,
+                t.fee,
                 f.position,
                 f.realized
             );
@@ -199,12 +217,12 @@ impl Outcome {
 
     pub fn positions_csv(&self) -> String {
         let mut s = String::from(
-            "ts,time,symbol,position,avg_price,mark,realized_pnl,unrealized_pnl,equity,drawdown\n",
+            "ts,time,symbol,position,avg_price,mark,realized_pnl,unrealized_pnl,fees,equity,drawdown\n",
         );
         for p in &self.curve {
             let _ = writeln!(
                 s,
-                "{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{}",
                 p.ts,
                 fmt_ts(p.ts),
                 p.symbol,
@@ -213,6 +231,7 @@ impl Outcome {
                 p.mark,
                 p.realized,
                 p.unrealized,
+                p.fees,
                 p.equity,
                 p.drawdown
             );
@@ -251,8 +270,16 @@ impl Outcome {
         );
         let _ = writeln!(
             s,
-            "  pnl       realized {}, unrealized {}, total {} (price points)",
-            r.pnl.realized, r.pnl.unrealized, r.pnl.total
+            "  pnl       realized {}, unrealized {}, fees {}, total {} ({})",
+            r.pnl.realized,
+            r.pnl.unrealized,
+            r.pnl.fees,
+            r.pnl.total,
+            if r.pnl.currencies.is_empty() {
+                "price points".to_string()
+            } else {
+                r.pnl.currencies.join("+")
+            }
         );
         let pct = match r.max_drawdown.pct {
             Some(p) => format!("; max {p:.2}% of the high it fell from"),

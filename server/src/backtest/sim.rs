@@ -80,9 +80,27 @@ pub struct Sim {
     pub fills: Vec<FillRow>,
     pub logs: Vec<LogLine>,
     pub counts: Counts,
+    /// Specs of the robot's symbols, delivered right after `Start`.
+    instruments: Vec<robofleet_api::Instrument>,
 }
 
 impl Sim {
+    /// Trade on this registry: the venue checks every order against it, and the robot gets
+    /// its symbols' specs after `Start`, as a live robot does.
+    pub fn with_instruments(mut self, specs: &[robofleet_api::Instrument]) -> Self {
+        self.venue.set_instruments(specs.iter().cloned().collect());
+        self.ledger.set_instruments(specs.iter().cloned().collect());
+        self.instruments = specs
+            .iter()
+            .filter(|s| self.symbols.contains(&s.symbol))
+            .cloned()
+            .collect();
+        self.instruments.sort_by(|a, b| {
+            (&a.symbol, a.effective_from_ns).cmp(&(&b.symbol, b.effective_from_ns))
+        });
+        self
+    }
+
     pub fn new(
         name: &str,
         core: RobotCore,
@@ -101,6 +119,7 @@ impl Sim {
             fills: Vec::new(),
             logs: Vec::new(),
             counts: Counts::default(),
+            instruments: Vec::new(),
         }
     }
 
@@ -110,6 +129,9 @@ impl Sim {
             *next = ts.saturating_add(*period);
         }
         self.deliver(ts, EventKind::Start)?;
+        for spec in self.instruments.clone() {
+            self.deliver(ts, EventKind::Instrument(spec))?;
+        }
         self.drain(ts)
     }
 
@@ -198,7 +220,7 @@ impl Sim {
     }
 
     fn deliver(&mut self, ts: i64, kind: EventKind) -> Result<(), BacktestError> {
-        let name = kind_name(&kind);
+        let name = &kind.name();
         match self.core.process(ts, kind) {
             Ok(Processed::Actions(actions)) => {
                 self.execute(ts, actions);
@@ -250,21 +272,6 @@ fn next_due(due: i64, period: i64, ts: i64) -> i64 {
         return next;
     }
     due.saturating_add(((ts - due) / period + 1).saturating_mul(period))
-}
-
-fn kind_name(kind: &EventKind) -> &'static str {
-    match kind {
-        EventKind::Start => "Start",
-        EventKind::Stop => "Stop",
-        EventKind::Quote(_) => "Quote",
-        EventKind::Trade(_) => "Trade",
-        EventKind::Bar(_) => "Bar",
-        EventKind::Params(_) => "Params",
-        EventKind::Command { .. } => "Command",
-        EventKind::OrderUpdate(_) => "OrderUpdate",
-        EventKind::Fill(_) => "Fill",
-        EventKind::Timer { .. } => "Timer",
-    }
 }
 
 #[cfg(test)]

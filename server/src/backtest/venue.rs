@@ -34,6 +34,11 @@ impl Venue {
         }
     }
 
+    /// Check every order against `instruments`, as the live gateway does.
+    pub fn set_instruments(&mut self, instruments: robofleet_api::Instruments) {
+        self.exchange.set_instruments(instruments);
+    }
+
     /// Market data: resting orders may fill.
     pub fn market(&mut self, md: &MarketData, out: Out<'_>) {
         let outputs = self.exchange.process(ExchangeInput::Market(md.clone()));

@@ -26,9 +26,13 @@ pub struct Args {
     /// The robot's name (default: the plugin's); order ids are `<name>-<n>`.
     #[arg(long)]
     pub name: Option<String>,
-    /// Starting equity, for the drawdown in percent (PnL is in price points).
+    /// Starting equity, for the drawdown in percent (PnL is in the instruments' currency).
     #[arg(long, default_value = "0")]
     pub capital: robofleet_api::Money,
+    /// The instrument registry (format: docs/instruments.md; default: the shipped one, Si and
+    /// RTS on MOEX).
+    #[arg(long)]
+    pub instruments: Option<PathBuf>,
     /// Skip and count malformed rows instead of stopping at the first one.
     #[arg(long)]
     pub skip_bad_rows: bool,
@@ -45,6 +49,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     cfg.name = args.name;
     cfg.capital = args.capital;
     cfg.skip_bad_rows = args.skip_bad_rows;
+    if let Some(path) = &args.instruments {
+        cfg.instruments = robofleet::instruments::load(path)?;
+    }
     let outcome = backtest::run(&cfg).context("backtest failed")?;
     let out = args
         .out

@@ -79,6 +79,10 @@ pub enum Req {
         page: PageFlags,
     },
     Stats,
+    /// The instrument registry the server runs on.
+    Instruments,
+    /// Read the data folder's instruments.toml again and tell the robots what changed.
+    ReloadInstruments,
     Shutdown,
     /// Send a raw JSON request.
     Raw {
@@ -181,6 +185,8 @@ fn build(req: Req) -> anyhow::Result<Value> {
             r
         }
         Req::Stats => json!({"cmd": "stats"}),
+        Req::Instruments => json!({"cmd": "instruments"}),
+        Req::ReloadInstruments => json!({"cmd": "reload_instruments"}),
         Req::Shutdown => json!({"cmd": "shutdown"}),
         Req::Raw { json } => serde_json::from_str(&json).context("raw request is not JSON")?,
     })

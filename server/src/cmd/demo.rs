@@ -69,6 +69,9 @@ fn install_examples(plugins: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// 2026-11-02T07:00:00Z: the demo market's first timestamp.
+pub const DEMO_MARKET_START_NS: i64 = 1_793_602_800_000_000_000;
+
 pub fn run(args: Args) -> anyhow::Result<()> {
     let plugins = args.data.join("plugins");
     // A fresh day: the store and the journals go together. A journal kept over a wiped store
@@ -96,6 +99,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut feed_opts = FeedOptions::new(FeedSource::Synthetic(SyntheticConfig {
         symbols: vec!["Si".into(), "RTS".into()],
         rate_per_sec: args.rate,
+        // Market time is the sample data's morning (2026-11-02 10:00 Moscow), inside the
+        // shipped registry's sessions whatever the hour the demo runs at.
+        start_ts: Some(DEMO_MARKET_START_NS),
         ..SyntheticConfig::default()
     }));
     feed_opts.endpoint = args.feed.clone();

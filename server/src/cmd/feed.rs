@@ -34,6 +34,10 @@ pub struct Args {
     /// Stop after this many synthetic messages.
     #[arg(long)]
     pub count: Option<u64>,
+    /// Data time of the first synthetic message (RFC 3339 or ns; default: now), e.g. inside
+    /// the instruments' trading sessions.
+    #[arg(long, value_parser = parse_start)]
+    pub start: Option<i64>,
     /// Wait up to this many ms for a first subscriber before publishing.
     #[arg(long, default_value_t = 0)]
     pub wait_subscriber_ms: u64,
@@ -50,6 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             rate_per_sec: args.rate,
             seed: args.seed,
             limit: args.count,
+            start_ts: args.start,
             ..SyntheticConfig::default()
         }),
         _ => bail!("say what to publish: --csv FILE or --synthetic"),
@@ -67,4 +72,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let stats = feed::run_feed(&zmq_context(), &opts, &shutdown)?;
     println!("{}", serde_json::to_string(&stats)?);
     Ok(())
+}
+
+fn parse_start(s: &str) -> Result<i64, String> {
+    robofleet::feed::timestamp::parse_ts(s)
+        .ok_or_else(|| format!("{s:?} is not an RFC 3339 time or integer ns"))
 }

@@ -6,6 +6,7 @@
 //! blocking the thread.
 
 pub mod client;
+mod instruments;
 pub mod paging;
 pub mod params;
 pub mod protocol;

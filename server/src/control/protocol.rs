@@ -58,6 +58,8 @@ pub enum Request {
         after: Option<Value>,
     },
     Stats,
+    Instruments,
+    ReloadInstruments,
     Shutdown,
 }
 

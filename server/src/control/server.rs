@@ -44,6 +44,8 @@ pub struct ControlDeps {
     pub store: Arc<dyn Store>,
     pub manager: Sender<ManagerCmd>,
     pub stats: Arc<FleetStats>,
+    /// The instrument registry (`instruments`, `reload_instruments`).
+    pub instruments: Arc<crate::instruments::SharedRegistry>,
 }
 
 struct Pending {
@@ -369,6 +371,10 @@ fn handle(
             };
             let page = deps.store.trades_page(&q).map_err(store_err)?;
             paging::page_reply("trades", page, |t| Cursor::of(t.ts_ns, &t.exec_id))
+        }),
+        Request::Instruments => super::instruments::list(deps),
+        Request::ReloadInstruments => super::instruments::reload(deps, |robot, spec| {
+            deliver(robot, ControlMsg::Instrument(spec)).is_ok()
         }),
         Request::Stats => Ok(deps.stats.to_json(&deps.registry, &deps.store.health())),
     };

@@ -40,7 +40,9 @@ pub fn run_feed(
             }
             Source::Csv(CsvReader::open(path)?)
         }
-        FeedSource::Synthetic(cfg) => Source::Synthetic(Generator::new(cfg, wall_ns())?),
+        FeedSource::Synthetic(cfg) => {
+            Source::Synthetic(Generator::new(cfg, cfg.start_ts.unwrap_or_else(wall_ns))?)
+        }
     };
     let mut pacer = Pacer::new(match &opts.source {
         FeedSource::Csv { speed, .. } => speed.factor(),
@@ -55,9 +57,9 @@ pub fn run_feed(
     if let Some(timeout) = opts.wait_for_subscriber {
         wait_for_subscriber(&socket, timeout, shutdown)?;
     }
-    if let Source::Synthetic(g) = &mut source {
+    if let (Source::Synthetic(g), FeedSource::Synthetic(cfg)) = (&mut source, &opts.source) {
         // After any wait, so synthetic ts track the wall clock from the first message.
-        g.start_at(wall_ns());
+        g.start_at(cfg.start_ts.unwrap_or_else(wall_ns));
     }
     let mut last_drain = Instant::now();
     let mut pass_published = 0u64;

@@ -22,6 +22,10 @@ pub struct SyntheticConfig {
     pub trade_ratio: f64,
     /// Stop after this many messages.
     pub limit: Option<u64>,
+    /// The data time (`ts`, ns) of the first message; `None`: the wall clock when the feed
+    /// starts publishing. Set it to a time inside the instruments' sessions to trade a
+    /// synthetic market at any hour.
+    pub start_ts: Option<i64>,
 }
 
 impl Default for SyntheticConfig {
@@ -32,6 +36,7 @@ impl Default for SyntheticConfig {
             seed: 1,
             trade_ratio: 0.2,
             limit: None,
+            start_ts: None,
         }
     }
 }
@@ -183,6 +188,7 @@ mod tests {
             seed,
             trade_ratio: 0.3,
             limit: Some(5000),
+            start_ts: None,
         }
     }
 

@@ -1,5 +1,6 @@
 use super::{instances_for, InstanceSpec, ParamOverrides, Registry};
 use crate::control::{CtlCmd, CtlError};
+use crate::instruments::SharedRegistry;
 use crate::journal::JournalOptions;
 use crate::plugin::{load_plugin_probed, LoadedPlugin};
 use crate::robot::{
@@ -94,6 +95,8 @@ pub struct Manager {
     probe_exe: Option<PathBuf>,
     /// Params set over the control socket: laid over each robot's file params at start.
     overrides: Arc<ParamOverrides>,
+    /// The instrument registry: each robot starts with its symbols' specs.
+    instruments: Option<Arc<SharedRegistry>>,
 }
 
 impl Manager {
@@ -124,7 +127,14 @@ impl Manager {
             journal: None,
             probe_exe: None,
             overrides: Arc::new(ParamOverrides::open(None)),
+            instruments: None,
         }
+    }
+
+    /// Hand each robot the specs of its symbols from `registry` when it starts.
+    pub fn with_instruments(mut self, registry: Arc<SharedRegistry>) -> Self {
+        self.instruments = Some(registry);
+        self
     }
 
     /// Lay the params kept in `overrides` over each robot's file params when it starts.
@@ -420,6 +430,11 @@ impl Manager {
                 dir: crate::journal::robot_dir(root, name),
                 opts: opts.clone(),
             }),
+            instruments: self
+                .instruments
+                .as_ref()
+                .map(|r| r.for_symbols(&entry.spec.symbols))
+                .unwrap_or_default(),
         };
         let robot = name.to_string();
         let on_exit = move || {

@@ -13,10 +13,16 @@
 //! - A trade print at `p` fills buy limits `>= p` and sell limits `<= p` at their limit
 //!   price, up to the print size per side. Market orders only fill at a quote.
 //! - Bars cause nothing.
+//!
+//! With an instrument registry ([`SimExchange::set_instruments`]) a new order is also
+//! refused for a symbol not in it, a quantity that is not whole lots, a limit price off the
+//! tick grid, or a time outside the symbol's sessions or after its expiry. The exchange's
+//! clock for that is the time of the symbol's latest market data (the venue's time), or the
+//! order's arrival before any.
 
 use std::collections::{HashMap, HashSet};
 
-use robofleet_api::{OrderStatus, OrderType, Price, Side};
+use robofleet_api::{Instruments, OrderStatus, OrderType, Price, Side};
 
 use crate::market::{MarketData, MarketKind};
 use crate::store::{Order, OrderChange, Trade};
@@ -75,6 +81,10 @@ pub struct SimExchange {
     /// Every client id ever taken, so a repeated delivery is never traded twice.
     seen: HashSet<String>,
     next_exec: u64,
+    /// The registry new orders are checked against, once set.
+    instruments: Option<Instruments>,
+    /// Time of the latest market data per symbol: the venue's clock.
+    venue_ts: HashMap<String, i64>,
 }
 
 impl Default for SimExchange {
@@ -96,7 +106,35 @@ impl SimExchange {
             where_is: HashMap::new(),
             seen: HashSet::new(),
             next_exec: next,
+            instruments: None,
+            venue_ts: HashMap::new(),
         }
+    }
+
+    /// Check every new order against `instruments` from now on.
+    pub fn set_instruments(&mut self, instruments: Instruments) {
+        self.instruments = Some(instruments);
+    }
+
+    /// Why the registry refuses `order` at the venue's time, if it does.
+    fn instrument_refusal(&self, order: &Order, arrival_ts: i64) -> Option<String> {
+        let registry = self.instruments.as_ref()?;
+        let ts = self
+            .venue_ts
+            .get(&order.symbol)
+            .copied()
+            .unwrap_or(arrival_ts);
+        let Some(spec) = registry.at(&order.symbol, ts) else {
+            return Some(format!(
+                "unknown symbol {}: not in the instrument registry",
+                order.symbol
+            ));
+        };
+        let limit = match order.order_type {
+            OrderType::Limit { price } => Some(price),
+            OrderType::Market => None,
+        };
+        spec.check_order(order.qty, limit, ts).err()
     }
 
     pub fn next_exec_seq(&self) -> u64 {
@@ -145,6 +183,9 @@ impl SimExchange {
             fill_notional: order.avg_price.raw() as i128 * order.filled_qty.max(0) as i128,
         };
         let mut invalid = validate(&order).err();
+        if !replay && invalid.is_none() {
+            invalid = self.instrument_refusal(&order, ts);
+        }
         if !replay
             && invalid.is_none()
             && order.order_type == OrderType::Market
@@ -241,7 +282,8 @@ impl SimExchange {
         if qty <= 0 {
             return;
         }
-        fill(w, &mut self.next_exec, qty, fill_px, ts, out);
+        let spec = self.instruments.as_ref().and_then(|r| r.at(&w.symbol, ts));
+        fill(w, &mut self.next_exec, spec, qty, fill_px, ts, out);
         if let Some(t) = self.quotes.get_mut(&key.0) {
             match key.1 {
                 Side::Buy => t.ask_left -= qty,
@@ -252,6 +294,8 @@ impl SimExchange {
     }
 
     fn on_market(&mut self, md: &MarketData, out: &mut Vec<ExchangeOutput>) {
+        let clock = self.venue_ts.entry(md.symbol.clone()).or_insert(md.ts);
+        *clock = (*clock).max(md.ts);
         match md.kind {
             MarketKind::Quote {
                 bid,
@@ -311,6 +355,7 @@ impl SimExchange {
             return left;
         };
         let mut filled_any = false;
+        let spec = self.instruments.as_ref().and_then(|r| r.at(symbol, ts));
         for w in book.iter_mut() {
             if left <= 0 {
                 break;
@@ -324,7 +369,7 @@ impl SimExchange {
                 break;
             };
             let qty = w.remaining().min(left);
-            fill(w, &mut self.next_exec, qty, px, ts, out);
+            fill(w, &mut self.next_exec, spec, qty, px, ts, out);
             left -= qty;
             filled_any = true;
         }
@@ -335,9 +380,11 @@ impl SimExchange {
     }
 }
 
+/// Fill `qty` of `w` at `px`; the fee is the symbol's spec's, in effect at `ts`.
 fn fill(
     w: &mut WorkingOrder,
     next_exec: &mut u64,
+    spec: Option<&robofleet_api::Instrument>,
     qty: i64,
     px: Price,
     ts: i64,
@@ -359,6 +406,8 @@ fn fill(
         price: px,
         ts_ns: ts,
         venue_ts_ns: Some(ts),
+        fee: spec.map_or(robofleet_api::Money::ZERO, |s| s.fee(px, qty)),
+        currency: spec.map(|s| s.currency.clone()),
     }));
     out.push(w.change(w.fill_status(), None, ts));
 }

@@ -144,10 +144,17 @@ pub fn spawn_gateway(
     store.watch_order_requests(req_tx)?;
     handle.store = Some(Arc::clone(&store));
 
+    let mut exchange = SimExchange::with_next_exec_seq(next_exec);
+    let instruments = store.instruments()?;
+    if instruments.is_empty() {
+        tracing::warn!("the store holds no instrument registry: every order will be refused");
+    }
+    exchange.set_instruments(instruments.iter().cloned().collect());
     let runner = runner::Runner {
         store,
         stats: Arc::clone(&stats),
-        exchange: SimExchange::with_next_exec_seq(next_exec),
+        exchange,
+        instruments,
         stored_fills,
         clock: runner::OrderClock::default(),
     };

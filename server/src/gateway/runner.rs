@@ -102,10 +102,15 @@ impl OrderClock {
     }
 }
 
+/// How often the gateway re-reads the instrument registry from the store.
+const INSTRUMENTS_REFRESH: std::time::Duration = std::time::Duration::from_secs(1);
+
 pub struct Runner {
     pub store: Arc<dyn Store>,
     pub stats: Arc<GatewayStats>,
     pub exchange: SimExchange,
+    /// The registry the exchange checks against, as last read from the store.
+    pub instruments: Vec<robofleet_api::Instrument>,
     pub stored_fills: StoredFills,
     pub clock: OrderClock,
 }
@@ -122,8 +127,10 @@ impl Runner {
         // from spinning on it while the other inputs still work.
         let mut requests = requests;
         let mut market = market;
+        let refresh = crossbeam_channel::tick(INSTRUMENTS_REFRESH);
         loop {
             select! {
+                recv(refresh) -> _ => self.refresh_instruments(),
                 recv(requests) -> msg => match msg {
                     Ok(req) => self.on_request(req),
                     Err(_) => {
@@ -142,6 +149,21 @@ impl Runner {
             }
         }
         tracing::debug!("gateway thread stopped");
+    }
+
+    /// Take up a changed registry (a server reloaded its file into the store).
+    fn refresh_instruments(&mut self) {
+        match self.store.instruments() {
+            Ok(specs) if specs != self.instruments => {
+                tracing::info!(versions = specs.len(), "instrument registry changed");
+                self.exchange
+                    .set_instruments(specs.iter().cloned().collect());
+                self.instruments = specs;
+            }
+            Ok(_) => {}
+            // Keep checking against the registry we have; the store says it is away.
+            Err(e) => tracing::debug!("instrument registry not re-read: {e}"),
+        }
     }
 
     pub fn on_request(&mut self, req: GatewayRequest) {

@@ -31,6 +31,8 @@ pub enum ControlMsg {
     Pause,
     Resume,
     Stop,
+    /// A new or changed version of one of its symbols' specs.
+    Instrument(robofleet_api::Instrument),
 }
 
 impl Inbound {

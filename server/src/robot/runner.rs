@@ -24,6 +24,8 @@ pub struct RobotSpec {
     pub timer_ms: Option<u64>,
     /// Journal every event here, and rebuild from it at start; `None`: no journal.
     pub journal: Option<JournalSpec>,
+    /// The specs of its symbols, every version: delivered right after `Start`.
+    pub instruments: Vec<robofleet_api::Instrument>,
 }
 
 /// Bounded queue for market data on a robot's endpoint; beyond it, drops are counted.
@@ -142,6 +144,16 @@ impl RobotLoop {
                 return;
             }
         }
+        // The specs of its symbols: inputs like any other, so journaled and replayed.
+        for spec in self.spec.instruments.clone() {
+            if !self.deliver(
+                clock::wall_ns(),
+                EventKind::Instrument(spec),
+                Origin::default(),
+            ) {
+                return;
+            }
+        }
         let timer = self
             .spec
             .timer_ms
@@ -242,6 +254,11 @@ impl RobotLoop {
                 EventKind::Command { name, args },
                 Origin::default(),
             ),
+            Inbound::Control(ControlMsg::Instrument(spec)) => self.deliver(
+                clock::wall_ns(),
+                EventKind::Instrument(spec),
+                Origin::default(),
+            ),
             Inbound::Control(ControlMsg::Pause) => {
                 self.paused = true;
                 self.shared.set_state(RobotState::Paused);
@@ -292,7 +309,7 @@ impl RobotLoop {
         let Some(core) = self.core.as_mut() else {
             return false;
         };
-        let name = kind_name(&kind);
+        let name = &kind.name();
         let started = Instant::now();
         let result = core.process(ts, kind);
         self.shared
@@ -438,20 +455,5 @@ impl RobotLoop {
                 ));
             }
         }
-    }
-}
-
-fn kind_name(kind: &EventKind) -> &'static str {
-    match kind {
-        EventKind::Start => "Start",
-        EventKind::Stop => "Stop",
-        EventKind::Quote(_) => "Quote",
-        EventKind::Trade(_) => "Trade",
-        EventKind::Bar(_) => "Bar",
-        EventKind::Params(_) => "Params",
-        EventKind::Command { .. } => "Command",
-        EventKind::OrderUpdate(_) => "OrderUpdate",
-        EventKind::Fill(_) => "Fill",
-        EventKind::Timer { .. } => "Timer",
     }
 }

@@ -11,10 +11,10 @@ mod position;
 pub mod rules;
 
 pub use page::{Cursor, OrderQuery, Page, PageQuery, TradeQuery};
-pub use position::Position;
+pub use position::{positions_from_trades, Position};
 
 use crossbeam_channel::Sender;
-use robofleet_api::{OrderRequest, OrderStatus, OrderType, Price, Rounding, Side};
+use robofleet_api::{Instrument, OrderRequest, OrderStatus, OrderType, Price, Rounding, Side};
 use serde::{Deserialize, Serialize};
 
 /// An order as stored. Written by the robot loop, changed by the gateway.
@@ -126,6 +126,12 @@ pub struct Trade {
     /// the market data that filled the order). `None` for trades stored before it was kept.
     #[serde(default)]
     pub venue_ts_ns: Option<i64>,
+    /// The fee of this fill, in `currency`, by the symbol's spec at the venue's time.
+    #[serde(default)]
+    pub fee: robofleet_api::Money,
+    /// The spec's currency; `None` when the venue had no spec (and `fee` is 0).
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 /// What a gateway watches: new orders and cancel requests.
@@ -201,17 +207,6 @@ pub struct StoreHealth {
     pub last_error: Option<String>,
 }
 
-/// Positions per robot and symbol (sorted) from trades in time order.
-pub fn positions_from_trades(trades: &[Trade]) -> Vec<Position> {
-    let mut map: std::collections::BTreeMap<(String, String), Position> = Default::default();
-    for t in trades {
-        map.entry((t.robot.clone(), t.symbol.clone()))
-            .or_insert_with(|| Position::new(&t.robot, &t.symbol))
-            .apply(t);
-    }
-    map.into_values().collect()
-}
-
 /// The store every part of the fleet shares. Methods are synchronous and thread-safe.
 pub trait Store: Send + Sync {
     /// Insert a new order. A second insert with the same client id is refused: at once with
@@ -223,6 +218,10 @@ pub trait Store: Send + Sync {
     fn update_order(&self, change: &OrderChange) -> Result<Order, StoreError>;
     /// Insert a trade; `Ok(false)` if that exec id was already stored (nothing doubled).
     fn insert_trade(&self, trade: &Trade) -> Result<bool, StoreError>;
+    /// Replace the instrument registry with `specs` (every version of every symbol).
+    fn put_instruments(&self, specs: &[Instrument]) -> Result<(), StoreError>;
+    /// The instrument registry as last put.
+    fn instruments(&self) -> Result<Vec<Instrument>, StoreError>;
     /// Deliver every open order, then each new order and cancel request, to `sink`.
     fn watch_order_requests(&self, sink: Sender<GatewayRequest>) -> Result<(), StoreError>;
     /// The gateway that called `watch_order_requests` has stopped (MongoDB: give back the

@@ -1,13 +1,14 @@
 use super::Trade;
-use robofleet_api::{Money, Price};
+use robofleet_api::{Instrument, Instruments, Money, Price};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// A robot's net position in one symbol, derived from its trades.
 ///
 /// Realized PnL is matched first in, first out, so it is exact: each closed lot realizes
-/// `(exit − entry) × qty` with no average in between. `realized_pnl` is in price points ×
-/// lots (the instrument's multiplier is applied where the instrument is known).
+/// `(exit − entry) × lots` with no average in between, turned into money by the symbol's
+/// spec in effect at the closing trade (`points / tick_size × tick_value`). Without a spec
+/// it stays in price points × lots and `currency` is `None`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Position {
     pub robot: String,
@@ -16,7 +17,12 @@ pub struct Position {
     pub qty: i64,
     /// Average entry price of the open lots, rounded to the nearest 10⁻⁹; 0 when flat.
     pub avg_price: Price,
+    /// Realized PnL before fees, in `currency` (points × lots where there is no spec).
     pub realized_pnl: Money,
+    /// The fees of its trades, in `currency`.
+    pub fees: Money,
+    /// The spec's currency; `None` when no trade had a spec.
+    pub currency: Option<String>,
     pub trades: u64,
     /// The open lots, oldest first: (entry price, lots), all on the side of `qty`.
     #[serde(skip)]
@@ -32,9 +38,14 @@ impl Position {
         }
     }
 
-    /// Fold one trade in: it closes open lots oldest first, realizing PnL, and the rest opens.
-    pub fn apply(&mut self, trade: &Trade) {
+    /// Fold one trade in: it closes open lots oldest first, realizing PnL in the money of
+    /// `spec` (the symbol's spec at the trade's time, if any), and the rest opens.
+    pub fn apply(&mut self, trade: &Trade, spec: Option<&Instrument>) {
         self.trades += 1;
+        self.fees += trade.fee;
+        if let Some(spec) = spec {
+            self.currency.get_or_insert_with(|| spec.currency.clone());
+        }
         let sign = trade.side.sign();
         let mut left = trade.qty.max(0);
         while left > 0 && self.qty.signum() == -sign {
@@ -42,9 +53,10 @@ impl Position {
                 break;
             };
             let n = left.min(front.1);
-            let points = (trade.price.raw() as i128 - front.0.raw() as i128) * n as i128;
             // A long closes with a sell (exit − entry), a short with a buy (entry − exit).
-            self.realized_pnl += Money::from_raw(points * -(sign as i128));
+            let points =
+                (trade.price.raw() as i128 - front.0.raw() as i128) * n as i128 * -(sign as i128);
+            self.realized_pnl += money(points, spec);
             front.1 -= n;
             if front.1 == 0 {
                 self.open.pop_front();
@@ -65,16 +77,39 @@ impl Position {
         self.avg_price = super::average_price(cost, lots);
     }
 
-    /// PnL of the open lots marked at `mark`, exact: `Σ (mark − entry) × lots`, signed.
-    pub fn unrealized(&self, mark: Price) -> Money {
+    /// PnL of the open lots marked at `mark`, exact: `Σ (mark − entry) × lots`, signed, in
+    /// the money of `spec` (points × lots without one).
+    pub fn unrealized(&self, mark: Price, spec: Option<&Instrument>) -> Money {
         let sign = self.qty.signum() as i128;
-        self.open
+        let points: i128 = self
+            .open
             .iter()
-            .map(|(entry, n)| {
-                Money::from_raw((mark.raw() as i128 - entry.raw() as i128) * *n as i128 * sign)
-            })
-            .sum()
+            .map(|(entry, n)| (mark.raw() as i128 - entry.raw() as i128) * *n as i128 * sign)
+            .sum();
+        money(points, spec)
     }
+}
+
+fn money(points: i128, spec: Option<&Instrument>) -> Money {
+    match spec {
+        Some(s) => s.money_for_points(points),
+        None => Money::from_raw(points),
+    }
+}
+
+/// Positions per robot and symbol (sorted) from trades in time order, in the money of the
+/// spec in `registry` at each trade's time.
+pub fn positions_from_trades<'a>(
+    trades: impl IntoIterator<Item = &'a Trade>,
+    registry: &Instruments,
+) -> Vec<Position> {
+    let mut map: std::collections::BTreeMap<(String, String), Position> = Default::default();
+    for t in trades {
+        map.entry((t.robot.clone(), t.symbol.clone()))
+            .or_insert_with(|| Position::new(&t.robot, &t.symbol))
+            .apply(t, registry.at(&t.symbol, t.ts_ns));
+    }
+    map.into_values().collect()
 }
 
 #[cfg(test)]
@@ -93,6 +128,14 @@ mod tests {
             price: price.parse().unwrap(),
             ts_ns: 0,
             venue_ts_ns: None,
+            fee: Money::ZERO,
+            currency: None,
+        }
+    }
+
+    impl Position {
+        fn apply_plain(&mut self, t: &Trade) {
+            self.apply(t, None)
         }
     }
 
@@ -103,17 +146,17 @@ mod tests {
     #[test]
     fn open_add_close_flip() {
         let mut p = Position::new("r", "Si");
-        p.apply(&trade(Side::Buy, 2, "100"));
-        p.apply(&trade(Side::Buy, 2, "110"));
+        p.apply_plain(&trade(Side::Buy, 2, "100"));
+        p.apply_plain(&trade(Side::Buy, 2, "110"));
         assert_eq!((p.qty, p.avg_price), (4, "105".parse().unwrap()));
         // FIFO: the sell closes a lot bought at 100.
-        p.apply(&trade(Side::Sell, 1, "115"));
+        p.apply_plain(&trade(Side::Sell, 1, "115"));
         assert_eq!((p.qty, p.realized_pnl), (3, m("15")));
         // Closes 1 @100 and 2 @110, then opens 2 short @95.
-        p.apply(&trade(Side::Sell, 5, "95"));
+        p.apply_plain(&trade(Side::Sell, 5, "95"));
         assert_eq!((p.qty, p.avg_price), (-2, "95".parse().unwrap()));
         assert_eq!(p.realized_pnl, m("15") + m("-5") + m("-30"));
-        p.apply(&trade(Side::Buy, 2, "90"));
+        p.apply_plain(&trade(Side::Buy, 2, "90"));
         assert_eq!(
             (p.qty, p.avg_price, p.realized_pnl),
             (0, Price::ZERO, m("-10"))
@@ -124,10 +167,30 @@ mod tests {
     fn tenths_add_up_exactly() {
         let mut p = Position::new("r", "Si");
         for _ in 0..10 {
-            p.apply(&trade(Side::Buy, 1, "0.1"));
-            p.apply(&trade(Side::Sell, 1, "0.2"));
+            p.apply_plain(&trade(Side::Buy, 1, "0.1"));
+            p.apply_plain(&trade(Side::Sell, 1, "0.2"));
         }
         // Ten round trips of 0.1 each: exactly 1, where f64 gives 0.9999999999999999.
         assert_eq!((p.qty, p.realized_pnl), (0, m("1")));
+    }
+
+    #[test]
+    fn money_comes_from_the_spec_in_effect_and_fees_add_up() {
+        let mut rts = crate::instruments::always_open("RTS", "10".parse().unwrap());
+        rts.tick_value = m("13.5");
+        rts.currency = "RUB".into();
+        let mut t = trade(Side::Buy, 2, "110000");
+        t.symbol = "RTS".into();
+        t.fee = m("4");
+        let mut p = Position::new("r", "RTS");
+        p.apply(&t, Some(&rts));
+        assert_eq!(p.unrealized("110020".parse().unwrap(), Some(&rts)), m("54"));
+        let mut close = trade(Side::Sell, 2, "110030");
+        close.symbol = "RTS".into();
+        close.fee = m("4");
+        p.apply(&close, Some(&rts));
+        // 3 ticks × 13.5 × 2 lots.
+        assert_eq!((p.qty, p.realized_pnl, p.fees), (0, m("81"), m("8")));
+        assert_eq!(p.currency.as_deref(), Some("RUB"));
     }
 }

@@ -214,3 +214,27 @@ fn pacer_anchors_and_reanchors() {
     assert!(p.due(0).is_none(), "time going backwards publishes now");
     assert!(Pacer::new(None).due(5).is_none());
 }
+
+#[test]
+fn a_synthetic_start_time_stamps_the_first_message() {
+    let ctx = zmq::Context::new();
+    let endpoint = free_tcp_endpoint();
+    let sub = subscriber(&ctx, &endpoint, 1000);
+    let start = 1_793_602_800_000_000_000; // 2026-11-02T07:00:00Z
+    let opts = FeedOptions {
+        endpoint: endpoint.clone(),
+        wait_for_subscriber: Some(Duration::from_secs(10)),
+        ..FeedOptions::new(FeedSource::Synthetic(SyntheticConfig {
+            limit: Some(3),
+            start_ts: Some(start),
+            ..SyntheticConfig::default()
+        }))
+    };
+    let feed = spawn_feed(ctx.clone(), opts, Arc::new(AtomicBool::new(false)));
+    let ts: Vec<i64> = (0..3)
+        .map(|_| decode(&sub.recv_multipart(0).unwrap()).unwrap().ts)
+        .collect();
+    feed.join().unwrap().unwrap();
+    // 100 messages a second: 10 ms apart from the given start, not from the wall clock.
+    assert_eq!(ts, [start, start + 10_000_000, start + 20_000_000]);
+}

@@ -16,6 +16,7 @@ struct Inner {
     orders: Vec<Order>,
     trades: Vec<Trade>,
     watchers: Vec<Sender<GatewayRequest>>,
+    instruments: Vec<robofleet_api::Instrument>,
 }
 
 impl Inner {
@@ -32,6 +33,14 @@ pub struct FakeVecStore {
 }
 
 impl FakeVecStore {
+    /// A store whose registry trades `Si` (tick 0.5) at every hour, as the tests' prices need.
+    pub fn with_si() -> Self {
+        let store = FakeVecStore::default();
+        let si = crate::instruments::always_open("Si", "0.5".parse().expect("tick"));
+        store.lock().instruments = vec![si];
+        store
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -125,6 +134,15 @@ impl Store for FakeVecStore {
         }
         g.trades.push(trade.clone());
         Ok(true)
+    }
+
+    fn put_instruments(&self, specs: &[robofleet_api::Instrument]) -> Result<(), StoreError> {
+        self.lock().instruments = specs.to_vec();
+        Ok(())
+    }
+
+    fn instruments(&self) -> Result<Vec<robofleet_api::Instrument>, StoreError> {
+        Ok(self.lock().instruments.clone())
     }
 
     fn watch_order_requests(&self, sink: Sender<GatewayRequest>) -> Result<(), StoreError> {

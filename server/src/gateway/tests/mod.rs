@@ -116,7 +116,7 @@ impl Setup {
         Setup {
             ctx,
             feed,
-            store: Arc::new(FakeVecStore::default()),
+            store: Arc::new(FakeVecStore::with_si()),
             stats: Arc::new(GatewayStats::default()),
         }
     }
@@ -295,6 +295,8 @@ fn replayed_order_is_not_accepted_twice_and_exec_ids_continue() {
         price: px("98.0"),
         ts_ns: 2,
         venue_ts_ns: None,
+        fee: robofleet_api::Money::ZERO,
+        currency: None,
     };
     s.store.preload(o, vec![old]);
     let _gw = s.spawn();
@@ -373,7 +375,7 @@ fn bad_feed_endpoint_is_an_error() {
     let cfg = GatewayConfig {
         feed_endpoint: "not an endpoint".into(),
     };
-    let store = Arc::new(FakeVecStore::default());
+    let store = Arc::new(FakeVecStore::with_si());
     let err = spawn_gateway(ctx, store, cfg, Arc::default()).err();
     assert!(matches!(err, Some(GatewayError::Connect { .. })), "{err:?}");
 }

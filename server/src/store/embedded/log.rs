@@ -13,9 +13,14 @@ use std::sync::Arc;
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub(super) enum Record {
     OrderInserted(Order),
-    CancelRequested { client_id: String, ts_ns: i64 },
+    CancelRequested {
+        client_id: String,
+        ts_ns: i64,
+    },
     OrderUpdated(OrderChange),
     TradeInserted(Trade),
+    /// The whole instrument registry, replacing the previous one.
+    InstrumentsSet(Vec<robofleet_api::Instrument>),
 }
 
 /// The same records, borrowed, for writing without a copy. Serializes exactly as [`Record`].
@@ -25,6 +30,7 @@ pub(super) enum RecordRef<'a> {
     CancelRequested { client_id: &'a str, ts_ns: i64 },
     OrderUpdated(&'a OrderChange),
     TradeInserted(&'a Trade),
+    InstrumentsSet(&'a [robofleet_api::Instrument]),
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -31,6 +31,7 @@ use super::{
     Store, StoreError, Trade, TradeQuery, WatchId,
 };
 use crossbeam_channel::Sender;
+use robofleet_api::Instrument;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -138,6 +139,7 @@ fn replay_one(state: &mut State, record: Record) -> Result<(), String> {
             }
             state.apply_trade(trade);
         }
+        Record::InstrumentsSet(specs) => state.instruments = specs,
     }
     Ok(())
 }
@@ -223,6 +225,20 @@ impl Store for EmbeddedStore {
         inner.state.apply_trade(trade.clone());
         inner.notify_robot(&trade.robot, || RobotUpdate::Trade(trade.clone()));
         Ok(true)
+    }
+
+    fn put_instruments(&self, specs: &[Instrument]) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        if inner.state.instruments == specs {
+            return Ok(()); // unchanged: nothing to log at every start
+        }
+        inner.log.append(&RecordRef::InstrumentsSet(specs))?;
+        inner.state.instruments = specs.to_vec();
+        Ok(())
+    }
+
+    fn instruments(&self) -> Result<Vec<Instrument>, StoreError> {
+        Ok(self.lock().state.instruments.clone())
     }
 
     fn watch_order_requests(&self, sink: Sender<GatewayRequest>) -> Result<(), StoreError> {
@@ -314,17 +330,14 @@ impl Store for EmbeddedStore {
 
     fn positions(&self, robot: Option<&str>) -> Result<Vec<Position>, StoreError> {
         let inner = self.lock();
-        let positions = &inner.state.positions;
-        Ok(match robot {
-            Some(r) => positions
-                .get(r)
-                .map(|symbols| symbols.values().cloned().collect())
-                .unwrap_or_default(),
-            None => positions
-                .values()
-                .flat_map(|symbols| symbols.values().cloned())
-                .collect(),
-        })
+        let registry: robofleet_api::Instruments =
+            inner.state.instruments.iter().cloned().collect();
+        let trades = inner
+            .state
+            .trades
+            .iter()
+            .filter(|t| robot.is_none_or(|r| t.robot == r));
+        Ok(super::positions_from_trades(trades, &registry))
     }
 
     fn next_order_seq(&self, robot: &str) -> Result<u64, StoreError> {

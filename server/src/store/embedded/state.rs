@@ -3,8 +3,8 @@
 //! Live writes and the replay go through the same `check_*` / `apply_*` pairs, so a log
 //! written by the store always replays to the same state.
 
-use crate::store::{rules, Order, OrderChange, Position, StoreError, Trade};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::store::{rules, Order, OrderChange, StoreError, Trade};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Default)]
 pub(super) struct State {
@@ -15,9 +15,9 @@ pub(super) struct State {
     /// In insertion order.
     pub(super) trades: Vec<Trade>,
     exec_ids: HashSet<String>,
-    /// robot -> symbol -> position, so iteration is sorted by robot then symbol.
-    pub(super) positions: BTreeMap<String, BTreeMap<String, Position>>,
     max_seq: HashMap<String, u64>,
+    /// The instrument registry, every version.
+    pub(super) instruments: Vec<robofleet_api::Instrument>,
 }
 
 /// What a cancel request has to do.
@@ -99,17 +99,6 @@ impl State {
     }
 
     pub(super) fn apply_trade(&mut self, trade: Trade) {
-        let symbols = match self.positions.get_mut(&trade.robot) {
-            Some(symbols) => symbols,
-            None => self.positions.entry(trade.robot.clone()).or_default(),
-        };
-        let position = match symbols.get_mut(&trade.symbol) {
-            Some(p) => p,
-            None => symbols
-                .entry(trade.symbol.clone())
-                .or_insert_with(|| Position::new(&trade.robot, &trade.symbol)),
-        };
-        position.apply(&trade);
         self.exec_ids.insert(trade.exec_id.clone());
         self.trades.push(trade);
     }

@@ -61,6 +61,8 @@ fn trade(exec: &str, o: &Order, qty: i64, price: Price) -> Trade {
         price,
         ts_ns: 5_000,
         venue_ts_ns: None,
+        fee: robofleet_api::Money::ZERO,
+        currency: None,
     }
 }
 

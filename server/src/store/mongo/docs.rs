@@ -18,6 +18,7 @@ pub const ORDERS: &str = "orders";
 pub const ORDER_UPDATES: &str = "order_updates";
 pub const TRADES: &str = "trades";
 pub const STREAM_POSITIONS: &str = "stream_positions";
+pub const INSTRUMENTS: &str = "instruments";
 pub const DEFAULT_DB: &str = "robofleet";
 
 #[derive(Clone)]
@@ -28,6 +29,7 @@ pub struct Collections {
     pub trades: Collection<Document>,
     pub positions: Collection<Document>,
     pub leases: Collection<Document>,
+    pub instruments: Collection<Document>,
 }
 
 fn unavailable(e: mongodb::error::Error) -> StoreError {
@@ -56,6 +58,7 @@ pub async fn connect(uri: &str) -> Result<Collections, StoreError> {
         trades: db.collection(TRADES),
         positions: db.collection(STREAM_POSITIONS),
         leases: db.collection(super::lease::LEASES),
+        instruments: db.collection(INSTRUMENTS),
         db,
     };
     let index = |keys: Document| IndexModel::builder().keys(keys).build();
@@ -373,4 +376,53 @@ pub async fn open_orders(cols: &Collections) -> Result<Vec<Order>, StoreError> {
         },
     )
     .await
+}
+
+/// An instrument version's `_id`: `<symbol>@<effective_from_ns>`.
+fn instrument_id(spec: &robofleet_api::Instrument) -> String {
+    format!("{}@{}", spec.symbol, spec.effective_from_ns)
+}
+
+/// Make the `instruments` collection hold exactly `specs`: each upserted by its `_id`, then
+/// the versions no longer listed removed (a reader never sees an empty registry between).
+pub async fn put_instruments(
+    cols: &Collections,
+    specs: &[robofleet_api::Instrument],
+) -> Result<(), StoreError> {
+    let mut ids = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let id = instrument_id(spec);
+        let d = to_document(spec)
+            .map(|d| with_id(d, &id))
+            .map_err(|e| StoreError::Corrupt(format!("instrument {id} does not encode: {e}")))?;
+        cols.instruments
+            .replace_one(doc! {"_id": &id}, d)
+            .upsert(true)
+            .await
+            .map_err(store_err)?;
+        ids.push(id);
+    }
+    cols.instruments
+        .delete_many(doc! {"_id": {"$nin": ids}})
+        .await
+        .map_err(store_err)?;
+    Ok(())
+}
+
+pub async fn instruments(cols: &Collections) -> Result<Vec<robofleet_api::Instrument>, StoreError> {
+    let docs: Vec<Document> = cols
+        .instruments
+        .find(doc! {})
+        .sort(doc! {"_id": 1})
+        .await
+        .map_err(store_err)?
+        .try_collect()
+        .await
+        .map_err(store_err)?;
+    docs.into_iter()
+        .map(|mut d| {
+            d.remove("_id");
+            parse(d, "instrument")
+        })
+        .collect()
 }

@@ -228,6 +228,18 @@ impl Store for MongoStore {
         })
     }
 
+    fn put_instruments(&self, specs: &[robofleet_api::Instrument]) -> Result<(), StoreError> {
+        self.call("write the instrument registry", false, || {
+            docs::put_instruments(&self.cols, specs)
+        })
+    }
+
+    fn instruments(&self) -> Result<Vec<robofleet_api::Instrument>, StoreError> {
+        self.call("read the instrument registry", false, || {
+            docs::instruments(&self.cols)
+        })
+    }
+
     fn watch_order_requests(&self, sink: Sender<GatewayRequest>) -> Result<(), StoreError> {
         // One gateway per database: take the lease first, or say who has it.
         let holder = lease::holder_name(&self.shared.consumer);
@@ -309,7 +321,8 @@ impl Store for MongoStore {
 
     fn positions(&self, robot: Option<&str>) -> Result<Vec<Position>, StoreError> {
         let trades = self.trades(robot)?;
-        Ok(super::positions_from_trades(&trades))
+        let registry: robofleet_api::Instruments = self.instruments()?.into_iter().collect();
+        Ok(super::positions_from_trades(&trades, &registry))
     }
 
     fn next_order_seq(&self, robot: &str) -> Result<u64, StoreError> {

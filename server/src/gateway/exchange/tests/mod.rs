@@ -6,6 +6,7 @@ fn p(x: f64) -> Price {
 }
 
 mod fills;
+mod instruments;
 mod rules;
 
 fn order(id: &str, side: Side, order_type: OrderType, qty: i64) -> Order {
