@@ -54,8 +54,9 @@ pub struct Instrument {
     pub sessions: Vec<Session>,
     /// No trading at or after this time (ns since the Unix epoch).
     pub expiry_ns: Option<i64>,
-    /// This version applies from this time on (ns since the Unix epoch).
-    pub effective_from_ns: i64,
+    /// This version applies from this time on (ns since the Unix epoch); `None`: from the
+    /// start of time.
+    pub effective_from_ns: Option<i64>,
 }
 
 impl Instrument {
@@ -172,7 +173,7 @@ impl Instruments {
         self.by_symbol
             .entry(spec.symbol.clone())
             .or_default()
-            .insert(spec.effective_from_ns, spec);
+            .insert(spec.effective_from_ns.unwrap_or(i64::MIN), spec);
     }
 
     /// The version of `symbol` in effect at `ts_ns`.

@@ -33,7 +33,7 @@ fn rts() -> Instrument {
             },
         ],
         expiry_ns: Some(1_797_000_000_000_000_000),
-        effective_from_ns: 0,
+        effective_from_ns: None,
     }
 }
 
@@ -96,10 +96,10 @@ fn money_from_ticks_and_fees_are_exact() {
 #[test]
 fn the_version_in_effect_is_the_latest_before_the_time() {
     let mut a = rts();
-    a.effective_from_ns = 100;
+    a.effective_from_ns = Some(100);
     let mut b = rts();
     b.tick_value = m("14");
-    b.effective_from_ns = 200;
+    b.effective_from_ns = Some(200);
     let all: Instruments = [b.clone(), a.clone()].into_iter().collect();
     assert_eq!(all.at("RTS", 99), None);
     assert_eq!(all.at("RTS", 100), Some(&a));

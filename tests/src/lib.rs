@@ -155,6 +155,17 @@ impl TestServer {
         TestServer::with_folders(handle, plugins, data)
     }
 
+    /// Start after `setup` has filled the plugin folder and the data folder (an
+    /// `instruments.toml` it writes is the one the server runs on).
+    pub fn start_with_data(feed_endpoint: &str, setup: impl FnOnce(&Path, &Path)) -> TestServer {
+        let plugins = tempfile::tempdir().expect("tempdir");
+        let data = tempfile::tempdir().expect("tempdir");
+        setup(plugins.path(), data.path());
+        let cfg = TestServer::config(feed_endpoint, plugins.path(), data.path());
+        let handle = server::start(cfg).expect("server starts");
+        TestServer::with_folders(handle, plugins, data)
+    }
+
     /// The tests' settings: a free control port, `feed_endpoint`, a short settle time.
     pub fn config(feed_endpoint: &str, plugins: &Path, data: &Path) -> ServeConfig {
         write_test_instruments(data);

@@ -151,7 +151,7 @@ fn entry_to_spec(e: &Entry) -> Result<Instrument, String> {
         days: parse_days(&e.days)?,
         sessions,
         expiry_ns: time("expiry", &e.expiry)?,
-        effective_from_ns: time("effective_from", &e.effective_from)?.unwrap_or(i64::MIN),
+        effective_from_ns: time("effective_from", &e.effective_from)?,
     })
 }
 
@@ -240,7 +240,7 @@ pub fn always_open(symbol: &str, tick_size: Price) -> Instrument {
             end_min: DAY_MINUTES,
         }],
         expiry_ns: None,
-        effective_from_ns: i64::MIN,
+        effective_from_ns: None,
     }
 }
 
@@ -269,8 +269,7 @@ pub fn to_toml(specs: &[Instrument]) -> String {
                 days: robofleet_api::instrument::days_text(s.days),
                 sessions: s.sessions.iter().map(|x| x.to_string()).collect(),
                 expiry: s.expiry_ns.map(time),
-                effective_from: (s.effective_from_ns != i64::MIN)
-                    .then(|| time(s.effective_from_ns)),
+                effective_from: s.effective_from_ns.map(time),
             })
             .collect(),
     };

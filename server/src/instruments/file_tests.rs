@@ -14,7 +14,7 @@ fn the_shipped_file_parses_to_exact_specs() {
     let rts: Vec<_> = specs.iter().filter(|s| s.symbol == "RTS").collect();
     assert_eq!(rts.len(), 2, "two effective-dated versions");
     assert_eq!(rts[1].tick_value, "16.25418".parse().unwrap());
-    assert_eq!(rts[1].effective_from_ns, 1_793_617_200_000_000_000);
+    assert_eq!(rts[1].effective_from_ns, Some(1_793_617_200_000_000_000));
     // The sample data (2026-11-02 10:00 Moscow) is inside a session.
     assert!(si.in_session(1_793_602_800_000_000_000));
 }
@@ -45,7 +45,7 @@ fn point_value_and_defaults() {
         (s.lot_size, s.currency_decimals, s.utc_offset_min),
         (1, 2, 0)
     );
-    assert_eq!(s.effective_from_ns, i64::MIN);
+    assert_eq!(s.effective_from_ns, None);
 }
 
 #[test]

@@ -378,9 +378,13 @@ pub async fn open_orders(cols: &Collections) -> Result<Vec<Order>, StoreError> {
     .await
 }
 
-/// An instrument version's `_id`: `<symbol>@<effective_from_ns>`.
+/// An instrument version's `_id`: `<symbol>@<effective_from_ns>` (`<symbol>@always` for a
+/// version with no start).
 fn instrument_id(spec: &robofleet_api::Instrument) -> String {
-    format!("{}@{}", spec.symbol, spec.effective_from_ns)
+    match spec.effective_from_ns {
+        Some(ns) => format!("{}@{ns}", spec.symbol),
+        None => format!("{}@always", spec.symbol),
+    }
 }
 
 /// Make the `instruments` collection hold exactly `specs`: each upserted by its `_id`, then
