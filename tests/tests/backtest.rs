@@ -110,9 +110,15 @@ fn ma_cross_on_the_sample_gives_the_same_report_every_run() {
     assert!(money(&report["max_drawdown"]["abs"]) > Money::ZERO);
     let pnl = &report["pnl"];
     assert_eq!(
-        money(&pnl["realized"]) + money(&pnl["unrealized"]),
+        money(&pnl["realized"]) + money(&pnl["unrealized"]) - money(&pnl["fees"]),
         money(&pnl["total"])
     );
+    // Si's shipped fee, 1 RUB a lot, on every lot traded.
+    assert_eq!(
+        money(&pnl["fees"]),
+        Money::units(report["volume"].as_i64().unwrap())
+    );
+    assert_eq!(pnl["currencies"], serde_json::json!(["RUB"]));
 
     // Every fill is in trades.csv, and they add up to the final position.
     let trades = std::fs::read_to_string(a.join("trades.csv")).unwrap();

@@ -341,6 +341,13 @@ fn every_documented_reply_is_what_the_server_sends() {
         .is_some_and(|r| !r.is_empty())));
     let body = run.object(r#"{"cmd": "reload", "robot": "panicky"}"#);
     run.error("plugin_error", body);
+    // A broken registry file: reload_instruments refuses it and changes nothing.
+    let registry = srv.data.path().join(robofleet::instruments::FILE_NAME);
+    let good = std::fs::read(&registry).unwrap();
+    std::fs::write(&registry, "[[instrument]]\nsymbol = \"Si\"\n").unwrap();
+    let body = run.object(r#"{"cmd": "reload_instruments"}"#);
+    run.error("bad_instruments", body);
+    std::fs::write(&registry, good).unwrap();
     // A failed robot, so a state with a `detail` is in the replies.
     srv.ok(json!({"cmd": "command", "robot": "panicky", "name": "boom"}));
     wait_state(&mut srv, "panicky", &["failed"]);

@@ -51,9 +51,14 @@ fn a_robot_on_mongodb_is_rebuilt_from_its_journal_and_each_fill_reaches_it_once(
     install(&plugin("ma_cross"), plugins.path(), "libma_cross.so");
     let store: Arc<dyn Store> =
         Arc::new(MongoStore::open(&MongoOptions::new(&uri, "test")).unwrap());
+    let gw_store: Arc<dyn Store> =
+        Arc::new(MongoStore::open(&MongoOptions::new(&uri, "gateway:g")).unwrap());
+    gw_store
+        .put_instruments(&robofleet_tests::test_instruments())
+        .unwrap();
     let gateway = spawn_gateway(
         zmq_context(),
-        Arc::new(MongoStore::open(&MongoOptions::new(&uri, "gateway:g")).unwrap()),
+        gw_store,
         GatewayConfig {
             feed_endpoint: feed.endpoint.clone(),
         },

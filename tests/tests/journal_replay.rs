@@ -102,8 +102,9 @@ fn a_robot_that_reads_the_wall_clock_is_caught_at_its_first_divergent_event() {
     assert_eq!(code, 1, "a divergent replay fails the check: {r}");
     assert_eq!(r["identical"], json!(false));
     let first = &r["first_divergence"];
-    // Event #1 is Start; #2 is the first quote, where the clock first leaks into an order.
-    assert_eq!(first["seq"], json!(2), "{r:#}");
+    // Event #1 is Start, #2 Si's spec; #3 is the first quote, where the clock first leaks
+    // into an order.
+    assert_eq!(first["seq"], json!(3), "{r:#}");
     assert!(first["event"]["kind"]["Quote"].is_object(), "{first}");
     let qty = |v: &Value| v[0]["Submit"]["qty"].as_i64().unwrap();
     assert_ne!(qty(&first["recorded"]), qty(&first["produced"]));

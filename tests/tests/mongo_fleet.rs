@@ -28,7 +28,10 @@ fn gateway(uri: &str, feed: &Feed) -> (GatewayHandle, Arc<GatewayStats>) {
     let cfg = GatewayConfig {
         feed_endpoint: feed.endpoint.clone(),
     };
-    let g = spawn_gateway(zmq_context(), store(uri, "gateway:g"), cfg, stats.clone()).unwrap();
+    let gw_store = store(uri, "gateway:g");
+    // What a server would have put there: the gateway checks orders against it.
+    gw_store.put_instruments(&test_instruments()).unwrap();
+    let g = spawn_gateway(zmq_context(), gw_store, cfg, stats.clone()).unwrap();
     (g, stats)
 }
 
@@ -618,4 +621,61 @@ fn a_robot_name_runs_on_one_server_of_a_shared_database_at_a_time() {
     assert_eq!(reply["ok"], true, "{reply}");
     assert!(wait_until(T, || state(&b).is_some_and(|s| s["state"] == "running")));
     b.shutdown();
+}
+
+/// docs/store.md: prices and money rest as `Int64` nano-units, the registry in `instruments`,
+/// and positions come out in the spec's money.
+#[test]
+fn prices_money_and_the_registry_rest_as_the_analysts_read_them() {
+    let uri = mongo::uri_for("exact_prices");
+    let s = store(&uri, "server:s");
+    let mut rts = robofleet::instruments::always_open("RTS", "10".parse().unwrap());
+    rts.tick_value = "16.25418".parse().unwrap();
+    s.put_instruments(&[rts.clone()]).unwrap();
+    let mut o = new_order("r", 1);
+    o.symbol = "RTS".into();
+    o.order_type = OrderType::Limit {
+        price: "110010".parse().unwrap(),
+    };
+    s.insert_order(&o).unwrap();
+    // Order inserts are written behind the call: wait for it to land.
+    assert!(wait_until(T, || status_of(&s, "r-1").is_some()));
+    let mut buy = fill_of(&o, "X-1");
+    buy.price = "110000".parse().unwrap();
+    buy.fee = "2.5".parse().unwrap();
+    buy.currency = Some("RUB".into());
+    assert!(s.insert_trade(&buy).unwrap());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (order, trade, spec) = rt.block_on(async {
+        let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+        let db = client.default_database().unwrap();
+        let get = |c: &str, id: &str| {
+            let col = db.collection::<mongodb::bson::Document>(c);
+            let id = id.to_string();
+            async move { col.find_one(doc! {"_id": id}).await.unwrap().unwrap() }
+        };
+        (
+            get("orders", "r-1").await,
+            get("trades", "X-1").await,
+            get("instruments", "RTS@always").await,
+        )
+    });
+    let limit = order
+        .get_document("order_type")
+        .unwrap()
+        .get_document("Limit")
+        .unwrap();
+    assert_eq!(limit.get_i64("price").unwrap(), 110_010_000_000_000);
+    assert_eq!(trade.get_i64("price").unwrap(), 110_000_000_000_000);
+    assert_eq!(trade.get_i64("fee").unwrap(), 2_500_000_000);
+    assert_eq!(trade.get_str("currency").unwrap(), "RUB");
+    assert_eq!(spec.get_i64("tick_value").unwrap(), 16_254_180_000);
+    assert_eq!(s.instruments().unwrap(), vec![rts]);
+    // Read back through the store: the same exact values.
+    assert_eq!(s.trades(Some("r")).unwrap()[0], buy);
+    let p = &s.positions(Some("r")).unwrap()[0];
+    assert_eq!(
+        (p.qty, p.fees, p.currency.as_deref()),
+        (1, buy.fee, Some("RUB"))
+    );
 }

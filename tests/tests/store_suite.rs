@@ -369,6 +369,9 @@ fn a_gateway_stopped_between_a_fill_and_its_report_never_overfills(store: &Arc<d
         .unwrap());
 
     let mut feed = robofleet_tests::Feed::new();
+    store
+        .put_instruments(&robofleet_tests::test_instruments())
+        .unwrap();
     let cfg = GatewayConfig {
         feed_endpoint: feed.endpoint.clone(),
     };
