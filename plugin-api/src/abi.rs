@@ -88,6 +88,14 @@ pub type HandleFn = unsafe extern "C" fn(
     out: *mut RfBuf,
 ) -> i32;
 pub type SnapshotFn = unsafe extern "C" fn(handle: *mut c_void, out: *mut RfBuf) -> i32;
+pub type RestoreFn = unsafe extern "C" fn(
+    args: *const u8,
+    args_len: usize,
+    snapshot: *const u8,
+    snapshot_len: usize,
+    out_handle: *mut *mut c_void,
+    err: *mut RfBuf,
+) -> i32;
 pub type RaiseOrderSeqFn =
     unsafe extern "C" fn(handle: *mut c_void, next_order_seq: u64, err: *mut RfBuf) -> i32;
 pub type DestroyFn = unsafe extern "C" fn(handle: *mut c_void) -> i32;
@@ -107,6 +115,9 @@ pub struct PluginVTable {
     pub snapshot: SnapshotFn,
     /// Raises the next client order sequence to at least the given one (added in ABI 2).
     pub raise_order_seq: RaiseOrderSeqFn,
+    /// Reads postcard [`crate::CreateArgs`] and the bytes `snapshot` wrote; writes a handle to
+    /// the robot rebuilt from them, or an error message (added in ABI 3).
+    pub restore: RestoreFn,
     pub destroy: DestroyFn,
     pub free_buf: FreeBufFn,
 }

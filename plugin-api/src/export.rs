@@ -120,6 +120,34 @@ pub unsafe extern "C" fn snapshot<R: Robot>(handle: *mut c_void, out: *mut RfBuf
 
 /// # Safety
 /// See [`crate::abi::PluginVTable`].
+pub unsafe extern "C" fn restore<R: Robot>(
+    args: *const u8,
+    args_len: usize,
+    snapshot: *const u8,
+    snapshot_len: usize,
+    out_handle: *mut *mut c_void,
+    err: *mut RfBuf,
+) -> i32 {
+    guarded(err, || {
+        // SAFETY: the host passes buffers of the stated lengths.
+        let (args, snapshot) = unsafe { (input(args, args_len), input(snapshot, snapshot_len)) };
+        let args: CreateArgs =
+            postcard::from_bytes(args).map_err(|e| format!("bad create args: {e}"))?;
+        let (next_order_seq, state): (u64, Vec<u8>) =
+            postcard::from_bytes(snapshot).map_err(|e| format!("bad snapshot: {e}"))?;
+        let robot = R::restore(&args, &state)?;
+        let instance = Box::new(Instance {
+            robot,
+            actions: Actions::new(&args.name, next_order_seq),
+        });
+        // SAFETY: the host passes a valid out pointer.
+        unsafe { out_handle.write(Box::into_raw(instance) as *mut c_void) };
+        Ok(Vec::new())
+    })
+}
+
+/// # Safety
+/// See [`crate::abi::PluginVTable`].
 pub unsafe extern "C" fn raise_order_seq<R: Robot>(
     handle: *mut c_void,
     next_order_seq: u64,
@@ -182,6 +210,7 @@ macro_rules! export_robot {
                 handle: $crate::export::handle::<$robot>,
                 snapshot: $crate::export::snapshot::<$robot>,
                 raise_order_seq: $crate::export::raise_order_seq::<$robot>,
+                restore: $crate::export::restore::<$robot>,
                 destroy: $crate::export::destroy::<$robot>,
                 free_buf: $crate::export::free_buf,
             },

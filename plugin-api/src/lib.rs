@@ -24,6 +24,7 @@ pub mod export;
 pub mod instrument;
 pub mod money;
 pub mod panics;
+mod restore_check;
 pub mod robot;
 pub mod testing;
 pub mod types;

@@ -18,8 +18,23 @@ pub trait Robot: Sized + 'static {
     /// Handle one event, pushing any orders, cancels or logs onto `out`.
     fn on_event(&mut self, event: &Event, out: &mut Actions);
 
-    /// The robot's state as bytes: used to check that a replay rebuilt it exactly.
+    /// The robot's state as bytes: used to check that a replay rebuilt it exactly, and what
+    /// [`Robot::restore`] rebuilds it from.
     fn snapshot(&self) -> Vec<u8>;
+
+    /// Rebuild the robot from `snapshot` (what [`Robot::snapshot`] returned), so that it acts
+    /// exactly as the robot that took the snapshot on every event that follows: a restart can
+    /// then begin at a checkpoint rather than the first event. `args` are the arguments the
+    /// original was created with. Check it with [`crate::testing::check_restore`].
+    ///
+    /// The default refuses: such a robot is always rebuilt by replaying its whole journal.
+    fn restore(args: &CreateArgs, snapshot: &[u8]) -> Result<Self, String> {
+        let _ = (args, snapshot);
+        Err(
+            "this robot cannot be restored from a snapshot (Robot::restore is not implemented)"
+                .into(),
+        )
+    }
 }
 
 /// The actions a robot returns for one event. Hands out deterministic client order ids.

@@ -26,6 +26,8 @@
 //! assert!(h.quote("Si", px("100"), px("101")).is_empty());
 //! ```
 
+pub use crate::restore_check::check_restore;
+
 use crate::money::Price;
 use crate::robot::{Actions, Robot};
 use crate::types::*;
@@ -44,6 +46,10 @@ pub struct Harness<R: Robot> {
     actions: Actions,
     seq: u64,
     ts: Timestamp,
+    /// What it was created with.
+    args: CreateArgs,
+    /// Every event sent after `Start`, in order.
+    sent: Vec<EventKind>,
 }
 
 impl<R: Robot> Harness<R> {
@@ -78,13 +84,23 @@ impl<R: Robot> Harness<R> {
             actions: Actions::new(&args.name, args.first_order_seq),
             seq: 0,
             ts: 1_700_000_000_000_000_000,
+            args,
+            sent: Vec::new(),
         };
         h.send(EventKind::Start);
+        h.sent.clear();
         Ok(h)
+    }
+
+    /// [`check_restore`] on everything this harness has sent so far: a robot restored from
+    /// its snapshot at any point must act exactly as it did on the events after that point.
+    pub fn check_restore(&self) -> Result<(), String> {
+        check_restore::<R>(&self.args, &self.sent)
     }
 
     /// Deliver one event (next sequence number, clock advanced by 1 ms) and return the actions.
     pub fn send(&mut self, kind: EventKind) -> Vec<Action> {
+        self.sent.push(kind.clone());
         self.seq += 1;
         self.ts += 1_000_000;
         let event = Event {

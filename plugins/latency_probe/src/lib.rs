@@ -125,6 +125,11 @@ impl Robot for LatencyProbe {
     fn snapshot(&self) -> Vec<u8> {
         postcard::to_allocvec(self).unwrap_or_default()
     }
+
+    /// The snapshot is the whole robot: restoring is decoding it.
+    fn restore(_args: &CreateArgs, snapshot: &[u8]) -> Result<Self, String> {
+        postcard::from_bytes(snapshot).map_err(|e| format!("bad snapshot: {e}"))
+    }
 }
 
 robofleet_api::export_robot!(LatencyProbe);
@@ -173,6 +178,8 @@ mod tests {
         h.params(Params::new().with("cancel_every", 0));
         assert_eq!(h.robot.tracked(), 0);
         assert!(cancels(&h.quote("BENCH", px("100"), px("101"))).is_empty());
+        // Restored from a snapshot at any point, it acts as the original on the rest.
+        assert_eq!(h.check_restore(), Ok(()));
     }
 
     #[test]

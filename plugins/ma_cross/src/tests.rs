@@ -62,6 +62,8 @@ fn no_second_order_while_outstanding_then_flip_sells_two() {
     assert_eq!((id2.as_str(), side, qty), ("ma_cross-2", Side::Sell, 2));
     filled(&mut h, &id2, Side::Sell, 2);
     assert_eq!(h.robot.position("Si"), -1);
+    // Restored from a snapshot at any point, it acts as the original on the rest.
+    assert_eq!(h.check_restore(), Ok(()));
 }
 
 #[test]
@@ -103,6 +105,8 @@ fn rejection_halts_until_next_cross() {
     }
     let (_, side, qty) = only_market(&actions);
     assert_eq!((side, qty), (Side::Sell, 1));
+    // Restored from a snapshot at any point, it acts as the original on the rest.
+    assert_eq!(h.check_restore(), Ok(()));
 }
 
 #[test]
@@ -122,6 +126,8 @@ fn unexpected_fill_is_corrected_and_capped() {
     let (_, side, qty) = only_market(&h.fill("someone-7", "Si", Side::Buy, 2, px("100000")));
     assert_eq!((side, qty), (Side::Sell, 2));
     assert_eq!(h.robot.position("Si"), 5);
+    // Restored from a snapshot at any point, it acts as the original on the rest.
+    assert_eq!(h.check_restore(), Ok(()));
 }
 
 #[test]
@@ -166,6 +172,8 @@ fn params_reconfigure_and_reject_bad_values() {
     ));
     assert!(Harness::<MaCross>::with_params(Params::new().with("fast", "x")).is_err());
     assert!(Harness::<MaCross>::with_params(Params::new().with("qty", 0)).is_err());
+    // Restored from a snapshot at any point, it acts as the original on the rest.
+    assert_eq!(h.check_restore(), Ok(()));
 }
 
 #[test]

@@ -308,6 +308,11 @@ impl Robot for MarketMaker {
     fn snapshot(&self) -> Vec<u8> {
         postcard::to_allocvec(self).unwrap_or_default()
     }
+
+    /// The snapshot is the whole robot: restoring is decoding it.
+    fn restore(_args: &CreateArgs, snapshot: &[u8]) -> Result<Self, String> {
+        postcard::from_bytes(snapshot).map_err(|e| format!("bad snapshot: {e}"))
+    }
 }
 
 robofleet_api::export_robot!(MarketMaker);

@@ -77,6 +77,8 @@ fn requotes_only_when_mid_moves_enough_and_cancels_first() {
     h.quote("Si", px("99999"), px("100001"));
     assert!(h.quote("Si", px("100001"), px("100003")).is_empty());
     assert_eq!(cancels(&h.quote("Si", px("100002"), px("100004"))).len(), 2);
+    // Restored from a snapshot at any point, it acts as the original on the rest.
+    assert_eq!(h.check_restore(), Ok(()));
 }
 
 #[test]
@@ -96,6 +98,8 @@ fn position_limit_stops_one_side() {
     let a = h.fill("market_maker-3", "Si", Side::Sell, 1, px("100012"));
     assert_eq!(h.robot.position("Si"), 0);
     assert_eq!(orders(&a), vec![(Side::Buy, 1, Some(px("100008")))]);
+    // Restored from a snapshot at any point, it acts as the original on the rest.
+    assert_eq!(h.check_restore(), Ok(()));
 }
 
 #[test]
@@ -175,6 +179,8 @@ fn flatten_cancels_sells_and_pauses_until_resume() {
     assert_eq!(h.robot.position("Si"), 0);
     h.command("resume", "");
     assert_eq!(submits(&h.quote("Si", px("99990"), px("99992"))).len(), 2);
+    // Restored from a snapshot at any point, it acts as the original on the rest.
+    assert_eq!(h.check_restore(), Ok(()));
 }
 
 #[test]
@@ -202,6 +208,8 @@ fn params_requote_at_last_mid_and_bad_params_are_ignored() {
     assert!(submits(&a).is_empty() && cancels(&a).is_empty());
     assert!(Harness::<MarketMaker>::with_params(Params::new().with("spread_ticks", 0)).is_err());
     assert!(Harness::<MarketMaker>::with_params(Params::new().with("tick.Si", "x")).is_err());
+    // Restored from a snapshot at any point, it acts as the original on the rest.
+    assert_eq!(h.check_restore(), Ok(()));
 }
 
 #[test]

@@ -214,6 +214,12 @@ impl Robot for Template {
         // Encoding a plain struct cannot fail; an empty snapshot beats a panic anyway.
         postcard::to_allocvec(self).unwrap_or_default()
     }
+
+    /// The snapshot is the whole robot, so restoring is decoding it: the restored robot acts
+    /// exactly as the original (the tests check it with `testing::check_restore`).
+    fn restore(_args: &CreateArgs, snapshot: &[u8]) -> Result<Self, String> {
+        postcard::from_bytes(snapshot).map_err(|e| format!("bad template snapshot: {e}"))
+    }
 }
 
 // Generates the `robofleet_plugin_entry` symbol the server looks for. Exactly once per crate.

@@ -47,6 +47,8 @@ fn replaces_previous_order_unless_it_is_gone() {
     assert_eq!(submits(&a).len(), 1);
     // Stop cancels what is still working.
     assert_eq!(cancels(&h.send(EventKind::Stop)), vec!["template-3"]);
+    // Restored from a snapshot at any point, it acts as the original on the rest.
+    assert_eq!(h.check_restore(), Ok(()));
 }
 
 #[test]
@@ -104,4 +106,6 @@ fn params_bad_input_and_snapshot() {
     let back: Template = postcard::from_bytes(&h.robot.snapshot()).expect("decodes");
     assert_eq!(back, h.robot);
     assert!(Harness::<Template>::with_params(Params::new().with("offset", "far")).is_err());
+    // Restored from a snapshot at any point, it acts as the original on the rest.
+    assert_eq!(h.check_restore(), Ok(()));
 }

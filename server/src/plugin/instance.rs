@@ -45,6 +45,40 @@ impl RobotInstance {
         })
     }
 
+    /// Rebuild a robot from `snapshot` (the bytes [`RobotInstance::snapshot_bytes`] gave:
+    /// its next order sequence and its own state) and the args it was created with.
+    pub fn restore(
+        plugin: Arc<LoadedPlugin>,
+        args: &CreateArgs,
+        snapshot: &[u8],
+    ) -> Result<Self, CallError> {
+        let bytes = postcard::to_allocvec(args).map_err(|e| CallError::Boundary(e.to_string()))?;
+        let mut handle: *mut c_void = std::ptr::null_mut();
+        let mut err = RfBuf::empty();
+        let vt = plugin.vtable();
+        // SAFETY: pointers valid for the call; the plugin passed its header checks.
+        let code = unsafe {
+            (vt.restore)(
+                bytes.as_ptr(),
+                bytes.len(),
+                snapshot.as_ptr(),
+                snapshot.len(),
+                &mut handle,
+                &mut err,
+            )
+        };
+        let msg = take(&plugin, err);
+        check(code, &msg, &plugin)?;
+        if handle.is_null() {
+            return Err(CallError::Boundary("restore returned no handle".into()));
+        }
+        Ok(RobotInstance {
+            handle,
+            event_buf: Vec::with_capacity(256),
+            plugin,
+        })
+    }
+
     /// Hand one event to the robot and get its actions back.
     pub fn handle(&mut self, event: &Event) -> Result<Vec<Action>, CallError> {
         self.event_buf.clear();
