@@ -86,7 +86,7 @@ mod tests {
         fn on_event(&mut self, event: &Event, out: &mut Actions) {
             if let EventKind::Quote(q) = &event.kind {
                 self.quotes += 1;
-                if self.quotes % 3 == 0 {
+                if self.quotes.is_multiple_of(3) {
                     out.buy_limit(&q.symbol, 1, q.bid);
                 }
             }
