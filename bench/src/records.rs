@@ -69,6 +69,7 @@ impl Workload {
                         order_type: OrderType::Limit {
                             price: Price::units(89_990),
                         },
+                        tif: robofleet_api::TimeInForce::Day,
                     }),
                 ];
                 w.bodies = postcard::to_extend(&actions, std::mem::take(&mut w.bodies))?;

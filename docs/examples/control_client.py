@@ -14,12 +14,15 @@ loaded, fed with market data (panicky buys at the bid, so it gets a fill):
     cp target/debug/libtemplate_robot.so target/debug/libpanicky.so /tmp/cp/plugins/
     robofleet serve --plugins /tmp/cp/plugins --data /tmp/cp/data \
         --control tcp://127.0.0.1:5590 --feed tcp://127.0.0.1:5591 &
-    robofleet feed --synthetic --symbols Si,RTS --rate 50 --endpoint tcp://127.0.0.1:5591 &
+    robofleet feed --synthetic --symbols Si,RTS --rate 50 --endpoint tcp://127.0.0.1:5591 \
+        --start 2026-11-02T07:00:00Z &
     python3 docs/examples/control_client.py --control tcp://127.0.0.1:5590 \
-        --plugins-dir /tmp/cp/plugins --bad-plugin target/debug/libbad_abi.so --shutdown
+        --plugins-dir /tmp/cp/plugins --bad-plugin target/debug/libbad_abi.so \
+        --data-dir /tmp/cp/data --shutdown
 
 --plugins-dir/--bad-plugin enable the plugin_error check (the panicky plugin file is
-swapped for a bad build, reloaded, and put back). --shutdown ends with the `shutdown`
+swapped for a bad build, reloaded, and put back). --data-dir enables the bad_instruments
+check (instruments.toml is broken, reloaded, and put back). --shutdown ends with the `shutdown`
 command. --capture FILE writes every request and reply, as JSON lines.
 
 WARNING: it stops, restarts, reloads and crashes (on purpose) the robots it is given.
@@ -196,6 +199,7 @@ HISTORY = {"status": lambda v: v in ORDER_STATUSES, "ts_ns": is_int, "reason": o
 ORDER = {
     "client_id": is_str, "robot": is_str, "order_seq": is_int, "symbol": is_str,
     "side": lambda v: v in SIDES, "order_type": is_order_type, "qty": is_int,
+    "tif": lambda v: v in ("Day", "Gtc", "Ioc", "Fok"),
     "status": lambda v: v in ORDER_STATUSES, "filled_qty": is_int, "avg_price": is_decimal,
     "reason": opt(is_str), "cancel_requested": lambda v: isinstance(v, bool),
     "created_ns": is_int, "updated_ns": is_int, "history": lambda v: isinstance(v, list),
@@ -203,9 +207,27 @@ ORDER = {
 }
 TRADE = {"exec_id": is_str, "client_id": is_str, "robot": is_str, "symbol": is_str,
          "side": lambda v: v in SIDES, "qty": is_int, "price": is_decimal, "ts_ns": is_int,
-         "venue_ts_ns": opt(is_int)}
+         "venue_ts_ns": opt(is_int), "fee": is_decimal, "currency": opt(is_str)}
 POSITION = {"robot": is_str, "symbol": is_str, "qty": is_int, "avg_price": is_decimal,
-            "realized_pnl": is_decimal, "trades": is_int}
+            "realized_pnl": is_decimal, "fees": is_decimal, "currency": opt(is_str),
+            "trades": is_int}
+SESSION = {"start_min": is_int, "end_min": is_int}
+INSTRUMENT = {
+    "symbol": is_str, "venue": is_str, "currency": is_str, "tick_size": is_decimal,
+    "tick_value": is_decimal, "lot_size": is_int, "fee_per_lot": is_decimal,
+    "fee_rate": is_decimal, "currency_decimals": is_int, "utc_offset_min": is_int,
+    "days": is_int, "expiry_ns": opt(is_int), "effective_from_ns": opt(is_int),
+    "sessions": lambda v: isinstance(v, list) and all(
+        shape(x, SESSION, "instrument.sessions[]") for x in v),
+}
+
+
+def is_instruments(v):
+    return isinstance(v, list) and all(shape(x, INSTRUMENT, "instrument") for x in v)
+
+
+INSTRUMENT_LIST = {"file": is_str, "instruments": is_instruments}
+INSTRUMENT_RELOAD = {"versions": is_int, "changed": is_instruments, "events_sent": is_int}
 LATENCY = {k: is_int for k in ("count", "min", "p50", "p99", "p999", "max")}
 LATENCY["mean"] = is_num
 GATEWAY = {k: is_int for k in ("orders_seen", "cancels_seen", "fills", "rejects",
@@ -539,6 +561,23 @@ def run(args):
     print("== stats")
     shape(expect_ok(c, "stats"), STATS, "stats")
 
+    print("== instruments, reload_instruments")
+    listed = expect_ok(c, "instruments")
+    shape(listed, INSTRUMENT_LIST, "instruments")
+    shape(expect_ok(c, "reload_instruments"), INSTRUMENT_RELOAD, "reload_instruments")
+    if args.data_dir:
+        path = os.path.join(args.data_dir, "instruments.toml")
+        check(os.path.samefile(path, listed["file"]), f"instruments.file {listed['file']}")
+        keep = path + ".keep"
+        shutil.copyfile(path, keep)
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write('[[instrument]]\nsymbol = "Si"\n')  # required keys missing
+            expect_err(c, "bad_instruments", "reload_instruments")
+            check(expect_ok(c, "instruments") == listed, "a refused reload changed the registry")
+        finally:
+            os.replace(keep, path)
+
     print("== stop, start (fleet-manager commands)")
     t0 = time.monotonic()
     check(expect_ok(c, "stop", robot=bot) == {"stopped": bot}, "stop result")
@@ -694,6 +733,7 @@ def main():
                     help="a robot that fails on command `boom` and buys at the bid")
     ap.add_argument("--plugins-dir", help="the server's plugin folder (plugin_error check)")
     ap.add_argument("--bad-plugin", help="a plugin file the server refuses (e.g. libbad_abi.so)")
+    ap.add_argument("--data-dir", help="the server's data folder (bad_instruments check)")
     ap.add_argument("--shutdown", action="store_true", help="end with the shutdown command")
     ap.add_argument("--capture", help="write every request and reply here (JSON lines)")
     args = ap.parse_args()

@@ -78,6 +78,21 @@ impl Instrument {
             .any(|s| s.start_min <= minute && minute < s.end_min)
     }
 
+    /// When the trading day that `ts_ns` falls in ends: the end of the last session of that
+    /// local day (a day order is cancelled then).
+    pub fn trading_day_end(&self, ts_ns: i64) -> i64 {
+        let offset_s = self.utc_offset_min as i64 * 60;
+        let local_s = ts_ns.div_euclid(1_000_000_000) + offset_s;
+        let midnight_local = local_s - local_s.rem_euclid(86_400);
+        let last_end = self
+            .sessions
+            .iter()
+            .map(|s| s.end_min)
+            .max()
+            .unwrap_or(DAY_MINUTES);
+        (midnight_local + last_end as i64 * 60 - offset_s).saturating_mul(1_000_000_000)
+    }
+
     /// The sessions as text: `09:00-14:00, 14:05-18:50`.
     pub fn sessions_text(&self) -> String {
         let v: Vec<String> = self.sessions.iter().map(|s| s.to_string()).collect();

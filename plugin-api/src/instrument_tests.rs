@@ -110,3 +110,11 @@ fn the_version_in_effect_is_the_latest_before_the_time() {
     assert_eq!(days_text(0x7f), "every day");
     assert_eq!(days_text(0b101), "Mon,Wed");
 }
+
+#[test]
+fn the_trading_day_ends_with_its_last_session() {
+    let r = rts();
+    // Monday 10:00 Moscow: the day ends at 18:50 Moscow.
+    assert_eq!(r.trading_day_end(msk(10, 0)), msk(18, 50));
+    assert_eq!(r.trading_day_end(msk(0, 1)), msk(18, 50));
+}

@@ -1,7 +1,9 @@
 //! The `Robot` trait and the `Actions` list a robot fills in answer to each event.
 
 use crate::money::Price;
-use crate::types::{Action, CreateArgs, Event, LogLevel, OrderRequest, OrderType, RobotInfo, Side};
+use crate::types::{
+    Action, CreateArgs, Event, LogLevel, OrderRequest, OrderType, RobotInfo, Side, TimeInForce,
+};
 
 /// A trading robot: a deterministic state machine from events to actions.
 ///
@@ -71,8 +73,21 @@ impl Actions {
         self.submit(symbol, Side::Sell, qty, OrderType::Market)
     }
 
-    /// Submit an order; returns its client order id (`<robot>-<seq>`), for a later cancel.
+    /// Submit a day order; returns its client order id (`<robot>-<seq>`), for a later cancel.
     pub fn submit(&mut self, symbol: &str, side: Side, qty: i64, order_type: OrderType) -> String {
+        self.submit_tif(symbol, side, qty, order_type, TimeInForce::Day)
+    }
+
+    /// Submit an order that works for `tif` (day, good till cancelled, immediate or cancel,
+    /// fill or kill).
+    pub fn submit_tif(
+        &mut self,
+        symbol: &str,
+        side: Side,
+        qty: i64,
+        order_type: OrderType,
+        tif: TimeInForce,
+    ) -> String {
         let order_seq = self.next_order_seq;
         self.next_order_seq += 1;
         let client_id = format!("{}-{}", self.robot, order_seq);
@@ -83,8 +98,16 @@ impl Actions {
             side,
             qty,
             order_type,
+            tif,
         }));
         client_id
+    }
+
+    /// Cancel every open order of this robot (`None`), or those of one symbol.
+    pub fn cancel_all(&mut self, symbol: Option<&str>) {
+        self.list.push(Action::CancelAll {
+            symbol: symbol.map(str::to_string),
+        });
     }
 
     pub fn cancel(&mut self, client_id: &str) {

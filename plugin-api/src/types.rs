@@ -128,6 +128,21 @@ pub enum OrderType {
     Limit { price: Price },
 }
 
+/// How long an order works.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TimeInForce {
+    /// Until the end of the symbol's trading day (its last session of the day), then
+    /// cancelled by the venue.
+    #[default]
+    Day,
+    /// Good till cancelled.
+    Gtc,
+    /// Immediate or cancel: what fills on arrival fills, the rest is cancelled at once.
+    Ioc,
+    /// Fill or kill: all of it on arrival, or nothing (cancelled).
+    Fok,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum OrderStatus {
     /// Written to the store, not yet taken by the gateway.
@@ -290,8 +305,17 @@ impl From<String> for ParamValue {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Action {
     Submit(OrderRequest),
-    Cancel { client_id: String },
-    Log { level: LogLevel, message: String },
+    Cancel {
+        client_id: String,
+    },
+    /// Cancel every open order of this robot, or only those of `symbol`.
+    CancelAll {
+        symbol: Option<String>,
+    },
+    Log {
+        level: LogLevel,
+        message: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -304,6 +328,7 @@ pub struct OrderRequest {
     pub side: Side,
     pub qty: i64,
     pub order_type: OrderType,
+    pub tif: TimeInForce,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,6 +14,7 @@ fn order(seq: u64, symbol: &str, ns: i64) -> Order {
         side: Side::Sell,
         qty: 1,
         order_type: OrderType::Market,
+        tif: robofleet_api::TimeInForce::Day,
     };
     Order::new_request("bulk", req, ns)
 }

@@ -156,6 +156,7 @@ fn new_order(robot: &str, seq: u64) -> Order {
         order_type: OrderType::Limit {
             price: Price::units(1),
         },
+        tif: robofleet_api::TimeInForce::Day,
     };
     Order::new_request(robot, req, robofleet::clock::wall_ns())
 }

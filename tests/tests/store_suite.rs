@@ -81,6 +81,7 @@ fn order(robot: &str, seq: u64, symbol: &str) -> Order {
         side: Side::Buy,
         qty: 3,
         order_type: OrderType::Limit { price: p(100.0) },
+        tif: robofleet_api::TimeInForce::Day,
     };
     Order::new_request(robot, req, robofleet::clock::wall_ns())
 }

@@ -60,6 +60,7 @@ pub(super) fn order_for(robot: &str, seq: u64, stamped: bool) -> Order {
         order_type: OrderType::Limit {
             price: Price::units(100),
         },
+        tif: robofleet_api::TimeInForce::Day,
         qty: 1,
         status: OrderStatus::New,
         filled_qty: 0,

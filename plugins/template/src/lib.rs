@@ -189,6 +189,12 @@ impl Robot for Template {
                 Ok(config) => self.config = config,
                 Err(e) => out.log(LogLevel::Warn, format!("params ignored: {e}")),
             },
+            // `ctl command template cancel_all`: every open order of this robot, whatever
+            // it remembers (the server finds them in the store).
+            EventKind::Command { name, .. } if name == "cancel_all" => {
+                out.cancel_all(None);
+                self.working = None;
+            }
             EventKind::Command { name, args } => {
                 out.info(format!("command `{name}` `{args}` ignored"))
             }

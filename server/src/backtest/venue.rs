@@ -19,6 +19,17 @@ pub struct Out<'a> {
     pub counts: &'a mut Counts,
 }
 
+impl Out<'_> {
+    /// The same destinations, for one more call.
+    pub fn reborrow(&mut self) -> Out<'_> {
+        Out {
+            events: self.events,
+            fills: self.fills,
+            counts: self.counts,
+        }
+    }
+}
+
 pub struct Venue {
     robot: String,
     exchange: SimExchange,
@@ -96,6 +107,22 @@ impl Venue {
         self.apply(outputs, out);
     }
 
+    /// Cancel every open order (of `symbol`, if given), oldest first, as the live server
+    /// expands a robot's `CancelAll`.
+    pub fn cancel_all(&mut self, ts: i64, symbol: Option<&str>, mut out: Out<'_>) {
+        let mut open: Vec<(u64, String)> = self
+            .orders
+            .values()
+            .filter(|o| !o.status.is_terminal() && !o.cancel_requested)
+            .filter(|o| symbol.is_none_or(|s| o.symbol == s))
+            .map(|o| (o.order_seq, o.client_id.clone()))
+            .collect();
+        open.sort();
+        for (_, id) in open {
+            self.cancel(ts, &id, out.reborrow());
+        }
+    }
+
     /// Orders by final status, in the API's names (`Working` ones were still open).
     pub fn order_statuses(&self) -> BTreeMap<String, u64> {
         let mut by = BTreeMap::new();
@@ -152,6 +179,7 @@ mod tests {
             symbol: "Si".into(),
             side,
             order_type,
+            tif: robofleet_api::TimeInForce::Day,
             qty,
         }
     }

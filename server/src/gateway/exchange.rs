@@ -22,7 +22,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use robofleet_api::{Instruments, OrderStatus, OrderType, Price, Side};
+use robofleet_api::{Instruments, OrderStatus, OrderType, Price, Side, TimeInForce};
 
 use crate::market::{MarketData, MarketKind};
 use crate::store::{Order, OrderChange, Trade};
@@ -30,6 +30,9 @@ use crate::store::{Order, OrderChange, Trade};
 mod order;
 
 use order::{live, validate, Liquidity, Touch, WorkingOrder};
+
+/// The reason stored on a day order the venue cancelled at the end of its trading day.
+pub const DAY_END_REASON: &str = "day order expired at the end of the trading day";
 
 /// The reason stored on an order the robot cancelled.
 pub const CANCEL_REASON: &str = "cancelled by robot";
@@ -177,6 +180,8 @@ impl SimExchange {
             symbol: order.symbol.clone(),
             side: order.side,
             order_type: order.order_type,
+            tif: order.tif,
+            day_end: self.day_end(&order, ts, replay),
             qty: order.qty,
             filled_qty: order.filled_qty.max(0),
             avg_price: order.avg_price,
@@ -218,6 +223,17 @@ impl SimExchange {
             out.push(w.change(OrderStatus::Filled, None, ts));
             return;
         }
+        if !replay && w.tif == TimeInForce::Fok {
+            let available = self.available_at_arrival(&w);
+            if available < w.qty {
+                let why = format!(
+                    "fill or kill: {available} of {} available at arrival, nothing filled",
+                    w.qty
+                );
+                out.push(w.change(OrderStatus::Cancelled, Some(why), ts));
+                return;
+            }
+        }
         let key = (w.symbol.clone(), w.side);
         self.where_is.insert(w.client_id.clone(), key.clone());
         let book = self.books.entry(key.clone()).or_default();
@@ -226,10 +242,59 @@ impl SimExchange {
         book.insert(at, w);
         if !replay {
             self.match_arrival(&key, at, ts, out);
+            // What an IOC or FOK order did not fill on arrival never works.
+            let client_id = order.client_id.as_str();
+            if matches!(order.tif, TimeInForce::Ioc | TimeInForce::Fok)
+                && self.is_working(client_id)
+            {
+                self.cancel_with(
+                    client_id,
+                    "immediate or cancel: the rest was not filled at arrival",
+                    ts,
+                    out,
+                );
+            }
         }
     }
 
-    fn on_cancel(&mut self, client_id: &str, ts: i64, out: &mut Vec<ExchangeOutput>) {
+    /// When a day order's trading day ends, by its symbol's spec (none without a registry,
+    /// and none for other time in force). A restored order keeps the day it was sent on.
+    fn day_end(&self, order: &Order, ts: i64, replay: bool) -> Option<i64> {
+        if order.tif != TimeInForce::Day {
+            return None;
+        }
+        let at = if replay {
+            order.created_ns
+        } else {
+            self.venue_ts.get(&order.symbol).copied().unwrap_or(ts)
+        };
+        let spec = self.instruments.as_ref()?.at(&order.symbol, at)?;
+        Some(spec.trading_day_end(at))
+    }
+
+    /// How much of `w` the last quote's untaken touch could fill right now.
+    fn available_at_arrival(&self, w: &WorkingOrder) -> i64 {
+        let Some(touch) = self.quotes.get(&w.symbol) else {
+            return 0;
+        };
+        let (px, left) = match w.side {
+            Side::Buy => (touch.ask, touch.ask_left),
+            Side::Sell => (touch.bid, touch.bid_left),
+        };
+        match w.fill_price(Liquidity::Touch(px)) {
+            Some(_) if live(px) => left.max(0),
+            _ => 0,
+        }
+    }
+
+    /// Cancel a working order at `ts` with `reason` (the venue's doing, or the robot's).
+    fn cancel_with(
+        &mut self,
+        client_id: &str,
+        reason: &str,
+        ts: i64,
+        out: &mut Vec<ExchangeOutput>,
+    ) {
         let Some(key) = self.where_is.remove(client_id) else {
             return;
         };
@@ -238,8 +303,29 @@ impl SimExchange {
         };
         if let Some(i) = book.iter().position(|w| w.client_id == client_id) {
             let w = book.remove(i);
-            out.push(w.change(OrderStatus::Cancelled, Some(CANCEL_REASON.into()), ts));
+            out.push(w.change(OrderStatus::Cancelled, Some(reason.into()), ts));
         }
+    }
+
+    /// Cancel the day orders of `symbol` whose trading day has ended by `ts`.
+    fn expire_day_orders(&mut self, symbol: &str, ts: i64, out: &mut Vec<ExchangeOutput>) {
+        let mut ended = Vec::new();
+        for side in [Side::Buy, Side::Sell] {
+            if let Some(book) = self.books.get(&(symbol.to_string(), side)) {
+                ended.extend(
+                    book.iter()
+                        .filter(|w| w.day_end.is_some_and(|end| ts >= end))
+                        .map(|w| w.client_id.clone()),
+                );
+            }
+        }
+        for id in ended {
+            self.cancel_with(&id, DAY_END_REASON, ts, out);
+        }
+    }
+
+    fn on_cancel(&mut self, client_id: &str, ts: i64, out: &mut Vec<ExchangeOutput>) {
+        self.cancel_with(client_id, CANCEL_REASON, ts, out);
     }
 
     /// Drop fully filled orders from a book.
@@ -296,6 +382,8 @@ impl SimExchange {
     fn on_market(&mut self, md: &MarketData, out: &mut Vec<ExchangeOutput>) {
         let clock = self.venue_ts.entry(md.symbol.clone()).or_insert(md.ts);
         *clock = (*clock).max(md.ts);
+        // The day is over for day orders first: they do not trade on the next day's data.
+        self.expire_day_orders(&md.symbol, md.ts, out);
         match md.kind {
             MarketKind::Quote {
                 bid,

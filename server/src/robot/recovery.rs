@@ -86,6 +86,17 @@ impl ReplayObserver for Collector {
                         Action::Cancel { client_id } => {
                             self.resumed.cancels.insert(client_id);
                         }
+                        // Every order it had sent in this journal (of that symbol) was meant
+                        // to be cancelled; reconcile re-sends what the store never got.
+                        Action::CancelAll { symbol } => {
+                            let meant = self
+                                .resumed
+                                .submits
+                                .values()
+                                .filter(|r| symbol.as_ref().is_none_or(|s| &r.symbol == s))
+                                .map(|r| r.client_id.clone());
+                            self.resumed.cancels.extend(meant.collect::<Vec<_>>());
+                        }
                         Action::Log { .. } => {}
                     }
                 }

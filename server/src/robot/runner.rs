@@ -3,7 +3,7 @@ use super::recovery::{self, JournalSpec, Resumed};
 use super::{reconcile, ControlMsg, Inbound, RobotShared, RobotState};
 use crate::clock;
 use crate::plugin::LoadedPlugin;
-use crate::store::{Order, Store};
+use crate::store::{Order, OrderFilter, Store};
 use robofleet_api::{
     Action, CreateArgs, EventKind, LogLevel, OrderRequest, OrderStatus, OrderUpdate, Params,
 };
@@ -404,6 +404,33 @@ impl RobotLoop {
         true
     }
 
+    /// A robot's `CancelAll`: a cancel request for each of its open orders (of `symbol`),
+    /// oldest first, as the store holds them now.
+    fn cancel_all(&mut self, symbol: Option<&str>) {
+        let filter = OrderFilter {
+            robot: Some(self.spec.name.clone()),
+            open_only: true,
+        };
+        let mut open = match self.store.orders(&filter) {
+            Ok(open) => open,
+            Err(e) => {
+                self.shared.store_errors.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(robot = %self.spec.name, "cancel-all: open orders unreadable: {e}");
+                return;
+            }
+        };
+        open.retain(|o| !o.cancel_requested && symbol.is_none_or(|s| o.symbol == s));
+        open.sort_by_key(|o| o.order_seq);
+        for o in open {
+            self.execute(
+                vec![Action::Cancel {
+                    client_id: o.client_id,
+                }],
+                Origin::default(),
+            );
+        }
+    }
+
     fn execute(&mut self, actions: Vec<Action>, origin: Origin) {
         for action in actions {
             match action {
@@ -416,6 +443,7 @@ impl RobotLoop {
                         self.shared.cancels_sent.fetch_add(1, Ordering::Relaxed);
                     }
                 }
+                Action::CancelAll { symbol } => self.cancel_all(symbol.as_deref()),
                 Action::Log { level, message } => {
                     let robot = &self.spec.name;
                     match level {

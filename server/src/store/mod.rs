@@ -14,7 +14,9 @@ pub use page::{Cursor, OrderQuery, Page, PageQuery, TradeQuery};
 pub use position::{positions_from_trades, Position};
 
 use crossbeam_channel::Sender;
-use robofleet_api::{Instrument, OrderRequest, OrderStatus, OrderType, Price, Rounding, Side};
+use robofleet_api::{
+    Instrument, OrderRequest, OrderStatus, OrderType, Price, Rounding, Side, TimeInForce,
+};
 use serde::{Deserialize, Serialize};
 
 /// An order as stored. Written by the robot loop, changed by the gateway.
@@ -27,6 +29,9 @@ pub struct Order {
     pub symbol: String,
     pub side: Side,
     pub order_type: OrderType,
+    /// How long it works (`Day` for orders stored before it was kept).
+    #[serde(default)]
+    pub tif: TimeInForce,
     pub qty: i64,
     pub status: OrderStatus,
     pub filled_qty: i64,
@@ -57,6 +62,7 @@ impl Order {
             symbol: req.symbol,
             side: req.side,
             order_type: req.order_type,
+            tif: req.tif,
             qty: req.qty,
             status: OrderStatus::New,
             filled_qty: 0,

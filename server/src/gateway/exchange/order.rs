@@ -1,6 +1,6 @@
 //! A working order and the price checks of the simulated exchange.
 
-use robofleet_api::{OrderStatus, OrderType, Price, Side};
+use robofleet_api::{OrderStatus, OrderType, Price, Side, TimeInForce};
 
 use super::ExchangeOutput;
 use crate::store::{Order, OrderChange};
@@ -28,6 +28,9 @@ pub(super) struct WorkingOrder {
     pub(super) symbol: String,
     pub(super) side: Side,
     pub(super) order_type: OrderType,
+    pub(super) tif: TimeInForce,
+    /// A day order is cancelled when the venue's clock reaches this.
+    pub(super) day_end: Option<i64>,
     pub(super) qty: i64,
     pub(super) filled_qty: i64,
     pub(super) avg_price: Price,

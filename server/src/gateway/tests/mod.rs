@@ -88,6 +88,7 @@ fn order(id: &str, order_type: OrderType, qty: i64) -> Order {
         symbol: "Si".to_string(),
         side: Side::Buy,
         order_type,
+        tif: robofleet_api::TimeInForce::Day,
         qty,
         status: OrderStatus::New,
         filled_qty: 0,

@@ -25,6 +25,7 @@ fn order(robot: &str, seq: u64, symbol: &str, side: Side, qty: i64) -> Order {
         symbol: symbol.into(),
         side,
         order_type: OrderType::Limit { price: px("100.5") },
+        tif: robofleet_api::TimeInForce::Day,
         qty,
         status: OrderStatus::New,
         filled_qty: 0,

@@ -17,6 +17,7 @@ fn order(id: &str, side: Side, order_type: OrderType, qty: i64) -> Order {
         symbol: "Si".to_string(),
         side,
         order_type,
+        tif: robofleet_api::TimeInForce::Day,
         qty,
         status: OrderStatus::New,
         filled_qty: 0,

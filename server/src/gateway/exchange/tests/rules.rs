@@ -176,3 +176,100 @@ fn exec_ids_resume_after_stored_ones() {
     assert_eq!(fills(&out)[0].exec_id, "SIM-13");
     assert_eq!(ex.next_exec_seq(), 14);
 }
+
+fn with_tif(mut o: Order, tif: robofleet_api::TimeInForce) -> Order {
+    o.tif = tif;
+    o
+}
+
+#[test]
+fn ioc_fills_what_it_can_on_arrival_and_cancels_the_rest() {
+    use robofleet_api::TimeInForce::Ioc;
+    let mut ex = SimExchange::new();
+    quote(&mut ex, 1, p(99.0), 10, p(100.0), 3);
+    let out = new(
+        &mut ex,
+        with_tif(order("i", Side::Buy, limit(p(100.0)), 5), Ioc),
+        2,
+    );
+    assert_eq!(fill_summary(&out), vec![("i".into(), 3, p(100.0))]);
+    let c = changes(&out);
+    let last = c.last().unwrap();
+    assert_eq!((last.status, last.filled_qty), (OrderStatus::Cancelled, 3));
+    assert!(last
+        .reason
+        .as_deref()
+        .unwrap()
+        .starts_with("immediate or cancel"));
+    assert!(!ex.is_working("i"));
+    // Nothing marketable: accepted, then cancelled whole.
+    let out = new(
+        &mut ex,
+        with_tif(order("j", Side::Buy, limit(p(90.0)), 5), Ioc),
+        3,
+    );
+    let statuses: Vec<_> = changes(&out).iter().map(|c| c.status).collect();
+    assert_eq!(statuses, [OrderStatus::Working, OrderStatus::Cancelled]);
+}
+
+#[test]
+fn fok_fills_all_or_nothing() {
+    use robofleet_api::TimeInForce::Fok;
+    let mut ex = SimExchange::new();
+    quote(&mut ex, 1, p(99.0), 10, p(100.0), 3);
+    let out = new(
+        &mut ex,
+        with_tif(order("k", Side::Buy, limit(p(100.0)), 5), Fok),
+        2,
+    );
+    assert!(fills(&out).is_empty(), "{out:?}");
+    let last = changes(&out).last().cloned().unwrap();
+    assert_eq!(last.status, OrderStatus::Cancelled);
+    assert_eq!(
+        last.reason.as_deref(),
+        Some("fill or kill: 3 of 5 available at arrival, nothing filled")
+    );
+    let out = new(
+        &mut ex,
+        with_tif(order("f", Side::Buy, OrderType::Market, 3), Fok),
+        3,
+    );
+    assert_eq!(fill_summary(&out), vec![("f".into(), 3, p(100.0))]);
+    assert_eq!(changes(&out).last().unwrap().status, OrderStatus::Filled);
+}
+
+#[test]
+fn day_orders_end_with_the_trading_day_and_gtc_orders_do_not() {
+    use robofleet_api::TimeInForce::{Day, Gtc};
+    let mut ex = SimExchange::new();
+    let mut si = crate::instruments::always_open("Si", p(1.0));
+    // Moscow time, one session 10:00-18:45.
+    si.utc_offset_min = 180;
+    si.sessions = vec![robofleet_api::Session {
+        start_min: 600,
+        end_min: 1125,
+    }];
+    ex.set_instruments([si].into_iter().collect());
+    let msk = |hh: i64, mm: i64| (1_793_577_600 + (hh * 60 + mm - 180) * 60) * 1_000_000_000;
+    quote(&mut ex, msk(10, 0), p(99.0), 10, p(100.0), 10);
+    new(
+        &mut ex,
+        with_tif(order("d", Side::Buy, limit(p(90.0)), 1), Day),
+        msk(10, 0),
+    );
+    new(
+        &mut ex,
+        with_tif(order("g", Side::Buy, limit(p(90.0)), 1), Gtc),
+        msk(10, 0),
+    );
+    assert!(quote(&mut ex, msk(18, 44), p(99.0), 10, p(100.0), 10).is_empty());
+    let out = quote(&mut ex, msk(18, 45), p(99.0), 10, p(100.0), 10);
+    let c = changes(&out);
+    assert_eq!(c.len(), 1, "{out:?}");
+    assert_eq!(
+        (c[0].client_id.as_str(), c[0].status),
+        ("d", OrderStatus::Cancelled)
+    );
+    assert_eq!(c[0].reason.as_deref(), Some(DAY_END_REASON));
+    assert!(ex.is_working("g") && !ex.is_working("d"));
+}
