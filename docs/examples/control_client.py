@@ -202,6 +202,9 @@ ORDER = {
     "tif": lambda v: v in ("Day", "Gtc", "Ioc", "Fok"),
     "status": lambda v: v in ORDER_STATUSES, "filled_qty": is_int, "avg_price": is_decimal,
     "reason": opt(is_str), "cancel_requested": lambda v: isinstance(v, bool),
+    "amend_request": opt(lambda v: shape(v, {"seq": is_int, "price": opt(is_decimal),
+                                             "qty": opt(is_int)}, "amend_request")),
+    "amends": is_int,
     "created_ns": is_int, "updated_ns": is_int, "history": lambda v: isinstance(v, list),
     "tick_recv_mono_ns": opt(is_int), "tick_sent_ns": opt(is_int),
 }

@@ -103,6 +103,15 @@ impl Actions {
         client_id
     }
 
+    /// Change a working order's limit price and/or total quantity, keeping its id.
+    pub fn amend(&mut self, client_id: &str, price: Option<Price>, qty: Option<i64>) {
+        self.list.push(Action::Amend {
+            client_id: client_id.to_string(),
+            price,
+            qty,
+        });
+    }
+
     /// Cancel every open order of this robot (`None`), or those of one symbol.
     pub fn cancel_all(&mut self, symbol: Option<&str>) {
         self.list.push(Action::CancelAll {

@@ -166,6 +166,7 @@ impl<R: Robot> Harness<R> {
             filled_qty,
             remaining_qty,
             reason: None,
+            amends: 0,
         }))
     }
 

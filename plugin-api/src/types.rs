@@ -172,8 +172,11 @@ pub struct OrderUpdate {
     pub status: OrderStatus,
     pub filled_qty: i64,
     pub remaining_qty: i64,
-    /// Why an order was rejected or cancelled, when it was.
+    /// Why an order was rejected or cancelled, when it was; `amended` or
+    /// `amend refused: <why>` for the answer to an amend.
     pub reason: Option<String>,
+    /// Amends of this order the venue has answered (applied or refused), 0, 1, 2, ...
+    pub amends: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -311,6 +314,15 @@ pub enum Action {
     /// Cancel every open order of this robot, or only those of `symbol`.
     CancelAll {
         symbol: Option<String>,
+    },
+    /// Change a working order's limit price and/or total quantity, keeping its client id
+    /// (MOEX's "move order"). A new price or a larger quantity loses the order's time
+    /// priority; a smaller one keeps it. Answered by an `OrderUpdate` whose `amends` counts it,
+    /// with reason `amended` or `amend refused: <why>`.
+    Amend {
+        client_id: String,
+        price: Option<Price>,
+        qty: Option<i64>,
     },
     Log {
         level: LogLevel,

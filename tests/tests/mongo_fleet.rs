@@ -238,6 +238,9 @@ fn change(o: &Order, status: OrderStatus, filled: i64) -> OrderChange {
         },
         reason: None,
         ts_ns: robofleet::clock::wall_ns(),
+        amends: None,
+        qty: None,
+        price: None,
     }
 }
 

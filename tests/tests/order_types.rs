@@ -50,3 +50,46 @@ fn a_robots_cancel_all_cancels_every_open_order_it_has() {
     );
     srv.stop();
 }
+
+#[test]
+fn a_robot_moves_its_order_with_an_amend_and_hears_the_answer() {
+    let mut feed = Feed::new();
+    let mut srv = TestServer::start(&feed.endpoint, |dir| {
+        install(&plugin("template_robot"), dir, "libtemplate_robot.so");
+        std::fs::write(
+            dir.join("libtemplate_robot.toml"),
+            "[params]\nevery = 1\noffset = 50\namend = true\n",
+        )
+        .unwrap();
+    });
+    assert!(wait_until(T, || srv.state("template") == "running"));
+    assert!(wait_until(T, || {
+        feed.quote("Si", 100_000.0, 100_001.0, 5);
+        srv.orders("template")
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    }));
+    // The market moves up: the robot moves the same order up after it.
+    assert!(wait_until(T, || {
+        feed.quote("Si", 100_020.0, 100_021.0, 5);
+        let orders = srv.orders("template");
+        orders[0]["amends"].as_u64().unwrap_or(0) >= 1
+    }));
+    let orders = srv.orders("template");
+    let orders = orders.as_array().unwrap();
+    assert_eq!(orders.len(), 1, "moved, not replaced: {orders:?}");
+    let o = &orders[0];
+    assert_eq!(o["client_id"], json!("template-1"));
+    assert_eq!(o["order_type"], json!({"Limit": {"price": "99970"}}), "{o}");
+    assert_eq!(
+        (o["status"].clone(), o["reason"].clone()),
+        (json!("Working"), json!("amended"))
+    );
+    // The answer reached the robot as an order update.
+    assert!(wait_until(T, || srv.status("template")
+        ["order_updates_received"]
+        .as_u64()
+        .unwrap_or(0)
+        >= 2));
+    srv.stop();
+}

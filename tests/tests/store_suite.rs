@@ -71,7 +71,86 @@ on_both_backends!(
     a_thousand_robots_subscribe_by_name,
     a_gateway_stopped_between_a_fill_and_its_report_never_overfills,
     orders_and_trades_come_a_page_at_a_time,
+    an_amend_reaches_the_gateway_and_its_answer_changes_the_order,
 );
+
+/// A robot's amend is recorded on its order and reaches the gateway (a restarted one too,
+/// while unanswered); the answer changes the order's quantity and price and reaches the
+/// robot as its own update.
+fn an_amend_reaches_the_gateway_and_its_answer_changes_the_order(store: &Arc<dyn Store>) {
+    let o = order("am", 1, "Si"); // buy 3, limit 100
+    store.insert_order(&o).unwrap();
+    stored(store, 1);
+    store
+        .update_order(&change(&o, OrderStatus::Working, 0, p(0.0)))
+        .unwrap();
+    let (robot_tx, robot_rx) = crossbeam_channel::unbounded();
+    store.watch_robot("am", robot_tx).unwrap();
+    let (tx, rx) = crossbeam_channel::unbounded();
+    store.watch_order_requests(tx).unwrap();
+    assert!(matches!(
+        rx.recv_timeout(T).unwrap(),
+        GatewayRequest::New(_)
+    ));
+    std::thread::sleep(Duration::from_millis(300));
+    store.request_amend("am-1", Some(p(99.0)), Some(5)).unwrap();
+    let got = rx.recv_timeout(T).unwrap();
+    let GatewayRequest::Amend { client_id, amend } = got else {
+        panic!("expected an amend, got {got:?}");
+    };
+    assert_eq!(
+        (client_id.as_str(), amend.seq, amend.price, amend.qty),
+        ("am-1", 1, Some(p(99.0)), Some(5))
+    );
+    // The gateway's answer: applied.
+    let mut answer = change(&o, OrderStatus::Working, 0, p(0.0));
+    answer.reason = Some("amended".into());
+    answer.amends = Some(1);
+    answer.qty = Some(5);
+    answer.price = Some(p(99.0));
+    let after = store.update_order(&answer).unwrap();
+    assert_eq!(
+        (after.qty, after.order_type, after.amends),
+        (5, OrderType::Limit { price: p(99.0) }, 1)
+    );
+    assert!(
+        wait_until(T, || {
+            robot_rx
+                .try_iter()
+                .any(|u| matches!(u, RobotUpdate::Order(o) if o.amends == 1 && o.qty == 5))
+        }),
+        "the robot hears the answer"
+    );
+    // A second amend, unanswered, is what a restarted gateway takes up after the order.
+    store.request_amend("am-1", None, Some(4)).unwrap();
+    assert!(wait_until(T, || store
+        .orders(&OrderFilter::default())
+        .unwrap()
+        .iter()
+        .any(|o| o.amend_request.as_ref().is_some_and(|a| a.seq == 2))));
+    let (tx2, rx2) = crossbeam_channel::unbounded();
+    let again: Arc<dyn Store> = store.clone();
+    drop(rx);
+    again.gateway_stopped();
+    again.watch_order_requests(tx2).unwrap();
+    let mut saw = Vec::new();
+    while let Ok(r) = rx2.recv_timeout(Duration::from_secs(2)) {
+        saw.push(r);
+        if saw.len() == 2 {
+            break;
+        }
+    }
+    assert!(
+        matches!(&saw[0], GatewayRequest::New(o) if o.client_id == "am-1"),
+        "{saw:?}"
+    );
+    assert!(
+        matches!(&saw[1], GatewayRequest::Amend { amend, .. } if amend.seq == 2 && amend.qty == Some(4)),
+        "{saw:?}"
+    );
+    // Unknown orders are refused (the embedded store at once; MongoDB in its writer).
+    let _ = store.request_amend("nobody-1", None, Some(1));
+}
 
 fn order(robot: &str, seq: u64, symbol: &str) -> Order {
     let req = OrderRequest {
@@ -94,6 +173,9 @@ fn change(o: &Order, status: OrderStatus, filled: i64, price: Price) -> OrderCha
         avg_price: price,
         reason: None,
         ts_ns: robofleet::clock::wall_ns(),
+        amends: None,
+        qty: None,
+        price: None,
     }
 }
 

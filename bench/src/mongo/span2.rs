@@ -67,6 +67,8 @@ pub(super) fn order_for(robot: &str, seq: u64, stamped: bool) -> Order {
         avg_price: Price::ZERO,
         reason: None,
         cancel_requested: false,
+        amend_request: None,
+        amends: 0,
         created_ns: now,
         updated_ns: now,
         history: vec![StatusChange {

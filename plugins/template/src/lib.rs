@@ -7,8 +7,9 @@
 //!
 //! ## What it does
 //! On every `every`-th quote of a traded symbol it places a 1-lot buy limit `offset` price
-//! units under the bid (plus a random `0..=jitter` units more) and cancels the order it placed
-//! the previous time, if that one is still working.
+//! units under the bid (plus a random `0..=jitter` units more), rounded down onto the tick
+//! grid, and cancels the order it placed the previous time, if that one is still working (with
+//! `amend = true` it moves that order to the new price instead, keeping its id).
 //!
 //! ## Params
 //! | name | type | default | meaning |
@@ -16,6 +17,7 @@
 //! | `every` | int | 10 | act on every N-th quote (>= 1) |
 //! | `offset` | float | 5.0 | distance under the bid, in price units (>= 0) |
 //! | `jitter` | int | 0 | extra random distance `0..=jitter` price units (>= 0) |
+//! | `amend` | bool | false | move the working order to the new price instead of cancel and replace |
 //!
 //! Default symbols: `["Si"]`.
 //!
@@ -52,6 +54,8 @@ pub struct Config {
     pub every: u64,
     pub offset: Price,
     pub jitter: i64,
+    /// Move the working order (amend) rather than cancel it and send a new one.
+    pub amend: bool,
 }
 
 impl Config {
@@ -70,6 +74,10 @@ impl Config {
             None => 0,
             Some(_) => p.i64("jitter").ok_or("`jitter` must be an integer")?,
         };
+        let amend = match p.get("amend") {
+            None => false,
+            Some(_) => p.bool("amend").ok_or("`amend` must be true or false")?,
+        };
         if every < 1 || offset < Price::ZERO || jitter < 0 {
             return Err(format!(
                 "need every >= 1, offset >= 0, jitter >= 0; got {every}, {offset}, {jitter}"
@@ -79,6 +87,7 @@ impl Config {
             every: every as u64,
             offset,
             jitter,
+            amend,
         })
     }
 }
@@ -123,14 +132,21 @@ impl Template {
         if !self.quotes_seen.is_multiple_of(self.config.every) {
             return;
         }
-        if let Some(old) = self.working.take() {
-            out.cancel(&old);
-        }
         let jitter = Price::units(self.rng.range_i64(0, self.config.jitter + 1));
         let mut price = q.bid - self.config.offset - jitter;
         // On the tick grid in effect now (down: a buy only gets further from the market).
         if let Some(spec) = self.instruments.at(&q.symbol, event_ts) {
             price = price.round_to_tick(spec.tick_size, Rounding::Down);
+        }
+        if self.config.amend && price.is_positive() {
+            if let Some(working) = &self.working {
+                // Same order, new price: it keeps its id; the answer comes as an update.
+                out.amend(working, Some(price), None);
+                return;
+            }
+        }
+        if let Some(old) = self.working.take() {
+            out.cancel(&old);
         }
         if !price.is_positive() {
             out.log(LogLevel::Warn, format!("price {price} <= 0: not buying"));

@@ -109,3 +109,31 @@ fn params_bad_input_and_snapshot() {
     // Restored from a snapshot at any point, it acts as the original on the rest.
     assert_eq!(h.check_restore(), Ok(()));
 }
+
+#[test]
+fn with_amend_it_moves_its_order_instead_of_replacing_it() {
+    let params = Params::new()
+        .with("every", 1)
+        .with("offset", 20)
+        .with("amend", true);
+    let mut h = Harness::<Template>::with_params(params).expect("valid");
+    let first = h.quote("Si", px("100000"), px("100001"));
+    assert_eq!(limit_price(&first), vec![px("99980")]);
+    let a = h.quote("Si", px("100010"), px("100011"));
+    assert_eq!(
+        a.iter()
+            .filter(|x| !matches!(x, Action::Log { .. }))
+            .collect::<Vec<_>>(),
+        vec![&Action::Amend {
+            client_id: "template-1".into(),
+            price: Some(px("99990")),
+            qty: None,
+        }]
+    );
+    assert_eq!(h.robot.working(), Some("template-1"));
+    // The order ends: the next quote sends a new one.
+    h.order_update("template-1", "Si", OrderStatus::Cancelled, 0, 0);
+    let a = h.quote("Si", px("100010"), px("100011"));
+    assert_eq!(submits(&a)[0].client_id, "template-2");
+    assert_eq!(h.check_restore(), Ok(()));
+}

@@ -243,6 +243,11 @@ impl Sim {
                 Action::Submit(req) => self.venue.submit(ts, req, out),
                 Action::Cancel { client_id } => self.venue.cancel(ts, &client_id, out),
                 Action::CancelAll { symbol } => self.venue.cancel_all(ts, symbol.as_deref(), out),
+                Action::Amend {
+                    client_id,
+                    price,
+                    qty,
+                } => self.venue.amend(ts, &client_id, price, qty, out),
                 Action::Log { level, message } => {
                     self.counts.logs += 1;
                     self.logs.push(LogLine { ts, level, message });

@@ -76,6 +76,7 @@ impl Venue {
                     filled_qty: 0,
                     remaining_qty: order.qty,
                     reason: Some(format!("store refused the order: {e}")),
+                    amends: 0,
                 }),
             ));
             return;
@@ -102,6 +103,42 @@ impl Venue {
         out.counts.cancels_sent += 1;
         let outputs = self.exchange.process(ExchangeInput::Cancel {
             client_id: client_id.to_string(),
+            ts_ns: ts,
+        });
+        self.apply(outputs, out);
+    }
+
+    /// A robot's amend: recorded on its order and handed to the exchange, as the store and
+    /// the gateway do.
+    pub fn amend(
+        &mut self,
+        ts: i64,
+        client_id: &str,
+        price: Option<robofleet_api::Price>,
+        qty: Option<i64>,
+        out: Out<'_>,
+    ) {
+        let Some(order) = self.orders.get_mut(client_id) else {
+            out.counts.store_errors += 1;
+            return;
+        };
+        if order.status.is_terminal() {
+            return;
+        }
+        let last = order
+            .amend_request
+            .as_ref()
+            .map_or(0, |a| a.seq)
+            .max(order.amends);
+        let amend = crate::store::AmendRequest {
+            seq: last + 1,
+            price,
+            qty,
+        };
+        order.amend_request = Some(amend.clone());
+        let outputs = self.exchange.process(ExchangeInput::Amend {
+            client_id: client_id.to_string(),
+            amend,
             ts_ns: ts,
         });
         self.apply(outputs, out);

@@ -67,6 +67,9 @@ impl StoredFills {
             avg_price: order.avg_price,
             reason: None,
             ts_ns,
+            amends: None,
+            qty: None,
+            price: None,
         })
     }
 }
@@ -178,6 +181,14 @@ impl Runner {
                     self.write_change(&change);
                 }
                 self.apply(ExchangeInput::NewOrder { order, ts_ns });
+            }
+            GatewayRequest::Amend { client_id, amend } => {
+                let ts_ns = self.clock.stamp(&client_id);
+                self.apply(ExchangeInput::Amend {
+                    client_id,
+                    amend,
+                    ts_ns,
+                });
             }
             GatewayRequest::Cancel { client_id } => {
                 GatewayStats::bump(&self.stats.cancels_seen);

@@ -69,7 +69,11 @@ pub fn missed_updates(
         if order.status == OrderStatus::New || !resumed.own_orders.contains(&order.client_id) {
             continue;
         }
-        let now = (order.filled_qty, SeenUpdates::rank_of(order.status));
+        let now = (
+            order.filled_qty,
+            SeenUpdates::rank_of(order.status),
+            order.amends,
+        );
         if seen.order(&order.client_id).is_none_or(|s| now > s) {
             let (ts, kind) = update_event(&RobotUpdate::Order(order));
             missed.push((ts, 1, kind));

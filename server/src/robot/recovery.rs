@@ -88,6 +88,9 @@ impl ReplayObserver for Collector {
                         }
                         // Every order it had sent in this journal (of that symbol) was meant
                         // to be cancelled; reconcile re-sends what the store never got.
+                        // An amend the store never got is not re-sent: the robot hears no
+                        // answer and decides again on the next event.
+                        Action::Amend { .. } => {}
                         Action::CancelAll { symbol } => {
                             let meant = self
                                 .resumed

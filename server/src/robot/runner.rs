@@ -444,6 +444,16 @@ impl RobotLoop {
                     }
                 }
                 Action::CancelAll { symbol } => self.cancel_all(symbol.as_deref()),
+                Action::Amend {
+                    client_id,
+                    price,
+                    qty,
+                } => {
+                    if let Err(e) = self.store.request_amend(&client_id, price, qty) {
+                        self.shared.store_errors.fetch_add(1, Ordering::Relaxed);
+                        tracing::warn!(robot = %self.spec.name, "amend of {client_id} refused: {e}");
+                    }
+                }
                 Action::Log { level, message } => {
                     let robot = &self.spec.name;
                     match level {
@@ -479,6 +489,7 @@ impl RobotLoop {
                         filled_qty: 0,
                         remaining_qty: order.qty,
                         reason: Some(format!("store refused the order: {e}")),
+                        amends: 0,
                     }),
                 ));
             }

@@ -6,8 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Default)]
 pub struct SeenUpdates {
-    /// Per client order id: (filled quantity, status rank) of the latest update seen.
-    orders: HashMap<String, (i64, u8)>,
+    /// Per client order id: (filled quantity, status rank, amends answered) of the latest
+    /// update seen. Each only grows over an order's life, so the tuple orders its updates.
+    orders: HashMap<String, (i64, u8, u32)>,
     fills: HashSet<String>,
 }
 
@@ -27,9 +28,10 @@ impl SeenUpdates {
         match kind {
             EventKind::Fill(f) => self.fills.insert(f.exec_id.clone()),
             EventKind::OrderUpdate(u) => {
-                let now = (u.filled_qty, rank(u.status));
+                let now = (u.filled_qty, rank(u.status), u.amends);
                 match self.orders.get_mut(&u.client_id) {
-                    // Newer means more filled, or as filled and further along.
+                    // Newer means more filled, or as filled and further along, or an amend
+                    // answered since.
                     Some(seen) if now <= *seen => false,
                     Some(seen) => {
                         *seen = now;
@@ -49,8 +51,8 @@ impl SeenUpdates {
         self.fills.contains(exec_id)
     }
 
-    /// The latest (filled quantity, status rank) seen for an order.
-    pub fn order(&self, client_id: &str) -> Option<(i64, u8)> {
+    /// The latest (filled quantity, status rank, amends) seen for an order.
+    pub fn order(&self, client_id: &str) -> Option<(i64, u8, u32)> {
         self.orders.get(client_id).copied()
     }
 
@@ -74,6 +76,7 @@ mod tests {
             filled_qty: filled,
             remaining_qty: 5 - filled,
             reason: None,
+            amends: 0,
         })
     }
 

@@ -39,6 +39,12 @@ pub struct Order {
     pub avg_price: Price,
     pub reason: Option<String>,
     pub cancel_requested: bool,
+    /// The latest amend the robot asked for, if any (its `seq` counts the requests).
+    #[serde(default)]
+    pub amend_request: Option<AmendRequest>,
+    /// Amends the venue has answered, applied or refused (the `seq` of the last one).
+    #[serde(default)]
+    pub amends: u32,
     /// Wall clock, ns since the Unix epoch.
     pub created_ns: i64,
     pub updated_ns: i64,
@@ -69,6 +75,8 @@ impl Order {
             avg_price: Price::ZERO,
             reason: None,
             cancel_requested: false,
+            amend_request: None,
+            amends: 0,
             created_ns: now_ns,
             updated_ns: now_ns,
             history: vec![StatusChange {
@@ -103,6 +111,24 @@ pub struct StatusChange {
     pub reason: Option<String>,
 }
 
+/// A robot's request to change a working order (see `robofleet_api::Action::Amend`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmendRequest {
+    /// 1 for the order's first amend request, then 2, 3, ...
+    pub seq: u32,
+    pub price: Option<Price>,
+    pub qty: Option<i64>,
+}
+
+/// An amend the robot asked for and the venue has not answered yet: a restarted gateway
+/// takes it up after the order itself.
+pub fn pending_amend(order: &Order) -> Option<AmendRequest> {
+    order
+        .amend_request
+        .clone()
+        .filter(|a| a.seq > order.amends && !order.status.is_terminal())
+}
+
 /// A change the gateway applies to an order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OrderChange {
@@ -112,6 +138,15 @@ pub struct OrderChange {
     pub avg_price: Price,
     pub reason: Option<String>,
     pub ts_ns: i64,
+    /// The answer to amend request `seq` (applied or refused), if this change is one.
+    #[serde(default)]
+    pub amends: Option<u32>,
+    /// The order's new total quantity, when an amend changed it.
+    #[serde(default)]
+    pub qty: Option<i64>,
+    /// The order's new limit price, when an amend changed it.
+    #[serde(default)]
+    pub price: Option<Price>,
 }
 
 /// A fill, as stored.
@@ -144,7 +179,13 @@ pub struct Trade {
 #[derive(Clone, Debug, PartialEq)]
 pub enum GatewayRequest {
     New(Order),
-    Cancel { client_id: String },
+    Cancel {
+        client_id: String,
+    },
+    Amend {
+        client_id: String,
+        amend: AmendRequest,
+    },
 }
 
 /// What a robot's trade subscription delivers: its order changes and its trades.
@@ -224,6 +265,14 @@ pub trait Store: Send + Sync {
     fn update_order(&self, change: &OrderChange) -> Result<Order, StoreError>;
     /// Insert a trade; `Ok(false)` if that exec id was already stored (nothing doubled).
     fn insert_trade(&self, trade: &Trade) -> Result<bool, StoreError>;
+    /// A robot asks to amend its order: recorded on the order and passed to the gateway.
+    /// Nothing for an order already finished; `UnknownOrder` for one never stored.
+    fn request_amend(
+        &self,
+        client_id: &str,
+        price: Option<Price>,
+        qty: Option<i64>,
+    ) -> Result<(), StoreError>;
     /// Replace the instrument registry with `specs` (every version of every symbol).
     fn put_instruments(&self, specs: &[Instrument]) -> Result<(), StoreError>;
     /// The instrument registry as last put.

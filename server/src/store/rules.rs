@@ -1,7 +1,7 @@
 //! The rules every store backend enforces, so both have the same semantics.
 
 use super::{Order, OrderChange, StatusChange, StoreError, Trade};
-use robofleet_api::OrderStatus;
+use robofleet_api::{OrderStatus, OrderType};
 
 fn invalid(order: &Order, what: impl Into<String>) -> StoreError {
     StoreError::InvalidTransition {
@@ -37,14 +37,18 @@ pub fn check_change(order: &Order, change: &OrderChange) -> Result<(), StoreErro
             ),
         ));
     }
-    if change.filled_qty > order.qty {
+    let qty = change.qty.unwrap_or(order.qty);
+    if change.filled_qty > qty {
         return Err(invalid(
             order,
             format!(
-                "filled qty {} exceeds the order qty {}",
-                change.filled_qty, order.qty
+                "filled qty {} exceeds the order qty {qty}",
+                change.filled_qty
             ),
         ));
+    }
+    if change.price.is_some() && !matches!(order.order_type, OrderType::Limit { .. }) {
+        return Err(invalid(order, "only a limit order has a price to amend"));
     }
     Ok(())
 }
@@ -60,6 +64,15 @@ pub fn apply_change(order: &mut Order, change: &OrderChange) {
     }
     order.status = change.status;
     order.filled_qty = change.filled_qty;
+    if let Some(qty) = change.qty {
+        order.qty = qty;
+    }
+    if let (Some(price), OrderType::Limit { .. }) = (change.price, order.order_type) {
+        order.order_type = OrderType::Limit { price };
+    }
+    if let Some(amends) = change.amends {
+        order.amends = order.amends.max(amends);
+    }
     order.avg_price = change.avg_price;
     order.reason.clone_from(&change.reason);
     order.updated_ns = change.ts_ns;

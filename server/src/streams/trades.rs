@@ -34,6 +34,7 @@ pub fn update_event(update: &RobotUpdate) -> (i64, EventKind) {
                 filled_qty: o.filled_qty,
                 remaining_qty: o.remaining_qty(),
                 reason: o.reason.clone(),
+                amends: o.amends,
             }),
         ),
         // A robot's clock is the market's: a fill comes at the venue's time where it has one.

@@ -66,6 +66,9 @@ impl WorkingOrder {
             avg_price: self.avg_price,
             reason,
             ts_ns,
+            amends: None,
+            qty: None,
+            price: None,
         })
     }
 

@@ -98,6 +98,31 @@ impl Store for FakeVecStore {
         Ok(())
     }
 
+    fn request_amend(
+        &self,
+        client_id: &str,
+        price: Option<robofleet_api::Price>,
+        qty: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let mut g = self.lock();
+        let o = g
+            .orders
+            .iter_mut()
+            .find(|o| o.client_id == client_id)
+            .ok_or_else(|| StoreError::UnknownOrder(client_id.to_string()))?;
+        let amend = crate::store::AmendRequest {
+            seq: o.amend_request.as_ref().map_or(0, |a| a.seq).max(o.amends) + 1,
+            price,
+            qty,
+        };
+        o.amend_request = Some(amend.clone());
+        g.notify(GatewayRequest::Amend {
+            client_id: client_id.to_string(),
+            amend,
+        });
+        Ok(())
+    }
+
     fn update_order(&self, change: &OrderChange) -> Result<Order, StoreError> {
         self.failing()?;
         let mut g = self.lock();

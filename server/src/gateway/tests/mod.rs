@@ -95,6 +95,8 @@ fn order(id: &str, order_type: OrderType, qty: i64) -> Order {
         avg_price: px("0.0"),
         reason: None,
         cancel_requested: false,
+        amend_request: None,
+        amends: 0,
         created_ns: clock::wall_ns(),
         updated_ns: 0,
         history: Vec::new(),

@@ -1,7 +1,7 @@
 //! The append-only log: one record per line, `<crc32 of json, 8 hex digits> <json>\n`.
 
 use super::sync::SyncPolicy;
-use crate::store::{Order, OrderChange, StoreError, Trade};
+use crate::store::{AmendRequest, Order, OrderChange, StoreError, Trade};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
@@ -21,16 +21,27 @@ pub(super) enum Record {
     TradeInserted(Trade),
     /// The whole instrument registry, replacing the previous one.
     InstrumentsSet(Vec<robofleet_api::Instrument>),
+    AmendRequested {
+        client_id: String,
+        amend: AmendRequest,
+    },
 }
 
 /// The same records, borrowed, for writing without a copy. Serializes exactly as [`Record`].
 #[derive(Serialize)]
 pub(super) enum RecordRef<'a> {
     OrderInserted(&'a Order),
-    CancelRequested { client_id: &'a str, ts_ns: i64 },
+    CancelRequested {
+        client_id: &'a str,
+        ts_ns: i64,
+    },
     OrderUpdated(&'a OrderChange),
     TradeInserted(&'a Trade),
     InstrumentsSet(&'a [robofleet_api::Instrument]),
+    AmendRequested {
+        client_id: &'a str,
+        amend: &'a AmendRequest,
+    },
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

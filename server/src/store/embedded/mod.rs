@@ -140,6 +140,11 @@ fn replay_one(state: &mut State, record: Record) -> Result<(), String> {
             state.apply_trade(trade);
         }
         Record::InstrumentsSet(specs) => state.instruments = specs,
+        Record::AmendRequested { client_id, amend } => {
+            state
+                .replay_amend(&client_id, amend)
+                .map_err(|e| e.to_string())?;
+        }
     }
     Ok(())
 }
@@ -205,6 +210,29 @@ impl Store for EmbeddedStore {
         Ok(())
     }
 
+    fn request_amend(
+        &self,
+        client_id: &str,
+        price: Option<robofleet_api::Price>,
+        qty: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        let Some((i, amend)) = inner.state.next_amend(client_id, price, qty)? else {
+            return Ok(());
+        };
+        inner.log.append(&RecordRef::AmendRequested {
+            client_id,
+            amend: &amend,
+        })?;
+        inner.state.apply_amend_request(i, amend.clone());
+        inner.notify_gateways(|| GatewayRequest::Amend {
+            client_id: client_id.to_string(),
+            amend: amend.clone(),
+        });
+        Ok(())
+    }
+
     fn update_order(&self, change: &OrderChange) -> Result<Order, StoreError> {
         let mut inner = self.lock();
         let inner = &mut *inner;
@@ -255,6 +283,14 @@ impl Store for EmbeddedStore {
             if order.cancel_requested {
                 let client_id = order.client_id.clone();
                 if sink.send(GatewayRequest::Cancel { client_id }).is_err() {
+                    return Ok(());
+                }
+            } else if let Some(amend) = super::pending_amend(order) {
+                let client_id = order.client_id.clone();
+                if sink
+                    .send(GatewayRequest::Amend { client_id, amend })
+                    .is_err()
+                {
                     return Ok(());
                 }
             }

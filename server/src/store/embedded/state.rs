@@ -3,7 +3,7 @@
 //! Live writes and the replay go through the same `check_*` / `apply_*` pairs, so a log
 //! written by the store always replays to the same state.
 
-use crate::store::{rules, Order, OrderChange, StoreError, Trade};
+use crate::store::{rules, AmendRequest, Order, OrderChange, StoreError, Trade};
 use std::collections::{HashMap, HashSet};
 
 #[derive(Default)]
@@ -74,6 +74,48 @@ impl State {
     pub(super) fn replay_cancel(&mut self, client_id: &str) -> Result<(), StoreError> {
         let i = self.index(client_id)?;
         self.apply_cancel(i);
+        Ok(())
+    }
+
+    /// The amend request to record for `client_id`, or `None` for a finished order.
+    pub(super) fn next_amend(
+        &self,
+        client_id: &str,
+        price: Option<robofleet_api::Price>,
+        qty: Option<i64>,
+    ) -> Result<Option<(usize, AmendRequest)>, StoreError> {
+        let i = self.index(client_id)?;
+        let order = &self.orders[i];
+        if order.status.is_terminal() {
+            return Ok(None);
+        }
+        let last = order
+            .amend_request
+            .as_ref()
+            .map_or(0, |a| a.seq)
+            .max(order.amends);
+        Ok(Some((
+            i,
+            AmendRequest {
+                seq: last + 1,
+                price,
+                qty,
+            },
+        )))
+    }
+
+    pub(super) fn apply_amend_request(&mut self, i: usize, amend: AmendRequest) {
+        self.orders[i].amend_request = Some(amend);
+    }
+
+    /// Replay of an amend record: only the order must exist.
+    pub(super) fn replay_amend(
+        &mut self,
+        client_id: &str,
+        amend: AmendRequest,
+    ) -> Result<(), StoreError> {
+        let i = self.index(client_id)?;
+        self.apply_amend_request(i, amend);
         Ok(())
     }
 

@@ -32,6 +32,8 @@ fn order(robot: &str, seq: u64, symbol: &str, side: Side, qty: i64) -> Order {
         avg_price: px("0.0"),
         reason: None,
         cancel_requested: false,
+        amend_request: None,
+        amends: 0,
         created_ns: 1_000 + seq as i64,
         updated_ns: 1_000 + seq as i64,
         history: vec![],
@@ -48,6 +50,9 @@ fn change(o: &Order, status: OrderStatus, filled: i64, avg: Price, ts: i64) -> O
         avg_price: avg,
         reason: None,
         ts_ns: ts,
+        amends: None,
+        qty: None,
+        price: None,
     }
 }
 
@@ -609,6 +614,8 @@ fn gateway_watcher_gets_open_orders_first_then_new_ones_and_cancels() {
     store.request_cancel("q-1").unwrap();
     let c_cancelling = Order {
         cancel_requested: true,
+        amend_request: None,
+        amends: 0,
         ..c.clone()
     };
 
@@ -763,7 +770,7 @@ fn concurrent_writers_are_seen_in_write_order() {
         .into_iter()
         .filter_map(|r| match r {
             GatewayRequest::New(o) => Some(o.client_id),
-            GatewayRequest::Cancel { .. } => None,
+            GatewayRequest::Cancel { .. } | GatewayRequest::Amend { .. } => None,
         })
         .collect();
     let stored: Vec<_> = all(&store).into_iter().map(|o| o.client_id).collect();

@@ -158,6 +158,9 @@ pub async fn reject_if_new(
         avg_price: robofleet_api::Price::ZERO,
         reason: Some(why.to_string()),
         ts_ns: now,
+        amends: None,
+        qty: None,
+        price: None,
     };
     rules::apply_change(&mut rejected, &change);
     let event = |o: &Order| -> Result<Document, Failure> {
@@ -195,6 +198,47 @@ pub async fn reject_if_new(
         Err(e) => return Err(classify(&e)),
     }
     Ok(Some(rejected))
+}
+
+/// Record a robot's amend request on its order (the gateway hears of it from the change
+/// stream), unless the order is already terminal.
+pub async fn request_amend(
+    cols: &Collections,
+    client_id: &str,
+    price: Option<robofleet_api::Price>,
+    qty: Option<i64>,
+) -> Result<(), Failure> {
+    let Some(d) = cols
+        .orders
+        .find_one(doc! {"_id": client_id})
+        .await
+        .map_err(|e| classify(&e))?
+    else {
+        return Err(Failure::Refused(format!("no order {client_id}")));
+    };
+    let order: Order = parse(d, "order").map_err(|e| Failure::Refused(e.to_string()))?;
+    if order.status.is_terminal() {
+        return Ok(());
+    }
+    let last = order
+        .amend_request
+        .as_ref()
+        .map_or(0, |a| a.seq)
+        .max(order.amends);
+    let amend = crate::store::AmendRequest {
+        seq: last + 1,
+        price,
+        qty,
+    };
+    let amend = super::codec::to_bson(&amend).map_err(|e| Failure::Refused(e.to_string()))?;
+    cols.orders
+        .update_one(
+            doc! {"_id": client_id},
+            doc! {"$set": {"amend_request": amend}},
+        )
+        .await
+        .map_err(|e| classify(&e))?;
+    Ok(())
 }
 
 /// Flag an order for cancel, unless it is already terminal or flagged.
@@ -237,11 +281,20 @@ pub async fn find_order(cols: &Collections, client_id: &str) -> Result<Order, St
 /// Apply a gateway change: the order document, then the change event robots subscribe to.
 pub async fn update_order(cols: &Collections, change: &OrderChange) -> Result<Order, StoreError> {
     let mut order = find_order(cols, &change.client_id).await?;
-    let event_id = format!(
-        "{}@{:?}/{}",
-        change.client_id, change.status, change.filled_qty
-    );
-    let already = order.status == change.status && order.filled_qty == change.filled_qty;
+    // One document per distinct change: an amend's answer adds `/a<n>`.
+    let event_id = match change.amends {
+        Some(n) => format!(
+            "{}@{:?}/{}/a{n}",
+            change.client_id, change.status, change.filled_qty
+        ),
+        None => format!(
+            "{}@{:?}/{}",
+            change.client_id, change.status, change.filled_qty
+        ),
+    };
+    let already = order.status == change.status
+        && order.filled_qty == change.filled_qty
+        && change.amends.is_none_or(|n| n <= order.amends);
     if !already {
         rules::check_change(&order, change)?;
         rules::apply_change(&mut order, change);
@@ -257,6 +310,9 @@ pub async fn update_order(cols: &Collections, change: &OrderChange) -> Result<Or
                     "reason": to_bson(&order.reason)?,
                     "updated_ns": order.updated_ns,
                     "history": history,
+                    "qty": order.qty,
+                    "order_type": to_bson(&order.order_type)?,
+                    "amends": to_bson(&order.amends)?,
                 }},
             )
             .await

@@ -214,6 +214,19 @@ impl Store for MongoStore {
         self.enqueue(WriteOp::Cancel(client_id.to_string()))
     }
 
+    fn request_amend(
+        &self,
+        client_id: &str,
+        price: Option<robofleet_api::Price>,
+        qty: Option<i64>,
+    ) -> Result<(), StoreError> {
+        self.enqueue(WriteOp::Amend {
+            client_id: client_id.to_string(),
+            price,
+            qty,
+        })
+    }
+
     fn update_order(&self, change: &OrderChange) -> Result<Order, StoreError> {
         self.shared.check_lease()?;
         self.call("update order", true, || {

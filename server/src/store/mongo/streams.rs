@@ -74,6 +74,7 @@ fn watch<'a>(
             let pipeline = vec![doc! {"$match": {"$or": [
                 {"operationType": "insert"},
                 {"operationType": "update", "updateDescription.updatedFields.cancel_requested": true},
+                {"operationType": "update", "updateDescription.updatedFields.amend_request": {"$exists": true}},
             ]}}];
             cols.orders.watch().pipeline(pipeline).resume_after(token)
         }
@@ -162,11 +163,14 @@ pub async fn gateway_requests(
                 return;
             }
             let cancel = order.cancel_requested.then(|| order.client_id.clone());
+            let amend = crate::store::pending_amend(&order).map(|a| (order.client_id.clone(), a));
             if sink.send(GatewayRequest::New(order)).is_err() {
                 return;
             }
             if let Some(client_id) = cancel {
                 let _ = sink.send(GatewayRequest::Cancel { client_id });
+            } else if let Some((client_id, amend)) = amend {
+                let _ = sink.send(GatewayRequest::Amend { client_id, amend });
             }
         }
         let mut last_save = Instant::now();
@@ -192,10 +196,20 @@ pub async fn gateway_requests(
                         None => None,
                     }
                 }
-                OperationType::Update => ev
-                    .document_key
-                    .and_then(|k| k.get_str("_id").ok().map(String::from))
-                    .map(|client_id| GatewayRequest::Cancel { client_id }),
+                OperationType::Update => {
+                    let client_id = ev
+                        .document_key
+                        .and_then(|k| k.get_str("_id").ok().map(String::from));
+                    // The update that set `amend_request` carries it; any other is a cancel.
+                    let amend = ev.update_description.and_then(|u| {
+                        let d = u.updated_fields.get_document("amend_request").ok()?.clone();
+                        super::codec::from_document::<crate::store::AmendRequest>(d).ok()
+                    });
+                    client_id.map(|client_id| match amend {
+                        Some(amend) => GatewayRequest::Amend { client_id, amend },
+                        None => GatewayRequest::Cancel { client_id },
+                    })
+                }
                 _ => None,
             };
             if let Some(r) = request {

@@ -19,6 +19,11 @@ use tokio::sync::mpsc::UnboundedReceiver;
 pub enum WriteOp {
     Insert(Box<Order>),
     Cancel(String),
+    Amend {
+        client_id: String,
+        price: Option<robofleet_api::Price>,
+        qty: Option<i64>,
+    },
 }
 
 pub async fn run(cols: Collections, mut queue: UnboundedReceiver<WriteOp>, shared: Arc<Shared>) {
@@ -31,6 +36,14 @@ pub async fn run(cols: Collections, mut queue: UnboundedReceiver<WriteOp>, share
                 (WriteOp::Insert(order), None) => docs::insert_order(&cols, order).await,
                 (WriteOp::Insert(order), Some(why)) => expire(&cols, order, why, &shared).await,
                 (WriteOp::Cancel(id), _) => docs::request_cancel(&cols, id).await,
+                (
+                    WriteOp::Amend {
+                        client_id,
+                        price,
+                        qty,
+                    },
+                    _,
+                ) => docs::request_amend(&cols, client_id, *price, *qty).await,
             };
             match result {
                 Ok(()) => {
@@ -94,5 +107,8 @@ fn refused(op: &WriteOp, why: &str, shared: &Shared) {
             shared.deliver(RobotUpdate::Order(rejected));
         }
         WriteOp::Cancel(id) => tracing::warn!("cancel of {id} not stored: {why}"),
+        WriteOp::Amend { client_id, .. } => {
+            tracing::warn!("amend of {client_id} not stored: {why}")
+        }
     }
 }

@@ -24,6 +24,8 @@ fn order(id: &str, side: Side, order_type: OrderType, qty: i64) -> Order {
         avg_price: px("0.0"),
         reason: None,
         cancel_requested: false,
+        amend_request: None,
+        amends: 0,
         created_ns: 0,
         updated_ns: 0,
         history: Vec::new(),

@@ -273,3 +273,96 @@ fn day_orders_end_with_the_trading_day_and_gtc_orders_do_not() {
     assert_eq!(c[0].reason.as_deref(), Some(DAY_END_REASON));
     assert!(ex.is_working("g") && !ex.is_working("d"));
 }
+
+fn amend(
+    ex: &mut SimExchange,
+    id: &str,
+    seq: u32,
+    price: Option<Price>,
+    qty: Option<i64>,
+    ts: i64,
+) -> Vec<ExchangeOutput> {
+    ex.process(ExchangeInput::Amend {
+        client_id: id.into(),
+        amend: crate::store::AmendRequest { seq, price, qty },
+        ts_ns: ts,
+    })
+}
+
+#[test]
+fn an_amended_price_goes_behind_its_new_level_and_a_smaller_qty_keeps_its_place() {
+    let mut ex = SimExchange::new();
+    quote(&mut ex, 1, p(90.0), 10, p(100.0), 10);
+    for id in ["a", "b", "c"] {
+        new(&mut ex, order(id, Side::Buy, limit(p(95.0)), 2), 2);
+    }
+    // a moves away and back: now behind b and c at 95.
+    let out = amend(&mut ex, "a", 1, Some(p(94.0)), None, 3);
+    let c = changes(&out);
+    assert_eq!(
+        (c[0].status, c[0].reason.as_deref(), c[0].amends, c[0].price),
+        (OrderStatus::Working, Some(AMENDED), Some(1), Some(p(94.0)))
+    );
+    amend(&mut ex, "a", 2, Some(p(95.0)), None, 4);
+    // b shrinks to 1 lot: it keeps its place at the front.
+    let out = amend(&mut ex, "b", 1, None, Some(1), 5);
+    assert_eq!(changes(&out)[0].qty, Some(1));
+    // A print at 95 for 4 lots fills in time priority: b (1), c (2), then a (1 of 2).
+    let out = print(&mut ex, 6, p(95.0), 4);
+    assert_eq!(
+        fill_summary(&out),
+        vec![
+            ("b".into(), 1, p(95.0)),
+            ("c".into(), 2, p(95.0)),
+            ("a".into(), 1, p(95.0))
+        ]
+    );
+}
+
+#[test]
+fn an_amend_that_crosses_fills_and_bad_amends_are_refused() {
+    let mut ex = SimExchange::new();
+    quote(&mut ex, 1, p(99.0), 10, p(100.0), 3);
+    new(&mut ex, order("a", Side::Buy, limit(p(95.0)), 5), 2);
+    let out = amend(&mut ex, "a", 1, Some(p(100.0)), None, 3);
+    assert_eq!(fill_summary(&out), vec![("a".into(), 3, p(100.0))]);
+    // Not below what is filled.
+    let out = amend(&mut ex, "a", 2, None, Some(3), 4);
+    let c = changes(&out);
+    assert_eq!(
+        c[0].reason.as_deref(),
+        Some("amend refused: quantity 3 is not above the 3 already filled")
+    );
+    assert_eq!(
+        (c[0].amends, c[0].qty, c[0].status),
+        (Some(2), None, OrderStatus::PartiallyFilled)
+    );
+    let out = amend(&mut ex, "a", 3, None, None, 5);
+    assert_eq!(
+        changes(&out)[0].reason.as_deref(),
+        Some("amend refused: nothing to change")
+    );
+    // A market order has no price; an order not working here gets no answer.
+    quote(&mut ex, 6, p(99.0), 0, p(100.0), 0);
+    new(&mut ex, order("m", Side::Buy, OrderType::Market, 1), 7);
+    let out = amend(&mut ex, "m", 1, Some(p(101.0)), None, 8);
+    assert_eq!(
+        changes(&out)[0].reason.as_deref(),
+        Some("amend refused: a market order has no price to change")
+    );
+    assert!(amend(&mut ex, "nobody", 1, Some(p(1.0)), None, 9).is_empty());
+    // With a registry, the new price must be on the grid.
+    let mut reg = SimExchange::new();
+    reg.set_instruments(
+        [crate::instruments::always_open("Si", p(1.0))]
+            .into_iter()
+            .collect(),
+    );
+    quote(&mut reg, 1, p(99.0), 10, p(100.0), 10);
+    new(&mut reg, order("g", Side::Buy, limit(p(90.0)), 1), 2);
+    let out = amend(&mut reg, "g", 1, Some(p(90.5)), None, 3);
+    assert_eq!(
+        changes(&out)[0].reason.as_deref(),
+        Some("amend refused: limit price 90.5 is off Si's tick grid (tick 1)")
+    );
+}
