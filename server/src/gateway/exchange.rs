@@ -27,7 +27,9 @@ use robofleet_api::{Instruments, OrderStatus, OrderType, Price, Side, TimeInForc
 use crate::market::{MarketData, MarketKind};
 use crate::store::{Order, OrderChange, Trade};
 
+mod amend;
 mod order;
+mod time_in_force;
 
 use order::{live, validate, Liquidity, Touch, WorkingOrder};
 
@@ -178,103 +180,6 @@ impl SimExchange {
         out
     }
 
-    /// Amend a working order: answered with its status, reason `amended` (and the new
-    /// quantity and price) or `amend refused: <why>`. A new price or a larger quantity goes
-    /// to the back of its price level; a smaller quantity keeps its place. A new price may
-    /// make it marketable: it then fills against what is left of the last quote.
-    fn on_amend(
-        &mut self,
-        client_id: &str,
-        amend: &crate::store::AmendRequest,
-        ts: i64,
-        out: &mut Vec<ExchangeOutput>,
-    ) {
-        let Some(key) = self.where_is.get(client_id).cloned() else {
-            // Finished or unknown here: its terminal update already told the robot.
-            return;
-        };
-        let Some(i) = self
-            .books
-            .get(&key)
-            .and_then(|b| b.iter().position(|w| w.client_id == client_id))
-        else {
-            return;
-        };
-        let w = &self.books[&key][i];
-        if let Some(why) = self.amend_refusal(w, amend, ts) {
-            let mut change = w.change(w.fill_status(), Some(format!("amend refused: {why}")), ts);
-            if let ExchangeOutput::Change(c) = &mut change {
-                c.amends = Some(amend.seq);
-            }
-            out.push(change);
-            return;
-        }
-        let Some(book) = self.books.get_mut(&key) else {
-            return;
-        };
-        let mut w = book.remove(i);
-        let loses_place = amend
-            .price
-            .is_some_and(|p| w.order_type != OrderType::Limit { price: p })
-            || amend.qty.is_some_and(|q| q > w.qty);
-        if let Some(q) = amend.qty {
-            w.qty = q;
-        }
-        if let Some(p) = amend.price {
-            w.order_type = OrderType::Limit { price: p };
-        }
-        let mut change = w.change(w.fill_status(), Some(AMENDED.into()), ts);
-        if let ExchangeOutput::Change(c) = &mut change {
-            c.amends = Some(amend.seq);
-            c.qty = amend.qty;
-            c.price = amend.price;
-        }
-        out.push(change);
-        let at = if loses_place {
-            // Behind every order of the same or better price.
-            book.partition_point(|o| o.price_priority() >= w.price_priority())
-        } else {
-            i
-        };
-        book.insert(at, w);
-        if amend.price.is_some() {
-            self.match_arrival(&key, at, ts, out);
-        }
-    }
-
-    /// Why `amend` cannot apply to `w` now, if it cannot.
-    fn amend_refusal(
-        &self,
-        w: &WorkingOrder,
-        amend: &crate::store::AmendRequest,
-        ts: i64,
-    ) -> Option<String> {
-        if amend.price.is_none() && amend.qty.is_none() {
-            return Some("nothing to change".into());
-        }
-        if let Some(q) = amend.qty {
-            if q <= w.filled_qty {
-                return Some(format!(
-                    "quantity {q} is not above the {} already filled",
-                    w.filled_qty
-                ));
-            }
-        }
-        if let Some(p) = amend.price {
-            if w.order_type == OrderType::Market {
-                return Some("a market order has no price to change".into());
-            }
-            if !p.is_positive() {
-                return Some(format!("invalid limit price {p}: must be positive"));
-            }
-        }
-        let registry = self.instruments.as_ref()?;
-        let at = self.venue_ts.get(&w.symbol).copied().unwrap_or(ts);
-        let spec = registry.at(&w.symbol, at)?;
-        spec.check_order(amend.qty.unwrap_or(w.qty), amend.price, at)
-            .err()
-    }
-
     fn on_order(&mut self, order: Order, ts: i64, out: &mut Vec<ExchangeOutput>) {
         let replay = match order.status {
             OrderStatus::New => false,
@@ -368,36 +273,6 @@ impl SimExchange {
         }
     }
 
-    /// When a day order's trading day ends, by its symbol's spec (none without a registry,
-    /// and none for other time in force). A restored order keeps the day it was sent on.
-    fn day_end(&self, order: &Order, ts: i64, replay: bool) -> Option<i64> {
-        if order.tif != TimeInForce::Day {
-            return None;
-        }
-        let at = if replay {
-            order.created_ns
-        } else {
-            self.venue_ts.get(&order.symbol).copied().unwrap_or(ts)
-        };
-        let spec = self.instruments.as_ref()?.at(&order.symbol, at)?;
-        Some(spec.trading_day_end(at))
-    }
-
-    /// How much of `w` the last quote's untaken touch could fill right now.
-    fn available_at_arrival(&self, w: &WorkingOrder) -> i64 {
-        let Some(touch) = self.quotes.get(&w.symbol) else {
-            return 0;
-        };
-        let (px, left) = match w.side {
-            Side::Buy => (touch.ask, touch.ask_left),
-            Side::Sell => (touch.bid, touch.bid_left),
-        };
-        match w.fill_price(Liquidity::Touch(px)) {
-            Some(_) if live(px) => left.max(0),
-            _ => 0,
-        }
-    }
-
     /// Cancel a working order at `ts` with `reason` (the venue's doing, or the robot's).
     fn cancel_with(
         &mut self,
@@ -415,23 +290,6 @@ impl SimExchange {
         if let Some(i) = book.iter().position(|w| w.client_id == client_id) {
             let w = book.remove(i);
             out.push(w.change(OrderStatus::Cancelled, Some(reason.into()), ts));
-        }
-    }
-
-    /// Cancel the day orders of `symbol` whose trading day has ended by `ts`.
-    fn expire_day_orders(&mut self, symbol: &str, ts: i64, out: &mut Vec<ExchangeOutput>) {
-        let mut ended = Vec::new();
-        for side in [Side::Buy, Side::Sell] {
-            if let Some(book) = self.books.get(&(symbol.to_string(), side)) {
-                ended.extend(
-                    book.iter()
-                        .filter(|w| w.day_end.is_some_and(|end| ts >= end))
-                        .map(|w| w.client_id.clone()),
-                );
-            }
-        }
-        for id in ended {
-            self.cancel_with(&id, DAY_END_REASON, ts, out);
         }
     }
 

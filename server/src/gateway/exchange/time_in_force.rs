@@ -1,0 +1,60 @@
+//! Time in force: when a day order ends, and what a fill-or-kill order could take on arrival.
+
+use super::order::{live, Liquidity, WorkingOrder};
+use super::{ExchangeOutput, SimExchange, DAY_END_REASON};
+use crate::store::Order;
+use robofleet_api::{Side, TimeInForce};
+
+impl SimExchange {
+    /// When a day order's trading day ends, by its symbol's spec (none without a registry,
+    /// and none for other time in force). A restored order keeps the day it was sent on.
+    pub(super) fn day_end(&self, order: &Order, ts: i64, replay: bool) -> Option<i64> {
+        if order.tif != TimeInForce::Day {
+            return None;
+        }
+        let at = if replay {
+            order.created_ns
+        } else {
+            self.venue_ts.get(&order.symbol).copied().unwrap_or(ts)
+        };
+        let spec = self.instruments.as_ref()?.at(&order.symbol, at)?;
+        Some(spec.trading_day_end(at))
+    }
+
+    /// How much of `w` the last quote's untaken touch could fill right now.
+    pub(super) fn available_at_arrival(&self, w: &WorkingOrder) -> i64 {
+        let Some(touch) = self.quotes.get(&w.symbol) else {
+            return 0;
+        };
+        let (px, left) = match w.side {
+            Side::Buy => (touch.ask, touch.ask_left),
+            Side::Sell => (touch.bid, touch.bid_left),
+        };
+        match w.fill_price(Liquidity::Touch(px)) {
+            Some(_) if live(px) => left.max(0),
+            _ => 0,
+        }
+    }
+
+    /// Cancel the day orders of `symbol` whose trading day has ended by `ts`.
+    pub(super) fn expire_day_orders(
+        &mut self,
+        symbol: &str,
+        ts: i64,
+        out: &mut Vec<ExchangeOutput>,
+    ) {
+        let mut ended = Vec::new();
+        for side in [Side::Buy, Side::Sell] {
+            if let Some(book) = self.books.get(&(symbol.to_string(), side)) {
+                ended.extend(
+                    book.iter()
+                        .filter(|w| w.day_end.is_some_and(|end| ts >= end))
+                        .map(|w| w.client_id.clone()),
+                );
+            }
+        }
+        for id in ended {
+            self.cancel_with(&id, DAY_END_REASON, ts, out);
+        }
+    }
+}
