@@ -133,3 +133,43 @@ fn the_gateway_refuses_a_symbol_the_registry_does_not_have() {
         == json!(1)));
     srv.stop();
 }
+
+#[test]
+fn a_new_data_folder_gets_the_shipped_registry_and_a_bad_one_stops_the_server() {
+    let feed = Feed::new();
+    let plugins = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    // Not TestServer::config, which writes the tests' own registry.
+    let mut cfg = robofleet::server::ServeConfig::new(plugins.path(), data.path());
+    cfg.control_endpoint = "tcp://127.0.0.1:*".into();
+    cfg.feed_endpoint = feed.endpoint.clone();
+    let handle = robofleet::server::start(cfg.clone()).expect("server starts");
+    let mut srv = TestServer::from_handle(handle);
+    let written = std::fs::read_to_string(data.path().join(FILE_NAME)).unwrap();
+    assert_eq!(written, robofleet::instruments::SHIPPED);
+    let listed = srv.ok(json!({"cmd": "instruments"}));
+    let symbols: Vec<&str> = listed["instruments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["symbol"].as_str().unwrap())
+        .collect();
+    assert_eq!(symbols, ["RTS", "RTS", "Si"], "{listed}");
+    srv.stop();
+    // A file that does not parse: the server does not start, and says where and why.
+    std::fs::write(
+        data.path().join(FILE_NAME),
+        "[[instrument]]\nsymbol = \"Si\"\nvenue = \"MOEX\"\ncurrency = \"RUB\"\n\
+         tick_size = \"1\"\nsessions = [\"10:00-18:45\"]\n",
+    )
+    .unwrap();
+    let err = match robofleet::server::start(cfg) {
+        Ok(_) => panic!("started on a malformed registry"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("instrument #1 (Si): give exactly one of `tick_value` and `point_value`"),
+        "{err}"
+    );
+    assert!(err.contains(FILE_NAME), "{err}");
+}
