@@ -204,6 +204,11 @@ impl Ledger {
         &self.curve
     }
 
+    /// Take the curve points recorded so far (the report writes them as the run goes).
+    pub fn drain_curve(&mut self) -> Vec<CurvePoint> {
+        std::mem::take(&mut self.curve)
+    }
+
     pub fn capital(&self) -> Money {
         self.capital
     }

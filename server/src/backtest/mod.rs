@@ -20,6 +20,7 @@ mod ledger;
 mod plot;
 mod report;
 mod sim;
+mod stream;
 mod timefmt;
 mod venue;
 
@@ -160,8 +161,9 @@ impl Drop for PrivateDir {
     }
 }
 
-/// Run the backtest; nothing is written (see [`Outcome::write`]).
-pub fn run(cfg: &BacktestConfig) -> Result<Outcome, BacktestError> {
+/// Run the backtest, writing the report into `out` (default `backtest-<robot>`) as it goes:
+/// rows as they happen, `report.json` and `equity.svg` at the end.
+pub fn run(cfg: &BacktestConfig, out: Option<&Path>) -> Result<Outcome, BacktestError> {
     if !cfg.plugin.is_file() {
         return Err(BacktestError::PluginMissing(cfg.plugin.clone()));
     }
@@ -213,6 +215,11 @@ pub fn run(cfg: &BacktestConfig) -> Result<Outcome, BacktestError> {
     let ledger = Ledger::new(&name, cfg.capital);
     let mut sim = sim::Sim::new(&name, started.core, &args.symbols, info.timer_ms, ledger)
         .with_instruments(&cfg.instruments);
+    let dir = out.map_or_else(
+        || PathBuf::from(format!("backtest-{name}")),
+        Path::to_path_buf,
+    );
+    let mut writer = stream::ReportWriter::create(&dir, cfg.capital.to_f64())?;
 
     let (mut first_ts, mut last_ts, mut bad_rows) = (None::<i64>, i64::MIN, 0u64);
     loop {
@@ -241,16 +248,19 @@ pub fn run(cfg: &BacktestConfig) -> Result<Outcome, BacktestError> {
         }
         if first_ts.is_none() {
             first_ts = Some(md.ts);
+            writer.equity.start(md.ts);
             sim.start(md.ts)?;
         }
         last_ts = md.ts;
         sim.on_row(&md)?;
+        sim.drain_into(&mut writer)?;
     }
     let Some(first_ts) = first_ts else {
         return Err(BacktestError::NoData(cfg.data.clone()));
     };
     let state_hash = sim.stop(last_ts)?;
-    Ok(report::build(report::Inputs {
+    sim.drain_into(&mut writer)?;
+    let report = report::build(report::Inputs {
         sim,
         args,
         build: plugin.build_label(),
@@ -261,7 +271,9 @@ pub fn run(cfg: &BacktestConfig) -> Result<Outcome, BacktestError> {
         first_ts,
         last_ts,
         state_hash,
-    }))
+    });
+    let files = writer.finish(&report)?;
+    Ok(Outcome { report, dir, files })
 }
 
 fn file_name(path: &Path) -> String {

@@ -1,32 +1,20 @@
 //! `equity.svg`: the equity curve over data time. Drawn with plotters' SVG backend and no
 //! font backend, so it needs no font files: labels are SVG `<text>` the viewer renders.
 
-use super::report::Outcome;
+use super::report::Report;
 use super::timefmt::fmt_ts;
 use super::BacktestError;
 use plotters::prelude::*;
 
 const SIZE: (u32, u32) = (1000, 500);
 /// Beyond this many curve points the plot keeps each bucket's low and high only.
-const MAX_POINTS: usize = 4000;
+pub(super) const MAX_POINTS: usize = 4000;
 
-/// The equity curve as SVG text.
-pub fn equity_svg(outcome: &Outcome) -> Result<String, BacktestError> {
-    let r = &outcome.report;
+/// The equity curve as SVG text, from its step points (seconds since the first row, equity;
+/// floats, since plotting is for eyes), already thinned by [`super::stream::EquitySteps`].
+pub fn equity_svg(r: &Report, points: Vec<(f64, f64)>) -> Result<String, BacktestError> {
     let (t0, t1) = (r.data.first_ts, r.data.last_ts);
     let secs = |ts: i64| (ts - t0) as f64 / 1e9;
-    // A step line: equity holds until the next change.
-    // Plotting is for eyes: floats are fine here.
-    let mut points = vec![(0.0, r.capital.to_f64())];
-    let mut last = r.capital.to_f64();
-    for p in &outcome.curve {
-        let x = secs(p.ts);
-        points.push((x, last));
-        points.push((x, p.equity.to_f64()));
-        last = p.equity.to_f64();
-    }
-    points.push((secs(t1), last));
-    let points = decimate(points, MAX_POINTS);
 
     let x_max = secs(t1).max(1e-9);
     let (mut y_min, mut y_max) = points
@@ -94,7 +82,7 @@ pub fn equity_svg(outcome: &Outcome) -> Result<String, BacktestError> {
 
 /// At most about `max` points: each of `max / 2` buckets keeps its lowest and highest point,
 /// in time order, so spikes and drawdowns survive.
-fn decimate(points: Vec<(f64, f64)>, max: usize) -> Vec<(f64, f64)> {
+pub(super) fn decimate(points: Vec<(f64, f64)>, max: usize) -> Vec<(f64, f64)> {
     if points.len() <= max {
         return points;
     }

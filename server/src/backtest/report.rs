@@ -3,17 +3,16 @@
 //! `equity.svg`, plus the short summary printed to stdout. Nothing in them comes from the
 //! wall clock or the machine: no absolute paths, no run times.
 
-use super::ledger::{CurvePoint, Drawdown, SymbolPnl};
-use super::sim::{Counts, FillRow, LogLine, Sim};
+use super::ledger::{Drawdown, SymbolPnl};
+use super::sim::{Counts, Sim};
 use super::timefmt::fmt_ts;
-use super::{plot, BacktestError};
 use crate::control::params::params_to_json;
+use robofleet_api::CreateArgs;
 use robofleet_api::Money;
-use robofleet_api::{CreateArgs, LogLevel};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DataSummary {
@@ -76,13 +75,12 @@ pub struct Report {
     pub state_hash: String,
 }
 
-/// A finished backtest: the report and the series behind it.
+/// A finished backtest: the report, and the files written into its folder.
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub report: Report,
-    pub fills: Vec<FillRow>,
-    pub curve: Vec<CurvePoint>,
-    pub logs: Vec<LogLine>,
+    pub dir: PathBuf,
+    pub files: Vec<PathBuf>,
 }
 
 pub(super) struct Inputs {
@@ -98,13 +96,13 @@ pub(super) struct Inputs {
     pub state_hash: [u8; 32],
 }
 
-pub(super) fn build(i: Inputs) -> Outcome {
+pub(super) fn build(i: Inputs) -> Report {
     let sim = i.sim;
     let per_symbol = sim.ledger.per_symbol();
     let sum = |f: fn(&SymbolPnl) -> Money| per_symbol.values().map(f).sum::<Money>();
     let (realized, unrealized) = (sum(|s| s.realized), sum(|s| s.unrealized));
     let fees = sum(|s| s.fees);
-    let report = Report {
+    Report {
         robot: i.args.name.clone(),
         build: i.build,
         plugin: i.plugin_file,
@@ -124,7 +122,7 @@ pub(super) fn build(i: Inputs) -> Outcome {
         events: sim.events(),
         orders: sim.counts.orders,
         order_statuses: sim.order_statuses(),
-        fills: sim.fills.len() as u64,
+        fills: sim.fills_booked,
         trades: per_symbol.values().map(|s| s.round_trips).sum(),
         volume: per_symbol.values().map(|s| s.volume).sum(),
         pnl: Pnl {
@@ -152,107 +150,10 @@ pub(super) fn build(i: Inputs) -> Outcome {
         max_drawdown: sim.ledger.drawdown().clone(),
         counts: sim.counts.clone(),
         state_hash: crate::journal::format::hex(&i.state_hash),
-    };
-    Outcome {
-        report,
-        curve: sim.ledger.curve().to_vec(),
-        fills: sim.fills,
-        logs: sim.logs,
     }
 }
 
 impl Outcome {
-    /// Write every report file into `dir` (created if missing); returns their paths.
-    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, BacktestError> {
-        std::fs::create_dir_all(dir).map_err(|error| BacktestError::Write {
-            path: dir.to_path_buf(),
-            error,
-        })?;
-        let json = serde_json::to_string_pretty(&self.report)
-            .map_err(|e| BacktestError::Plot(format!("report: {e}")))?;
-        let svg = plot::equity_svg(self)?;
-        let files = [
-            ("report.json", json + "\n"),
-            ("trades.csv", self.trades_csv()),
-            ("positions.csv", self.positions_csv()),
-            ("robot.log", self.robot_log()),
-            ("equity.svg", svg),
-        ];
-        let mut written = Vec::new();
-        for (name, body) in files {
-            let path = dir.join(name);
-            std::fs::write(&path, body).map_err(|error| BacktestError::Write {
-                path: path.clone(),
-                error,
-            })?;
-            written.push(path);
-        }
-        Ok(written)
-    }
-
-    pub fn trades_csv(&self) -> String {
-        let mut s = String::from(
-            "ts,time,exec_id,client_id,symbol,side,qty,price,fee,position,realized_pnl\n",
-        );
-        for f in &self.fills {
-            let t = &f.trade;
-            let _ = writeln!(
-                s,
-                "{},{},{},{},{},{:?},{},{},{},{},{}",
-                t.ts_ns,
-                fmt_ts(t.ts_ns),
-                t.exec_id,
-                t.client_id,
-                t.symbol,
-                t.side,
-                t.qty,
-                t.price,
-                t.fee,
-                f.position,
-                f.realized
-            );
-        }
-        s
-    }
-
-    pub fn positions_csv(&self) -> String {
-        let mut s = String::from(
-            "ts,time,symbol,position,avg_price,mark,realized_pnl,unrealized_pnl,fees,equity,drawdown\n",
-        );
-        for p in &self.curve {
-            let _ = writeln!(
-                s,
-                "{},{},{},{},{},{},{},{},{},{},{}",
-                p.ts,
-                fmt_ts(p.ts),
-                p.symbol,
-                p.position,
-                p.avg_price,
-                p.mark,
-                p.realized,
-                p.unrealized,
-                p.fees,
-                p.equity,
-                p.drawdown
-            );
-        }
-        s
-    }
-
-    pub fn robot_log(&self) -> String {
-        let mut s = String::new();
-        for l in &self.logs {
-            let level = match l.level {
-                LogLevel::Debug => "DEBUG",
-                LogLevel::Info => "INFO",
-                LogLevel::Warn => "WARN",
-                LogLevel::Error => "ERROR",
-            };
-            let _ = writeln!(s, "{} {level} {}", fmt_ts(l.ts), l.message);
-        }
-        s
-    }
-
     /// The few lines printed after a run.
     pub fn summary(&self) -> String {
         let r = &self.report;

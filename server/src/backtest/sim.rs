@@ -77,8 +77,11 @@ pub struct Sim {
     /// (period, next due), both ns of data time.
     timer: Option<(i64, i64)>,
     pub ledger: Ledger,
+    /// Fills and log lines not yet taken by [`Sim::drain_into`].
     pub fills: Vec<FillRow>,
     pub logs: Vec<LogLine>,
+    /// Fills booked over the whole run.
+    pub fills_booked: u64,
     pub counts: Counts,
     /// Specs of the robot's symbols, delivered right after `Start`.
     instruments: Vec<robofleet_api::Instrument>,
@@ -118,6 +121,7 @@ impl Sim {
             ledger,
             fills: Vec::new(),
             logs: Vec::new(),
+            fills_booked: 0,
             counts: Counts::default(),
             instruments: Vec::new(),
         }
@@ -177,10 +181,25 @@ impl Sim {
         self.venue.order_statuses()
     }
 
+    /// Hand the rows made since the last call to `w`, so they do not pile up in memory.
+    pub fn drain_into(&mut self, w: &mut super::stream::ReportWriter) -> Result<(), BacktestError> {
+        for f in self.fills.drain(..) {
+            w.fill(&f)?;
+        }
+        for p in self.ledger.drain_curve() {
+            w.point(&p)?;
+        }
+        for l in self.logs.drain(..) {
+            w.log(&l)?;
+        }
+        Ok(())
+    }
+
     /// Hand the venue's new fills to the ledger, in venue order.
     fn book_fills(&mut self) {
         for trade in self.new_fills.drain(..) {
             self.ledger.on_fill(&trade);
+            self.fills_booked += 1;
             self.fills.push(FillRow {
                 position: self.ledger.position(&trade.symbol),
                 realized: self.ledger.realized(&trade.symbol),

@@ -52,12 +52,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(path) = &args.instruments {
         cfg.instruments = robofleet::instruments::load(path)?;
     }
-    let outcome = backtest::run(&cfg).context("backtest failed")?;
-    let out = args
-        .out
-        .unwrap_or_else(|| PathBuf::from(format!("backtest-{}", outcome.report.robot)));
-    let files = outcome.write(&out)?;
-    let names: Vec<String> = files
+    let outcome = backtest::run(&cfg, args.out.as_deref()).context("backtest failed")?;
+    let out = &outcome.dir;
+    let names: Vec<String> = outcome
+        .files
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
