@@ -9,7 +9,7 @@ use crate::market::MarketData;
 use crate::store::{rules, Order, RobotUpdate, StoreError, Trade};
 use crate::streams::trades::update_event;
 use robofleet_api::{EventKind, OrderRequest, OrderStatus, OrderUpdate};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 /// Where the venue puts what it produced: events for the robot, in delivery order, and the
 /// fills themselves, in venue order.
@@ -33,7 +33,13 @@ impl Out<'_> {
 pub struct Venue {
     robot: String,
     exchange: SimExchange,
+    /// Open orders only: a finished one is folded into `finished` so memory does not grow
+    /// with the length of the data.
     orders: HashMap<String, Order>,
+    /// Order sequences of the finished orders (ids are `<robot>-<seq>`).
+    finished: HashSet<u64>,
+    /// Finished orders by final status.
+    finished_by_status: BTreeMap<String, u64>,
 }
 
 impl Venue {
@@ -42,6 +48,8 @@ impl Venue {
             robot: robot.to_string(),
             exchange: SimExchange::new(),
             orders: HashMap::new(),
+            finished: HashSet::new(),
+            finished_by_status: BTreeMap::new(),
         }
     }
 
@@ -59,11 +67,12 @@ impl Venue {
     /// A robot's order, as the live loop stores it and the gateway hands it on.
     pub fn submit(&mut self, ts: i64, req: OrderRequest, out: Out<'_>) {
         let order = Order::new_request(&self.robot, req, ts);
-        let refused = if self.orders.contains_key(&order.client_id) {
-            Some(StoreError::DuplicateOrder(order.client_id.clone()))
-        } else {
-            rules::check_new_order(&order).err()
-        };
+        let refused =
+            if self.orders.contains_key(&order.client_id) || self.is_finished(&order.client_id) {
+                Some(StoreError::DuplicateOrder(order.client_id.clone()))
+            } else {
+                rules::check_new_order(&order).err()
+            };
         if let Some(e) = refused {
             // As the live loop: an order never vanishes, the robot hears why.
             out.counts.store_refused += 1;
@@ -89,7 +98,20 @@ impl Venue {
         self.apply(outputs, out);
     }
 
+    /// Whether `client_id` is one of this robot's orders that has finished.
+    fn is_finished(&self, client_id: &str) -> bool {
+        client_id
+            .strip_prefix(self.robot.as_str())
+            .and_then(|rest| rest.strip_prefix('-'))
+            .and_then(|seq| seq.parse::<u64>().ok())
+            .is_some_and(|seq| self.finished.contains(&seq))
+    }
+
     pub fn cancel(&mut self, ts: i64, client_id: &str, out: Out<'_>) {
+        if self.is_finished(client_id) {
+            // The store writes nothing for an order already finished.
+            return;
+        }
         let Some(order) = self.orders.get_mut(client_id) else {
             // The store refuses a cancel of an unknown order; the robot is not told.
             out.counts.store_errors += 1;
@@ -118,6 +140,9 @@ impl Venue {
         qty: Option<i64>,
         out: Out<'_>,
     ) {
+        if self.is_finished(client_id) {
+            return;
+        }
         let Some(order) = self.orders.get_mut(client_id) else {
             out.counts.store_errors += 1;
             return;
@@ -162,7 +187,7 @@ impl Venue {
 
     /// Orders by final status, in the API's names (`Working` ones were still open).
     pub fn order_statuses(&self) -> BTreeMap<String, u64> {
-        let mut by = BTreeMap::new();
+        let mut by = self.finished_by_status.clone();
         for o in self.orders.values() {
             *by.entry(format!("{:?}", o.status)).or_default() += 1;
         }
@@ -195,7 +220,16 @@ impl Venue {
                         continue;
                     }
                     rules::apply_change(order, &change);
-                    RobotUpdate::Order(order.clone())
+                    let update = RobotUpdate::Order(order.clone());
+                    if order.status.is_terminal() {
+                        let status = format!("{:?}", order.status);
+                        let seq = order.order_seq;
+                        self.orders.remove(&change.client_id);
+                        self.exchange.forget_finished(&change.client_id);
+                        self.finished.insert(seq);
+                        *self.finished_by_status.entry(status).or_default() += 1;
+                    }
+                    update
                 }
             };
             out.events.push_back(update_event(&update));

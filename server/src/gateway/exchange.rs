@@ -151,6 +151,15 @@ impl SimExchange {
         spec.check_order(order.qty, limit, ts).err()
     }
 
+    /// Forget a finished order's id, for a caller that refuses repeated ids itself (the
+    /// backtest venue), so that memory does not grow with every order ever taken. The live
+    /// gateway keeps them: a store may deliver an order again.
+    pub fn forget_finished(&mut self, client_id: &str) {
+        if !self.where_is.contains_key(client_id) {
+            self.seen.remove(client_id);
+        }
+    }
+
     pub fn next_exec_seq(&self) -> u64 {
         self.next_exec
     }
