@@ -93,14 +93,7 @@ impl Sim {
     pub fn with_instruments(mut self, specs: &[robofleet_api::Instrument]) -> Self {
         self.venue.set_instruments(specs.iter().cloned().collect());
         self.ledger.set_instruments(specs.iter().cloned().collect());
-        self.instruments = specs
-            .iter()
-            .filter(|s| self.symbols.contains(&s.symbol))
-            .cloned()
-            .collect();
-        self.instruments.sort_by(|a, b| {
-            (&a.symbol, a.effective_from_ns).cmp(&(&b.symbol, b.effective_from_ns))
-        });
+        self.instruments = crate::instruments::in_order(specs, |s| self.symbols.contains(s));
         self
     }
 

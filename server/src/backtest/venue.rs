@@ -147,18 +147,8 @@ impl Venue {
             out.counts.store_errors += 1;
             return;
         };
-        if order.status.is_terminal() {
+        let Some(amend) = order.next_amend(price, qty) else {
             return;
-        }
-        let last = order
-            .amend_request
-            .as_ref()
-            .map_or(0, |a| a.seq)
-            .max(order.amends);
-        let amend = crate::store::AmendRequest {
-            seq: last + 1,
-            price,
-            qty,
         };
         order.amend_request = Some(amend.clone());
         let outputs = self.exchange.process(ExchangeInput::Amend {

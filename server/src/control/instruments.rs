@@ -8,8 +8,7 @@ use serde_json::{json, Value};
 
 /// `{"file": path, "instruments": [...]}`: every version, by symbol then time.
 pub fn list(deps: &ControlDeps) -> Result<Value, CtlError> {
-    let mut specs = deps.instruments.all();
-    specs.sort_by(|a, b| (&a.symbol, a.effective_from_ns).cmp(&(&b.symbol, b.effective_from_ns)));
+    let specs = crate::instruments::in_order(&deps.instruments.all(), |_| true);
     Ok(json!({
         "file": deps.instruments.path().display().to_string(),
         "instruments": specs,

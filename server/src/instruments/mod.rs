@@ -25,6 +25,18 @@ pub enum RegistryError {
     Spec { path: PathBuf, error: SpecError },
 }
 
+/// The versions in `specs` of the symbols `wanted` admits, by symbol then `effective_from_ns`:
+/// the order robots receive them in and `instruments` lists them in.
+pub fn in_order(specs: &[Instrument], wanted: impl Fn(&str) -> bool) -> Vec<Instrument> {
+    let mut out: Vec<Instrument> = specs
+        .iter()
+        .filter(|s| wanted(&s.symbol))
+        .cloned()
+        .collect();
+    out.sort_by(|a, b| (&a.symbol, a.effective_from_ns).cmp(&(&b.symbol, b.effective_from_ns)));
+    out
+}
+
 /// `<data>/instruments.toml`, written from the shipped specs first if it is not there.
 pub fn load_or_create(data: &Path) -> Result<Vec<Instrument>, RegistryError> {
     let path = data.join(FILE_NAME);
@@ -90,13 +102,7 @@ impl SharedRegistry {
     /// Every version of the specs of `symbols`, by symbol then time.
     pub fn for_symbols(&self, symbols: &[String]) -> Vec<Instrument> {
         let specs = self.specs.read().unwrap_or_else(|e| e.into_inner());
-        let mut out: Vec<Instrument> = specs
-            .iter()
-            .filter(|s| symbols.contains(&s.symbol))
-            .cloned()
-            .collect();
-        out.sort_by(|a, b| (&a.symbol, a.effective_from_ns).cmp(&(&b.symbol, b.effective_from_ns)));
-        out
+        in_order(&specs, |s| symbols.iter().any(|w| w == s))
     }
 
     /// Put these specs back (a reload the store refused).

@@ -89,6 +89,20 @@ impl Order {
         }
     }
 
+    /// The amend request a robot's new amend of this order becomes: the next `seq` after
+    /// every request made and every answer given; `None` once the order is finished.
+    pub fn next_amend(&self, price: Option<Price>, qty: Option<i64>) -> Option<AmendRequest> {
+        if self.status.is_terminal() {
+            return None;
+        }
+        let last = self.amend_request.as_ref().map_or(0, |a| a.seq);
+        Some(AmendRequest {
+            seq: last.max(self.amends) + 1,
+            price,
+            qty,
+        })
+    }
+
     pub fn remaining_qty(&self) -> i64 {
         (self.qty - self.filled_qty).max(0)
     }

@@ -110,10 +110,8 @@ impl Store for FakeVecStore {
             .iter_mut()
             .find(|o| o.client_id == client_id)
             .ok_or_else(|| StoreError::UnknownOrder(client_id.to_string()))?;
-        let amend = crate::store::AmendRequest {
-            seq: o.amend_request.as_ref().map_or(0, |a| a.seq).max(o.amends) + 1,
-            price,
-            qty,
+        let Some(amend) = o.next_amend(price, qty) else {
+            return Ok(());
         };
         o.amend_request = Some(amend.clone());
         g.notify(GatewayRequest::Amend {

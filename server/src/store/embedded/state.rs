@@ -85,23 +85,9 @@ impl State {
         qty: Option<i64>,
     ) -> Result<Option<(usize, AmendRequest)>, StoreError> {
         let i = self.index(client_id)?;
-        let order = &self.orders[i];
-        if order.status.is_terminal() {
-            return Ok(None);
-        }
-        let last = order
-            .amend_request
-            .as_ref()
-            .map_or(0, |a| a.seq)
-            .max(order.amends);
-        Ok(Some((
-            i,
-            AmendRequest {
-                seq: last + 1,
-                price,
-                qty,
-            },
-        )))
+        Ok(self.orders[i]
+            .next_amend(price, qty)
+            .map(|amend| (i, amend)))
     }
 
     pub(super) fn apply_amend_request(&mut self, i: usize, amend: AmendRequest) {

@@ -217,18 +217,8 @@ pub async fn request_amend(
         return Err(Failure::Refused(format!("no order {client_id}")));
     };
     let order: Order = parse(d, "order").map_err(|e| Failure::Refused(e.to_string()))?;
-    if order.status.is_terminal() {
+    let Some(amend) = order.next_amend(price, qty) else {
         return Ok(());
-    }
-    let last = order
-        .amend_request
-        .as_ref()
-        .map_or(0, |a| a.seq)
-        .max(order.amends);
-    let amend = crate::store::AmendRequest {
-        seq: last + 1,
-        price,
-        qty,
     };
     let amend = super::codec::to_bson(&amend).map_err(|e| Failure::Refused(e.to_string()))?;
     cols.orders
