@@ -9,9 +9,10 @@
 //!
 //! - **walk**: `JournalReader::open` + `walk` with a closure that only looks at each record
 //!   (reading the segments, framing, checksums): what any replay pays before the robot runs;
-//! - **direct**: a fresh robot from the journal's Begin args, `RobotInstance::handle_bytes`
-//!   on every journaled event in a loop (bytes already in memory, results only counted): the
-//!   robot and the plugin boundary alone;
+//! - **direct**: a fresh robot from the journal's Begin args, handed every journaled input
+//!   in a loop (already in memory, results only counted): market records through
+//!   `RobotInstance::market` in batches as replay hands them, other events through
+//!   `handle_bytes`: the robot and the plugin boundary alone;
 //! - **replay**: `Replayer::new(plugin, ()).run(&JournalReader::open(dir)?, 0)`, checked: every
 //!   event replayed, none divergent, the End's state hash matched, no failure.
 //!
@@ -24,7 +25,9 @@ use anyhow::{anyhow, bail, Context};
 use robofleet::journal::format::{self, BeginRecord};
 use robofleet::journal::{JournalReader, RecordKind};
 use robofleet::plugin::{load_plugin, LoadedPlugin, RobotInstance};
+use robofleet::replay::engine::DEFAULT_BATCH;
 use robofleet::replay::Replayer;
+use robofleet_api::abi::RfMarket;
 use serde::Serialize;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -164,35 +167,81 @@ fn bench_robot(
     })
 }
 
-/// The Begin record and every Event body, in journal order.
-fn journaled_events(dir: &Path) -> anyhow::Result<(BeginRecord, Vec<Vec<u8>>)> {
+/// What a journal hands its robot, in order: runs of market records, other events, and
+/// the symbol names the records' ids stand for.
+enum Input {
+    Markets(Vec<RfMarket>),
+    Event(Vec<u8>),
+    Symbol(u32, String),
+}
+
+/// The Begin record and every input after it, in journal order.
+fn journaled_events(dir: &Path) -> anyhow::Result<(BeginRecord, Vec<Input>)> {
     let mut begin = None;
-    let mut events = Vec::new();
+    let mut inputs = Vec::new();
+    let mut bad = 0u64;
     JournalReader::open(dir)?.walk(|rec| {
         match rec.kind {
             RecordKind::Begin => begin = rec.decode::<BeginRecord>().ok(),
-            RecordKind::Event => events.push(rec.body.to_vec()),
+            RecordKind::Event => inputs.push(Input::Event(rec.body.to_vec())),
+            RecordKind::Symbol => match format::read_symbol(rec.body) {
+                Some((id, name)) => inputs.push(Input::Symbol(id, name.to_string())),
+                None => bad += 1,
+            },
+            RecordKind::Market => match (RfMarket::from_bytes(rec.body), inputs.last_mut()) {
+                (Some(m), Some(Input::Markets(run))) => run.push(m),
+                (Some(m), _) => inputs.push(Input::Markets(vec![m])),
+                (None, _) => bad += 1,
+            },
             _ => {}
         }
         ControlFlow::Continue(())
     })?;
-    Ok((begin.ok_or_else(|| anyhow!("no Begin record"))?, events))
+    if bad > 0 {
+        bail!("{bad} undecodable Symbol or Market records");
+    }
+    Ok((begin.ok_or_else(|| anyhow!("no Begin record"))?, inputs))
 }
 
 fn direct_once(
     plugin: &Arc<LoadedPlugin>,
     begin: &BeginRecord,
-    events: &[Vec<u8>],
+    inputs: &[Input],
     g: &Generated,
 ) -> anyhow::Result<f64> {
     let mut robot = RobotInstance::create(plugin.clone(), &begin.args)?;
-    let mut action_bytes = 0usize;
+    let (mut action_bytes, mut events) = (0usize, 0u64);
     let started = Instant::now();
-    for event in events {
-        action_bytes += robot.handle_bytes(event, |b| b.len())?;
+    for input in inputs {
+        match input {
+            Input::Event(event) => {
+                action_bytes += robot.handle_bytes(event, |b| b.len())?;
+                events += 1;
+            }
+            Input::Symbol(id, name) => robot.define_symbol(*id, name)?,
+            // Handed over as replay does: a batch at a time, on from each answered record.
+            Input::Markets(run) => {
+                for batch in run.chunks(DEFAULT_BATCH) {
+                    let mut at = 0;
+                    while at < batch.len() {
+                        let (done, result) = robot.market(&batch[at..], |b| b.len());
+                        action_bytes += result?;
+                        at += done;
+                    }
+                }
+                events += run.len() as u64;
+            }
+        }
     }
-    let rate = per_sec(events.len() as u64, started.elapsed());
+    let rate = per_sec(events, started.elapsed());
     std::hint::black_box(action_bytes);
+    if events != g.events {
+        bail!(
+            "{}: {events} events handed over, {} journaled",
+            begin.args.name,
+            g.events
+        );
+    }
     if format::state_hash(&robot.snapshot_bytes()?) != g.end_hash {
         bail!(
             "{}: calling the robot directly ended in another state",

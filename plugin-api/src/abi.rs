@@ -1,10 +1,21 @@
 //! The versioned C ABI between the server and a plugin.
 //!
 //! A plugin exports one symbol, [`ENTRY_SYMBOL`], an `extern "C" fn() -> *const PluginHeader`.
-//! Only `#[repr(C)]` data and byte buffers cross: events, actions, infos and arguments travel
-//! as postcard-encoded bytes. Every function catches panics and reports them as [`RF_PANIC`]
-//! with the panic message in the output buffer. A buffer a plugin hands out is given back to
-//! that plugin's `free_buf`, so each side frees only what its own allocator made.
+//! Only `#[repr(C)]` data and byte buffers cross:
+//!
+//! - **Market data** (quotes, trade prints, bars) crosses as fixed-layout [`RfMarket`]
+//!   records, many per call (`market`), with the symbol as a number the server hands out
+//!   (`define_symbol` names it first). Nothing is decoded or allocated per record on either
+//!   side: the plugin's glue refreshes one reused [`crate::Event`] in place.
+//! - **Every other event** (start, stop, params, commands, order updates, fills, timers,
+//!   instrument specs) crosses as postcard-encoded bytes (`handle`): rare, and carrying
+//!   strings that mean something.
+//! - **Actions** are written by the plugin into a buffer the host lends ([`RfLent`]) as
+//!   postcard `Vec<Action>`; an event with no actions writes the single byte `0`.
+//!
+//! Every function catches panics and reports them as [`RF_PANIC`] with the panic message in
+//! the error buffer ([`RfBuf`]). A buffer a plugin hands out is given back to that plugin's
+//! `free_buf`, so each side frees only what its own allocator made.
 
 use std::ffi::c_void;
 
@@ -25,6 +36,121 @@ pub const RF_ERR: i32 = 1;
 /// The robot panicked; the panic message is in the output buffer, then its location and,
 /// when a backtrace is wanted, its frame addresses ([`crate::panics`]).
 pub const RF_PANIC: i32 = 2;
+/// The actions did not fit the lent buffer: its `len` says how many bytes they need. The
+/// plugin keeps them; the host lends a buffer that large to `take_actions`.
+pub const RF_MORE: i32 = 3;
+
+/// [`RfMarket::kind`] of a quote: `px` = bid, ask; `qty` = bid size, ask size.
+pub const MD_QUOTE: u32 = 1;
+/// [`RfMarket::kind`] of a trade print: `px[0]` = price; `qty[0]` = size.
+pub const MD_TRADE: u32 = 2;
+/// [`RfMarket::kind`] of a bar: `px` = open, high, low, close; `qty` = volume, period in
+/// seconds.
+pub const MD_BAR: u32 = 3;
+
+/// One market event, fixed layout: what crosses for quotes, trade prints and bars.
+/// Prices are [`crate::Price`] nano-units; the symbol is an id named by `define_symbol`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RfMarket {
+    /// The robot's own event sequence number ([`crate::Event::seq`]).
+    pub seq: u64,
+    /// [`crate::Event::ts`].
+    pub ts: i64,
+    /// [`MD_QUOTE`], [`MD_TRADE`] or [`MD_BAR`].
+    pub kind: u32,
+    pub symbol: u32,
+    pub px: [i64; 4],
+    pub qty: [i64; 2],
+}
+
+/// Bytes of [`RfMarket::to_bytes`]: how a market record is kept in a journal.
+pub const MARKET_RECORD_LEN: usize = 72;
+
+impl RfMarket {
+    /// The record for a market event kind, or `None` for any other kind.
+    pub fn from_event(seq: u64, ts: i64, symbol: u32, kind: &crate::EventKind) -> Option<Self> {
+        use crate::EventKind;
+        let (kind, px, qty) = match kind {
+            EventKind::Quote(q) => (
+                MD_QUOTE,
+                [q.bid.raw(), q.ask.raw(), 0, 0],
+                [q.bid_size, q.ask_size],
+            ),
+            EventKind::Trade(t) => (MD_TRADE, [t.price.raw(), 0, 0, 0], [t.size, 0]),
+            EventKind::Bar(b) => (
+                MD_BAR,
+                [b.open.raw(), b.high.raw(), b.low.raw(), b.close.raw()],
+                [b.volume, i64::from(b.period_secs)],
+            ),
+            _ => return None,
+        };
+        Some(RfMarket {
+            seq,
+            ts,
+            kind,
+            symbol,
+            px,
+            qty,
+        })
+    }
+
+    /// The event this record stands for, with its symbol's name (allocates: for tools and
+    /// reports, not the hot path).
+    pub fn to_event(&self, symbol: &str) -> Option<crate::Event> {
+        let mut event = crate::Event {
+            seq: self.seq,
+            ts: self.ts,
+            kind: crate::EventKind::Start,
+        };
+        crate::export::fill_market_kind(&mut event.kind, self, symbol).then_some(event)
+    }
+
+    /// Little-endian, field by field (no padding in this layout).
+    pub fn to_bytes(&self) -> [u8; MARKET_RECORD_LEN] {
+        let mut out = [0u8; MARKET_RECORD_LEN];
+        out[0..8].copy_from_slice(&self.seq.to_le_bytes());
+        out[8..16].copy_from_slice(&self.ts.to_le_bytes());
+        out[16..20].copy_from_slice(&self.kind.to_le_bytes());
+        out[20..24].copy_from_slice(&self.symbol.to_le_bytes());
+        for (i, p) in self.px.iter().enumerate() {
+            out[24 + 8 * i..32 + 8 * i].copy_from_slice(&p.to_le_bytes());
+        }
+        for (i, q) in self.qty.iter().enumerate() {
+            out[56 + 8 * i..64 + 8 * i].copy_from_slice(&q.to_le_bytes());
+        }
+        out
+    }
+
+    /// The record [`RfMarket::to_bytes`] wrote; `None` for any other length.
+    pub fn from_bytes(b: &[u8]) -> Option<Self> {
+        let b: &[u8; MARKET_RECORD_LEN] = b.try_into().ok()?;
+        let i64_at = |at: usize| {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(&b[at..at + 8]);
+            i64::from_le_bytes(a)
+        };
+        let u32_at = |at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+        Some(RfMarket {
+            seq: i64_at(0) as u64,
+            ts: i64_at(8),
+            kind: u32_at(16),
+            symbol: u32_at(20),
+            px: [i64_at(24), i64_at(32), i64_at(40), i64_at(48)],
+            qty: [i64_at(56), i64_at(64)],
+        })
+    }
+}
+
+/// A buffer the host lends for one call's actions: the plugin writes at most `cap` bytes at
+/// `ptr` and sets `len` (or, with [`RF_MORE`], the length it needs).
+#[repr(C)]
+#[derive(Debug)]
+pub struct RfLent {
+    pub ptr: *mut u8,
+    pub cap: usize,
+    pub len: usize,
+}
 
 /// A byte buffer owned by the plugin that filled it. Give it back with `free_buf`.
 #[repr(C)]
@@ -85,8 +211,26 @@ pub type HandleFn = unsafe extern "C" fn(
     handle: *mut c_void,
     event: *const u8,
     event_len: usize,
-    out: *mut RfBuf,
+    actions: *mut RfLent,
+    err: *mut RfBuf,
 ) -> i32;
+pub type MarketFn = unsafe extern "C" fn(
+    handle: *mut c_void,
+    records: *const RfMarket,
+    count: usize,
+    actions: *mut RfLent,
+    done: *mut usize,
+    err: *mut RfBuf,
+) -> i32;
+pub type DefineSymbolFn = unsafe extern "C" fn(
+    handle: *mut c_void,
+    id: u32,
+    name: *const u8,
+    name_len: usize,
+    err: *mut RfBuf,
+) -> i32;
+pub type TakeActionsFn =
+    unsafe extern "C" fn(handle: *mut c_void, actions: *mut RfLent, err: *mut RfBuf) -> i32;
 pub type SnapshotFn = unsafe extern "C" fn(handle: *mut c_void, out: *mut RfBuf) -> i32;
 pub type RestoreFn = unsafe extern "C" fn(
     args: *const u8,
@@ -109,8 +253,17 @@ pub struct PluginVTable {
     pub describe: DescribeFn,
     /// Reads postcard [`crate::CreateArgs`]; writes a handle, or an error message.
     pub create: CreateFn,
-    /// Reads a postcard [`crate::Event`]; writes postcard `Vec<Action>`.
+    /// Reads a postcard [`crate::Event`]; writes its postcard `Vec<Action>` into the lent
+    /// buffer (or returns [`RF_MORE`]).
     pub handle: HandleFn,
+    /// Hands `count` market records to the robot in order, stopping after the first one it
+    /// answers with actions (or fails on); `done` is how many were handed over, that one
+    /// included. The lent buffer holds the actions of the last one handed over.
+    pub market: MarketFn,
+    /// Names symbol `id` for the records that follow (a later call may rename it).
+    pub define_symbol: DefineSymbolFn,
+    /// After [`RF_MORE`]: writes the kept actions into a lent buffer of the length asked.
+    pub take_actions: TakeActionsFn,
     /// Writes postcard `(next_order_seq, robot snapshot bytes)`.
     pub snapshot: SnapshotFn,
     /// Raises the next client order sequence to at least the given one (added in ABI 2).

@@ -1,16 +1,43 @@
 //! The glue behind [`export_robot!`](crate::export_robot): generic `extern "C"` functions
 //! over any [`Robot`], each wrapped in `catch_unwind`.
 
-use crate::abi::{RfBuf, RF_ERR, RF_OK, RF_PANIC};
+use crate::abi::{
+    RfBuf, RfLent, RfMarket, MD_BAR, MD_QUOTE, MD_TRADE, RF_ERR, RF_MORE, RF_OK, RF_PANIC,
+};
+use crate::money::Price;
 use crate::robot::{Actions, Robot};
-use crate::types::{CreateArgs, Event};
+use crate::types::{Bar, CreateArgs, Event, EventKind, Quote, TradePrint};
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-/// A created robot plus the order-id counter that belongs to its state.
+/// A created robot plus the order-id counter that belongs to its state, and the glue's
+/// reused buffers (not part of the robot's state: a restored robot gets fresh ones).
 struct Instance<R> {
     robot: R,
     actions: Actions,
+    /// Symbol names by the ids the host gave them.
+    symbols: Vec<String>,
+    /// One reused event per market kind (quote, trade, bar), refreshed in place.
+    market_events: [Event; 3],
+    /// Actions that did not fit the lent buffer, until `take_actions`.
+    pending: Vec<u8>,
+}
+
+impl<R> Instance<R> {
+    fn new(robot: R, actions: Actions) -> Self {
+        let blank = || Event {
+            seq: 0,
+            ts: 0,
+            kind: EventKind::Start,
+        };
+        Instance {
+            robot,
+            actions,
+            symbols: Vec::new(),
+            market_events: [blank(), blank(), blank()],
+            pending: Vec::new(),
+        }
+    }
 }
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
@@ -25,17 +52,23 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 
 /// Run `f`, writing its bytes (or error, or panic message) to `out`.
 fn guarded(out: *mut RfBuf, f: impl FnOnce() -> Result<Vec<u8>, String>) -> i32 {
+    guarded_code(out, || f().map(|bytes| (RF_OK, bytes)))
+}
+
+/// Run `f`, which returns its own success code ([`RF_OK`] or [`RF_MORE`]) and bytes for
+/// `out`; an error or a panic writes its message to `out` instead.
+fn guarded_code(out: *mut RfBuf, f: impl FnOnce() -> Result<(i32, Vec<u8>), String>) -> i32 {
     // The quiet hook records a panic's location (and frames, if wanted) without printing.
     let caught = crate::panics::in_call(|| catch_unwind(AssertUnwindSafe(f)));
     let (code, bytes) = match caught {
-        Ok(Ok(bytes)) => (RF_OK, bytes),
+        Ok(Ok(done)) => done,
         Ok(Err(msg)) => (RF_ERR, msg.into_bytes()),
         Err(payload) => (
             RF_PANIC,
             crate::panics::panic_buffer(panic_message(payload)),
         ),
     };
-    if !out.is_null() {
+    if !out.is_null() && (code != RF_OK || !bytes.is_empty()) {
         // SAFETY: the host passes a valid, writable RfBuf.
         unsafe { out.write(RfBuf::from_vec(bytes)) };
     }
@@ -48,6 +81,110 @@ unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     } else {
         std::slice::from_raw_parts(ptr, len)
     }
+}
+
+/// # Safety
+/// `handle` must come from `create::<R>`/`restore::<R>`, used by one thread at a time.
+unsafe fn instance<'a, R>(handle: *mut c_void) -> Result<&'a mut Instance<R>, String> {
+    if handle.is_null() {
+        return Err("null robot handle".to_string());
+    }
+    Ok(&mut *(handle as *mut Instance<R>))
+}
+
+/// Write this event's actions into the lent buffer (postcard `Vec<Action>`), or keep them
+/// and ask for a larger one. No allocation when they fit.
+fn write_actions<R>(inst: &mut Instance<R>, lent: *mut RfLent) -> Result<(i32, Vec<u8>), String> {
+    if lent.is_null() {
+        return Err("null action buffer".to_string());
+    }
+    // SAFETY: the host lends `cap` writable bytes at `ptr` for this call.
+    let lent = unsafe { &mut *lent };
+    let out: &mut [u8] = if lent.ptr.is_null() || lent.cap == 0 {
+        &mut []
+    } else {
+        unsafe { std::slice::from_raw_parts_mut(lent.ptr, lent.cap) }
+    };
+    let list = inst.actions.list_mut();
+    let result = match postcard::to_slice(&*list, out) {
+        Ok(used) => {
+            lent.len = used.len();
+            Ok((RF_OK, Vec::new()))
+        }
+        Err(postcard::Error::SerializeBufferFull) => {
+            inst.pending = postcard::to_allocvec(&*list).map_err(|e| e.to_string())?;
+            lent.len = inst.pending.len();
+            Ok((RF_MORE, Vec::new()))
+        }
+        Err(e) => Err(format!("cannot encode actions: {e}")),
+    };
+    list.clear();
+    result
+}
+
+/// Make `kind` the market event `rec` stands for, reusing its strings. False for a record
+/// kind this build does not know.
+#[doc(hidden)]
+pub fn fill_market_kind(kind: &mut EventKind, rec: &RfMarket, symbol: &str) -> bool {
+    fn set(s: &mut String, to: &str) {
+        if s != to {
+            s.clear();
+            s.push_str(to);
+        }
+    }
+    match rec.kind {
+        MD_QUOTE => {
+            if !matches!(kind, EventKind::Quote(_)) {
+                *kind = EventKind::Quote(Quote {
+                    symbol: String::new(),
+                    bid: Price::from_raw(0),
+                    bid_size: 0,
+                    ask: Price::from_raw(0),
+                    ask_size: 0,
+                });
+            }
+            if let EventKind::Quote(q) = kind {
+                set(&mut q.symbol, symbol);
+                (q.bid, q.ask) = (Price::from_raw(rec.px[0]), Price::from_raw(rec.px[1]));
+                (q.bid_size, q.ask_size) = (rec.qty[0], rec.qty[1]);
+            }
+        }
+        MD_TRADE => {
+            if !matches!(kind, EventKind::Trade(_)) {
+                *kind = EventKind::Trade(TradePrint {
+                    symbol: String::new(),
+                    price: Price::from_raw(0),
+                    size: 0,
+                });
+            }
+            if let EventKind::Trade(t) = kind {
+                set(&mut t.symbol, symbol);
+                (t.price, t.size) = (Price::from_raw(rec.px[0]), rec.qty[0]);
+            }
+        }
+        MD_BAR => {
+            if !matches!(kind, EventKind::Bar(_)) {
+                *kind = EventKind::Bar(Bar {
+                    symbol: String::new(),
+                    period_secs: 0,
+                    open: Price::from_raw(0),
+                    high: Price::from_raw(0),
+                    low: Price::from_raw(0),
+                    close: Price::from_raw(0),
+                    volume: 0,
+                });
+            }
+            if let EventKind::Bar(b) = kind {
+                set(&mut b.symbol, symbol);
+                (b.open, b.high) = (Price::from_raw(rec.px[0]), Price::from_raw(rec.px[1]));
+                (b.low, b.close) = (Price::from_raw(rec.px[2]), Price::from_raw(rec.px[3]));
+                b.volume = rec.qty[0];
+                b.period_secs = u32::try_from(rec.qty[1]).unwrap_or(0);
+            }
+        }
+        _ => return false,
+    }
+    true
 }
 
 /// # Safety
@@ -72,10 +209,10 @@ pub unsafe extern "C" fn create<R: Robot>(
         let args: CreateArgs =
             postcard::from_bytes(bytes).map_err(|e| format!("bad create args: {e}"))?;
         let robot = R::create(&args)?;
-        let instance = Box::new(Instance {
+        let instance = Box::new(Instance::new(
             robot,
-            actions: Actions::new(&args.name, args.first_order_seq),
-        });
+            Actions::new(&args.name, args.first_order_seq),
+        ));
         // SAFETY: the host passes a valid out pointer.
         unsafe { out_handle.write(Box::into_raw(instance) as *mut c_void) };
         Ok(Vec::new())
@@ -88,19 +225,119 @@ pub unsafe extern "C" fn handle<R: Robot>(
     handle: *mut c_void,
     event: *const u8,
     event_len: usize,
-    out: *mut RfBuf,
+    actions: *mut RfLent,
+    err: *mut RfBuf,
 ) -> i32 {
-    guarded(out, || {
-        if handle.is_null() {
-            return Err("null robot handle".to_string());
-        }
-        // SAFETY: handle came from `create::<R>` and is used by one thread at a time.
-        let instance = unsafe { &mut *(handle as *mut Instance<R>) };
+    guarded_code(err, || {
+        // SAFETY: see the function's contract.
+        let inst = unsafe { instance::<R>(handle) }?;
         let bytes = unsafe { input(event, event_len) };
         let event: Event = postcard::from_bytes(bytes).map_err(|e| format!("bad event: {e}"))?;
-        instance.robot.on_event(&event, &mut instance.actions);
-        let actions = instance.actions.take();
-        postcard::to_allocvec(&actions).map_err(|e| e.to_string())
+        inst.actions.list_mut().clear();
+        inst.robot.on_event(&event, &mut inst.actions);
+        write_actions(inst, actions)
+    })
+}
+
+/// # Safety
+/// See [`crate::abi::PluginVTable`]; `records` points at `count` records.
+pub unsafe extern "C" fn market<R: Robot>(
+    handle: *mut c_void,
+    records: *const RfMarket,
+    count: usize,
+    actions: *mut RfLent,
+    done: *mut usize,
+    err: *mut RfBuf,
+) -> i32 {
+    let mut handed = 0usize;
+    let code = guarded_code(err, || {
+        // SAFETY: see the function's contract.
+        let inst = unsafe { instance::<R>(handle) }?;
+        let records: &[RfMarket] = if records.is_null() || count == 0 {
+            &[]
+        } else {
+            unsafe { std::slice::from_raw_parts(records, count) }
+        };
+        inst.actions.list_mut().clear();
+        for rec in records {
+            handed += 1;
+            let Some(name) = inst.symbols.get(rec.symbol as usize) else {
+                return Err(format!(
+                    "market record for undefined symbol id {}",
+                    rec.symbol
+                ));
+            };
+            let slot = (rec.kind as usize).wrapping_sub(1);
+            let Some(event) = inst.market_events.get_mut(slot) else {
+                return Err(format!("unknown market record kind {}", rec.kind));
+            };
+            fill_market_kind(&mut event.kind, rec, name);
+            (event.seq, event.ts) = (rec.seq, rec.ts);
+            inst.robot.on_event(event, &mut inst.actions);
+            if !inst.actions.as_slice().is_empty() {
+                break;
+            }
+        }
+        write_actions(inst, actions)
+    });
+    if !done.is_null() {
+        // SAFETY: the host passes a valid out pointer.
+        unsafe { done.write(handed) };
+    }
+    code
+}
+
+/// # Safety
+/// See [`crate::abi::PluginVTable`].
+pub unsafe extern "C" fn define_symbol<R: Robot>(
+    handle: *mut c_void,
+    id: u32,
+    name: *const u8,
+    name_len: usize,
+    err: *mut RfBuf,
+) -> i32 {
+    guarded(err, || {
+        // SAFETY: see the function's contract.
+        let inst = unsafe { instance::<R>(handle) }?;
+        let name = std::str::from_utf8(unsafe { input(name, name_len) })
+            .map_err(|_| format!("symbol id {id}: name is not UTF-8"))?;
+        let at = id as usize;
+        if at > 1 << 20 {
+            return Err(format!("symbol id {id} is out of range"));
+        }
+        if inst.symbols.len() <= at {
+            inst.symbols.resize(at + 1, String::new());
+        }
+        inst.symbols[at] = name.to_string();
+        Ok(Vec::new())
+    })
+}
+
+/// # Safety
+/// See [`crate::abi::PluginVTable`].
+pub unsafe extern "C" fn take_actions<R: Robot>(
+    handle: *mut c_void,
+    actions: *mut RfLent,
+    err: *mut RfBuf,
+) -> i32 {
+    guarded(err, || {
+        // SAFETY: see the function's contract.
+        let inst = unsafe { instance::<R>(handle) }?;
+        let lent = unsafe { actions.as_mut() }.ok_or("null action buffer")?;
+        if lent.ptr.is_null() || lent.cap < inst.pending.len() {
+            return Err(format!(
+                "take_actions needs {} bytes, lent {}",
+                inst.pending.len(),
+                lent.cap
+            ));
+        }
+        // SAFETY: the host lends `cap` writable bytes.
+        unsafe {
+            std::ptr::copy_nonoverlapping(inst.pending.as_ptr(), lent.ptr, inst.pending.len())
+        };
+        lent.len = inst.pending.len();
+        inst.pending = Vec::new();
+        Ok(Vec::new())
     })
 }
 
@@ -136,10 +373,10 @@ pub unsafe extern "C" fn restore<R: Robot>(
         let (next_order_seq, state): (u64, Vec<u8>) =
             postcard::from_bytes(snapshot).map_err(|e| format!("bad snapshot: {e}"))?;
         let robot = R::restore(&args, &state)?;
-        let instance = Box::new(Instance {
+        let instance = Box::new(Instance::new(
             robot,
-            actions: Actions::new(&args.name, next_order_seq),
-        });
+            Actions::new(&args.name, next_order_seq),
+        ));
         // SAFETY: the host passes a valid out pointer.
         unsafe { out_handle.write(Box::into_raw(instance) as *mut c_void) };
         Ok(Vec::new())
@@ -208,6 +445,9 @@ macro_rules! export_robot {
                 describe: $crate::export::describe::<$robot>,
                 create: $crate::export::create::<$robot>,
                 handle: $crate::export::handle::<$robot>,
+                market: $crate::export::market::<$robot>,
+                define_symbol: $crate::export::define_symbol::<$robot>,
+                take_actions: $crate::export::take_actions::<$robot>,
                 snapshot: $crate::export::snapshot::<$robot>,
                 raise_order_seq: $crate::export::raise_order_seq::<$robot>,
                 restore: $crate::export::restore::<$robot>,

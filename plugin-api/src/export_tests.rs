@@ -81,10 +81,72 @@ fn quote(seq: u64, bid: Price) -> Vec<u8> {
     .unwrap()
 }
 
+/// Call `handle` with a lent buffer of 256 bytes: the actions on success, else the message.
 fn call(h: *mut c_void, event: &[u8]) -> (i32, Vec<u8>) {
-    let mut out = RfBuf::empty();
-    let code = unsafe { handle::<Probe>(h, event.as_ptr(), event.len(), &mut out) };
-    (code, take(out))
+    let mut buf = vec![0u8; 256];
+    let mut lent = RfLent {
+        ptr: buf.as_mut_ptr(),
+        cap: buf.len(),
+        len: 0,
+    };
+    let mut err = RfBuf::empty();
+    let code = unsafe { handle::<Probe>(h, event.as_ptr(), event.len(), &mut lent, &mut err) };
+    let err = take(err);
+    match code {
+        RF_OK => (code, buf[..lent.len].to_vec()),
+        _ => (code, err),
+    }
+}
+
+fn define(h: *mut c_void, id: u32, name: &str) -> i32 {
+    let mut err = RfBuf::empty();
+    let code = unsafe { define_symbol::<Probe>(h, id, name.as_ptr(), name.len(), &mut err) };
+    take(err);
+    code
+}
+
+fn market_quote(seq: u64, symbol: u32, bid: i64) -> RfMarket {
+    RfMarket {
+        seq,
+        ts: seq as i64 * 10,
+        kind: crate::abi::MD_QUOTE,
+        symbol,
+        px: [Price::units(bid).raw(), Price::units(bid + 1).raw(), 0, 0],
+        qty: [1, 1],
+    }
+}
+
+/// Call `market` with a lent buffer of `cap` bytes: (code, done, actions or message).
+fn call_market(h: *mut c_void, recs: &[RfMarket], cap: usize) -> (i32, usize, Vec<u8>) {
+    let mut buf = vec![0u8; cap];
+    let mut lent = RfLent {
+        ptr: buf.as_mut_ptr(),
+        cap,
+        len: 0,
+    };
+    let (mut done, mut err) = (usize::MAX, RfBuf::empty());
+    let code =
+        unsafe { market::<Probe>(h, recs.as_ptr(), recs.len(), &mut lent, &mut done, &mut err) };
+    let err = take(err);
+    match code {
+        RF_OK => (code, done, buf[..lent.len].to_vec()),
+        RF_MORE => {
+            let mut big = vec![0u8; lent.len];
+            let mut lent = RfLent {
+                ptr: big.as_mut_ptr(),
+                cap: big.len(),
+                len: 0,
+            };
+            let mut err = RfBuf::empty();
+            assert_eq!(
+                unsafe { take_actions::<Probe>(h, &mut lent, &mut err) },
+                RF_OK
+            );
+            take(err);
+            (code, done, big[..lent.len].to_vec())
+        }
+        _ => (code, done, err),
+    }
 }
 
 #[test]
@@ -147,10 +209,8 @@ fn bad_input_is_an_error_never_a_crash() {
     assert_eq!(code, RF_ERR);
     assert!(String::from_utf8_lossy(&msg).starts_with("bad event"));
     // An empty (or null) event is garbage too.
-    let mut out = RfBuf::empty();
-    let code = unsafe { handle::<Probe>(h, std::ptr::null(), 0, &mut out) };
+    let (code, _) = call(h, &[]);
     assert_eq!(code, RF_ERR);
-    take(out);
     // A null handle is refused by every call that takes one.
     let (code, msg) = call(std::ptr::null_mut(), &quote(1, Price::units(100)));
     assert_eq!((code, msg.as_slice()), (RF_ERR, &b"null robot handle"[..]));
@@ -182,4 +242,76 @@ fn describe_gives_the_robots_info() {
     let info: RobotInfo = postcard::from_bytes(&take(out)).unwrap();
     assert_eq!(info.name, "probe");
     assert_eq!(info.default_symbols, ["Si"]);
+}
+
+#[test]
+fn market_records_reach_the_robot_as_events_until_one_is_answered() {
+    let h = new_probe();
+    assert_eq!(define(h, 3, "Si"), RF_OK);
+    // The probe answers every quote: each call hands over one record.
+    let recs = [market_quote(1, 3, 100), market_quote(2, 3, 101)];
+    let (code, done, bytes) = call_market(h, &recs, 256);
+    assert_eq!((code, done), (RF_OK, 1));
+    let actions: Vec<Action> = postcard::from_bytes(&bytes).unwrap();
+    assert!(
+        matches!(&actions[..], [Action::Submit(o)] if o.symbol == "Si"
+            && o.order_type == crate::OrderType::Limit { price: Price::units(100) }),
+        "{actions:?}"
+    );
+    let (code, done, _) = call_market(h, &recs[1..], 256);
+    assert_eq!((code, done), (RF_OK, 1));
+    // A record kind the probe ignores (a trade print) gives the empty list, and all are handed.
+    let mut print = market_quote(3, 3, 100);
+    print.kind = crate::abi::MD_TRADE;
+    let (code, done, bytes) = call_market(h, &[print, print], 256);
+    assert_eq!((code, done, bytes), (RF_OK, 2, vec![0]));
+    // A renamed id is seen under its new name.
+    assert_eq!(define(h, 3, "RTS"), RF_OK);
+    let (_, _, bytes) = call_market(h, &[market_quote(4, 3, 100)], 256);
+    let actions: Vec<Action> = postcard::from_bytes(&bytes).unwrap();
+    assert!(matches!(&actions[..], [Action::Submit(o)] if o.symbol == "RTS"));
+    // Actions larger than the lent buffer: RF_MORE with the length, then take_actions.
+    let (code, done, bytes) = call_market(h, &[market_quote(5, 3, 100)], 4);
+    assert_eq!((code, done), (RF_MORE, 1));
+    let actions: Vec<Action> = postcard::from_bytes(&bytes).unwrap();
+    assert!(matches!(&actions[..], [Action::Submit(o)] if o.client_id == "probe-8"));
+    assert_eq!(unsafe { destroy::<Probe>(h) }, RF_OK);
+}
+
+#[test]
+fn a_bad_market_record_is_an_error_naming_it() {
+    let h = new_probe();
+    let (code, done, msg) = call_market(h, &[market_quote(1, 7, 100)], 256);
+    assert_eq!((code, done), (RF_ERR, 1));
+    assert_eq!(
+        String::from_utf8_lossy(&msg),
+        "market record for undefined symbol id 7"
+    );
+    assert_eq!(define(h, 0, "Si"), RF_OK);
+    let mut odd = market_quote(1, 0, 100);
+    odd.kind = 99;
+    let mut print = odd;
+    print.kind = crate::abi::MD_TRADE;
+    let (code, done, msg) = call_market(h, &[print, odd], 256);
+    assert_eq!((code, done), (RF_ERR, 2));
+    assert_eq!(
+        String::from_utf8_lossy(&msg),
+        "unknown market record kind 99"
+    );
+    // A panic in the middle of a batch names the record it happened on.
+    let recs = [print, market_quote(2, 0, 666)];
+    let (code, done, _) = call_market(h, &recs, 256);
+    assert_eq!((code, done), (RF_PANIC, 2));
+    assert_eq!(define(h, u32::MAX, "Si"), RF_ERR);
+    assert_eq!(unsafe { destroy::<Probe>(h) }, RF_OK);
+}
+
+#[test]
+fn a_market_record_round_trips_through_its_bytes_and_its_event() {
+    let rec = market_quote(9, 2, 100);
+    assert_eq!(RfMarket::from_bytes(&rec.to_bytes()), Some(rec));
+    assert_eq!(RfMarket::from_bytes(&[0; 71]), None);
+    let event = rec.to_event("Si").unwrap();
+    let back = RfMarket::from_event(event.seq, event.ts, 2, &event.kind);
+    assert_eq!(back, Some(rec));
 }

@@ -141,6 +141,12 @@ impl Actions {
         &self.list
     }
 
+    /// The list itself, for the export glue (which encodes and clears it, keeping its
+    /// capacity: no allocation per event).
+    pub(crate) fn list_mut(&mut self) -> &mut Vec<Action> {
+        &mut self.list
+    }
+
     /// Take this event's actions, keeping the order sequence for the next event.
     pub fn take(&mut self) -> Vec<Action> {
         std::mem::take(&mut self.list)

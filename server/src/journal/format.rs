@@ -2,17 +2,17 @@
 //!
 //! A segment starts with a 16-byte header (`MAGIC`, format version, reserved). Each record is
 //! `len: u32 LE | crc32(payload): u32 LE | payload`, where the payload's first byte is the
-//! [`RecordKind`] and the rest its body. Event and action bodies are the exact postcard bytes
-//! that cross the plugin boundary, so a replay hands them to the robot without re-encoding
-//! and compares actions byte for byte.
+//! [`RecordKind`] and the rest its body. Event, market and action bodies are the exact bytes
+//! that cross the plugin boundary (postcard, or a market record's fixed layout), so a replay
+//! hands them to the robot without re-encoding and compares actions byte for byte.
 
 use robofleet_api::CreateArgs;
 use serde::{Deserialize, Serialize};
 
 pub const MAGIC: [u8; 8] = *b"RFJRNL\0\0";
-/// 2: ABI 3's exact prices (integer nano-units) in events and actions. Version 1 carried
-/// floats; it is refused, not converted (see `docs/journal.md`).
-pub const FORMAT_VERSION: u32 = 2;
+/// 3: ABI 3's market records (`Symbol` and `Market` records). Version 2 held market data as
+/// postcard events, version 1 floats; both are refused, not converted (see `docs/journal.md`).
+pub const FORMAT_VERSION: u32 = 3;
 pub const SEGMENT_HEADER_LEN: usize = 16;
 pub const RECORD_HEADER_LEN: usize = 8;
 /// No record is larger; a length field beyond it is corruption, not a record.
@@ -35,6 +35,10 @@ pub enum RecordKind {
     End = 5,
     /// The robot failed (panic or error) on the event just before.
     Failed = 6,
+    /// A symbol id the market records after it carry: `id: u32 LE | name (UTF-8)`.
+    Symbol = 7,
+    /// One market event as it crossed the boundary: an `RfMarket`'s 72 bytes.
+    Market = 8,
 }
 
 impl RecordKind {
@@ -46,6 +50,8 @@ impl RecordKind {
             4 => RecordKind::Actions,
             5 => RecordKind::End,
             6 => RecordKind::Failed,
+            7 => RecordKind::Symbol,
+            8 => RecordKind::Market,
             _ => return None,
         })
     }
@@ -118,6 +124,14 @@ pub fn check_segment_header(bytes: &[u8]) -> Result<(), String> {
              trades stay in the store)"
         ));
     }
+    if version == 2 {
+        return Err(format!(
+            "journal format version 2 (written before plugin ABI 3's market records); this \
+             build reads version {FORMAT_VERSION} only. Replay it with the build that wrote it, \
+             or move the robot's journal folder aside to start it afresh (its orders and \
+             trades stay in the store)"
+        ));
+    }
     if version != FORMAT_VERSION {
         return Err(format!(
             "journal format version {version}, this build reads {FORMAT_VERSION}"
@@ -176,6 +190,19 @@ pub fn next_record(buf: &[u8], pos: usize) -> Next<'_> {
         body: &payload[1..],
     };
     Next::Record(record, pos + RECORD_HEADER_LEN + len)
+}
+
+/// The body of a `Symbol` record.
+pub fn symbol_body(id: u32, name: &str, out: &mut Vec<u8>) {
+    out.clear();
+    out.extend_from_slice(&id.to_le_bytes());
+    out.extend_from_slice(name.as_bytes());
+}
+
+/// `(id, name)` from a `Symbol` record's body.
+pub fn read_symbol(body: &[u8]) -> Option<(u32, &str)> {
+    let id = u32::from_le_bytes(body.get(..4)?.try_into().ok()?);
+    Some((id, std::str::from_utf8(&body[4..]).ok()?))
 }
 
 /// `(seq, ts)` from the front of a postcard `Event` without decoding the rest.

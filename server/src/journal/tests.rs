@@ -232,25 +232,43 @@ fn batched_sync_happens_in_the_background_once_per_batch_and_never_when_idle() {
 
 #[test]
 fn a_journal_from_before_abi_3_is_refused_naming_its_version() {
-    let tmp = tempfile::tempdir().unwrap();
-    {
-        let (mut w, _) = JournalWriter::open(tmp.path(), JournalOptions::default()).unwrap();
-        w.append(RecordKind::Event, b"one").unwrap();
-        w.flush().unwrap();
-    }
-    // Rewrite the segment's version field to 1, as a build before ABI 3 wrote it.
-    let seg = last_segment(tmp.path());
-    let mut bytes = std::fs::read(&seg).unwrap();
-    bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
-    std::fs::write(&seg, bytes).unwrap();
-    let err =
-        match JournalReader::open(tmp.path()).and_then(|r| r.walk(|_| ControlFlow::Continue(()))) {
-            Ok(_) => panic!("a version 1 journal was read"),
+    for (version, says) in [
+        (
+            1u32,
+            "journal format version 1 (written before plugin ABI 3",
+        ),
+        (
+            2,
+            "journal format version 2 (written before plugin ABI 3's market records)",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        {
+            let (mut w, _) = JournalWriter::open(tmp.path(), JournalOptions::default()).unwrap();
+            w.append(RecordKind::Event, b"one").unwrap();
+            w.flush().unwrap();
+        }
+        // Rewrite the segment's version field, as an older build wrote it.
+        let seg = last_segment(tmp.path());
+        let mut bytes = std::fs::read(&seg).unwrap();
+        bytes[8..12].copy_from_slice(&version.to_le_bytes());
+        std::fs::write(&seg, bytes).unwrap();
+        let err = match JournalReader::open(tmp.path())
+            .and_then(|r| r.walk(|_| ControlFlow::Continue(())))
+        {
+            Ok(_) => panic!("a version {version} journal was read"),
             Err(e) => e.to_string(),
         };
-    assert!(
-        err.contains("journal format version 1 (written before plugin ABI 3"),
-        "{err}"
-    );
-    assert!(err.contains("this build reads version 2"), "{err}");
+        assert!(err.contains(says), "{err}");
+        assert!(err.contains("this build reads version 3"), "{err}");
+    }
+}
+
+#[test]
+fn symbol_records_round_trip() {
+    let mut body = Vec::new();
+    format::symbol_body(7, "SiZ6", &mut body);
+    assert_eq!(format::read_symbol(&body), Some((7, "SiZ6")));
+    assert_eq!(format::read_symbol(&body[..3]), None);
+    assert_eq!(format::read_symbol(&[0, 0, 0, 0, 0xff]), None);
 }

@@ -1,5 +1,6 @@
 //! Market data as it travels on the feed: ZeroMQ multipart `[symbol, payload]`.
 
+pub mod symbols;
 pub mod wire;
 
 pub use wire::{decode, encode, MarketData, MarketKind, WireError};

@@ -10,6 +10,7 @@
 //! epoch). An optional `sent_ns` (wall
 //! clock ns at publish) lets the server measure wire-to-wire latency.
 
+use robofleet_api::abi::{RfMarket, MD_BAR, MD_QUOTE, MD_TRADE};
 use robofleet_api::{Bar, EventKind, Price, Quote, TradePrint};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -219,6 +220,43 @@ pub fn encode(md: &MarketData) -> [Vec<u8>; 2] {
 
 impl MarketData {
     /// The event a robot sees for this message.
+    /// The fixed-layout record robots are handed (`seq` 0: the robot's loop numbers it).
+    pub fn to_record(&self, symbol_id: u32) -> RfMarket {
+        let (kind, px, qty) = match &self.kind {
+            MarketKind::Quote {
+                bid,
+                bid_size,
+                ask,
+                ask_size,
+            } => (
+                MD_QUOTE,
+                [bid.raw(), ask.raw(), 0, 0],
+                [*bid_size, *ask_size],
+            ),
+            MarketKind::Trade { price, size } => (MD_TRADE, [price.raw(), 0, 0, 0], [*size, 0]),
+            MarketKind::Bar {
+                period_secs,
+                open,
+                high,
+                low,
+                close,
+                volume,
+            } => (
+                MD_BAR,
+                [open.raw(), high.raw(), low.raw(), close.raw()],
+                [*volume, i64::from(*period_secs)],
+            ),
+        };
+        RfMarket {
+            seq: 0,
+            ts: self.ts,
+            kind,
+            symbol: symbol_id,
+            px,
+            qty,
+        }
+    }
+
     pub fn to_event_kind(&self) -> EventKind {
         let symbol = self.symbol.clone();
         match &self.kind {

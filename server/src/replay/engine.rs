@@ -2,9 +2,12 @@
 //! what the robot does now with what it did then. The same engine rebuilds a live robot's
 //! state at restart and runs `robofleet replay`.
 
+use super::event_ref::EventRef;
 use crate::journal::format::{self, BeginRecord, EndRecord, FailedRecord, RecordKind};
 use crate::journal::{JournalError, JournalReader, RawRecord, WalkSummary};
 use crate::plugin::{CallError, LoadedPlugin, RobotInstance};
+use robofleet_api::abi::{self, RfMarket};
+use robofleet_api::Event;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
@@ -37,15 +40,17 @@ impl Outcome {
 pub struct Replayed<'a> {
     pub seq: u64,
     pub ts: i64,
-    /// postcard `Event` bytes, as journaled.
-    pub event: &'a [u8],
+    /// The event as journaled.
+    pub event: EventRef<'a>,
     pub recorded: &'a Outcome,
     pub produced: &'a Outcome,
     pub matched: bool,
     /// The last event in the journal with actions but no record of them: the process died
     /// before it carried them out, so they are not a divergence.
     pub unrecorded_tail: bool,
-    /// The rebuilt robot right after this event (for snapshots).
+    /// The rebuilt robot (for snapshots): right after this event when the observer's
+    /// [`ReplayObserver::batch_limit`] is 1, else after the batch of market records this
+    /// event was handed over in.
     pub instance: Option<&'a RobotInstance>,
 }
 
@@ -59,20 +64,31 @@ pub trait ReplayObserver {
     fn on_end(&mut self, _end: &EndRecord, _rebuilt: Option<[u8; 32]>) {}
     /// Journal bytes read so far, every few thousand records (for a progress bar).
     fn on_progress(&mut self, _bytes: u64) {}
+    /// The most market records handed to the robot in one call. Their events are seen after
+    /// the call: an observer that looks at the robot after given events, or stops the replay
+    /// at one, asks for 1.
+    fn batch_limit(&self) -> usize {
+        DEFAULT_BATCH
+    }
 }
+
+/// Market records per call by default: enough to make the call's own cost vanish, few
+/// enough to stay in the cache.
+pub const DEFAULT_BATCH: usize = 256;
 
 impl ReplayObserver for () {}
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Divergence {
     pub seq: u64,
     pub ts: i64,
-    pub event: Vec<u8>,
+    /// The event, decoded (`None` if it could not be).
+    pub event: Option<Event>,
     pub recorded: Outcome,
     pub produced: Outcome,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplayStats {
     pub runs: u64,
     pub events: u64,
@@ -98,6 +114,8 @@ pub enum ReplayError {
     Create(CallError),
     #[error("the journal has events before any Begin record")]
     NoBegin,
+    #[error("the rebuilt robot refused symbol id {0}: {1}")]
+    Symbol(u32, CallError),
 }
 
 /// The last replayed event, until the record of what it did then settles it. Its buffers
@@ -106,6 +124,8 @@ struct Pending {
     live: bool,
     seq: u64,
     ts: i64,
+    /// A market record, or else the postcard event in `event`.
+    market: Option<RfMarket>,
     event: Vec<u8>,
     produced: Outcome,
 }
@@ -117,6 +137,12 @@ pub struct Replayer<O: ReplayObserver> {
     pending: Pending,
     /// What the journal recorded for the pending event (buffer reused likewise).
     recorded: Outcome,
+    /// Market records read but not yet handed to the robot.
+    batch: Vec<RfMarket>,
+    /// Symbol names by id, as the journal's Symbol records named them.
+    symbols: Vec<String>,
+    /// `Actions([0])`: what an event that did nothing produced and recorded.
+    empty: Outcome,
     pub observer: O,
     pub stats: ReplayStats,
     stop: bool,
@@ -132,10 +158,14 @@ impl<O: ReplayObserver> Replayer<O> {
                 live: false,
                 seq: 0,
                 ts: 0,
+                market: None,
                 event: Vec::new(),
                 produced: Outcome::Actions(Vec::new()),
             },
             recorded: Outcome::Actions(Vec::new()),
+            batch: Vec::with_capacity(DEFAULT_BATCH),
+            symbols: Vec::new(),
+            empty: Outcome::Actions(format::EMPTY_ACTIONS.to_vec()),
             observer,
             stats: ReplayStats::default(),
             stop: false,
@@ -166,6 +196,7 @@ impl<O: ReplayObserver> Replayer<O> {
                 ControlFlow::Continue(())
             }
         })?;
+        self.flush_batch();
         if let Some(e) = self.error.take() {
             return Err(e);
         }
@@ -181,6 +212,14 @@ impl<O: ReplayObserver> Replayer<O> {
 
     fn on_record(&mut self, rec: RawRecord<'_>) {
         let dir = || String::new();
+        if rec.kind == RecordKind::Market {
+            return self.on_market(rec.body);
+        }
+        // Whatever follows a batch of market records settles it first.
+        self.flush_batch();
+        if self.stop {
+            return;
+        }
         match rec.kind {
             RecordKind::Begin => {
                 self.settle_with(|o| set_actions(o, format::EMPTY_ACTIONS), true);
@@ -190,6 +229,7 @@ impl<O: ReplayObserver> Replayer<O> {
                 };
                 // The old instance goes first: its state ends here.
                 self.instance = None;
+                self.symbols.clear();
                 match RobotInstance::create(self.plugin.clone(), &begin.args) {
                     Ok(i) => self.instance = Some(i),
                     Err(e) => return self.fail(ReplayError::Create(e)),
@@ -200,6 +240,23 @@ impl<O: ReplayObserver> Replayer<O> {
             // A Resume (or a Begin) right after an event means the process died there:
             // actions with no record were never carried out, which is no divergence.
             RecordKind::Resume => self.settle_with(|o| set_actions(o, format::EMPTY_ACTIONS), true),
+            RecordKind::Symbol => {
+                self.settle_empty();
+                let Some((id, name)) = format::read_symbol(rec.body) else {
+                    return self.fail(ReplayError::Record(dir(), "Symbol", "bad body".into()));
+                };
+                let Some(instance) = self.instance.as_mut() else {
+                    return self.fail(ReplayError::NoBegin);
+                };
+                if let Err(e) = instance.define_symbol(id, name) {
+                    return self.fail(ReplayError::Symbol(id, e));
+                }
+                let at = id as usize;
+                if self.symbols.len() <= at {
+                    self.symbols.resize(at + 1, String::new());
+                }
+                self.symbols[at] = name.to_string();
+            }
             RecordKind::Event => {
                 self.settle_empty();
                 if self.stop {
@@ -218,7 +275,7 @@ impl<O: ReplayObserver> Replayer<O> {
                 }
                 p.event.clear();
                 p.event.extend_from_slice(rec.body);
-                (p.seq, p.ts, p.live) = (seq, ts, true);
+                (p.seq, p.ts, p.live, p.market) = (seq, ts, true, None);
                 self.stats.events += 1;
                 self.stats.last_seq = seq;
             }
@@ -247,6 +304,79 @@ impl<O: ReplayObserver> Replayer<O> {
                 }
                 self.observer.on_end(&end, rebuilt);
             }
+            RecordKind::Market => {}
+        }
+    }
+
+    /// A market record joins the batch; the event before it recorded no actions.
+    fn on_market(&mut self, body: &[u8]) {
+        let Some(rec) = RfMarket::from_bytes(body) else {
+            let why = format!("{} bytes, not {}", body.len(), abi::MARKET_RECORD_LEN);
+            return self.fail(ReplayError::Record(String::new(), "Market", why));
+        };
+        if self.instance.is_none() {
+            return self.fail(ReplayError::NoBegin);
+        }
+        self.settle_empty();
+        self.batch.push(rec);
+        if self.batch.len() >= self.observer.batch_limit().max(1) {
+            self.flush_batch();
+        }
+    }
+
+    /// Hand the batched market records to the robot. The robot stops at each record it
+    /// answers: every record before that one did nothing (as recorded: another market
+    /// record followed it) and is settled at once; the answered one waits for its record.
+    fn flush_batch(&mut self) {
+        let mut batch = std::mem::take(&mut self.batch);
+        let mut at = 0;
+        while at < batch.len() && !self.stop {
+            let Some(instance) = self.instance.as_mut() else {
+                break;
+            };
+            let p = &mut self.pending;
+            let (done, result) = instance.market(&batch[at..], |b| set_actions(&mut p.produced, b));
+            if let Err(e) = result {
+                p.produced = Outcome::Failed(e.to_string());
+            }
+            let last = at + done.max(1) - 1;
+            for rec in &batch[at..last] {
+                self.stats.events += 1;
+                self.settle_quiet(rec);
+            }
+            let rec = batch[last];
+            let p = &mut self.pending;
+            (p.seq, p.ts, p.live, p.market) = (rec.seq, rec.ts, true, Some(rec));
+            self.stats.events += 1;
+            self.stats.last_seq = rec.seq;
+            at = last + 1;
+            if at < batch.len() {
+                self.settle_empty();
+            }
+        }
+        batch.clear();
+        self.batch = batch;
+    }
+
+    /// A market record the robot did nothing with, as recorded.
+    fn settle_quiet(&mut self, rec: &RfMarket) {
+        self.stats.last_seq = rec.seq;
+        let name = self
+            .symbols
+            .get(rec.symbol as usize)
+            .map_or("", String::as_str);
+        let replayed = Replayed {
+            seq: rec.seq,
+            ts: rec.ts,
+            event: EventRef::Market(rec, name),
+            recorded: &self.empty,
+            produced: &self.empty,
+            matched: true,
+            unrecorded_tail: false,
+            instance: self.instance.as_ref(),
+        };
+        if self.observer.on_event(&replayed).is_break() {
+            self.stop = true;
         }
     }
 
@@ -273,6 +403,16 @@ impl<O: ReplayObserver> Replayer<O> {
         }
         self.pending.live = false;
         let p = &self.pending;
+        let event = match &p.market {
+            Some(rec) => {
+                let name = self
+                    .symbols
+                    .get(rec.symbol as usize)
+                    .map_or("", String::as_str);
+                EventRef::Market(rec, name)
+            }
+            None => EventRef::Encoded(&p.event),
+        };
         let matched = p.produced.same_as(recorded);
         let unrecorded_tail = at_end && !matched && recorded.action_count() == 0;
         self.stats.actions += p.produced.action_count();
@@ -282,7 +422,7 @@ impl<O: ReplayObserver> Replayer<O> {
                 self.stats.first_divergence = Some(Divergence {
                     seq: p.seq,
                     ts: p.ts,
-                    event: p.event.clone(),
+                    event: event.decode(),
                     recorded: recorded.clone(),
                     produced: p.produced.clone(),
                 });
@@ -291,7 +431,7 @@ impl<O: ReplayObserver> Replayer<O> {
         let replayed = Replayed {
             seq: p.seq,
             ts: p.ts,
-            event: &p.event,
+            event,
             recorded,
             produced: &p.produced,
             matched,

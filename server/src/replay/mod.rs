@@ -3,13 +3,16 @@
 //!
 //! # Layout
 //! - [`engine`]: a journal through a plugin build, comparing actions byte for byte.
+//! - [`event_ref`]: a replayed event as journaled (postcard bytes or a market record).
 //! - [`run`]: one `robofleet replay` run of one robot: range, report, output.
 //! - [`sink`]: the replay collections (MongoDB, or files beside the embedded store).
 
 pub mod engine;
+pub mod event_ref;
 pub mod run;
 pub mod sink;
 
 pub use engine::{
     Divergence, Outcome, ReplayError, ReplayObserver, ReplayStats, Replayed, Replayer,
 };
+pub use event_ref::EventRef;

@@ -100,6 +100,16 @@ impl Tool<'_> {
 }
 
 impl ReplayObserver for Tool<'_> {
+    /// Snapshots are of the robot right after their event, and a replay that stops at
+    /// `--to` must leave the robot there: one market record a call then.
+    fn batch_limit(&self) -> usize {
+        if self.opts.to.is_some() || self.opts.snapshot_every > 0 {
+            1
+        } else {
+            super::engine::DEFAULT_BATCH
+        }
+    }
+
     fn on_begin(&mut self, begin: &BeginRecord) {
         self.builds.push(begin.build.clone());
     }
@@ -113,7 +123,7 @@ impl ReplayObserver for Tool<'_> {
         }
         self.in_range += 1;
         if self.sink.is_some() && (r.produced.action_count() > 0 || !r.matched) {
-            let event = event_json(r.event);
+            let event = event_json(r.event.decode().as_ref());
             let mut doc = json!({
                 "_id": format!("{}:{}", self.opts.run_id, r.seq),
                 "run": self.opts.run_id, "robot": self.robot, "seq": r.seq, "ts": r.ts,
@@ -152,9 +162,8 @@ impl ReplayObserver for Tool<'_> {
 }
 
 /// The event as JSON for reports (`null` if it cannot be decoded).
-pub fn event_json(bytes: &[u8]) -> Value {
-    postcard::from_bytes::<Event>(bytes)
-        .ok()
+pub fn event_json(event: Option<&Event>) -> Value {
+    event
         .and_then(|e| serde_json::to_value(e).ok())
         .unwrap_or(Value::Null)
 }
@@ -236,7 +245,7 @@ pub fn replay_robot(
         first_divergence: stats.first_divergence.as_ref().map(|d| DivergenceReport {
             seq: d.seq,
             ts: d.ts,
-            event: event_json(&d.event),
+            event: event_json(d.event.as_ref()),
             recorded: outcome_json(&d.recorded),
             produced: outcome_json(&d.produced),
         }),

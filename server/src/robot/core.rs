@@ -5,7 +5,9 @@
 use super::seen::SeenUpdates;
 use crate::journal::format::{self, EndRecord, FailedRecord, RecordKind};
 use crate::journal::{JournalError, JournalWriter};
+use crate::market::symbols::{self, Known};
 use crate::plugin::{CallError, RobotInstance};
+use robofleet_api::abi::RfMarket;
 use robofleet_api::{Action, Event, EventKind};
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +33,8 @@ pub struct RobotCore {
     journal: Option<JournalWriter>,
     seen: SeenUpdates,
     event_buf: Vec<u8>,
+    /// Symbol ids this instance has been told (a fresh instance knows none).
+    known: Known,
 }
 
 impl RobotCore {
@@ -47,6 +51,7 @@ impl RobotCore {
             journal,
             seen,
             event_buf: Vec::with_capacity(256),
+            known: Known::default(),
         }
     }
 
@@ -63,8 +68,15 @@ impl RobotCore {
     }
 
     /// Handle one input. The event and the actions are in the journal (handed to the OS, not
-    /// just buffered) before this returns actions that leave the robot: write-ahead.
+    /// just buffered) before this returns actions that leave the robot: write-ahead. Market
+    /// data goes the way of [`RobotCore::process_market`].
     pub fn process(&mut self, ts: i64, kind: EventKind) -> Result<Processed, CoreError> {
+        if let Some(symbol) = market_symbol(&kind) {
+            let id = self.known.id_of(symbol);
+            if let Some(rec) = RfMarket::from_event(0, ts, id, &kind) {
+                return self.process_market(rec);
+            }
+        }
         if !self.seen.admit(&kind) {
             return Ok(Processed::Duplicate);
         }
@@ -82,13 +94,45 @@ impl RobotCore {
             j.append(RecordKind::Event, &self.event_buf)?;
         }
         let journal = &mut self.journal;
-        let result = self.instance.handle_bytes(&self.event_buf, |bytes| {
-            let journaled = match journal.as_mut() {
-                Some(j) if bytes != format::EMPTY_ACTIONS => j.append(RecordKind::Actions, bytes),
-                _ => Ok(()),
-            };
-            (journaled, postcard::from_bytes::<Vec<Action>>(bytes))
+        let result = self
+            .instance
+            .handle_bytes(&self.event_buf, |bytes| journal_actions(journal, bytes));
+        self.finish(result)
+    }
+
+    /// Handle one market record (its `symbol` an id from [`crate::market::symbols`]; its
+    /// `seq` is set here). Journaled as the record itself, handed over as it is: nothing is
+    /// decoded or allocated for it on either side of the boundary.
+    pub fn process_market(&mut self, mut rec: RfMarket) -> Result<Processed, CoreError> {
+        if self.known.tell(rec.symbol) {
+            let name = symbols::name(rec.symbol).ok_or_else(|| {
+                CallError::Boundary(format!(
+                    "market record for unknown symbol id {}",
+                    rec.symbol
+                ))
+            })?;
+            if let Some(j) = self.journal.as_mut() {
+                format::symbol_body(rec.symbol, &name, &mut self.event_buf);
+                j.append(RecordKind::Symbol, &self.event_buf)?;
+            }
+            self.instance.define_symbol(rec.symbol, &name)?;
+        }
+        self.seq += 1;
+        rec.seq = self.seq;
+        if let Some(j) = self.journal.as_mut() {
+            j.append(RecordKind::Market, &rec.to_bytes())?;
+        }
+        let journal = &mut self.journal;
+        let (_, result) = self.instance.market(std::slice::from_ref(&rec), |bytes| {
+            journal_actions(journal, bytes)
         });
+        self.finish(result)
+    }
+
+    fn finish(
+        &mut self,
+        result: Result<(Result<(), JournalError>, ActionsDecoded), CallError>,
+    ) -> Result<Processed, CoreError> {
         match result {
             Ok((journaled, decoded)) => {
                 journaled?;
@@ -142,5 +186,29 @@ impl RobotCore {
             j.sync_now()?;
         }
         Ok(state_hash)
+    }
+}
+
+type ActionsDecoded = Result<Vec<Action>, postcard::Error>;
+
+/// Journal a robot's actions (unless it did nothing) and decode them.
+fn journal_actions(
+    journal: &mut Option<JournalWriter>,
+    bytes: &[u8],
+) -> (Result<(), JournalError>, ActionsDecoded) {
+    let journaled = match journal.as_mut() {
+        Some(j) if bytes != format::EMPTY_ACTIONS => j.append(RecordKind::Actions, bytes),
+        _ => Ok(()),
+    };
+    (journaled, postcard::from_bytes::<Vec<Action>>(bytes))
+}
+
+/// The symbol of a market data event (quote, trade print, bar), `None` for any other kind.
+fn market_symbol(kind: &EventKind) -> Option<&str> {
+    match kind {
+        EventKind::Quote(q) => Some(&q.symbol),
+        EventKind::Trade(t) => Some(&t.symbol),
+        EventKind::Bar(b) => Some(&b.symbol),
+        _ => None,
     }
 }

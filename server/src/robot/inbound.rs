@@ -4,10 +4,11 @@ use serde::{Deserialize, Serialize};
 /// A message on a robot's inproc endpoint (postcard-encoded; only the server writes these).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Inbound {
-    /// Market data, with when it reached the server and when the feed said it sent it.
+    /// Market data as the robot will be handed it (its symbol an id from
+    /// [`crate::market::symbols`]), with when it reached the server and when the feed said
+    /// it sent it.
     Market {
-        ts: i64,
-        kind: EventKind,
+        rec: robofleet_api::abi::RfMarket,
         recv_mono_ns: u64,
         sent_ns: Option<i64>,
     },

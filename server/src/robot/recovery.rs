@@ -8,7 +8,7 @@ use crate::journal::format::{BeginRecord, RecordKind, ResumeRecord};
 use crate::journal::{history, JournalOptions, JournalReader, JournalWriter};
 use crate::plugin::{LoadedPlugin, RobotInstance};
 use crate::replay::{Outcome, ReplayObserver, Replayed, Replayer};
-use robofleet_api::{Action, CreateArgs, Event, EventKind, OrderRequest, Params};
+use robofleet_api::{Action, CreateArgs, EventKind, OrderRequest, Params};
 use std::collections::{BTreeMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -49,9 +49,7 @@ struct Collector {
     resumed: Resumed,
 }
 
-const KIND_PARAMS: u64 = 5;
-const KIND_ORDER_UPDATE: u64 = 7;
-const KIND_FILL: u64 = 8;
+use crate::replay::event_ref::{KIND_FILL, KIND_ORDER_UPDATE, KIND_PARAMS};
 
 impl ReplayObserver for Collector {
     fn on_begin(&mut self, begin: &BeginRecord) {
@@ -59,9 +57,9 @@ impl ReplayObserver for Collector {
     }
 
     fn on_event(&mut self, r: &Replayed<'_>) -> ControlFlow<()> {
-        let kind = crate::journal::format::event_kind_index(r.event);
+        let kind = r.event.kind_index();
         if matches!(kind, Some(KIND_PARAMS | KIND_ORDER_UPDATE | KIND_FILL)) {
-            if let Ok(event) = postcard::from_bytes::<Event>(r.event) {
+            if let Some(event) = r.event.decode() {
                 if let EventKind::Params(p) = &event.kind {
                     self.resumed.params = p.clone();
                 }

@@ -222,8 +222,7 @@ impl RobotLoop {
     fn on_inbound(&mut self, inbound: Inbound) -> bool {
         match inbound {
             Inbound::Market {
-                ts,
-                kind,
+                rec,
                 recv_mono_ns,
                 sent_ns,
             } => {
@@ -235,7 +234,12 @@ impl RobotLoop {
                     recv_mono_ns: Some(recv_mono_ns),
                     sent_ns,
                 };
-                self.deliver(ts, kind, origin)
+                let name = match rec.kind {
+                    robofleet_api::abi::MD_QUOTE => "Quote",
+                    robofleet_api::abi::MD_TRADE => "Trade",
+                    _ => "Bar",
+                };
+                self.deliver_via(name, origin, |core| core.process_market(rec))
             }
             Inbound::Update { ts, kind } => {
                 let counter = match kind {
@@ -306,12 +310,22 @@ impl RobotLoop {
     /// Number, journal and hand the event to the robot, then carry out its actions.
     /// False on robot failure.
     fn deliver(&mut self, ts: i64, kind: EventKind, origin: Origin) -> bool {
+        let name = kind.name();
+        self.deliver_via(name, origin, |core| core.process(ts, kind))
+    }
+
+    /// [`Self::deliver`] of what `process` hands the robot core (an event, a market record).
+    fn deliver_via(
+        &mut self,
+        name: &'static str,
+        origin: Origin,
+        process: impl FnOnce(&mut RobotCore) -> Result<Processed, super::core::CoreError>,
+    ) -> bool {
         let Some(core) = self.core.as_mut() else {
             return false;
         };
-        let name = &kind.name();
         let started = Instant::now();
-        let result = core.process(ts, kind);
+        let result = process(core);
         self.shared
             .record_handle_ns(started.elapsed().as_nanos() as u64);
         match result {

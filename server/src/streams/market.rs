@@ -78,7 +78,8 @@ pub fn run_market_thread(
     sub.set_linger(0)?;
     sub.connect(&feed_endpoint)?;
     let mut robots: HashMap<String, Rc<Route>> = HashMap::new();
-    let mut by_symbol: HashMap<String, Vec<Rc<Route>>> = HashMap::new();
+    // Each symbol's id (what its records carry to the robots) and its robots.
+    let mut by_symbol: HashMap<String, (u32, Vec<Rc<Route>>)> = HashMap::new();
     let mut garbage_logged = 0u64;
     loop {
         let mut items = [
@@ -107,14 +108,13 @@ pub fn run_market_thread(
                         continue;
                     }
                 };
-                let Some(routes) = by_symbol.get(&md.symbol) else {
+                let Some((symbol_id, routes)) = by_symbol.get(&md.symbol) else {
                     // A prefix subscription ("Si" also matches "SiZ6") or a late unsubscribe.
                     stats.unrouted.fetch_add(1, Ordering::Relaxed);
                     continue;
                 };
                 let bytes = Inbound::Market {
-                    ts: md.ts,
-                    kind: md.to_event_kind(),
+                    rec: md.to_record(*symbol_id),
                     recv_mono_ns,
                     sent_ns: md.sent_ns,
                 }
@@ -154,7 +154,9 @@ pub fn run_market_thread(
                             symbols: symbols.clone(),
                         });
                         for s in &symbols {
-                            let list = by_symbol.entry(s.clone()).or_default();
+                            let (_, list) = by_symbol
+                                .entry(s.clone())
+                                .or_insert_with(|| (crate::market::symbols::id(s), Vec::new()));
                             if list.is_empty() {
                                 sub.set_subscribe(s.as_bytes())?;
                             }
@@ -167,7 +169,7 @@ pub fn run_market_thread(
                             continue;
                         };
                         for s in &route.symbols {
-                            if let Some(list) = by_symbol.get_mut(s) {
+                            if let Some((_, list)) = by_symbol.get_mut(s) {
                                 list.retain(|r| !Rc::ptr_eq(r, &route));
                                 if list.is_empty() {
                                     by_symbol.remove(s);
