@@ -6,11 +6,13 @@
 //! - [`writer`]: appending with write-ahead flushes, sync policies, torn-tail repair.
 //! - [`syncer`]: the one background thread that fsyncs journals under a batched policy.
 //! - [`reader`]: walking the records in order.
+//! - `ahead`: the same walk with the reading done on a second thread ([`JournalReader::walk_ahead`]).
 //! - [`history`]: a journal read back as runs (Begin .. events .. End) for recovery and replay.
 //!
 //! A robot's journal lives in `<journal dir>/<robot name>/` as `00000001.rfj`, `00000002.rfj`,
 //! ... See `docs/journal.md` for the format.
 
+mod ahead;
 pub mod format;
 pub mod history;
 pub mod reader;

@@ -3,16 +3,25 @@ use super::*;
 use std::io::Write;
 use std::ops::ControlFlow;
 
+/// Every record and the summary, read by `walk` and by `walk_ahead`, which must agree.
 fn records(dir: &std::path::Path) -> (Vec<(RecordKind, Vec<u8>)>, WalkSummary) {
-    let mut out = Vec::new();
-    let summary = JournalReader::open(dir)
-        .unwrap()
+    let reader = JournalReader::open(dir).unwrap();
+    let (mut here, mut ahead) = (Vec::new(), Vec::new());
+    let summary = reader
         .walk(|r| {
-            out.push((r.kind, r.body.to_vec()));
+            here.push((r.kind, r.body.to_vec()));
             ControlFlow::Continue(())
         })
         .unwrap();
-    (out, summary)
+    let summary_ahead = reader
+        .walk_ahead(|r| {
+            ahead.push((r.kind, r.body.to_vec()));
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert!(here == ahead, "walk_ahead gave other records than walk");
+    assert_eq!(summary, summary_ahead);
+    (here, summary)
 }
 
 fn last_segment(dir: &std::path::Path) -> std::path::PathBuf {
@@ -114,6 +123,11 @@ fn damage_before_the_last_segment_is_an_error_not_a_tail() {
         .walk(|_| ControlFlow::Continue(()))
         .unwrap_err();
     assert!(matches!(err, JournalError::Corrupt { .. }), "{err}");
+    let err = JournalReader::open(tmp.path())
+        .unwrap()
+        .walk_ahead(|_| ControlFlow::Continue(()))
+        .unwrap_err();
+    assert!(matches!(err, JournalError::Corrupt { .. }), "{err}");
 }
 
 #[test]
@@ -174,6 +188,21 @@ fn records_across_and_beyond_read_chunks_come_back_whole() {
     let (recs, summary) = records(tmp.path());
     assert_eq!(recs.len(), bodies.len());
     assert!(recs.iter().zip(&bodies).all(|((_, got), want)| got == want));
+    // A walk ahead stopped part way (several chunks in) saw exactly the records up to there.
+    let mut seen = 0usize;
+    let stopped = JournalReader::open(tmp.path())
+        .unwrap()
+        .walk_ahead(|r| {
+            assert_eq!(r.body, bodies[seen].as_slice());
+            seen += 1;
+            if seen == 30_000 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap();
+    assert_eq!((seen, stopped.records), (30_000, 30_000));
     let len = std::fs::metadata(last_segment(tmp.path())).unwrap().len();
     assert_eq!(summary.bytes, len - format::SEGMENT_HEADER_LEN as u64);
     assert_eq!(summary.torn_tail, None);

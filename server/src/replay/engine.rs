@@ -177,7 +177,8 @@ impl<O: ReplayObserver> Replayer<O> {
     pub fn run(&mut self, reader: &JournalReader, skip_begins: u64) -> Result<(), ReplayError> {
         let mut begins_seen = 0u64;
         let (mut records, mut bytes) = (0u64, 0u64);
-        let walk = reader.walk(|rec| {
+        // Read and checked on another core, ahead of the robot.
+        let walk = reader.walk_ahead(|rec| {
             records += 1;
             bytes += (rec.body.len() + 1 + format::RECORD_HEADER_LEN) as u64;
             if records % 4096 == 0 {
