@@ -27,7 +27,7 @@ use robofleet::journal::{JournalReader, RecordKind};
 use robofleet::plugin::{load_plugin, LoadedPlugin, RobotInstance};
 use robofleet::replay::engine::DEFAULT_BATCH;
 use robofleet::replay::Replayer;
-use robofleet_api::abi::RfMarket;
+use robofleet_api::abi::{RfLevel, RfMarket};
 use serde::Serialize;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -168,7 +168,7 @@ fn bench_robot(
 /// What a journal hands its robot, in order: runs of market records, other events, and
 /// the symbol names the records' ids stand for.
 enum Input {
-    Markets(Vec<RfMarket>),
+    Markets(Vec<RfMarket>, Vec<RfLevel>),
     Event(Vec<u8>),
     Symbol(u32, String),
 }
@@ -176,7 +176,7 @@ enum Input {
 impl Input {
     fn events(&self) -> u64 {
         match self {
-            Input::Markets(run) => run.len() as u64,
+            Input::Markets(run, _) => run.len() as u64,
             Input::Event(_) => 1,
             Input::Symbol(..) => 0,
         }
@@ -196,11 +196,17 @@ fn journaled_events(dir: &Path) -> anyhow::Result<(BeginRecord, Vec<Input>)> {
                 Some((id, name)) => inputs.push(Input::Symbol(id, name.to_string())),
                 None => bad += 1,
             },
-            RecordKind::Market => match (RfMarket::from_bytes(rec.body), inputs.last_mut()) {
-                (Some(m), Some(Input::Markets(run))) => run.push(m),
-                (Some(m), _) => inputs.push(Input::Markets(vec![m])),
-                (None, _) => bad += 1,
-            },
+            RecordKind::Market => {
+                if !matches!(inputs.last(), Some(Input::Markets(..))) {
+                    inputs.push(Input::Markets(Vec::new(), Vec::new()));
+                }
+                if let Some(Input::Markets(run, levels)) = inputs.last_mut() {
+                    match RfMarket::from_journal_body(rec.body, levels) {
+                        Some(m) => run.push(m),
+                        None => bad += 1,
+                    }
+                }
+            }
             _ => {}
         }
         ControlFlow::Continue(())
@@ -228,11 +234,11 @@ fn direct_once(
             }
             Input::Symbol(id, name) => robot.define_symbol(*id, name)?,
             // Handed over as replay does: a batch at a time, on from each answered record.
-            Input::Markets(run) => {
+            Input::Markets(run, levels) => {
                 for batch in run.chunks(DEFAULT_BATCH) {
                     let mut at = 0;
                     while at < batch.len() {
-                        let (done, result) = robot.market(&batch[at..], |b| b.len());
+                        let (done, result) = robot.market(&batch[at..], levels, |b| b.len());
                         action_bytes += result?;
                         at += done;
                     }

@@ -48,7 +48,23 @@ pub const MD_TRADE: u32 = 2;
 /// seconds.
 pub const MD_BAR: u32 = 3;
 
-/// One market event, fixed layout: what crosses for quotes, trade prints and bars.
+/// [`RfMarket::kind`] of an order book: `qty` = bid levels, ask levels; `px[0]` = where its
+/// levels start in the call's level array (bids best first, then asks best first).
+pub const MD_DEPTH: u32 = 4;
+
+/// One order book level, as it crosses with an [`MD_DEPTH`] record.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RfLevel {
+    /// [`crate::Price`] nano-units.
+    pub price: i64,
+    pub qty: i64,
+}
+
+/// Bytes of one [`RfLevel`] in a journal's market record.
+pub const LEVEL_LEN: usize = 16;
+
+/// One market event, fixed layout: what crosses for quotes, trade prints, bars and books.
 /// Prices are [`crate::Price`] nano-units; the symbol is an id named by `define_symbol`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -95,15 +111,49 @@ impl RfMarket {
         })
     }
 
-    /// The event this record stands for, with its symbol's name (allocates: for tools and
-    /// reports, not the hot path).
-    pub fn to_event(&self, symbol: &str) -> Option<crate::Event> {
+    /// The record of a book whose `n_bids + n_asks` levels start at `first_level` of the
+    /// call's level array.
+    pub fn depth(
+        seq: u64,
+        ts: i64,
+        symbol: u32,
+        first_level: usize,
+        n_bids: usize,
+        n_asks: usize,
+    ) -> Self {
+        RfMarket {
+            seq,
+            ts,
+            kind: MD_DEPTH,
+            symbol,
+            px: [first_level as i64, 0, 0, 0],
+            qty: [n_bids as i64, n_asks as i64],
+        }
+    }
+
+    /// The levels this record takes from the call's level array: `(first, count)`; none for
+    /// kinds other than [`MD_DEPTH`], `None` for counts that make no sense.
+    pub fn level_span(&self) -> Option<(usize, usize)> {
+        if self.kind != MD_DEPTH {
+            return Some((0, 0));
+        }
+        let first = usize::try_from(self.px[0]).ok()?;
+        let bids = usize::try_from(self.qty[0]).ok()?;
+        let asks = usize::try_from(self.qty[1]).ok()?;
+        Some((first, bids.checked_add(asks)?))
+    }
+
+    /// The event this record stands for, with its symbol's name and the call's levels
+    /// (allocates: for tools and reports, not the hot path).
+    pub fn to_event(&self, symbol: &str, levels: &[RfLevel]) -> Option<crate::Event> {
         let mut event = crate::Event {
             seq: self.seq,
             ts: self.ts,
             kind: crate::EventKind::Start,
         };
-        crate::export::fill_market_kind(&mut event.kind, self, symbol).then_some(event)
+        crate::export::fill_market_kind(&mut event.kind, self, symbol, levels)
+            .ok()
+            .map(|()| event)
     }
 
     /// Little-endian, field by field (no padding in this layout).
@@ -120,6 +170,45 @@ impl RfMarket {
             out[56 + 8 * i..64 + 8 * i].copy_from_slice(&q.to_le_bytes());
         }
         out
+    }
+
+    /// A journal body: the record (its levels at 0) then its levels.
+    pub fn journal_body(&self, levels: &[RfLevel], out: &mut Vec<u8>) {
+        let mut rec = *self;
+        if rec.kind == MD_DEPTH {
+            rec.px[0] = 0;
+        }
+        out.clear();
+        out.extend_from_slice(&rec.to_bytes());
+        for l in levels {
+            out.extend_from_slice(&l.price.to_le_bytes());
+            out.extend_from_slice(&l.qty.to_le_bytes());
+        }
+    }
+
+    /// What [`RfMarket::journal_body`] wrote: the record, its levels appended to `levels`
+    /// (and `px[0]` pointing at them there). `None` if the body does not hold what it says.
+    pub fn from_journal_body(body: &[u8], levels: &mut Vec<RfLevel>) -> Option<Self> {
+        let mut rec = Self::from_bytes(body.get(..MARKET_RECORD_LEN)?)?;
+        let rest = &body[MARKET_RECORD_LEN..];
+        let (_, count) = rec.level_span()?;
+        if rest.len() != count.checked_mul(LEVEL_LEN)? {
+            return None;
+        }
+        if rec.kind == MD_DEPTH {
+            rec.px[0] = levels.len() as i64;
+        }
+        for l in rest.chunks_exact(LEVEL_LEN) {
+            let mut p = [0u8; 8];
+            let mut q = [0u8; 8];
+            p.copy_from_slice(&l[..8]);
+            q.copy_from_slice(&l[8..]);
+            levels.push(RfLevel {
+                price: i64::from_le_bytes(p),
+                qty: i64::from_le_bytes(q),
+            });
+        }
+        Some(rec)
     }
 
     /// The record [`RfMarket::to_bytes`] wrote; `None` for any other length.
@@ -218,6 +307,8 @@ pub type MarketFn = unsafe extern "C" fn(
     handle: *mut c_void,
     records: *const RfMarket,
     count: usize,
+    levels: *const RfLevel,
+    level_count: usize,
     actions: *mut RfLent,
     done: *mut usize,
     err: *mut RfBuf,
@@ -256,7 +347,8 @@ pub struct PluginVTable {
     /// Reads a postcard [`crate::Event`]; writes its postcard `Vec<Action>` into the lent
     /// buffer (or returns [`RF_MORE`]).
     pub handle: HandleFn,
-    /// Hands `count` market records to the robot in order, stopping after the first one it
+    /// Hands `count` market records (and the levels their books point into) to the robot in
+    /// order, stopping after the first one it
     /// answers with actions (or fails on); `done` is how many were handed over, that one
     /// included. The lent buffer holds the actions of the last one handed over.
     pub market: MarketFn,

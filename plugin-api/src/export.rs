@@ -2,11 +2,12 @@
 //! over any [`Robot`], each wrapped in `catch_unwind`.
 
 use crate::abi::{
-    RfBuf, RfLent, RfMarket, MD_BAR, MD_QUOTE, MD_TRADE, RF_ERR, RF_MORE, RF_OK, RF_PANIC,
+    RfBuf, RfLent, RfLevel, RfMarket, MD_BAR, MD_DEPTH, MD_QUOTE, MD_TRADE, RF_ERR, RF_MORE, RF_OK,
+    RF_PANIC,
 };
 use crate::money::Price;
 use crate::robot::{Actions, Robot};
-use crate::types::{Bar, CreateArgs, Event, EventKind, Quote, TradePrint};
+use crate::types::{Bar, CreateArgs, Depth, Event, EventKind, Level, Quote, TradePrint};
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -17,8 +18,8 @@ struct Instance<R> {
     actions: Actions,
     /// Symbol names by the ids the host gave them.
     symbols: Vec<String>,
-    /// One reused event per market kind (quote, trade, bar), refreshed in place.
-    market_events: [Event; 3],
+    /// One reused event per market kind (quote, trade, bar, depth), refreshed in place.
+    market_events: [Event; 4],
     /// Actions that did not fit the lent buffer, until `take_actions`.
     pending: Vec<u8>,
 }
@@ -34,7 +35,7 @@ impl<R> Instance<R> {
             robot,
             actions,
             symbols: Vec::new(),
-            market_events: [blank(), blank(), blank()],
+            market_events: [blank(), blank(), blank(), blank()],
             pending: Vec::new(),
         }
     }
@@ -122,10 +123,16 @@ fn write_actions<R>(inst: &mut Instance<R>, lent: *mut RfLent) -> Result<(i32, V
     result
 }
 
-/// Make `kind` the market event `rec` stands for, reusing its strings. False for a record
-/// kind this build does not know.
+/// Make `kind` the market event `rec` stands for, reusing its strings and vectors; a book
+/// takes its levels from `levels`. An error for a kind this build does not know, or levels
+/// that are not there.
 #[doc(hidden)]
-pub fn fill_market_kind(kind: &mut EventKind, rec: &RfMarket, symbol: &str) -> bool {
+pub fn fill_market_kind(
+    kind: &mut EventKind,
+    rec: &RfMarket,
+    symbol: &str,
+    levels: &[RfLevel],
+) -> Result<(), String> {
     fn set(s: &mut String, to: &str) {
         if s != to {
             s.clear();
@@ -182,9 +189,30 @@ pub fn fill_market_kind(kind: &mut EventKind, rec: &RfMarket, symbol: &str) -> b
                 b.period_secs = u32::try_from(rec.qty[1]).unwrap_or(0);
             }
         }
-        _ => return false,
+        MD_DEPTH => {
+            let bad = || format!("book record #{} points at levels it was not given", rec.seq);
+            let (first, count) = rec.level_span().ok_or_else(bad)?;
+            let end = first.checked_add(count).ok_or_else(bad)?;
+            let here = levels.get(first..end).ok_or_else(bad)?;
+            let (bids, asks) = here.split_at(rec.qty[0] as usize);
+            if !matches!(kind, EventKind::Depth(_)) {
+                *kind = EventKind::Depth(Depth::default());
+            }
+            if let EventKind::Depth(d) = kind {
+                set(&mut d.symbol, symbol);
+                let level = |l: &RfLevel| Level {
+                    price: Price::from_raw(l.price),
+                    qty: l.qty,
+                };
+                d.bids.clear();
+                d.bids.extend(bids.iter().map(level));
+                d.asks.clear();
+                d.asks.extend(asks.iter().map(level));
+            }
+        }
+        other => return Err(format!("unknown market record kind {other}")),
     }
-    true
+    Ok(())
 }
 
 /// # Safety
@@ -245,6 +273,8 @@ pub unsafe extern "C" fn market<R: Robot>(
     handle: *mut c_void,
     records: *const RfMarket,
     count: usize,
+    levels: *const RfLevel,
+    level_count: usize,
     actions: *mut RfLent,
     done: *mut usize,
     err: *mut RfBuf,
@@ -257,6 +287,11 @@ pub unsafe extern "C" fn market<R: Robot>(
             &[]
         } else {
             unsafe { std::slice::from_raw_parts(records, count) }
+        };
+        let levels: &[RfLevel] = if levels.is_null() || level_count == 0 {
+            &[]
+        } else {
+            unsafe { std::slice::from_raw_parts(levels, level_count) }
         };
         inst.actions.list_mut().clear();
         for rec in records {
@@ -271,7 +306,7 @@ pub unsafe extern "C" fn market<R: Robot>(
             let Some(event) = inst.market_events.get_mut(slot) else {
                 return Err(format!("unknown market record kind {}", rec.kind));
             };
-            fill_market_kind(&mut event.kind, rec, name);
+            fill_market_kind(&mut event.kind, rec, name, levels)?;
             (event.seq, event.ts) = (rec.seq, rec.ts);
             inst.robot.on_event(event, &mut inst.actions);
             if !inst.actions.as_slice().is_empty() {

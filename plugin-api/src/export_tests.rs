@@ -17,6 +17,7 @@ impl Robot for Probe {
             default_params: Params::new(),
             default_symbols: vec!["Si".into()],
             timer_ms: None,
+            feeds: crate::Feeds::QUOTES,
         }
     }
     fn create(args: &CreateArgs) -> Result<Self, String> {
@@ -30,6 +31,15 @@ impl Robot for Probe {
             assert!(q.bid != Price::units(666), "bid of the beast");
             self.quotes += 1;
             out.buy_limit(&q.symbol, 1, q.bid);
+        }
+        // A book: one order a level, bids then asks, at the level's price and quantity.
+        if let EventKind::Depth(d) = &event.kind {
+            for l in &d.bids {
+                out.buy_limit(&d.symbol, l.qty, l.price);
+            }
+            for l in &d.asks {
+                out.sell_limit(&d.symbol, l.qty, l.price);
+            }
         }
     }
     fn snapshot(&self) -> Vec<u8> {
@@ -118,6 +128,15 @@ fn market_quote(seq: u64, symbol: u32, bid: i64) -> RfMarket {
 
 /// Call `market` with a lent buffer of `cap` bytes: (code, done, actions or message).
 fn call_market(h: *mut c_void, recs: &[RfMarket], cap: usize) -> (i32, usize, Vec<u8>) {
+    call_market_with(h, recs, &[], cap)
+}
+
+fn call_market_with(
+    h: *mut c_void,
+    recs: &[RfMarket],
+    levels: &[RfLevel],
+    cap: usize,
+) -> (i32, usize, Vec<u8>) {
     let mut buf = vec![0u8; cap];
     let mut lent = RfLent {
         ptr: buf.as_mut_ptr(),
@@ -125,8 +144,18 @@ fn call_market(h: *mut c_void, recs: &[RfMarket], cap: usize) -> (i32, usize, Ve
         len: 0,
     };
     let (mut done, mut err) = (usize::MAX, RfBuf::empty());
-    let code =
-        unsafe { market::<Probe>(h, recs.as_ptr(), recs.len(), &mut lent, &mut done, &mut err) };
+    let code = unsafe {
+        market::<Probe>(
+            h,
+            recs.as_ptr(),
+            recs.len(),
+            levels.as_ptr(),
+            levels.len(),
+            &mut lent,
+            &mut done,
+            &mut err,
+        )
+    };
     let err = take(err);
     match code {
         RF_OK => (code, done, buf[..lent.len].to_vec()),
@@ -311,7 +340,67 @@ fn a_market_record_round_trips_through_its_bytes_and_its_event() {
     let rec = market_quote(9, 2, 100);
     assert_eq!(RfMarket::from_bytes(&rec.to_bytes()), Some(rec));
     assert_eq!(RfMarket::from_bytes(&[0; 71]), None);
-    let event = rec.to_event("Si").unwrap();
+    let event = rec.to_event("Si", &[]).unwrap();
     let back = RfMarket::from_event(event.seq, event.ts, 2, &event.kind);
     assert_eq!(back, Some(rec));
+}
+
+#[test]
+fn a_book_crosses_with_its_levels_and_a_bad_span_is_an_error() {
+    let h = new_probe();
+    assert_eq!(define(h, 0, "Si"), RF_OK);
+    let lv = |p: i64, q: i64| RfLevel {
+        price: Price::units(p).raw(),
+        qty: q,
+    };
+    // Two books in one call: the second's levels start where the first's end.
+    let levels = [lv(99, 1), lv(101, 2), lv(98, 3), lv(97, 4), lv(102, 5)];
+    let books = [
+        RfMarket::depth(1, 10, 0, 0, 1, 1),
+        RfMarket::depth(2, 20, 0, 2, 2, 1),
+    ];
+    let (code, done, bytes) = call_market_with(h, &books, &levels, 256);
+    assert_eq!((code, done), (RF_OK, 1));
+    let actions: Vec<Action> = postcard::from_bytes(&bytes).unwrap();
+    let sent: Vec<(i64, Option<Price>)> = actions
+        .iter()
+        .map(|a| match a {
+            Action::Submit(o) => (
+                o.side.sign() * o.qty,
+                match o.order_type {
+                    crate::OrderType::Limit { price } => Some(price),
+                    crate::OrderType::Market => None,
+                },
+            ),
+            _ => (0, None),
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [(1, Some(Price::units(99))), (-2, Some(Price::units(101)))]
+    );
+    let (code, done, bytes) = call_market_with(h, &books[1..], &levels, 256);
+    assert_eq!((code, done), (RF_OK, 1));
+    assert_eq!(
+        postcard::from_bytes::<Vec<Action>>(&bytes).unwrap().len(),
+        3
+    );
+    // A book pointing past the levels it was given is refused, naming the record.
+    let (code, _, msg) = call_market_with(h, &[RfMarket::depth(3, 30, 0, 4, 1, 1)], &levels, 256);
+    assert_eq!(code, RF_ERR);
+    assert_eq!(
+        String::from_utf8_lossy(&msg),
+        "book record #3 points at levels it was not given"
+    );
+    // Its journal body round-trips, levels and all.
+    let mut body = Vec::new();
+    books[1].journal_body(&levels[2..5], &mut body);
+    let mut back = vec![lv(1, 1)];
+    let rec = RfMarket::from_journal_body(&body, &mut back).unwrap();
+    assert_eq!((rec.px[0], &back[1..]), (1, &levels[2..5]));
+    assert_eq!(
+        RfMarket::from_journal_body(&body[..body.len() - 1], &mut back),
+        None
+    );
+    assert_eq!(unsafe { destroy::<Probe>(h) }, RF_OK);
 }

@@ -78,6 +78,7 @@ mod tests {
                 default_params: Params::new(),
                 default_symbols: vec!["Si".into()],
                 timer_ms: None,
+                feeds: crate::Feeds::QUOTES,
             }
         }
         fn create(_: &CreateArgs) -> Result<Self, String> {

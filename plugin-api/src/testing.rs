@@ -3,13 +3,14 @@
 //!
 //! ```
 //! use robofleet_api::testing::{px, Harness};
-//! use robofleet_api::{Action, Actions, CreateArgs, Event, EventKind, Params, Robot, RobotInfo};
+//! use robofleet_api::{Action, Actions, CreateArgs, Event, EventKind, Feeds, Params, Robot, RobotInfo};
 //!
 //! struct BuyFirstQuote { done: bool }
 //! impl Robot for BuyFirstQuote {
 //!     fn info() -> RobotInfo {
 //!         RobotInfo { name: "buyer".into(), description: String::new(),
-//!                     default_params: Params::new(), default_symbols: vec!["Si".into()], timer_ms: None }
+//!                     default_params: Params::new(), default_symbols: vec!["Si".into()], timer_ms: None,
+//!                     feeds: Feeds::QUOTES }
 //!     }
 //!     fn create(_: &CreateArgs) -> Result<Self, String> { Ok(BuyFirstQuote { done: false }) }
 //!     fn on_event(&mut self, event: &Event, out: &mut Actions) {

@@ -43,6 +43,9 @@ pub enum EventKind {
     /// `Start`, and each new or changed one when the registry changes. Keep them in an
     /// [`crate::Instruments`] and ask it for the spec in effect at an event's time.
     Instrument(crate::instrument::Instrument),
+    /// The order book of one of this robot's symbols after a change (robots whose
+    /// [`RobotInfo::feeds`] ask for depth).
+    Depth(Depth),
 }
 
 impl EventKind {
@@ -60,6 +63,7 @@ impl EventKind {
             EventKind::Fill(_) => "Fill",
             EventKind::Timer { .. } => "Timer",
             EventKind::Instrument(_) => "Instrument",
+            EventKind::Depth(_) => "Depth",
         }
     }
 
@@ -72,6 +76,7 @@ impl EventKind {
             EventKind::OrderUpdate(u) => Some(&u.symbol),
             EventKind::Fill(f) => Some(&f.symbol),
             EventKind::Instrument(i) => Some(&i.symbol),
+            EventKind::Depth(d) => Some(&d.symbol),
             _ => None,
         }
     }
@@ -93,6 +98,33 @@ pub struct TradePrint {
     pub symbol: String,
     pub price: Price,
     pub size: i64,
+}
+
+/// One price level of an order book: the quantity resting at that price.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Level {
+    pub price: Price,
+    pub qty: i64,
+}
+
+/// Most levels a [`Depth`] event carries on each side.
+pub const DEPTH_LEVELS: usize = 20;
+
+/// A symbol's order book (level 2), best first on each side: bids highest first, asks
+/// lowest first, at most [`DEPTH_LEVELS`] a side, no level with a zero quantity. Always the
+/// whole book as it stands after the change, however the feed sent it (snapshot or update).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Depth {
+    pub symbol: String,
+    pub bids: Vec<Level>,
+    pub asks: Vec<Level>,
+}
+
+impl Depth {
+    /// The best bid and ask, if the sides have any.
+    pub fn best(&self) -> (Option<Level>, Option<Level>) {
+        (self.bids.first().copied(), self.asks.first().copied())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -361,6 +393,38 @@ pub struct RobotInfo {
     pub default_symbols: Vec<String>,
     /// Deliver a `Timer { id: 0 }` event this often, if set.
     pub timer_ms: Option<u64>,
+    /// Which market data the robot gets for its symbols: quotes, depth or both.
+    pub feeds: Feeds,
+}
+
+/// The market data a robot asks for. Trade prints and bars come to every robot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Feeds {
+    /// Top of book ([`EventKind::Quote`]).
+    pub quotes: bool,
+    /// The order book ([`EventKind::Depth`]).
+    pub depth: bool,
+}
+
+impl Feeds {
+    pub const QUOTES: Feeds = Feeds {
+        quotes: true,
+        depth: false,
+    };
+    pub const DEPTH: Feeds = Feeds {
+        quotes: false,
+        depth: true,
+    };
+    pub const BOTH: Feeds = Feeds {
+        quotes: true,
+        depth: true,
+    };
+}
+
+impl Default for Feeds {
+    fn default() -> Self {
+        Feeds::QUOTES
+    }
 }
 
 /// Everything a robot is created from. All of it is input, so a replay can give it again.

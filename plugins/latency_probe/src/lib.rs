@@ -68,6 +68,7 @@ impl Robot for LatencyProbe {
             default_params: Params::new().with("cancel_every", 0),
             default_symbols: vec!["BENCH".into()],
             timer_ms: None,
+            feeds: robofleet_api::Feeds::QUOTES,
         }
     }
 
@@ -118,7 +119,8 @@ impl Robot for LatencyProbe {
             | EventKind::Command { .. }
             | EventKind::Fill(_)
             | EventKind::Timer { .. }
-            | EventKind::Instrument(_) => {}
+            | EventKind::Instrument(_)
+            | EventKind::Depth(_) => {}
         }
     }
 

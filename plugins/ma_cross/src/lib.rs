@@ -237,6 +237,7 @@ impl Robot for MaCross {
                 .with("max_position", 5),
             default_symbols: vec!["Si".into()],
             timer_ms: None,
+            feeds: robofleet_api::Feeds::QUOTES,
         }
     }
 
@@ -270,7 +271,8 @@ impl Robot for MaCross {
             | EventKind::Trade(_)
             | EventKind::Bar(_)
             | EventKind::Timer { .. }
-            | EventKind::Instrument(_) => {}
+            | EventKind::Instrument(_)
+            | EventKind::Depth(_) => {}
         }
     }
 

@@ -263,6 +263,7 @@ impl Robot for MarketMaker {
             default_params: Config::default_params(),
             default_symbols: vec!["Si".into(), "RTS".into()],
             timer_ms: None,
+            feeds: robofleet_api::Feeds::QUOTES,
         }
     }
 
@@ -298,9 +299,11 @@ impl Robot for MarketMaker {
             }
             EventKind::Stop => self.cancel_all(out),
             EventKind::Instrument(spec) => self.instruments.insert(spec.clone()),
+            // It quotes off the top of book only (its feeds are quotes).
             EventKind::Start
             | EventKind::Trade(_)
             | EventKind::Bar(_)
+            | EventKind::Depth(_)
             | EventKind::Timer { .. } => {}
         }
     }

@@ -171,6 +171,7 @@ impl Robot for Template {
             default_symbols: vec!["Si".into()],
             // Some(ms) would deliver `EventKind::Timer` events that often.
             timer_ms: None,
+            feeds: robofleet_api::Feeds::QUOTES,
         }
     }
 
@@ -198,8 +199,10 @@ impl Robot for Template {
                 }
             }
             EventKind::Quote(q) => self.on_quote(q, event.ts, out),
-            // Other traders' prints and bars: this robot does not use them.
-            EventKind::Trade(_) | EventKind::Bar(_) => {}
+            // Other traders' prints and bars: this robot does not use them. Books come only
+            // with `feeds: Feeds::DEPTH` (or `BOTH`) in `info()`: the levels best first,
+            // e.g. `d.bids.first()` is the best bid.
+            EventKind::Trade(_) | EventKind::Bar(_) | EventKind::Depth(_) => {}
             // The full merged parameter set: validate, and keep the old one if it is bad.
             EventKind::Params(p) => match Config::from_params(p) {
                 Ok(config) => self.config = config,

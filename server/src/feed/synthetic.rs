@@ -242,7 +242,9 @@ mod tests {
                 MarketKind::Trade { price, size } => {
                     assert!(on_tick(price, tick) && (1..=50).contains(&size), "{m:?}");
                 }
-                MarketKind::Bar { .. } => panic!("generator never makes bars"),
+                MarketKind::Bar { .. } | MarketKind::Depth { .. } => {
+                    panic!("generator makes only quotes and trades")
+                }
             }
         }
     }

@@ -26,6 +26,8 @@ pub struct InstanceSpec {
     pub symbols: Vec<String>,
     pub seed: u64,
     pub timer_ms: Option<u64>,
+    /// The market data it asked for (its `RobotInfo::feeds`).
+    pub feeds: robofleet_api::Feeds,
 }
 
 #[derive(Deserialize, Default)]
@@ -127,6 +129,7 @@ fn resolve(
             .timer_ms
             .or(base.and_then(|b| b.timer_ms))
             .or(info.timer_ms),
+        feeds: info.feeds,
         params,
         name,
     })
@@ -143,6 +146,7 @@ mod tests {
             default_params: Params::new().with("fast", 5).with("slow", 20),
             default_symbols: vec!["Si".into()],
             timer_ms: None,
+            feeds: robofleet_api::Feeds::QUOTES,
         }
     }
 

@@ -472,6 +472,7 @@ impl Manager {
             robot: name.to_string(),
             endpoint,
             symbols,
+            feeds: entry.spec.feeds,
             shared,
         });
         Ok(())

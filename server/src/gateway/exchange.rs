@@ -4,12 +4,14 @@
 //! the same inputs always give the same outputs (exec ids included: `SIM-<n>`).
 //!
 //! Fill rules:
-//! - A quote resets the liquidity of its symbol to the quoted sizes. Working orders then
-//!   take it in price-time priority (market orders first, then the best limit, then the
-//!   oldest): buys fill at the ask when market or `limit >= ask`, sells at the bid when
-//!   market or `limit <= bid`, each up to what is left at that touch.
-//! - A new order that is marketable on arrival fills at once against what is left of the
-//!   last quote; whatever is left over keeps working.
+//! - A quote resets the liquidity of its symbol to the quoted sizes (a book of one level a
+//!   side); a depth message (a whole book, as [`crate::market::book`] rebuilt it) to its
+//!   levels. Working orders then take it in price-time priority (market orders first, then
+//!   the best limit, then the oldest), walking the levels best first: buys fill at each ask
+//!   level's price while market or `limit >= ask`, sells at each bid level's price while
+//!   market or `limit <= bid`, each up to what is left at that level.
+//! - A new order that is marketable on arrival walks what is left of the last quote or book
+//!   at once; whatever is left over keeps working.
 //! - A trade print at `p` fills buy limits `>= p` and sell limits `<= p` at their limit
 //!   price, up to the print size per side. Market orders only fill at a quote.
 //! - Bars cause nothing.
@@ -28,10 +30,12 @@ use crate::market::{MarketData, MarketKind};
 use crate::store::{Order, OrderChange, Trade};
 
 mod amend;
+mod depth;
 mod order;
 mod time_in_force;
 
-use order::{live, validate, Liquidity, Touch, WorkingOrder};
+use depth::Offered;
+use order::{validate, Liquidity, WorkingOrder};
 
 /// The reason stored on a day order the venue cancelled at the end of its trading day.
 pub const DAY_END_REASON: &str = "day order expired at the end of the trading day";
@@ -86,7 +90,8 @@ pub fn next_exec_seq_after<'a>(exec_ids: impl IntoIterator<Item = &'a str>) -> u
 
 #[derive(Debug)]
 pub struct SimExchange {
-    quotes: HashMap<String, Touch>,
+    /// What the last quote or book of each symbol offers, less what our orders took.
+    offered: HashMap<String, Offered>,
     /// Working orders per symbol and side, best first: price priority, then arrival. A quote
     /// then touches only the orders it crosses.
     books: HashMap<(String, Side), Vec<WorkingOrder>>,
@@ -115,7 +120,7 @@ impl SimExchange {
     /// Start exec ids at `SIM-<next>` (see [`next_exec_seq_after`]).
     pub fn with_next_exec_seq(next: u64) -> Self {
         SimExchange {
-            quotes: HashMap::new(),
+            offered: HashMap::new(),
             books: HashMap::new(),
             where_is: HashMap::new(),
             seen: HashSet::new(),
@@ -219,7 +224,7 @@ impl SimExchange {
         if !replay
             && invalid.is_none()
             && order.order_type == OrderType::Market
-            && !self.quotes.contains_key(&order.symbol)
+            && !self.offered.contains_key(&order.symbol)
         {
             invalid = Some(format!("no market for {}", order.symbol));
         }
@@ -320,7 +325,8 @@ impl SimExchange {
         }
     }
 
-    /// Fill a just-accepted order against what is left of the last quote.
+    /// Fill a just-accepted order (at `i` in its book) against what is left of the last
+    /// quote or book, level by level.
     fn match_arrival(
         &mut self,
         key: &(String, Side),
@@ -328,33 +334,12 @@ impl SimExchange {
         ts: i64,
         out: &mut Vec<ExchangeOutput>,
     ) {
-        let Some(touch) = self.quotes.get(&key.0).copied() else {
+        let Some(mut offered) = self.offered.remove(&key.0) else {
             return;
         };
-        let (px, left) = match key.1 {
-            Side::Buy => (touch.ask, touch.ask_left),
-            Side::Sell => (touch.bid, touch.bid_left),
-        };
-        let Some(book) = self.books.get_mut(key) else {
-            return;
-        };
-        let w = &mut book[i];
-        let Some(fill_px) = w.fill_price(Liquidity::Touch(px)).filter(|_| live(px)) else {
-            return;
-        };
-        let qty = w.remaining().min(left);
-        if qty <= 0 {
-            return;
-        }
-        let spec = self.instruments.as_ref().and_then(|r| r.at(&w.symbol, ts));
-        fill(w, &mut self.next_exec, spec, qty, fill_px, ts, out);
-        if let Some(t) = self.quotes.get_mut(&key.0) {
-            match key.1 {
-                Side::Buy => t.ask_left -= qty,
-                Side::Sell => t.bid_left -= qty,
-            }
-        }
-        self.remove_filled(key);
+        let levels = offered.taken_by(key.1);
+        self.walk_levels(&key.0, key.1, levels, Some(i), ts, out);
+        self.offered.insert(key.0.clone(), offered);
     }
 
     fn on_market(&mut self, md: &MarketData, out: &mut Vec<ExchangeOutput>) {
@@ -362,50 +347,37 @@ impl SimExchange {
         *clock = (*clock).max(md.ts);
         // The day is over for day orders first: they do not trade on the next day's data.
         self.expire_day_orders(&md.symbol, md.ts, out);
-        match md.kind {
+        let mut offered = match &md.kind {
             MarketKind::Quote {
                 bid,
                 bid_size,
                 ask,
                 ask_size,
-            } => {
-                let ask_left = self.sweep(&md.symbol, Side::Buy, ask, ask_size, md.ts, out);
-                let bid_left = self.sweep(&md.symbol, Side::Sell, bid, bid_size, md.ts, out);
-                self.quotes.insert(
-                    md.symbol.clone(),
-                    Touch {
-                        bid,
-                        bid_left,
-                        ask,
-                        ask_left,
-                    },
-                );
-            }
+            } => Offered::from_quote(*bid, *bid_size, *ask, *ask_size),
+            MarketKind::Depth { bids, asks, .. } => Offered::from_book(bids, asks),
             MarketKind::Trade { price, size } => {
                 for side in [Side::Buy, Side::Sell] {
-                    self.sweep_with(&md.symbol, side, Liquidity::Print(price), size, md.ts, out);
+                    self.sweep_with(
+                        &md.symbol,
+                        side,
+                        Liquidity::Print(*price),
+                        *size,
+                        md.ts,
+                        out,
+                    );
                 }
+                return;
             }
-            MarketKind::Bar { .. } => {}
+            MarketKind::Bar { .. } => return,
+        };
+        for side in [Side::Buy, Side::Sell] {
+            let levels = offered.taken_by(side);
+            self.walk_levels(&md.symbol, side, levels, None, md.ts, out);
         }
+        self.offered.insert(md.symbol.clone(), offered);
     }
 
-    /// Let the working orders on `side` take a quote's touch; returns the size left.
-    fn sweep(
-        &mut self,
-        symbol: &str,
-        side: Side,
-        px: Price,
-        size: i64,
-        ts: i64,
-        out: &mut Vec<ExchangeOutput>,
-    ) -> i64 {
-        if !live(px) {
-            return size.max(0);
-        }
-        self.sweep_with(symbol, side, Liquidity::Touch(px), size, ts, out)
-    }
-
+    /// Let the working limit orders on `side` take a trade print of `size`.
     fn sweep_with(
         &mut self,
         symbol: &str,

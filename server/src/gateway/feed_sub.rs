@@ -49,6 +49,8 @@ pub fn run(
     stop: Arc<AtomicBool>,
 ) {
     let mut garbage = GarbageWarner::default();
+    // The exchange is handed whole books: depth updates are applied here (gaps are logged).
+    let mut books = crate::market::book::Books::default();
     while !stop.load(Ordering::Relaxed) {
         let frames = match sock.recv_multipart(0) {
             Ok(f) => f,
@@ -66,6 +68,9 @@ pub fn run(
                 garbage.warn(&e);
                 continue;
             }
+        };
+        let Some(md) = books.rebuild(md) else {
+            continue;
         };
         if !forward(&out, md, &stats) {
             break;

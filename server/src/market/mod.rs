@@ -1,5 +1,6 @@
 //! Market data as it travels on the feed: ZeroMQ multipart `[symbol, payload]`.
 
+pub mod book;
 pub mod symbols;
 pub mod wire;
 

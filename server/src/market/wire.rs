@@ -4,14 +4,17 @@
 //! - `{"type":"quote","ts":NS,"bid":F,"bid_size":I,"ask":F,"ask_size":I}`
 //! - `{"type":"trade","ts":NS,"price":F,"size":I}`
 //! - `{"type":"bar","ts":NS,"period_secs":I,"open":F,"high":F,"low":F,"close":F,"volume":I}`
+//! - `{"type":"depth","ts":NS,"seq":I,"snapshot":B,"bids":[[F,I],...],"asks":[[F,I],...]}`:
+//!   a snapshot is the whole book; an update (`"snapshot":false`, the symbol's next `seq`)
+//!   sets each listed level's quantity, 0 removing it (see [`super::book`]).
 //!
 //! Prices (`F`) are JSON numbers or decimal strings read exactly from their text, up to 9
 //! decimal places (never through a float). `ts` is the exchange timestamp (ns since the Unix
 //! epoch). An optional `sent_ns` (wall
 //! clock ns at publish) lets the server measure wire-to-wire latency.
 
-use robofleet_api::abi::{RfMarket, MD_BAR, MD_QUOTE, MD_TRADE};
-use robofleet_api::{Bar, EventKind, Price, Quote, TradePrint};
+use robofleet_api::abi::{RfLevel, RfMarket, MD_BAR, MD_QUOTE, MD_TRADE};
+use robofleet_api::{Bar, Depth, EventKind, Level, Price, Quote, TradePrint};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -52,6 +55,29 @@ pub enum MarketKind {
         close: Price,
         volume: i64,
     },
+    /// Order book levels, best first on each side.
+    Depth {
+        seq: u64,
+        snapshot: bool,
+        #[serde(serialize_with = "levels")]
+        bids: Vec<Level>,
+        #[serde(serialize_with = "levels")]
+        asks: Vec<Level>,
+    },
+}
+
+/// Most levels a depth message may carry on one side.
+pub const MAX_WIRE_LEVELS: usize = 1000;
+
+/// Levels as `[[price, qty], ...]`, each price an exact number literal.
+fn levels<S: Serializer>(levels: &[Level], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(levels.len()))?;
+    for l in levels {
+        let raw = RawValue::from_string(l.price.to_string()).map_err(serde::ser::Error::custom)?;
+        seq.serialize_element(&(raw, l.qty))?;
+    }
+    seq.end()
 }
 
 /// A price as a JSON number literal with its exact decimal digits (`99998.5`, never `9.99985e4`).
@@ -102,6 +128,14 @@ struct Incoming<'a> {
     close: Option<&'a RawValue>,
     #[serde(default)]
     volume: Option<i64>,
+    #[serde(default)]
+    seq: Option<u64>,
+    #[serde(default)]
+    snapshot: Option<bool>,
+    #[serde(default, borrow)]
+    bids: Option<Vec<(&'a RawValue, i64)>>,
+    #[serde(default, borrow)]
+    asks: Option<Vec<(&'a RawValue, i64)>>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -150,9 +184,19 @@ pub fn decode(frames: &[Vec<u8>]) -> Result<MarketData, WireError> {
             close: price("close", p.close)?,
             volume: int("volume", p.volume)?,
         },
+        "depth" => MarketKind::Depth {
+            seq: p
+                .seq
+                .ok_or(WireError::BadPayload("missing field `seq`".into()))?,
+            snapshot: p
+                .snapshot
+                .ok_or(WireError::BadPayload("missing field `snapshot`".into()))?,
+            bids: depth_side("bids", p.bids)?,
+            asks: depth_side("asks", p.asks)?,
+        },
         other => {
             return Err(WireError::BadPayload(format!(
-                "unknown type {other:?} (expected quote, trade or bar)"
+                "unknown type {other:?} (expected quote, trade, bar or depth)"
             )))
         }
     };
@@ -163,6 +207,25 @@ pub fn decode(frames: &[Vec<u8>]) -> Result<MarketData, WireError> {
         sent_ns: p.sent_ns,
         kind,
     })
+}
+
+/// One side of a depth message: at most [`MAX_WIRE_LEVELS`] `[price, qty]` pairs.
+fn depth_side(
+    field: &'static str,
+    raw: Option<Vec<(&RawValue, i64)>>,
+) -> Result<Vec<Level>, WireError> {
+    let raw = raw.ok_or_else(|| WireError::BadPayload(format!("missing field `{field}`")))?;
+    if raw.len() > MAX_WIRE_LEVELS {
+        return Err(WireError::BadValues("more than 1000 levels on one side"));
+    }
+    raw.into_iter()
+        .map(|(p, qty)| {
+            Ok(Level {
+                price: price(field, Some(p))?,
+                qty,
+            })
+        })
+        .collect()
 }
 
 fn int(field: &str, v: Option<i64>) -> Result<i64, WireError> {
@@ -196,6 +259,28 @@ fn validate(kind: &MarketKind) -> Result<(), WireError> {
         } => *bid_size >= 0 && *ask_size >= 0,
         MarketKind::Trade { size, .. } => *size > 0,
         MarketKind::Bar { volume, .. } => *volume >= 0,
+        MarketKind::Depth {
+            snapshot,
+            bids,
+            asks,
+            ..
+        } => {
+            let least = if *snapshot { 1 } else { 0 };
+            let sides_ok = [bids, asks].iter().all(|side| {
+                let mut prices: Vec<Price> = side.iter().map(|l| l.price).collect();
+                prices.sort();
+                prices.dedup();
+                prices.len() == side.len()
+                    && side.iter().all(|l| l.qty >= least && l.price.is_positive())
+            });
+            if !sides_ok {
+                return Err(WireError::BadValues(
+                    "depth levels need positive prices, each price once a side, quantities \
+                     above 0 in a snapshot (0 removes a level in an update)",
+                ));
+            }
+            true
+        }
     };
     if ok {
         Ok(())
@@ -246,6 +331,9 @@ impl MarketData {
                 [open.raw(), high.raw(), low.raw(), close.raw()],
                 [*volume, i64::from(*period_secs)],
             ),
+            MarketKind::Depth { bids, asks, .. } => {
+                return RfMarket::depth(0, self.ts, symbol_id, 0, bids.len(), asks.len())
+            }
         };
         RfMarket {
             seq: 0,
@@ -293,6 +381,22 @@ impl MarketData {
                 close: *close,
                 volume: *volume,
             }),
+            MarketKind::Depth { bids, asks, .. } => EventKind::Depth(Depth {
+                symbol,
+                bids: bids.clone(),
+                asks: asks.clone(),
+            }),
+        }
+    }
+
+    /// A book's levels as they cross the plugin boundary: bids then asks.
+    pub fn levels_into(&self, out: &mut Vec<RfLevel>) {
+        out.clear();
+        if let MarketKind::Depth { bids, asks, .. } = &self.kind {
+            out.extend(bids.iter().chain(asks).map(|l| RfLevel {
+                price: l.price.raw(),
+                qty: l.qty,
+            }));
         }
     }
 }
@@ -300,6 +404,54 @@ impl MarketData {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn depth_messages_round_trip_and_bad_levels_are_refused() {
+        let frames = |json: &str| vec![b"Si".to_vec(), json.as_bytes().to_vec()];
+        let md = decode(&frames(
+            r#"{"type":"depth","ts":5,"seq":41,"snapshot":true,"bids":[[99998,12],["99997.5",30]],"asks":[[100000,7]]}"#,
+        ))
+        .unwrap();
+        let lv = |p: &str, qty| Level {
+            price: p.parse().unwrap(),
+            qty,
+        };
+        assert_eq!(
+            md.kind,
+            MarketKind::Depth {
+                seq: 41,
+                snapshot: true,
+                bids: vec![lv("99998", 12), lv("99997.5", 30)],
+                asks: vec![lv("100000", 7)],
+            }
+        );
+        assert_eq!(decode(&encode(&md).to_vec()).unwrap(), md);
+        // An update may remove a level (0); a snapshot may not hold one.
+        let update =
+            r#"{"type":"depth","ts":5,"seq":42,"snapshot":false,"bids":[[1,0]],"asks":[]}"#;
+        assert!(decode(&frames(update)).is_ok());
+        for bad in [
+            r#"{"type":"depth","ts":5,"seq":1,"snapshot":true,"bids":[[1,0]],"asks":[]}"#,
+            r#"{"type":"depth","ts":5,"seq":1,"snapshot":false,"bids":[[1,-1]],"asks":[]}"#,
+            r#"{"type":"depth","ts":5,"seq":1,"snapshot":true,"bids":[[1,1],[1,2]],"asks":[]}"#,
+            r#"{"type":"depth","ts":5,"seq":1,"snapshot":true,"bids":[[0,1]],"asks":[]}"#,
+            r#"{"type":"depth","ts":5,"seq":1,"snapshot":true,"bids":[[1e3,1]],"asks":[]}"#,
+            r#"{"type":"depth","ts":5,"snapshot":true,"bids":[],"asks":[]}"#,
+            r#"{"type":"depth","ts":5,"seq":1,"bids":[],"asks":[]}"#,
+            r#"{"type":"depth","ts":5,"seq":1,"snapshot":true,"bids":[[1]],"asks":[]}"#,
+        ] {
+            assert!(decode(&frames(bad)).is_err(), "{bad}");
+        }
+        let many: Vec<String> = (1..=1001).map(|p| format!("[{p},1]")).collect();
+        let json = format!(
+            r#"{{"type":"depth","ts":5,"seq":1,"snapshot":true,"bids":[{}],"asks":[]}}"#,
+            many.join(",")
+        );
+        assert_eq!(
+            decode(&frames(&json)),
+            Err(WireError::BadValues("more than 1000 levels on one side"))
+        );
+    }
 
     #[test]
     fn round_trip_and_garbage() {

@@ -1,5 +1,5 @@
 use super::LoadedPlugin;
-use robofleet_api::abi::{RfBuf, RfLent, RfMarket, RF_ERR, RF_MORE, RF_OK, RF_PANIC};
+use robofleet_api::abi::{RfBuf, RfLent, RfLevel, RfMarket, RF_ERR, RF_MORE, RF_OK, RF_PANIC};
 use robofleet_api::{Action, CreateArgs, Event};
 use std::ffi::c_void;
 use std::sync::Arc;
@@ -116,11 +116,13 @@ impl RobotInstance {
     }
 
     /// Hand market records to the robot in order until it answers one with actions (or
-    /// fails on one). Returns how many it was handed, that one included, and `f` of the
-    /// actions of the last one handed (postcard `Vec<Action>`, `[0]` for none).
+    /// fails on one); books take their levels from `levels`. Returns how many it was handed,
+    /// that one included, and `f` of the actions of the last one handed (postcard
+    /// `Vec<Action>`, `[0]` for none).
     pub fn market<R>(
         &mut self,
         records: &[RfMarket],
+        levels: &[RfLevel],
         f: impl FnOnce(&[u8]) -> R,
     ) -> (usize, Result<R, CallError>) {
         let handle = self.handle;
@@ -133,6 +135,8 @@ impl RobotInstance {
                     handle,
                     records.as_ptr(),
                     records.len(),
+                    levels.as_ptr(),
+                    levels.len(),
                     lent,
                     &mut done,
                     err,

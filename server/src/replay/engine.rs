@@ -6,7 +6,7 @@ use super::event_ref::EventRef;
 use crate::journal::format::{self, BeginRecord, EndRecord, FailedRecord, RecordKind};
 use crate::journal::{JournalError, JournalReader, RawRecord, WalkSummary};
 use crate::plugin::{CallError, LoadedPlugin, RobotInstance};
-use robofleet_api::abi::{self, RfMarket};
+use robofleet_api::abi::{self, RfLevel, RfMarket};
 use robofleet_api::Event;
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -137,8 +137,11 @@ pub struct Replayer<O: ReplayObserver> {
     pending: Pending,
     /// What the journal recorded for the pending event (buffer reused likewise).
     recorded: Outcome,
-    /// Market records read but not yet handed to the robot.
+    /// Market records read but not yet handed to the robot, and their books' levels.
     batch: Vec<RfMarket>,
+    batch_levels: Vec<RfLevel>,
+    /// The pending event's levels, when it is a book.
+    pending_levels: Vec<RfLevel>,
     /// Symbol names by id, as the journal's Symbol records named them.
     symbols: Vec<String>,
     /// `Actions([0])`: what an event that did nothing produced and recorded.
@@ -164,6 +167,8 @@ impl<O: ReplayObserver> Replayer<O> {
             },
             recorded: Outcome::Actions(Vec::new()),
             batch: Vec::with_capacity(DEFAULT_BATCH),
+            batch_levels: Vec::new(),
+            pending_levels: Vec::new(),
             symbols: Vec::new(),
             empty: Outcome::Actions(format::EMPTY_ACTIONS.to_vec()),
             observer,
@@ -311,8 +316,12 @@ impl<O: ReplayObserver> Replayer<O> {
 
     /// A market record joins the batch; the event before it recorded no actions.
     fn on_market(&mut self, body: &[u8]) {
-        let Some(rec) = RfMarket::from_bytes(body) else {
-            let why = format!("{} bytes, not {}", body.len(), abi::MARKET_RECORD_LEN);
+        let Some(rec) = RfMarket::from_journal_body(body, &mut self.batch_levels) else {
+            let why = format!(
+                "{} bytes: not a {}-byte record and the levels it counts",
+                body.len(),
+                abi::MARKET_RECORD_LEN
+            );
             return self.fail(ReplayError::Record(String::new(), "Market", why));
         };
         if self.instance.is_none() {
@@ -336,7 +345,9 @@ impl<O: ReplayObserver> Replayer<O> {
                 break;
             };
             let p = &mut self.pending;
-            let (done, result) = instance.market(&batch[at..], |b| set_actions(&mut p.produced, b));
+            let levels = &self.batch_levels;
+            let (done, result) =
+                instance.market(&batch[at..], levels, |b| set_actions(&mut p.produced, b));
             if let Err(e) = result {
                 p.produced = Outcome::Failed(e.to_string());
             }
@@ -345,7 +356,14 @@ impl<O: ReplayObserver> Replayer<O> {
                 self.stats.events += 1;
                 self.settle_quiet(rec);
             }
-            let rec = batch[last];
+            let mut rec = batch[last];
+            // The pending book keeps its own levels: the batch's are cleared after it.
+            self.pending_levels.clear();
+            if let Some((first, count)) = rec.level_span().filter(|(_, n)| *n > 0) {
+                let span = self.batch_levels.get(first..first + count).unwrap_or(&[]);
+                self.pending_levels.extend_from_slice(span);
+                rec.px[0] = 0;
+            }
             let p = &mut self.pending;
             (p.seq, p.ts, p.live, p.market) = (rec.seq, rec.ts, true, Some(rec));
             self.stats.events += 1;
@@ -357,6 +375,7 @@ impl<O: ReplayObserver> Replayer<O> {
         }
         batch.clear();
         self.batch = batch;
+        self.batch_levels.clear();
     }
 
     /// A market record the robot did nothing with, as recorded.
@@ -369,7 +388,7 @@ impl<O: ReplayObserver> Replayer<O> {
         let replayed = Replayed {
             seq: rec.seq,
             ts: rec.ts,
-            event: EventRef::Market(rec, name),
+            event: EventRef::Market(rec, name, &self.batch_levels),
             recorded: &self.empty,
             produced: &self.empty,
             matched: true,
@@ -410,7 +429,7 @@ impl<O: ReplayObserver> Replayer<O> {
                     .symbols
                     .get(rec.symbol as usize)
                     .map_or("", String::as_str);
-                EventRef::Market(rec, name)
+                EventRef::Market(rec, name, &self.pending_levels)
             }
             None => EventRef::Encoded(&p.event),
         };

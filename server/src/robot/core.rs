@@ -7,7 +7,7 @@ use crate::journal::format::{self, EndRecord, FailedRecord, RecordKind};
 use crate::journal::{JournalError, JournalWriter};
 use crate::market::symbols::{self, Known};
 use crate::plugin::{CallError, RobotInstance};
-use robofleet_api::abi::RfMarket;
+use robofleet_api::abi::{RfLevel, RfMarket};
 use robofleet_api::{Action, Event, EventKind};
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +35,8 @@ pub struct RobotCore {
     event_buf: Vec<u8>,
     /// Symbol ids this instance has been told (a fresh instance knows none).
     known: Known,
+    /// A book's levels on their way to the plugin (reused).
+    levels: Vec<RfLevel>,
 }
 
 impl RobotCore {
@@ -52,6 +54,7 @@ impl RobotCore {
             seen,
             event_buf: Vec::with_capacity(256),
             known: Known::default(),
+            levels: Vec::new(),
         }
     }
 
@@ -74,8 +77,23 @@ impl RobotCore {
         if let Some(symbol) = market_symbol(&kind) {
             let id = self.known.id_of(symbol);
             if let Some(rec) = RfMarket::from_event(0, ts, id, &kind) {
-                return self.process_market(rec);
+                return self.process_market(rec, &[]);
             }
+        }
+        if let EventKind::Depth(d) = &kind {
+            let id = self.known.id_of(&d.symbol);
+            let mut levels = std::mem::take(&mut self.levels);
+            levels.clear();
+            let level = |l: &robofleet_api::Level| RfLevel {
+                price: l.price.raw(),
+                qty: l.qty,
+            };
+            levels.extend(d.bids.iter().map(level));
+            levels.extend(d.asks.iter().map(level));
+            let rec = RfMarket::depth(0, ts, id, 0, d.bids.len(), d.asks.len());
+            let result = self.process_market(rec, &levels);
+            self.levels = levels;
+            return result;
         }
         if !self.seen.admit(&kind) {
             return Ok(Processed::Duplicate);
@@ -103,7 +121,11 @@ impl RobotCore {
     /// Handle one market record (its `symbol` an id from [`crate::market::symbols`]; its
     /// `seq` is set here). Journaled as the record itself, handed over as it is: nothing is
     /// decoded or allocated for it on either side of the boundary.
-    pub fn process_market(&mut self, mut rec: RfMarket) -> Result<Processed, CoreError> {
+    pub fn process_market(
+        &mut self,
+        mut rec: RfMarket,
+        levels: &[RfLevel],
+    ) -> Result<Processed, CoreError> {
         if self.known.tell(rec.symbol) {
             let name = symbols::name(rec.symbol).ok_or_else(|| {
                 CallError::Boundary(format!(
@@ -120,12 +142,15 @@ impl RobotCore {
         self.seq += 1;
         rec.seq = self.seq;
         if let Some(j) = self.journal.as_mut() {
-            j.append(RecordKind::Market, &rec.to_bytes())?;
+            rec.journal_body(levels, &mut self.event_buf);
+            j.append(RecordKind::Market, &self.event_buf)?;
         }
         let journal = &mut self.journal;
-        let (_, result) = self.instance.market(std::slice::from_ref(&rec), |bytes| {
-            journal_actions(journal, bytes)
-        });
+        let (_, result) = self
+            .instance
+            .market(std::slice::from_ref(&rec), levels, |bytes| {
+                journal_actions(journal, bytes)
+            });
         self.finish(result)
     }
 

@@ -9,6 +9,8 @@ pub enum Inbound {
     /// it sent it.
     Market {
         rec: robofleet_api::abi::RfMarket,
+        /// A book's levels (bids then asks); empty for other kinds.
+        levels: Vec<robofleet_api::abi::RfLevel>,
         recv_mono_ns: u64,
         sent_ns: Option<i64>,
     },

@@ -223,6 +223,7 @@ impl RobotLoop {
         match inbound {
             Inbound::Market {
                 rec,
+                levels,
                 recv_mono_ns,
                 sent_ns,
             } => {
@@ -237,9 +238,10 @@ impl RobotLoop {
                 let name = match rec.kind {
                     robofleet_api::abi::MD_QUOTE => "Quote",
                     robofleet_api::abi::MD_TRADE => "Trade",
+                    robofleet_api::abi::MD_DEPTH => "Depth",
                     _ => "Bar",
                 };
-                self.deliver_via(name, origin, |core| core.process_market(rec))
+                self.deliver_via(name, origin, |core| core.process_market(rec, &levels))
             }
             Inbound::Update { ts, kind } => {
                 let counter = match kind {

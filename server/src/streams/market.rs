@@ -3,7 +3,7 @@
 
 use super::mailbox::MailboxReceiver;
 use crate::clock;
-use crate::market;
+use crate::market::{self, MarketKind};
 use crate::robot::{Inbound, RobotShared};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -16,6 +16,8 @@ pub enum MarketCmd {
         robot: String,
         endpoint: String,
         symbols: Vec<String>,
+        /// Quotes, depth or both.
+        feeds: robofleet_api::Feeds,
         shared: Arc<RobotShared>,
     },
     Remove {
@@ -31,6 +33,9 @@ pub struct MarketStats {
     pub unrouted: AtomicU64,
     pub delivered: AtomicU64,
     pub dropped: AtomicU64,
+    /// Depth updates out of sequence, and updates dropped while a book waited for a snapshot.
+    pub depth_gaps: AtomicU64,
+    pub depth_stale: AtomicU64,
 }
 
 #[derive(Serialize)]
@@ -40,6 +45,8 @@ pub struct MarketStatsSnapshot {
     pub unrouted: u64,
     pub delivered: u64,
     pub dropped: u64,
+    pub depth_gaps: u64,
+    pub depth_stale: u64,
 }
 
 impl MarketStats {
@@ -51,6 +58,8 @@ impl MarketStats {
             unrouted: l(&self.unrouted),
             delivered: l(&self.delivered),
             dropped: l(&self.dropped),
+            depth_gaps: l(&self.depth_gaps),
+            depth_stale: l(&self.depth_stale),
         }
     }
 }
@@ -65,6 +74,7 @@ struct Route {
     push: zmq::Socket,
     shared: Arc<RobotShared>,
     symbols: Vec<String>,
+    feeds: robofleet_api::Feeds,
 }
 
 pub fn run_market_thread(
@@ -81,6 +91,8 @@ pub fn run_market_thread(
     // Each symbol's id (what its records carry to the robots) and its robots.
     let mut by_symbol: HashMap<String, (u32, Vec<Rc<Route>>)> = HashMap::new();
     let mut garbage_logged = 0u64;
+    let mut books = crate::market::book::Books::default();
+    let mut levels = Vec::new();
     loop {
         let mut items = [
             sub.as_poll_item(zmq::POLLIN),
@@ -113,13 +125,38 @@ pub fn run_market_thread(
                     stats.unrouted.fetch_add(1, Ordering::Relaxed);
                     continue;
                 };
+                let (gaps, stale) = (books.gaps, books.stale_dropped);
+                let rebuilt = books.rebuild(md);
+                stats
+                    .depth_gaps
+                    .fetch_add(books.gaps - gaps, Ordering::Relaxed);
+                stats
+                    .depth_stale
+                    .fetch_add(books.stale_dropped - stale, Ordering::Relaxed);
+                let Some(mut md) = rebuilt else {
+                    continue;
+                };
+                if let MarketKind::Depth { bids, asks, .. } = &mut md.kind {
+                    bids.truncate(robofleet_api::DEPTH_LEVELS);
+                    asks.truncate(robofleet_api::DEPTH_LEVELS);
+                }
+                md.levels_into(&mut levels);
                 let bytes = Inbound::Market {
                     rec: md.to_record(*symbol_id),
+                    levels: levels.clone(),
                     recv_mono_ns,
                     sent_ns: md.sent_ns,
                 }
                 .encode();
                 for route in routes {
+                    let wanted = match &md.kind {
+                        MarketKind::Quote { .. } => route.feeds.quotes,
+                        MarketKind::Depth { .. } => route.feeds.depth,
+                        MarketKind::Trade { .. } | MarketKind::Bar { .. } => true,
+                    };
+                    if !wanted {
+                        continue;
+                    }
                     match route.push.send(&bytes[..], zmq::DONTWAIT) {
                         Ok(()) => {
                             stats.delivered.fetch_add(1, Ordering::Relaxed);
@@ -139,6 +176,7 @@ pub fn run_market_thread(
                         robot,
                         endpoint,
                         symbols,
+                        feeds,
                         shared,
                     } => {
                         let push = match super::robot_push(&ctx, &endpoint, true) {
@@ -152,6 +190,7 @@ pub fn run_market_thread(
                             push,
                             shared,
                             symbols: symbols.clone(),
+                            feeds,
                         });
                         for s in &symbols {
                             let (_, list) = by_symbol

@@ -5,15 +5,6 @@ use robofleet_api::{OrderStatus, OrderType, Price, Side, TimeInForce};
 use super::ExchangeOutput;
 use crate::store::{Order, OrderChange};
 
-/// The last quote of a symbol and how much of each side is still untaken.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Touch {
-    pub(super) bid: Price,
-    pub(super) bid_left: i64,
-    pub(super) ask: Price,
-    pub(super) ask_left: i64,
-}
-
 /// What a working order can trade against, with its price.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Liquidity {

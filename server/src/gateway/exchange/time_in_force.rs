@@ -1,6 +1,6 @@
 //! Time in force: when a day order ends, and what a fill-or-kill order could take on arrival.
 
-use super::order::{live, Liquidity, WorkingOrder};
+use super::order::WorkingOrder;
 use super::{ExchangeOutput, SimExchange, DAY_END_REASON};
 use crate::store::Order;
 use robofleet_api::{Side, TimeInForce};
@@ -21,19 +21,9 @@ impl SimExchange {
         Some(spec.trading_day_end(at))
     }
 
-    /// How much of `w` the last quote's untaken touch could fill right now.
+    /// How much of `w` what the last quote or book left untaken could fill right now.
     pub(super) fn available_at_arrival(&self, w: &WorkingOrder) -> i64 {
-        let Some(touch) = self.quotes.get(&w.symbol) else {
-            return 0;
-        };
-        let (px, left) = match w.side {
-            Side::Buy => (touch.ask, touch.ask_left),
-            Side::Sell => (touch.bid, touch.bid_left),
-        };
-        match w.fill_price(Liquidity::Touch(px)) {
-            Some(_) if live(px) => left.max(0),
-            _ => 0,
-        }
+        self.offered.get(&w.symbol).map_or(0, |o| o.available_to(w))
     }
 
     /// Cancel the day orders of `symbol` whose trading day has ended by `ts`.

@@ -5,6 +5,7 @@ fn p(x: f64) -> Price {
     Price::from_f64(x).unwrap()
 }
 
+mod depth;
 mod fills;
 mod instruments;
 mod rules;
