@@ -63,7 +63,7 @@ pub fn write_journal(
     let mut last_ts = T0;
     for md in quote_walk(seed, &args.symbols)?.take(quotes as usize) {
         last_ts = md.ts;
-        sim.on_row(&md)?;
+        sim.on_row(md)?;
     }
     let end_hash = sim.stop(last_ts)?;
     Ok(Generated {

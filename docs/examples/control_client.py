@@ -234,7 +234,8 @@ INSTRUMENT_RELOAD = {"versions": is_int, "changed": is_instruments, "events_sent
 LATENCY = {k: is_int for k in ("count", "min", "p50", "p99", "p999", "max")}
 LATENCY["mean"] = is_num
 GATEWAY = {k: is_int for k in ("orders_seen", "cancels_seen", "fills", "rejects",
-                               "md_messages", "feed_garbage", "store_errors", "md_dropped")}
+                               "md_messages", "feed_garbage", "depth_gaps", "store_errors",
+                               "md_dropped")}
 GATEWAY["latency_inside_ns"] = lambda v: shape(v, LATENCY, "latency_inside_ns")
 GATEWAY["latency_wire_ns"] = lambda v: shape(v, LATENCY, "latency_wire_ns")
 STATS_ROBOT = {"name": is_str, "events": is_int, "orders_sent": is_int, "md_dropped": is_int,
@@ -242,7 +243,8 @@ STATS_ROBOT = {"name": is_str, "events": is_int, "orders_sent": is_int, "md_drop
 STATS = {
     "uptime_secs": is_num,
     "market_data": lambda v: shape(v, {k: is_int for k in (
-        "messages", "garbage", "unrouted", "delivered", "dropped")}, "market_data"),
+        "messages", "garbage", "unrouted", "delivered", "dropped", "depth_gaps",
+        "depth_stale")}, "market_data"),
     "trade_updates": lambda v: shape(v, {"delivered": is_int, "undeliverable": is_int},
                                      "trade_updates"),
     "gateway": lambda v: v is None or shape(v, GATEWAY, "gateway"),

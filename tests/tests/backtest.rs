@@ -184,6 +184,60 @@ fn run_err(args: &[&str]) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A robot that asks for depth, on CSV depth rows: it sees whole books (not across a gap),
+/// and the venue fills its resting bids level by level.
+#[test]
+fn depth_rows_become_books_for_the_robot_and_the_venue() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("depth.csv");
+    std::fs::write(
+        &data,
+        "# Si books, 10:00 Moscow\n\
+         2026-11-02T07:00:00Z,Si,depth,1,snapshot,99@5 98@7,101@2 102@4 104@9\n\
+         2026-11-02T07:00:01Z,Si,depth,2,update,100@1,104@0\n\
+         2026-11-02T07:00:02Z,Si,depth,4,update,97@1,\n\
+         2026-11-02T07:00:03Z,Si,depth,5,update,96@1,\n\
+         2026-11-02T07:00:04Z,Si,depth,10,snapshot,90@1,94@50 95@100 96@1000\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let report = run_ok(&plugin("book_watcher"), &data, &out, &[]);
+    let counts = &report["counts"];
+    assert_eq!(counts["rows"], 5, "{report}");
+    assert_eq!(
+        (
+            counts["depth_gaps"].as_u64(),
+            counts["depth_stale"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    // Books 1, 2 and 10 reached the robot: one bid each, sized bids * 100 + asks.
+    assert_eq!(counts["market_events"], 3, "{report}");
+    assert_eq!(report["orders"], 3, "{report}");
+    // The book of snapshot 10 fills the bids at 100 (302 lots) then 99 (203), best first,
+    // each walking the asks from 94 up.
+    let trades = std::fs::read_to_string(out.join("trades.csv")).unwrap();
+    let fills: Vec<(String, String, String)> = trades
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[3].to_string(), f[6].to_string(), f[7].to_string())
+        })
+        .collect();
+    let f = |id: &str, qty: &str, px: &str| (id.to_string(), qty.to_string(), px.to_string());
+    assert_eq!(
+        fills,
+        [
+            f("book_watcher-2", "50", "94"),
+            f("book_watcher-2", "100", "95"),
+            f("book_watcher-2", "152", "96"),
+            f("book_watcher-1", "203", "96"),
+        ],
+        "{trades}"
+    );
+}
+
 #[test]
 fn bad_input_fails_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();

@@ -102,6 +102,7 @@ fn books_reach_the_robots_that_asked_and_a_gap_waits_for_a_snapshot() {
     let stats = srv.ok(json!({"cmd": "stats"}));
     assert_eq!(stats["market_data"]["depth_gaps"], json!(1), "{stats}");
     assert_eq!(stats["market_data"]["depth_stale"], json!(1), "{stats}");
+    assert_eq!(stats["gateway"]["depth_gaps"], json!(1), "{stats}");
     // A quote reaches the quotes robot (panicky bids at its bid), never the depth robot.
     assert!(wait_until(T, || {
         feed.quote("Si", 90.0, 91.0, 5);

@@ -214,6 +214,7 @@ pub fn run(cfg: &BacktestConfig, out: Option<&Path>) -> Result<Outcome, Backtest
     })?;
     let ledger = Ledger::new(&name, cfg.capital);
     let mut sim = sim::Sim::new(&name, started.core, &args.symbols, info.timer_ms, ledger)
+        .with_feeds(info.feeds)
         .with_instruments(&cfg.instruments);
     let dir = out.map_or_else(
         || PathBuf::from(format!("backtest-{name}")),
@@ -252,7 +253,7 @@ pub fn run(cfg: &BacktestConfig, out: Option<&Path>) -> Result<Outcome, Backtest
             sim.start(md.ts)?;
         }
         last_ts = md.ts;
-        sim.on_row(&md)?;
+        sim.on_row(md)?;
         sim.drain_into(&mut writer)?;
     }
     let Some(first_ts) = first_ts else {

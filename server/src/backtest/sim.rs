@@ -65,6 +65,10 @@ pub struct Counts {
     /// ledger; the robot has ended and is not told).
     pub after_stop: u64,
     pub logs: u64,
+    /// Depth updates out of sequence (each book then waits for a snapshot), and updates
+    /// dropped while one waited.
+    pub depth_gaps: u64,
+    pub depth_stale: u64,
 }
 
 pub struct Sim {
@@ -85,9 +89,19 @@ pub struct Sim {
     pub counts: Counts,
     /// Specs of the robot's symbols, delivered right after `Start`.
     instruments: Vec<robofleet_api::Instrument>,
+    /// Books rebuilt from depth rows, and which market data the robot asked for.
+    books: crate::market::book::Books,
+    feeds: robofleet_api::Feeds,
 }
 
 impl Sim {
+    /// Deliver the market data the robot asked for (its `RobotInfo::feeds`); quotes only
+    /// until this is called.
+    pub fn with_feeds(mut self, feeds: robofleet_api::Feeds) -> Self {
+        self.feeds = feeds;
+        self
+    }
+
     /// Trade on this registry: the venue checks every order against it, and the robot gets
     /// its symbols' specs after `Start`, as a live robot does.
     pub fn with_instruments(mut self, specs: &[robofleet_api::Instrument]) -> Self {
@@ -117,6 +131,8 @@ impl Sim {
             fills_booked: 0,
             counts: Counts::default(),
             instruments: Vec::new(),
+            books: crate::market::book::Books::for_venue(),
+            feeds: robofleet_api::Feeds::default(),
         }
     }
 
@@ -132,19 +148,47 @@ impl Sim {
         self.drain(ts)
     }
 
-    /// One data row, with everything it leads to.
-    pub fn on_row(&mut self, md: &MarketData) -> Result<(), BacktestError> {
+    /// One data row, with everything it leads to. A depth row is first applied to its
+    /// symbol's book: the venue and the robot see the whole book (or nothing, while a book
+    /// waits for a snapshot after a gap).
+    pub fn on_row(&mut self, md: MarketData) -> Result<(), BacktestError> {
         self.fire_timers(md.ts)?;
         self.counts.rows += 1;
-        if let MarketKind::Quote { bid, ask, .. } = md.kind {
-            self.ledger.on_quote(md.ts, &md.symbol, bid, ask);
+        let (gaps, stale) = (self.books.gaps, self.books.stale_dropped);
+        let rebuilt = self.books.rebuild(md);
+        self.counts.depth_gaps += self.books.gaps - gaps;
+        self.counts.depth_stale += self.books.stale_dropped - stale;
+        let Some(mut md) = rebuilt else {
+            return Ok(());
+        };
+        // A gap empties the book the venue trades against; the robot waits for a snapshot.
+        let gap = self.books.gaps > gaps;
+        match &md.kind {
+            MarketKind::Quote { bid, ask, .. } => {
+                self.ledger.on_quote(md.ts, &md.symbol, *bid, *ask)
+            }
+            MarketKind::Depth { bids, asks, .. } => {
+                if let (Some(b), Some(a)) = (bids.first(), asks.first()) {
+                    self.ledger.on_quote(md.ts, &md.symbol, b.price, a.price);
+                }
+            }
+            MarketKind::Trade { .. } | MarketKind::Bar { .. } => {}
         }
         self.venue.market(
-            md,
+            &md,
             out(&mut self.queue, &mut self.new_fills, &mut self.counts),
         );
         self.book_fills();
-        if self.symbols.contains(&md.symbol) {
+        let wanted = match &mut md.kind {
+            MarketKind::Quote { .. } => self.feeds.quotes,
+            MarketKind::Depth { bids, asks, .. } => {
+                bids.truncate(robofleet_api::DEPTH_LEVELS);
+                asks.truncate(robofleet_api::DEPTH_LEVELS);
+                self.feeds.depth
+            }
+            MarketKind::Trade { .. } | MarketKind::Bar { .. } => true,
+        };
+        if wanted && !gap && self.symbols.contains(&md.symbol) {
             self.counts.market_events += 1;
             self.deliver(md.ts, md.to_event_kind())?;
         }

@@ -8,8 +8,17 @@
 //!
 //! `ts` is integer ns since the Unix epoch or RFC 3339 (`Z` or `+HH:MM` offset, up to 9
 //! fractional digits). Quote rows fill `bid..ask_size` and leave `price,size` empty; trade rows
-//! the reverse. `#` lines and blank lines are skipped; the header is optional. A malformed row
-//! is counted, logged with its line number and skipped: one bad row never ends a replay.
+//! the reverse. Order book rows have a shape of their own, seven fields:
+//!
+//! ```text
+//! 2026-11-02T07:00:00.125Z,Si,depth,41,snapshot,99998@12 99997@30,100000@7 100001@20
+//! 2026-11-02T07:00:00.126Z,Si,depth,42,update,99999@3,100000@0
+//! ```
+//!
+//! (`ts,symbol,depth,seq,snapshot|update,bids,asks`, each side space-separated
+//! `price@qty` best first, as the wire's depth message). `#` lines and blank lines are
+//! skipped; the header is optional. A malformed row is counted, logged with its line number
+//! and skipped: one bad row never ends a replay.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Seek};
@@ -33,7 +42,7 @@ pub enum RowError {
     BadTs(String),
     #[error("empty symbol")]
     EmptySymbol,
-    #[error("type {0:?} is neither `quote` nor `trade`")]
+    #[error("type {0:?} is not `quote`, `trade` or `depth`")]
     BadType(String),
     #[error("field {field}: {value:?} is not a valid value")]
     BadField { field: &'static str, value: String },
@@ -41,6 +50,55 @@ pub enum RowError {
     UnexpectedField(&'static str),
     #[error("row is not valid UTF-8")]
     NotUtf8,
+    #[error("depth row: {0}")]
+    BadDepth(String),
+}
+
+/// Fields of a depth row.
+const DEPTH_FIELDS: usize = 7;
+
+/// One side of a depth row: space-separated `price@qty`.
+fn depth_side(text: &str) -> Result<Vec<robofleet_api::Level>, RowError> {
+    text.split_whitespace()
+        .map(|level| {
+            let (p, q) = level
+                .split_once('@')
+                .ok_or_else(|| RowError::BadDepth(format!("level {level:?} is not price@qty")))?;
+            let price = p
+                .parse::<Price>()
+                .map_err(|e| RowError::BadDepth(format!("price {p:?}: {e}")))?;
+            let qty = q
+                .parse::<i64>()
+                .map_err(|_| RowError::BadDepth(format!("quantity {q:?} is not an integer")))?;
+            Ok(robofleet_api::Level { price, qty })
+        })
+        .collect()
+}
+
+fn parse_depth_row(f: &[&str]) -> Result<MarketKind, RowError> {
+    if f.len() != DEPTH_FIELDS {
+        return Err(RowError::FieldCount(f.len()));
+    }
+    let seq = f[3]
+        .parse::<u64>()
+        .map_err(|_| RowError::BadDepth(format!("seq {:?} is not a number", f[3])))?;
+    let snapshot = match f[4] {
+        "snapshot" => true,
+        "update" => false,
+        other => {
+            return Err(RowError::BadDepth(format!(
+                "{other:?} is neither `snapshot` nor `update`"
+            )))
+        }
+    };
+    let kind = MarketKind::Depth {
+        seq,
+        snapshot,
+        bids: depth_side(f[5])?,
+        asks: depth_side(f[6])?,
+    };
+    crate::market::wire::validate(&kind).map_err(|e| RowError::BadDepth(e.to_string()))?;
+    Ok(kind)
 }
 
 /// Parse one data row (not a comment, blank or header line).
@@ -50,6 +108,18 @@ pub fn parse_row(line: &str) -> Result<MarketData, RowError> {
         .split(',')
         .map(str::trim)
         .collect();
+    if f.get(2) == Some(&"depth") {
+        let ts = parse_ts(f[0]).ok_or_else(|| RowError::BadTs(f[0].to_string()))?;
+        if f[1].is_empty() {
+            return Err(RowError::EmptySymbol);
+        }
+        return Ok(MarketData {
+            symbol: f[1].to_string(),
+            ts,
+            sent_ns: None,
+            kind: parse_depth_row(&f)?,
+        });
+    }
     if f.len() != 9 {
         return Err(RowError::FieldCount(f.len()));
     }
@@ -242,6 +312,71 @@ mod tests {
                 size: 3
             }
         );
+    }
+
+    #[test]
+    fn depth_rows_parse_and_bad_ones_say_why() {
+        let d = parse_row("7,Si,depth,41,snapshot,99998@12 99997.5@30,100000@7").unwrap();
+        let lv = |p: &str, qty| robofleet_api::Level { price: px(p), qty };
+        assert_eq!(
+            d.kind,
+            MarketKind::Depth {
+                seq: 41,
+                snapshot: true,
+                bids: vec![lv("99998", 12), lv("99997.5", 30)],
+                asks: vec![lv("100000", 7)],
+            }
+        );
+        let u = parse_row("8,Si,depth,42,update,,100000@0").unwrap();
+        assert!(
+            matches!(u.kind, MarketKind::Depth { snapshot: false, ref bids, .. } if bids.is_empty())
+        );
+        for (row, why) in [
+            (
+                "8,Si,depth,42,update,1@1",
+                "expected 9 comma-separated fields, got 6",
+            ),
+            (
+                "8,Si,depth,x,update,,",
+                "depth row: seq \"x\" is not a number",
+            ),
+            (
+                "8,Si,depth,1,full,,",
+                "depth row: \"full\" is neither `snapshot` nor `update`",
+            ),
+            (
+                "8,Si,depth,1,update,1:1,",
+                "depth row: level \"1:1\" is not price@qty",
+            ),
+            ("8,Si,depth,1,update,1e3@1,", "depth row: price \"1e3\": "),
+            (
+                "8,Si,depth,1,snapshot,1@0,",
+                "depth row: invalid values: depth levels",
+            ),
+        ] {
+            let err = parse_row(row).unwrap_err().to_string();
+            assert!(err.starts_with(why), "{row}: {err}");
+        }
+    }
+
+    /// The example in docs/feed.md is a valid file, depth rows and all.
+    #[test]
+    fn the_documented_example_parses() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/feed.md"))
+            .unwrap();
+        let block = doc
+            .split("```text")
+            .find(|b| b.contains("# Si, 2026-11-02"))
+            .and_then(|b| b.split("```").next())
+            .unwrap();
+        let rows: Vec<&str> = block
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("ts,"))
+            .collect();
+        assert_eq!(rows.len(), 5);
+        for row in rows {
+            parse_row(row).unwrap_or_else(|e| panic!("{row}: {e}"));
+        }
     }
 
     #[test]

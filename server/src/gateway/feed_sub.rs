@@ -49,8 +49,8 @@ pub fn run(
     stop: Arc<AtomicBool>,
 ) {
     let mut garbage = GarbageWarner::default();
-    // The exchange is handed whole books: depth updates are applied here (gaps are logged).
-    let mut books = crate::market::book::Books::default();
+    // The exchange is handed whole books: depth updates are applied here (gaps counted).
+    let mut books = crate::market::book::Books::for_venue();
     while !stop.load(Ordering::Relaxed) {
         let frames = match sock.recv_multipart(0) {
             Ok(f) => f,
@@ -69,7 +69,12 @@ pub fn run(
                 continue;
             }
         };
-        let Some(md) = books.rebuild(md) else {
+        let gaps = books.gaps;
+        let rebuilt = books.rebuild(md);
+        if books.gaps > gaps {
+            GatewayStats::bump(&stats.depth_gaps);
+        }
+        let Some(md) = rebuilt else {
             continue;
         };
         if !forward(&out, md, &stats) {

@@ -35,6 +35,8 @@ pub struct GatewayStats {
     pub md_messages: AtomicU64,
     /// Feed messages that did not decode (dropped).
     pub feed_garbage: AtomicU64,
+    /// Depth updates out of sequence (the book then waits for its next snapshot).
+    pub depth_gaps: AtomicU64,
     pub store_errors: AtomicU64,
     /// Market data dropped because the gateway fell behind (its own queue was full).
     pub md_dropped: AtomicU64,
@@ -55,6 +57,7 @@ impl Default for GatewayStats {
             rejects: AtomicU64::new(0),
             md_messages: AtomicU64::new(0),
             feed_garbage: AtomicU64::new(0),
+            depth_gaps: AtomicU64::new(0),
             store_errors: AtomicU64::new(0),
             md_dropped: AtomicU64::new(0),
             since_wall_ns: clock::wall_ns(),
@@ -101,6 +104,7 @@ pub struct GatewayStatsSnapshot {
     pub rejects: u64,
     pub md_messages: u64,
     pub feed_garbage: u64,
+    pub depth_gaps: u64,
     pub store_errors: u64,
     pub md_dropped: u64,
     pub latency_inside_ns: LatencySummary,
@@ -170,6 +174,7 @@ impl GatewayStats {
             rejects: get(&self.rejects),
             md_messages: get(&self.md_messages),
             feed_garbage: get(&self.feed_garbage),
+            depth_gaps: get(&self.depth_gaps),
             store_errors: get(&self.store_errors),
             md_dropped: get(&self.md_dropped),
             latency_inside_ns: LatencySummary::of(&lock(&self.latency_inside)),

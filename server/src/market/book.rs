@@ -17,11 +17,23 @@ pub struct Books {
     pub gaps: u64,
     /// Updates dropped because their book was stale or had no snapshot yet.
     pub stale_dropped: u64,
+    /// Pass a gap on as an empty book (for a venue, which must stop trading against the
+    /// old one) instead of nothing (for robots, which wait for the next snapshot).
+    pub empty_on_gap: bool,
 }
 
 impl Books {
+    /// A venue's books: a gap empties the book it passes on.
+    pub fn for_venue() -> Self {
+        Books {
+            empty_on_gap: true,
+            ..Books::default()
+        }
+    }
+
     /// What consumers see of `md`: quotes, prints and bars as they are; a depth message as
-    /// the whole book after it (a snapshot of it), or nothing when its book is stale.
+    /// the whole book after it (a snapshot of it), or nothing when its book is stale (an
+    /// empty book at the gap itself, with [`Books::empty_on_gap`]).
     pub fn rebuild(&mut self, md: MarketData) -> Option<MarketData> {
         let MarketKind::Depth {
             seq,
@@ -50,7 +62,15 @@ impl Books {
                     "depth update {got} where {expected} was next: book dropped until the next snapshot ({} gaps so far)",
                     self.gaps
                 );
-                None
+                self.empty_on_gap.then(|| MarketData {
+                    kind: MarketKind::Depth {
+                        seq: *seq,
+                        snapshot: true,
+                        bids: Vec::new(),
+                        asks: Vec::new(),
+                    },
+                    ..md
+                })
             }
             Applied::Stale => {
                 self.stale_dropped += 1;
@@ -169,6 +189,11 @@ mod tests {
         assert_eq!(full, depth(3, true, vec![l(10, 2), l(9, 1)]));
         assert_eq!(books.rebuild(depth(5, false, vec![l(10, 0)])), None);
         assert_eq!((books.gaps, books.stale_dropped), (1, 1));
+        // A venue's books pass the gap on as an empty book: nothing left to trade against.
+        let mut venue = Books::for_venue();
+        venue.rebuild(depth(1, true, vec![l(9, 1)]));
+        let gap = venue.rebuild(depth(3, false, vec![l(10, 2)]));
+        assert_eq!(gap, Some(depth(3, true, vec![])));
     }
 
     #[test]

@@ -252,7 +252,8 @@ fn price(field: &'static str, raw: Option<&RawValue>) -> Result<Price, WireError
     })
 }
 
-fn validate(kind: &MarketKind) -> Result<(), WireError> {
+/// The checks every message passes after parsing (sizes, depth levels): the CSV's too.
+pub fn validate(kind: &MarketKind) -> Result<(), WireError> {
     let ok = match kind {
         MarketKind::Quote {
             bid_size, ask_size, ..
@@ -425,7 +426,7 @@ mod tests {
                 asks: vec![lv("100000", 7)],
             }
         );
-        assert_eq!(decode(&encode(&md).to_vec()).unwrap(), md);
+        assert_eq!(decode(encode(&md).as_ref()).unwrap(), md);
         // An update may remove a level (0); a snapshot may not hold one.
         let update =
             r#"{"type":"depth","ts":5,"seq":42,"snapshot":false,"bids":[[1,0]],"asks":[]}"#;
