@@ -110,15 +110,68 @@ fn parse_raw(text: &str) -> Result<i128, DecimalError> {
 
 /// Print a count of 10⁻⁹ units as the shortest exact decimal text.
 fn fmt_raw(raw: i128, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    let sign = if raw < 0 { "-" } else { "" };
+    let mut buf = [0u8; 48];
+    let at = decimal_digits(raw, &mut buf);
+    // Only ASCII digits, '.' and '-' were written.
+    f.write_str(std::str::from_utf8(&buf[at..]).map_err(|_| fmt::Error)?)
+}
+
+/// The decimal text of `raw` 10⁻⁹ units, written backwards into the end of `buf` (where it
+/// starts is returned): no allocation, and 64-bit division whenever the value fits (reports
+/// print hundreds of thousands of these).
+fn decimal_digits(raw: i128, buf: &mut [u8; 48]) -> usize {
+    let mut at = buf.len();
+    let mut put = |b: u8| {
+        at -= 1;
+        buf[at] = b;
+    };
     let abs = raw.unsigned_abs();
-    let whole = abs / SCALE as u128;
-    let frac = abs % SCALE as u128;
-    if frac == 0 {
-        return write!(f, "{sign}{whole}");
+    let (whole, frac) = match u64::try_from(abs) {
+        Ok(v) => (u128::from(v / SCALE as u64), v % SCALE as u64),
+        Err(_) => (abs / SCALE as u128, (abs % SCALE as u128) as u64),
+    };
+    if frac != 0 {
+        let (mut frac, mut digits) = (frac, 9);
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        for _ in 0..digits {
+            put(b'0' + (frac % 10) as u8);
+            frac /= 10;
+        }
+        put(b'.');
     }
-    let digits = format!("{frac:09}");
-    write!(f, "{sign}{whole}.{}", digits.trim_end_matches('0'))
+    match u64::try_from(whole) {
+        Ok(mut w) => loop {
+            put(b'0' + (w % 10) as u8);
+            w /= 10;
+            if w == 0 {
+                break;
+            }
+        },
+        Err(_) => {
+            let mut w = whole;
+            loop {
+                put(b'0' + (w % 10) as u8);
+                w /= 10;
+                if w == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    if raw < 0 {
+        put(b'-');
+    }
+    at
+}
+
+/// Append `raw`'s decimal text (as `Display` writes it) to `out`.
+fn append_decimal(raw: i128, out: &mut Vec<u8>) {
+    let mut buf = [0u8; 48];
+    let at = decimal_digits(raw, &mut buf);
+    out.extend_from_slice(&buf[at..]);
 }
 
 /// A price: an `i64` count of 10⁻⁹ of the instrument's price unit.
@@ -138,6 +191,11 @@ impl Price {
     /// The count of 10⁻⁹ units.
     pub const fn raw(self) -> i64 {
         self.0
+    }
+
+    /// Append the decimal text `to_string()` gives (for writers of large files).
+    pub fn append_to(self, out: &mut Vec<u8>) {
+        append_decimal(i128::from(self.0), out)
     }
 
     /// A whole number of price units (`None` past ±9.2 billion).
@@ -262,6 +320,11 @@ impl Money {
 
     pub const fn raw(self) -> i128 {
         self.0
+    }
+
+    /// Append the decimal text `to_string()` gives (for writers of large files).
+    pub fn append_to(self, out: &mut Vec<u8>) {
+        append_decimal(self.0, out)
     }
 
     /// A whole number of currency units.

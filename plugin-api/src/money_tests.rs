@@ -109,3 +109,54 @@ fn json_carries_text_and_binary_carries_integers() {
     assert_eq!(postcard::from_bytes::<Money>(&bytes).unwrap(), money);
     assert!(postcard::to_allocvec(&Money::from_raw(i128::MAX)).is_err());
 }
+
+/// The digit-by-digit formatter against the plain one it replaced, at the edges and between.
+#[test]
+fn formatting_matches_the_reference_at_every_scale() {
+    fn reference(raw: i128) -> String {
+        let sign = if raw < 0 { "-" } else { "" };
+        let abs = raw.unsigned_abs();
+        let (whole, frac) = (abs / 1_000_000_000, abs % 1_000_000_000);
+        if frac == 0 {
+            return format!("{sign}{whole}");
+        }
+        let digits = format!("{frac:09}");
+        format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
+    }
+    let mut values = vec![
+        0i128,
+        1,
+        -1,
+        9,
+        10,
+        999_999_999,
+        1_000_000_000,
+        -1_000_000_001,
+    ];
+    values.extend([i128::MAX, i128::MIN, i64::MAX as i128, i64::MIN as i128]);
+    values.extend([
+        u64::MAX as i128,
+        u64::MAX as i128 + 1,
+        -(u64::MAX as i128) - 1,
+    ]);
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..2000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        values.push((x as i64 >> (x % 60)) as i128);
+        values.push(((x as i128) << (x % 64)) * if x.is_multiple_of(2) { 1 } else { -1 });
+    }
+    for raw in values {
+        assert_eq!(Money::from_raw(raw).to_string(), reference(raw), "{raw}");
+        let mut appended = b"x".to_vec();
+        Money::from_raw(raw).append_to(&mut appended);
+        assert_eq!(appended, format!("x{}", reference(raw)).into_bytes());
+        if let Ok(p) = i64::try_from(raw) {
+            assert_eq!(Price::from_raw(p).to_string(), reference(raw), "{raw}");
+            let mut appended = Vec::new();
+            Price::from_raw(p).append_to(&mut appended);
+            assert_eq!(appended, reference(raw).into_bytes());
+        }
+    }
+}

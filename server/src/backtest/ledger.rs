@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CurvePoint {
     pub ts: i64,
-    pub symbol: String,
+    /// Shared with the ledger's own copy: a point costs no allocation.
+    pub symbol: std::sync::Arc<str>,
     pub position: i64,
     pub avg_price: Price,
     /// The symbol's latest quote mid (its average price until a quote is seen).
@@ -72,6 +73,8 @@ pub struct Ledger {
     peak_ts: Option<i64>,
     dd: Drawdown,
     curve: Vec<CurvePoint>,
+    /// Each symbol's name, shared by its curve points.
+    names: BTreeMap<String, std::sync::Arc<str>>,
     instruments: Instruments,
     /// Data time of the latest fill or quote: the specs in effect are those of this time.
     now: i64,
@@ -90,6 +93,7 @@ impl Ledger {
             peak_ts: None,
             dd: Drawdown::default(),
             curve: Vec::new(),
+            names: BTreeMap::new(),
             instruments: Instruments::new(),
             now: i64::MIN,
         }
@@ -124,7 +128,10 @@ impl Ledger {
         }
         self.now = self.now.max(ts);
         let mid = Price::mid(bid, ask);
-        let old = self.marks.insert(symbol.to_string(), mid);
+        let old = match self.marks.get_mut(symbol) {
+            Some(mark) => Some(std::mem::replace(mark, mid)),
+            None => self.marks.insert(symbol.to_string(), mid),
+        };
         let held = self.positions.get(symbol).is_some_and(|p| p.qty != 0);
         if held && old != Some(mid) {
             self.record(ts, symbol);
@@ -150,6 +157,16 @@ impl Ledger {
                 .sum::<Money>()
     }
 
+    /// The ledger's shared name for `symbol`.
+    fn name_of(&mut self, symbol: &str) -> std::sync::Arc<str> {
+        if let Some(name) = self.names.get(symbol) {
+            return name.clone();
+        }
+        let name: std::sync::Arc<str> = symbol.into();
+        self.names.insert(symbol.to_string(), name.clone());
+        name
+    }
+
     fn record(&mut self, ts: i64, symbol: &str) {
         let equity = self.equity();
         if equity > self.peak {
@@ -169,12 +186,16 @@ impl Ledger {
                 self.dd.pct = Some(pct);
             }
         }
+        if !self.positions.contains_key(symbol) {
+            return;
+        }
+        let name = self.name_of(symbol);
         let Some(p) = self.positions.get(symbol) else {
             return;
         };
         self.curve.push(CurvePoint {
             ts,
-            symbol: symbol.to_string(),
+            symbol: name,
             position: p.qty,
             avg_price: p.avg_price,
             mark: self.marks.get(symbol).copied().unwrap_or(p.avg_price),
@@ -310,10 +331,7 @@ mod tests {
         l.on_quote(6, "RTS", p(80.0), p(90.0));
         assert_eq!(l.equity(), m(1000.0 - 1.0 + 30.0));
         let last = l.curve().last().unwrap();
-        assert_eq!(
-            (last.ts, last.symbol.as_str(), last.position),
-            (6, "RTS", -2)
-        );
+        assert_eq!((last.ts, &*last.symbol, last.position), (6, "RTS", -2));
         assert_eq!((last.mark, last.unrealized), (p(85.0), m(30.0)));
         // The same mid again changes nothing.
         l.on_quote(7, "RTS", p(80.0), p(90.0));

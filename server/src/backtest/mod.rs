@@ -3,19 +3,23 @@
 //! `robofleet backtest`: one robot over historical market data on the live code path (the
 //! same [`RobotCore`](crate::robot::core::RobotCore) the robot thread drives, the same
 //! [`SimExchange`](crate::gateway::SimExchange) the gateway drives, the store's own order
-//! rules), on one thread, with time taken only from the data. The same plugin build, data
-//! and settings give byte-identical report files on every run.
+//! rules), on one thread (the data file is read and parsed ahead on a second), with time
+//! taken only from the data. The same plugin build, data and settings give byte-identical
+//! report files on every run.
 //!
 //! # Layout
 //! - `mod.rs`: [`BacktestConfig`], [`run`], [`BacktestError`], `name=value` parameters.
 //! - `sim.rs`: [`Sim`], the loop and its fixed event order (see there); also what
 //!   `robofleet-bench replay` drives to write a journal.
+//! - `ahead.rs`: the data file read and parsed on a second thread, in batches.
 //! - `venue.rs`: the live exchange behind the store's order rules; fills and updates out.
 //! - `ledger.rs`: positions from fills, PnL marked at the quote mid, equity, drawdown.
-//! - `report.rs`: `report.json`, `trades.csv`, `positions.csv`, `robot.log`, the summary.
+//! - `report.rs`: `report.json` and the summary; `stream.rs`: `trades.csv`,
+//!   `positions.csv` and `robot.log` written as the run goes.
 //! - `plot.rs`: `equity.svg`, drawn without font files.
 //! - `timefmt.rs`: data timestamps as RFC 3339 text.
 
+mod ahead;
 mod ledger;
 mod plot;
 mod report;
@@ -171,12 +175,15 @@ pub fn run(cfg: &BacktestConfig, out: Option<&Path>) -> Result<Outcome, Backtest
         path: cfg.data.clone(),
         error,
     };
-    let data_sha256 = sha256_file(&cfg.data).map_err(data_io)?;
+    // The data's hash is taken on a thread of its own while the backtest runs.
+    let data_path = cfg.data.clone();
+    let data_sha256 = std::thread::spawn(move || sha256_file(&data_path));
     let feed_err = |e: FeedError| match e {
         FeedError::Io { source, .. } => data_io(source),
         other => data_io(std::io::Error::other(other.to_string())),
     };
-    let mut reader = CsvReader::open(&cfg.data).map_err(feed_err)?;
+    let mut rows =
+        ahead::RowsAhead::spawn(CsvReader::open(&cfg.data).map_err(feed_err)?).map_err(data_io)?;
 
     let private =
         PrivateDir(std::env::temp_dir().join(format!("robofleet-backtest-{}", std::process::id())));
@@ -224,17 +231,20 @@ pub fn run(cfg: &BacktestConfig, out: Option<&Path>) -> Result<Outcome, Backtest
 
     let (mut first_ts, mut last_ts, mut bad_rows) = (None::<i64>, i64::MIN, 0u64);
     loop {
-        let md = match reader.next_row().map_err(feed_err)? {
+        let (line_no, row) = match rows.next_row().map_err(feed_err)? {
             None => break,
-            Some(Ok(md)) => md,
-            Some(Err(_)) if cfg.skip_bad_rows => {
+            Some(row) => row,
+        };
+        let md = match row {
+            Ok(md) => md,
+            Err(_) if cfg.skip_bad_rows => {
                 bad_rows += 1;
                 continue;
             }
-            Some(Err(error)) => {
+            Err(error) => {
                 return Err(BacktestError::BadRow {
                     path: cfg.data.clone(),
-                    line: reader.line_no(),
+                    line: line_no,
                     error,
                 })
             }
@@ -242,7 +252,7 @@ pub fn run(cfg: &BacktestConfig, out: Option<&Path>) -> Result<Outcome, Backtest
         if md.ts < last_ts {
             return Err(BacktestError::TimeOrder {
                 path: cfg.data.clone(),
-                line: reader.line_no(),
+                line: line_no,
                 ts: md.ts,
                 prev: last_ts,
             });
@@ -267,7 +277,10 @@ pub fn run(cfg: &BacktestConfig, out: Option<&Path>) -> Result<Outcome, Backtest
         build: plugin.build_label(),
         plugin_file: file_name(&cfg.plugin),
         data_file: file_name(&cfg.data),
-        data_sha256,
+        data_sha256: data_sha256
+            .join()
+            .map_err(|_| data_io(std::io::Error::other("the data hash thread panicked")))?
+            .map_err(data_io)?,
         bad_rows,
         first_ts,
         last_ts,

@@ -190,7 +190,7 @@ impl Sim {
         };
         if wanted && !gap && self.symbols.contains(&md.symbol) {
             self.counts.market_events += 1;
-            self.deliver(md.ts, md.to_event_kind())?;
+            self.deliver_md(&md)?;
         }
         self.drain(md.ts)
     }
@@ -276,8 +276,30 @@ impl Sim {
     }
 
     fn deliver(&mut self, ts: i64, kind: EventKind) -> Result<(), BacktestError> {
-        let name = &kind.name();
-        match self.core.process(ts, kind) {
+        let name = kind.name();
+        let result = self.core.process(ts, kind);
+        self.settle(ts, name, result)
+    }
+
+    /// Market data straight to the robot as the record it crosses as (no event built).
+    fn deliver_md(&mut self, md: &MarketData) -> Result<(), BacktestError> {
+        let name = match md.kind {
+            MarketKind::Quote { .. } => "Quote",
+            MarketKind::Trade { .. } => "Trade",
+            MarketKind::Bar { .. } => "Bar",
+            MarketKind::Depth { .. } => "Depth",
+        };
+        let result = self.core.process_md(md);
+        self.settle(md.ts, name, result)
+    }
+
+    fn settle(
+        &mut self,
+        ts: i64,
+        name: &'static str,
+        result: Result<Processed, crate::robot::core::CoreError>,
+    ) -> Result<(), BacktestError> {
+        match result {
             Ok(Processed::Actions(actions)) => {
                 self.execute(ts, actions);
                 Ok(())

@@ -6,7 +6,7 @@ use super::ledger::CurvePoint;
 use super::plot::{decimate, MAX_POINTS};
 use super::report::Report;
 use super::sim::{FillRow, LogLine};
-use super::timefmt::fmt_ts;
+use super::timefmt::{append_ts, Ts};
 use super::{plot, BacktestError};
 use robofleet_api::LogLevel;
 use std::fs::File;
@@ -70,6 +70,8 @@ impl EquitySteps {
 /// The report folder, filled as the run goes: in a hidden folder beside it that takes its
 /// place only when the run has finished, so a failed backtest leaves no report.
 pub struct ReportWriter {
+    /// One `positions.csv` row being put together (reused: no allocation per row).
+    line: Vec<u8>,
     /// Where the report goes once complete.
     target: PathBuf,
     /// Where it is written meanwhile (removed if the run fails).
@@ -113,6 +115,7 @@ impl ReportWriter {
             positions: open(&dir, "positions.csv", POSITIONS_HEADER)?,
             log: open(&dir, "robot.log", "")?,
             equity: EquitySteps::new(capital),
+            line: Vec::with_capacity(256),
             dir,
             finished: false,
         })
@@ -133,7 +136,7 @@ impl ReportWriter {
             self.trades,
             "{},{},{},{},{},{:?},{},{},{},{},{}",
             t.ts_ns,
-            fmt_ts(t.ts_ns),
+            Ts(t.ts_ns),
             t.exec_id,
             t.client_id,
             t.symbol,
@@ -149,23 +152,31 @@ impl ReportWriter {
 
     pub fn point(&mut self, p: &CurvePoint) -> Result<(), BacktestError> {
         self.equity.push(p.ts, p.equity.to_f64());
-        let err = self.io("positions.csv");
-        writeln!(
-            self.positions,
-            "{},{},{},{},{},{},{},{},{},{},{}",
-            p.ts,
-            fmt_ts(p.ts),
-            p.symbol,
-            p.position,
-            p.avg_price,
-            p.mark,
-            p.realized,
-            p.unrealized,
-            p.fees,
-            p.equity,
-            p.drawdown
-        )
-        .map_err(err)
+        // Built by hand rather than through `write!`: a run writes close to a row a quote.
+        let line = &mut self.line;
+        line.clear();
+        append_int(p.ts, line);
+        line.push(b',');
+        append_ts(p.ts, line);
+        line.push(b',');
+        line.extend_from_slice(p.symbol.as_bytes());
+        line.push(b',');
+        append_int(p.position, line);
+        for price in [p.avg_price, p.mark] {
+            line.push(b',');
+            price.append_to(line);
+        }
+        for money in [p.realized, p.unrealized, p.fees, p.equity, p.drawdown] {
+            line.push(b',');
+            money.append_to(line);
+        }
+        line.push(b'\n');
+        self.positions
+            .write_all(line)
+            .map_err(|error| BacktestError::Write {
+                path: self.dir.join("positions.csv"),
+                error,
+            })
     }
 
     pub fn log(&mut self, l: &LogLine) -> Result<(), BacktestError> {
@@ -176,7 +187,7 @@ impl ReportWriter {
             LogLevel::Error => "ERROR",
         };
         let err = self.io("robot.log");
-        writeln!(self.log, "{} {level} {}", fmt_ts(l.ts), l.message).map_err(err)
+        writeln!(self.log, "{} {level} {}", Ts(l.ts), l.message).map_err(err)
     }
 
     /// Flush the rows, then write `report.json` and `equity.svg`; every file's path.
@@ -226,6 +237,37 @@ impl Drop for ReportWriter {
     fn drop(&mut self) {
         if !self.finished {
             let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Append `v` in decimal, as `Display` writes it.
+fn append_int(v: i64, out: &mut Vec<u8>) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&buf[at..]);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn integers_append_as_display_writes_them() {
+        for v in [0, 7, -7, 10, i64::MAX, i64::MIN, 1_793_602_800_000_000_000] {
+            let mut out = Vec::new();
+            super::append_int(v, &mut out);
+            assert_eq!(out, v.to_string().into_bytes());
         }
     }
 }

@@ -2,26 +2,71 @@
 
 /// ns since the Unix epoch as RFC 3339 UTC: milliseconds when they are exact, else ns.
 pub fn fmt_ts(ns: i64) -> String {
-    let secs = ns.div_euclid(1_000_000_000);
-    let frac = ns.rem_euclid(1_000_000_000);
-    let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let (h, m, sec) = (sod / 3600, sod / 60 % 60, sod % 60);
-    let frac = if frac % 1_000_000 == 0 {
-        format!("{:03}", frac / 1_000_000)
-    } else {
-        format!("{frac:09}")
-    };
-    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{sec:02}.{frac}Z")
+    Ts(ns).to_string()
+}
+
+/// Append [`fmt_ts`]'s text to `out` (the report writes one per row).
+pub fn append_ts(ns: i64, out: &mut Vec<u8>) {
+    use std::io::Write;
+    // Writing into a Vec cannot fail.
+    let _ = write!(out, "{}", Ts(ns));
+}
+
+/// [`fmt_ts`] as a `Display`, written straight into the output with no allocation.
+#[derive(Clone, Copy, Debug)]
+pub struct Ts(pub i64);
+
+impl std::fmt::Display for Ts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ns = self.0;
+        let secs = ns.div_euclid(1_000_000_000);
+        let frac = ns.rem_euclid(1_000_000_000);
+        let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        let (h, m, sec) = (sod / 3600, sod / 60 % 60, sod % 60);
+        // `YYYY-MM-DDTHH:MM:SS.` then 3 or 9 fraction digits and `Z`, digit by digit.
+        let mut buf = [0u8; 40];
+        let mut len = 0;
+        let mut digits = |value: i64, width: usize, then: u8| {
+            let mut v = value.unsigned_abs();
+            for i in (0..width).rev() {
+                buf[len + i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+            buf[len + width] = then;
+            len += width + 1;
+        };
+        if !(0..=9999).contains(&year) {
+            // Outside four digits: the plain way (never seen in market data).
+            write!(f, "{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{sec:02}.")?;
+            return if frac % 1_000_000 == 0 {
+                write!(f, "{:03}Z", frac / 1_000_000)
+            } else {
+                write!(f, "{frac:09}Z")
+            };
+        }
+        digits(year, 4, b'-');
+        digits(month, 2, b'-');
+        digits(day, 2, b'T');
+        digits(h, 2, b':');
+        digits(m, 2, b':');
+        digits(sec, 2, b'.');
+        if frac % 1_000_000 == 0 {
+            digits(frac / 1_000_000, 3, b'Z');
+        } else {
+            digits(frac, 9, b'Z');
+        }
+        f.write_str(std::str::from_utf8(&buf[..len]).map_err(|_| std::fmt::Error)?)
+    }
 }
 
 #[cfg(test)]
@@ -43,6 +88,12 @@ mod tests {
         assert_eq!(fmt_ts(-1_000_000), "1969-12-31T23:59:59.999Z");
         for ns in [1_793_602_800_278_000_000, 4_102_444_800_123_456_789] {
             assert_eq!(parse_ts(&fmt_ts(ns)), Some(ns));
+        }
+        // Every millisecond-or-finer instant of a few days around a leap day round-trips.
+        let mut ns = 951_696_000_000_000_000i64; // 2000-02-28
+        while ns < 951_955_200_000_000_000 {
+            assert_eq!(parse_ts(&fmt_ts(ns)), Some(ns), "{ns}");
+            ns += 3_599_999_999_937;
         }
     }
 }

@@ -60,7 +60,7 @@ impl Venue {
 
     /// Market data: resting orders may fill.
     pub fn market(&mut self, md: &MarketData, out: Out<'_>) {
-        let outputs = self.exchange.process(ExchangeInput::Market(md.clone()));
+        let outputs = self.exchange.market(md);
         self.apply(outputs, out);
     }
 

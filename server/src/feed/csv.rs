@@ -103,11 +103,19 @@ fn parse_depth_row(f: &[&str]) -> Result<MarketKind, RowError> {
 
 /// Parse one data row (not a comment, blank or header line).
 pub fn parse_row(line: &str) -> Result<MarketData, RowError> {
-    let f: Vec<&str> = line
-        .trim_end_matches(['\r', '\n'])
-        .split(',')
-        .map(str::trim)
-        .collect();
+    // At most nine fields are kept (on the stack: no allocation per row); more is an error.
+    let mut fields = [""; 9];
+    let mut n = 0usize;
+    for part in line.trim_end_matches(['\r', '\n']).split(',') {
+        if let Some(slot) = fields.get_mut(n) {
+            *slot = part.trim();
+        }
+        n += 1;
+    }
+    if n > fields.len() {
+        return Err(RowError::FieldCount(n));
+    }
+    let f = &fields[..n];
     if f.get(2) == Some(&"depth") {
         let ts = parse_ts(f[0]).ok_or_else(|| RowError::BadTs(f[0].to_string()))?;
         if f[1].is_empty() {
@@ -117,7 +125,7 @@ pub fn parse_row(line: &str) -> Result<MarketData, RowError> {
             symbol: f[1].to_string(),
             ts,
             sent_ns: None,
-            kind: parse_depth_row(&f)?,
+            kind: parse_depth_row(f)?,
         });
     }
     if f.len() != 9 {

@@ -22,7 +22,7 @@
 //! clock for that is the time of the symbol's latest market data (the venue's time), or the
 //! order's arrival before any.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use robofleet_api::{Instruments, OrderStatus, OrderType, Price, Side, TimeInForce};
 
@@ -104,6 +104,9 @@ pub struct SimExchange {
     instruments: Option<Instruments>,
     /// Time of the latest market data per symbol: the venue's clock.
     venue_ts: HashMap<String, i64>,
+    /// Working day orders per symbol by the end of their day: expiry looks only at those
+    /// due, not at every working order on every message.
+    day_ends: HashMap<String, BTreeSet<(i64, String)>>,
 }
 
 impl Default for SimExchange {
@@ -127,6 +130,7 @@ impl SimExchange {
             next_exec: next,
             instruments: None,
             venue_ts: HashMap::new(),
+            day_ends: HashMap::new(),
         }
     }
 
@@ -175,6 +179,13 @@ impl SimExchange {
 
     pub fn is_working(&self, client_id: &str) -> bool {
         self.where_is.contains_key(client_id)
+    }
+
+    /// [`SimExchange::process`] of market data the caller keeps (no copy of it is made).
+    pub fn market(&mut self, md: &MarketData) -> Vec<ExchangeOutput> {
+        let mut out = Vec::new();
+        self.on_market(md, &mut out);
+        out
     }
 
     pub fn process(&mut self, input: ExchangeInput) -> Vec<ExchangeOutput> {
@@ -266,6 +277,10 @@ impl SimExchange {
         }
         let key = (w.symbol.clone(), w.side);
         self.where_is.insert(w.client_id.clone(), key.clone());
+        if let Some(end) = w.day_end {
+            let due = self.day_ends.entry(w.symbol.clone()).or_default();
+            due.insert((end, w.client_id.clone()));
+        }
         let book = self.books.entry(key.clone()).or_default();
         // After every order of the same or better priority: price, then time.
         let at = book.partition_point(|o| o.price_priority() >= w.price_priority());
@@ -303,6 +318,7 @@ impl SimExchange {
         };
         if let Some(i) = book.iter().position(|w| w.client_id == client_id) {
             let w = book.remove(i);
+            forget_day_end(&mut self.day_ends, &w);
             out.push(w.change(OrderStatus::Cancelled, Some(reason.into()), ts));
         }
     }
@@ -315,10 +331,12 @@ impl SimExchange {
     fn remove_filled(&mut self, key: &(String, Side)) {
         if let Some(book) = self.books.get_mut(key) {
             let where_is = &mut self.where_is;
+            let day_ends = &mut self.day_ends;
             book.retain(|w| {
                 let keep = w.remaining() > 0;
                 if !keep {
                     where_is.remove(&w.client_id);
+                    forget_day_end(day_ends, w);
                 }
                 keep
             });
@@ -343,38 +361,48 @@ impl SimExchange {
     }
 
     fn on_market(&mut self, md: &MarketData, out: &mut Vec<ExchangeOutput>) {
-        let clock = self.venue_ts.entry(md.symbol.clone()).or_insert(md.ts);
-        *clock = (*clock).max(md.ts);
+        match self.venue_ts.get_mut(&md.symbol) {
+            Some(clock) => *clock = (*clock).max(md.ts),
+            None => {
+                self.venue_ts.insert(md.symbol.clone(), md.ts);
+            }
+        }
         // The day is over for day orders first: they do not trade on the next day's data.
         self.expire_day_orders(&md.symbol, md.ts, out);
-        let mut offered = match &md.kind {
+        if let MarketKind::Trade { price, size } = &md.kind {
+            for side in [Side::Buy, Side::Sell] {
+                let print = Liquidity::Print(*price);
+                self.sweep_with(&md.symbol, side, print, *size, md.ts, out);
+            }
+            return;
+        }
+        // The symbol's levels are refilled in place (no allocation once it has traded).
+        let mut offered = match self.offered.get_mut(&md.symbol) {
+            Some(o) => std::mem::take(o),
+            None => Offered::default(),
+        };
+        match &md.kind {
             MarketKind::Quote {
                 bid,
                 bid_size,
                 ask,
                 ask_size,
-            } => Offered::from_quote(*bid, *bid_size, *ask, *ask_size),
-            MarketKind::Depth { bids, asks, .. } => Offered::from_book(bids, asks),
-            MarketKind::Trade { price, size } => {
-                for side in [Side::Buy, Side::Sell] {
-                    self.sweep_with(
-                        &md.symbol,
-                        side,
-                        Liquidity::Print(*price),
-                        *size,
-                        md.ts,
-                        out,
-                    );
-                }
-                return;
-            }
-            MarketKind::Bar { .. } => return,
+            } => offered.set_quote(*bid, *bid_size, *ask, *ask_size),
+            MarketKind::Depth { bids, asks, .. } => offered.set_book(bids, asks),
+            MarketKind::Trade { .. } | MarketKind::Bar { .. } => return,
         };
-        for side in [Side::Buy, Side::Sell] {
-            let levels = offered.taken_by(side);
-            self.walk_levels(&md.symbol, side, levels, None, md.ts, out);
+        if !self.where_is.is_empty() {
+            for side in [Side::Buy, Side::Sell] {
+                let levels = offered.taken_by(side);
+                self.walk_levels(&md.symbol, side, levels, None, md.ts, out);
+            }
         }
-        self.offered.insert(md.symbol.clone(), offered);
+        match self.offered.get_mut(&md.symbol) {
+            Some(slot) => *slot = offered,
+            None => {
+                self.offered.insert(md.symbol.clone(), offered);
+            }
+        }
     }
 
     /// Let the working limit orders on `side` take a trade print of `size`.
@@ -415,6 +443,13 @@ impl SimExchange {
             self.remove_filled(&key);
         }
         left
+    }
+}
+
+/// A day order that stops working leaves the expiry index.
+fn forget_day_end(day_ends: &mut HashMap<String, BTreeSet<(i64, String)>>, w: &WorkingOrder) {
+    if let (Some(end), Some(due)) = (w.day_end, day_ends.get_mut(&w.symbol)) {
+        due.remove(&(end, w.client_id.clone()));
     }
 }
 

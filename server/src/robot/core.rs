@@ -118,6 +118,16 @@ impl RobotCore {
         self.finish(result)
     }
 
+    /// Handle one piece of market data from a feed or a file, handed over as its record.
+    pub fn process_md(&mut self, md: &crate::market::MarketData) -> Result<Processed, CoreError> {
+        let id = self.known.id_of(&md.symbol);
+        let mut levels = std::mem::take(&mut self.levels);
+        md.levels_into(&mut levels);
+        let result = self.process_market(md.to_record(id), &levels);
+        self.levels = levels;
+        result
+    }
+
     /// Handle one market record (its `symbol` an id from [`crate::market::symbols`]; its
     /// `seq` is set here). Journaled as the record itself, handed over as it is: nothing is
     /// decoded or allocated for it on either side of the boundary.

@@ -19,33 +19,27 @@ pub(super) struct Offered {
 }
 
 impl Offered {
-    /// A quote's touch as a one-level book (a side with no usable price offers nothing).
-    pub(super) fn from_quote(bid: Price, bid_size: i64, ask: Price, ask_size: i64) -> Self {
-        let side = |price: Price, qty: i64| {
+    /// Make these levels a quote's touch: a book of one level a side (a side with no usable
+    /// price offers nothing). The vectors are reused.
+    pub(super) fn set_quote(&mut self, bid: Price, bid_size: i64, ask: Price, ask_size: i64) {
+        let set = |side: &mut Vec<Level>, price: Price, qty: i64| {
+            side.clear();
             if live(price) && qty > 0 {
-                vec![Level { price, qty }]
-            } else {
-                Vec::new()
+                side.push(Level { price, qty });
             }
         };
-        Offered {
-            bids: side(bid, bid_size),
-            asks: side(ask, ask_size),
-        }
+        set(&mut self.bids, bid, bid_size);
+        set(&mut self.asks, ask, ask_size);
     }
 
-    /// A book's levels, as given (best first, positive quantities).
-    pub(super) fn from_book(bids: &[Level], asks: &[Level]) -> Self {
-        let keep = |side: &[Level]| -> Vec<Level> {
-            side.iter()
-                .filter(|l| l.qty > 0 && live(l.price))
-                .copied()
-                .collect()
+    /// Make these levels a book's, as given (best first, positive quantities).
+    pub(super) fn set_book(&mut self, bids: &[Level], asks: &[Level]) {
+        let set = |side: &mut Vec<Level>, levels: &[Level]| {
+            side.clear();
+            side.extend(levels.iter().filter(|l| l.qty > 0 && live(l.price)));
         };
-        Offered {
-            bids: keep(bids),
-            asks: keep(asks),
-        }
+        set(&mut self.bids, bids);
+        set(&mut self.asks, asks);
     }
 
     /// The levels an order on `side` takes: a buy takes the asks.

@@ -3,7 +3,7 @@
 use super::order::WorkingOrder;
 use super::{ExchangeOutput, SimExchange, DAY_END_REASON};
 use crate::store::Order;
-use robofleet_api::{Side, TimeInForce};
+use robofleet_api::TimeInForce;
 
 impl SimExchange {
     /// When a day order's trading day ends, by its symbol's spec (none without a registry,
@@ -33,16 +33,15 @@ impl SimExchange {
         ts: i64,
         out: &mut Vec<ExchangeOutput>,
     ) {
-        let mut ended = Vec::new();
-        for side in [Side::Buy, Side::Sell] {
-            if let Some(book) = self.books.get(&(symbol.to_string(), side)) {
-                ended.extend(
-                    book.iter()
-                        .filter(|w| w.day_end.is_some_and(|end| ts >= end))
-                        .map(|w| w.client_id.clone()),
-                );
-            }
-        }
+        let Some(due) = self.day_ends.get(symbol) else {
+            return;
+        };
+        // Those whose day ended by `ts`, earliest first: the index's front.
+        let ended: Vec<String> = due
+            .iter()
+            .take_while(|(end, _)| *end <= ts)
+            .map(|(_, id)| id.clone())
+            .collect();
         for id in ended {
             self.cancel_with(&id, DAY_END_REASON, ts, out);
         }
