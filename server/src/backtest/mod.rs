@@ -220,7 +220,10 @@ pub fn run(cfg: &BacktestConfig, out: Option<&Path>) -> Result<Outcome, Backtest
         }
     })?;
     let ledger = Ledger::new(&name, cfg.capital);
-    let mut sim = sim::Sim::new(&name, started.core, &args.symbols, info.timer_ms, ledger)
+    let mut core = started.core;
+    // The venue is in this process and never repeats itself: nothing to deduplicate.
+    core.trust_updates();
+    let mut sim = sim::Sim::new(&name, core, &args.symbols, info.timer_ms, ledger)
         .with_feeds(info.feeds)
         .with_instruments(&cfg.instruments);
     let dir = out.map_or_else(

@@ -9,7 +9,7 @@ use crate::market::MarketData;
 use crate::store::{rules, Order, RobotUpdate, StoreError, Trade};
 use crate::streams::trades::update_event;
 use robofleet_api::{EventKind, OrderRequest, OrderStatus, OrderUpdate};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// Where the venue puts what it produced: events for the robot, in delivery order, and the
 /// fills themselves, in venue order.
@@ -37,7 +37,7 @@ pub struct Venue {
     /// with the length of the data.
     orders: HashMap<String, Order>,
     /// Order sequences of the finished orders (ids are `<robot>-<seq>`).
-    finished: HashSet<u64>,
+    finished: FinishedSeqs,
     /// Finished orders by final status.
     finished_by_status: BTreeMap<String, u64>,
 }
@@ -48,7 +48,7 @@ impl Venue {
             robot: robot.to_string(),
             exchange: SimExchange::new(),
             orders: HashMap::new(),
-            finished: HashSet::new(),
+            finished: FinishedSeqs::default(),
             finished_by_status: BTreeMap::new(),
         }
     }
@@ -104,7 +104,7 @@ impl Venue {
             .strip_prefix(self.robot.as_str())
             .and_then(|rest| rest.strip_prefix('-'))
             .and_then(|seq| seq.parse::<u64>().ok())
-            .is_some_and(|seq| self.finished.contains(&seq))
+            .is_some_and(|seq| self.finished.contains(seq))
     }
 
     pub fn cancel(&mut self, ts: i64, client_id: &str, out: Out<'_>) {
@@ -227,6 +227,50 @@ impl Venue {
     }
 }
 
+/// A set of order sequences that stays small when orders finish roughly in the order they
+/// were sent (a robot's sequences are handed out one after another): one run of consecutive
+/// finished sequences, and the few outside it.
+#[derive(Debug, Default)]
+struct FinishedSeqs {
+    /// `start..end`, every one finished.
+    run: Option<(u64, u64)>,
+    others: std::collections::BTreeSet<u64>,
+}
+
+impl FinishedSeqs {
+    fn insert(&mut self, seq: u64) {
+        let (start, end) = match self.run {
+            None => (seq, seq + 1),
+            Some((start, end)) if seq == end => (start, end + 1),
+            Some((start, end)) if seq + 1 == start => (seq, end),
+            Some((start, end)) if (start..end).contains(&seq) => return,
+            Some(_) => {
+                self.others.insert(seq);
+                return;
+            }
+        };
+        let (mut start, mut end) = (start, end);
+        // Those outside the run that now touch it join it.
+        while self.others.remove(&end) {
+            end += 1;
+        }
+        while start > 0 && self.others.remove(&(start - 1)) {
+            start -= 1;
+        }
+        self.run = Some((start, end));
+    }
+
+    fn contains(&self, seq: u64) -> bool {
+        self.run.is_some_and(|(s, e)| (s..e).contains(&seq)) || self.others.contains(&seq)
+    }
+
+    /// Sequences kept one by one (what memory grows with).
+    #[cfg(test)]
+    fn scattered(&self) -> usize {
+        self.others.len()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,6 +310,26 @@ mod tests {
             other => format!("{other:?}"),
         };
         events.iter().map(|(_, k)| name(k)).collect()
+    }
+
+    #[test]
+    fn finished_sequences_fold_into_one_run() {
+        let mut f = FinishedSeqs::default();
+        for seq in [5, 7, 6, 9, 4, 8, 3, 100] {
+            f.insert(seq);
+        }
+        assert!((3..=9).all(|s| f.contains(s)) && f.contains(100));
+        assert!(!f.contains(2) && !f.contains(10) && !f.contains(99));
+        assert_eq!(f.scattered(), 1, "only 100 is kept on its own");
+        // A long run of orders finishing a little out of order keeps almost nothing apart.
+        let mut f = FinishedSeqs::default();
+        for base in (0..100_000u64).step_by(4) {
+            for seq in [base + 1, base, base + 3, base + 2] {
+                f.insert(seq);
+            }
+        }
+        assert_eq!(f.scattered(), 0);
+        assert!(f.contains(99_999) && !f.contains(100_000));
     }
 
     #[test]

@@ -66,6 +66,12 @@ impl RobotCore {
         &self.seen
     }
 
+    /// Stop remembering order updates and fills: every one is new. Only for a source that
+    /// never repeats itself (the backtest's venue), where remembering would only grow memory.
+    pub fn trust_updates(&mut self) {
+        self.seen = SeenUpdates::off();
+    }
+
     pub fn instance_mut(&mut self) -> &mut RobotInstance {
         &mut self.instance
     }
