@@ -22,6 +22,8 @@ struct Instance<R> {
     market_events: [Event; 4],
     /// Actions that did not fit the lent buffer, until `take_actions`.
     pending: Vec<u8>,
+    /// Events decoded in place (order updates and fills: no allocation).
+    decoded: crate::export_decode::Reused,
 }
 
 impl<R> Instance<R> {
@@ -37,6 +39,7 @@ impl<R> Instance<R> {
             symbols: Vec::new(),
             market_events: [blank(), blank(), blank(), blank()],
             pending: Vec::new(),
+            decoded: Default::default(),
         }
     }
 }
@@ -260,9 +263,12 @@ pub unsafe extern "C" fn handle<R: Robot>(
         // SAFETY: see the function's contract.
         let inst = unsafe { instance::<R>(handle) }?;
         let bytes = unsafe { input(event, event_len) };
-        let event: Event = postcard::from_bytes(bytes).map_err(|e| format!("bad event: {e}"))?;
+        let event = inst
+            .decoded
+            .decode(bytes)
+            .map_err(|e| format!("bad event: {e}"))?;
         inst.actions.list_mut().clear();
-        inst.robot.on_event(&event, &mut inst.actions);
+        inst.robot.on_event(event, &mut inst.actions);
         write_actions(inst, actions)
     })
 }

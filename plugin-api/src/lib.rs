@@ -21,6 +21,7 @@
 
 pub mod abi;
 pub mod export;
+mod export_decode;
 pub mod instrument;
 pub mod money;
 pub mod panics;
