@@ -1,25 +1,24 @@
 //! The glue behind [`export_robot!`](crate::export_robot): generic `extern "C"` functions
 //! over any [`Robot`], each wrapped in `catch_unwind`.
 
-use crate::abi::{
-    RfBuf, RfLent, RfLevel, RfMarket, MD_BAR, MD_DEPTH, MD_QUOTE, MD_TRADE, RF_ERR, RF_MORE, RF_OK,
-    RF_PANIC,
-};
-use crate::money::Price;
+use crate::abi::{RfBuf, RfLent, RF_ERR, RF_MORE, RF_OK, RF_PANIC};
 use crate::robot::{Actions, Robot};
-use crate::types::{Bar, CreateArgs, Depth, Event, EventKind, Level, Quote, TradePrint};
+use crate::types::{CreateArgs, Event, EventKind};
 use std::ffi::c_void;
+
+// The market data path (records, symbols) lives beside this file.
+pub use crate::export_market::{define_symbol, fill_market_kind, market};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// A created robot plus the order-id counter that belongs to its state, and the glue's
 /// reused buffers (not part of the robot's state: a restored robot gets fresh ones).
-struct Instance<R> {
-    robot: R,
-    actions: Actions,
+pub(crate) struct Instance<R> {
+    pub(crate) robot: R,
+    pub(crate) actions: Actions,
     /// Symbol names by the ids the host gave them.
-    symbols: Vec<String>,
+    pub(crate) symbols: Vec<String>,
     /// One reused event per market kind (quote, trade, bar, depth), refreshed in place.
-    market_events: [Event; 4],
+    pub(crate) market_events: [Event; 4],
     /// Actions that did not fit the lent buffer, until `take_actions`.
     pending: Vec<u8>,
     /// Events decoded in place (order updates and fills: no allocation).
@@ -55,13 +54,16 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// Run `f`, writing its bytes (or error, or panic message) to `out`.
-fn guarded(out: *mut RfBuf, f: impl FnOnce() -> Result<Vec<u8>, String>) -> i32 {
+pub(crate) fn guarded(out: *mut RfBuf, f: impl FnOnce() -> Result<Vec<u8>, String>) -> i32 {
     guarded_code(out, || f().map(|bytes| (RF_OK, bytes)))
 }
 
 /// Run `f`, which returns its own success code ([`RF_OK`] or [`RF_MORE`]) and bytes for
 /// `out`; an error or a panic writes its message to `out` instead.
-fn guarded_code(out: *mut RfBuf, f: impl FnOnce() -> Result<(i32, Vec<u8>), String>) -> i32 {
+pub(crate) fn guarded_code(
+    out: *mut RfBuf,
+    f: impl FnOnce() -> Result<(i32, Vec<u8>), String>,
+) -> i32 {
     // The quiet hook records a panic's location (and frames, if wanted) without printing.
     let caught = crate::panics::in_call(|| catch_unwind(AssertUnwindSafe(f)));
     let (code, bytes) = match caught {
@@ -79,7 +81,7 @@ fn guarded_code(out: *mut RfBuf, f: impl FnOnce() -> Result<(i32, Vec<u8>), Stri
     code
 }
 
-unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+pub(crate) unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     if ptr.is_null() || len == 0 {
         &[]
     } else {
@@ -89,7 +91,7 @@ unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
 
 /// # Safety
 /// `handle` must come from `create::<R>`/`restore::<R>`, used by one thread at a time.
-unsafe fn instance<'a, R>(handle: *mut c_void) -> Result<&'a mut Instance<R>, String> {
+pub(crate) unsafe fn instance<'a, R>(handle: *mut c_void) -> Result<&'a mut Instance<R>, String> {
     if handle.is_null() {
         return Err("null robot handle".to_string());
     }
@@ -98,7 +100,10 @@ unsafe fn instance<'a, R>(handle: *mut c_void) -> Result<&'a mut Instance<R>, St
 
 /// Write this event's actions into the lent buffer (postcard `Vec<Action>`), or keep them
 /// and ask for a larger one. No allocation when they fit.
-fn write_actions<R>(inst: &mut Instance<R>, lent: *mut RfLent) -> Result<(i32, Vec<u8>), String> {
+pub(crate) fn write_actions<R>(
+    inst: &mut Instance<R>,
+    lent: *mut RfLent,
+) -> Result<(i32, Vec<u8>), String> {
     if lent.is_null() {
         return Err("null action buffer".to_string());
     }
@@ -124,98 +129,6 @@ fn write_actions<R>(inst: &mut Instance<R>, lent: *mut RfLent) -> Result<(i32, V
     };
     list.clear();
     result
-}
-
-/// Make `kind` the market event `rec` stands for, reusing its strings and vectors; a book
-/// takes its levels from `levels`. An error for a kind this build does not know, or levels
-/// that are not there.
-#[doc(hidden)]
-pub fn fill_market_kind(
-    kind: &mut EventKind,
-    rec: &RfMarket,
-    symbol: &str,
-    levels: &[RfLevel],
-) -> Result<(), String> {
-    fn set(s: &mut String, to: &str) {
-        if s != to {
-            s.clear();
-            s.push_str(to);
-        }
-    }
-    match rec.kind {
-        MD_QUOTE => {
-            if !matches!(kind, EventKind::Quote(_)) {
-                *kind = EventKind::Quote(Quote {
-                    symbol: String::new(),
-                    bid: Price::from_raw(0),
-                    bid_size: 0,
-                    ask: Price::from_raw(0),
-                    ask_size: 0,
-                });
-            }
-            if let EventKind::Quote(q) = kind {
-                set(&mut q.symbol, symbol);
-                (q.bid, q.ask) = (Price::from_raw(rec.px[0]), Price::from_raw(rec.px[1]));
-                (q.bid_size, q.ask_size) = (rec.qty[0], rec.qty[1]);
-            }
-        }
-        MD_TRADE => {
-            if !matches!(kind, EventKind::Trade(_)) {
-                *kind = EventKind::Trade(TradePrint {
-                    symbol: String::new(),
-                    price: Price::from_raw(0),
-                    size: 0,
-                });
-            }
-            if let EventKind::Trade(t) = kind {
-                set(&mut t.symbol, symbol);
-                (t.price, t.size) = (Price::from_raw(rec.px[0]), rec.qty[0]);
-            }
-        }
-        MD_BAR => {
-            if !matches!(kind, EventKind::Bar(_)) {
-                *kind = EventKind::Bar(Bar {
-                    symbol: String::new(),
-                    period_secs: 0,
-                    open: Price::from_raw(0),
-                    high: Price::from_raw(0),
-                    low: Price::from_raw(0),
-                    close: Price::from_raw(0),
-                    volume: 0,
-                });
-            }
-            if let EventKind::Bar(b) = kind {
-                set(&mut b.symbol, symbol);
-                (b.open, b.high) = (Price::from_raw(rec.px[0]), Price::from_raw(rec.px[1]));
-                (b.low, b.close) = (Price::from_raw(rec.px[2]), Price::from_raw(rec.px[3]));
-                b.volume = rec.qty[0];
-                b.period_secs = u32::try_from(rec.qty[1]).unwrap_or(0);
-            }
-        }
-        MD_DEPTH => {
-            let bad = || format!("book record #{} points at levels it was not given", rec.seq);
-            let (first, count) = rec.level_span().ok_or_else(bad)?;
-            let end = first.checked_add(count).ok_or_else(bad)?;
-            let here = levels.get(first..end).ok_or_else(bad)?;
-            let (bids, asks) = here.split_at(rec.qty[0] as usize);
-            if !matches!(kind, EventKind::Depth(_)) {
-                *kind = EventKind::Depth(Depth::default());
-            }
-            if let EventKind::Depth(d) = kind {
-                set(&mut d.symbol, symbol);
-                let level = |l: &RfLevel| Level {
-                    price: Price::from_raw(l.price),
-                    qty: l.qty,
-                };
-                d.bids.clear();
-                d.bids.extend(bids.iter().map(level));
-                d.asks.clear();
-                d.asks.extend(asks.iter().map(level));
-            }
-        }
-        other => return Err(format!("unknown market record kind {other}")),
-    }
-    Ok(())
 }
 
 /// # Safety
@@ -270,87 +183,6 @@ pub unsafe extern "C" fn handle<R: Robot>(
         inst.actions.list_mut().clear();
         inst.robot.on_event(event, &mut inst.actions);
         write_actions(inst, actions)
-    })
-}
-
-/// # Safety
-/// See [`crate::abi::PluginVTable`]; `records` points at `count` records.
-pub unsafe extern "C" fn market<R: Robot>(
-    handle: *mut c_void,
-    records: *const RfMarket,
-    count: usize,
-    levels: *const RfLevel,
-    level_count: usize,
-    actions: *mut RfLent,
-    done: *mut usize,
-    err: *mut RfBuf,
-) -> i32 {
-    let mut handed = 0usize;
-    let code = guarded_code(err, || {
-        // SAFETY: see the function's contract.
-        let inst = unsafe { instance::<R>(handle) }?;
-        let records: &[RfMarket] = if records.is_null() || count == 0 {
-            &[]
-        } else {
-            unsafe { std::slice::from_raw_parts(records, count) }
-        };
-        let levels: &[RfLevel] = if levels.is_null() || level_count == 0 {
-            &[]
-        } else {
-            unsafe { std::slice::from_raw_parts(levels, level_count) }
-        };
-        inst.actions.list_mut().clear();
-        for rec in records {
-            handed += 1;
-            let Some(name) = inst.symbols.get(rec.symbol as usize) else {
-                return Err(format!(
-                    "market record for undefined symbol id {}",
-                    rec.symbol
-                ));
-            };
-            let slot = (rec.kind as usize).wrapping_sub(1);
-            let Some(event) = inst.market_events.get_mut(slot) else {
-                return Err(format!("unknown market record kind {}", rec.kind));
-            };
-            fill_market_kind(&mut event.kind, rec, name, levels)?;
-            (event.seq, event.ts) = (rec.seq, rec.ts);
-            inst.robot.on_event(event, &mut inst.actions);
-            if !inst.actions.as_slice().is_empty() {
-                break;
-            }
-        }
-        write_actions(inst, actions)
-    });
-    if !done.is_null() {
-        // SAFETY: the host passes a valid out pointer.
-        unsafe { done.write(handed) };
-    }
-    code
-}
-
-/// # Safety
-/// See [`crate::abi::PluginVTable`].
-pub unsafe extern "C" fn define_symbol<R: Robot>(
-    handle: *mut c_void,
-    id: u32,
-    name: *const u8,
-    name_len: usize,
-    err: *mut RfBuf,
-) -> i32 {
-    guarded(err, || {
-        // SAFETY: see the function's contract.
-        let inst = unsafe { instance::<R>(handle) }?;
-        let name = std::str::from_utf8(unsafe { input(name, name_len) })
-            .map_err(|_| format!("symbol id {id}: name is not UTF-8"))?;
-        let at = id as usize;
-        if at > 1 << 20 {
-            return Err(format!("symbol id {id} is out of range"));
-        }
-        if inst.symbols.len() <= at {
-            inst.symbols.resize(at + 1, String::new());
-        }
-        inst.symbols[at] = name.to_string();
-        Ok(Vec::new())
     })
 }
 

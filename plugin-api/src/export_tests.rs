@@ -1,6 +1,7 @@
 //! The C entry points, called as the server calls them: through raw pointers and buffers.
 
 use super::*;
+use crate::abi::{RfLevel, RfMarket};
 use crate::money::Price;
 use crate::types::{Action, EventKind, Params, Quote, RobotInfo};
 

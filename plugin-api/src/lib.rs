@@ -15,13 +15,16 @@
 //! - [`types`]: events, actions, orders, fills, parameters: plain serde data.
 //! - [`robot`]: the [`Robot`] trait, the [`Actions`] list with deterministic order ids, [`Rng`].
 //! - [`abi`]: the versioned C ABI the server checks before it trusts a plugin.
-//! - [`export`]: the `extern "C"` glue behind [`export_robot!`], panics caught at every entry.
+//! - [`export`]: the `extern "C"` glue behind [`export_robot!`], panics caught at every entry
+//!   (`export_market.rs`: market records into reused events; `export_decode.rs`: order
+//!   updates and fills decoded with their strings borrowed).
 //! - [`panics`]: a robot's panic reported at once (no backtrace symbolized on its thread).
 //! - [`testing`]: a harness that drives a robot like the server does, for unit tests.
 
 pub mod abi;
 pub mod export;
 mod export_decode;
+mod export_market;
 pub mod instrument;
 pub mod money;
 pub mod panics;

@@ -2,7 +2,8 @@
 //! `robofleet replay`, and what a replay run writes for analysts.
 //!
 //! # Layout
-//! - [`engine`]: a journal through a plugin build, comparing actions byte for byte.
+//! - [`engine`]: a journal through a plugin build, comparing actions byte for byte
+//!   (`batch.rs`: its market records, handed to the robot many per call).
 //! - [`event_ref`]: a replayed event as journaled (postcard bytes or a market record).
 //! - [`run`]: one `robofleet replay` run of one robot: range, report, output.
 //! - [`sink`]: the replay collections (MongoDB, or files beside the embedded store).
