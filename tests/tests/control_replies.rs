@@ -87,25 +87,46 @@ fn a_reply_to_a_client_that_has_gone_is_counted() {
     let (mut srv, _p, _d) = start(&feed.endpoint, 1000);
     assert!(wait_until(T, || srv.state("template") == "running"));
     let endpoint = srv.handle.as_ref().unwrap().control_endpoint().to_string();
-    let gen = srv.status("template")["generation"].as_u64().unwrap();
-    {
-        // `stop` is answered once the robot has ended; the client closes right after
-        // sending (its request still leaves: linger), so it is gone by then.
-        let client = dealer(&endpoint);
-        client.set_linger(1_000).unwrap();
-        let body = json!({"cmd": "stop", "robot": "template"}).to_string();
-        client
-            .send_multipart([&b""[..], body.as_bytes()], 0)
-            .unwrap();
+    // ZeroMQ routes a reply to a client whose disconnect its I/O thread has not processed
+    // yet, and then drops it with the connection: nothing to count. On a loaded machine that
+    // can beat the robot's stop, so the scenario is tried up to three times; counting that
+    // does not work fails all three.
+    let mut counted = None;
+    for attempt in 0..3 {
+        if attempt > 0 {
+            srv.ok(json!({"cmd": "start", "robot": "template"}));
+            assert!(wait_until(T, || srv.state("template") == "running"));
+        }
+        let gen = srv.status("template")["generation"].as_u64().unwrap();
+        {
+            // `stop` is answered once the robot has ended; the client closes right after
+            // sending (its request still leaves: linger), so it is gone by then.
+            let client = dealer(&endpoint);
+            client.set_linger(1_000).unwrap();
+            let body = json!({"cmd": "stop", "robot": "template"}).to_string();
+            client
+                .send_multipart([&b""[..], body.as_bytes()], 0)
+                .unwrap();
+        }
+        assert!(wait_until(T, || srv.state("template") == "stopped"));
+        let unroutable = |srv: &mut TestServer| {
+            srv.ok(json!({"cmd": "stats"}))["control"]["replies_unroutable"].clone()
+        };
+        if wait_until(Duration::from_secs(5), || unroutable(&mut srv) == json!(1)) {
+            counted = Some(gen);
+            break;
+        }
+        assert_eq!(
+            unroutable(&mut srv),
+            json!(0),
+            "{}",
+            srv.ok(json!({"cmd": "stats"}))
+        );
     }
-    assert!(wait_until(T, || srv.state("template") == "stopped"));
-    assert!(
-        wait_until(T, || srv.ok(json!({"cmd": "stats"}))["control"]
-            ["replies_unroutable"]
-            == json!(1)),
-        "{}",
-        srv.ok(json!({"cmd": "stats"}))
-    );
+    let Some(gen) = counted else {
+        panic!("never counted: {}", srv.ok(json!({"cmd": "stats"})));
+    };
+    // The stop did not restart the robot.
     assert_eq!(srv.status("template")["generation"].as_u64().unwrap(), gen);
     assert_eq!(
         srv.ok(json!({"cmd": "stats"}))["control"]["replies_dropped"],
