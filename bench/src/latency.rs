@@ -16,6 +16,7 @@
 
 use super::probe::{self, find_plugin, free_port, install, TempDirs};
 use super::report::{self, Counters, LatencyReport};
+use super::thread_cpu;
 use super::{floor, LatencyArgs};
 use anyhow::{bail, Context};
 use robofleet::feed::{FeedError, FeedStats};
@@ -58,7 +59,7 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<()> {
             args.rate
         );
     }
-    let paced = super::paced::paced_chain(&ctx, args.rate, paced_ticks)?;
+    let (paced, paced_cpu_ns_per_tick) = super::paced::paced_chain(&ctx, args.rate, paced_ticks)?;
 
     let dirs = TempDirs::new("robofleet-bench")?;
     install(&plugin, &dirs.plugins, args.cancel_every)?;
@@ -91,6 +92,7 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<()> {
     let floors = report::Floors {
         one_way: &floor,
         paced: &paced,
+        paced_cpu_ns_per_tick,
     };
     let rep = LatencyReport::new(args, floors, measured, started.elapsed(), &load);
     if args.json {
@@ -128,6 +130,10 @@ pub struct Measured {
     pub backlog_at_stop: u64,
     /// Whether everything in flight arrived before the bench stopped waiting.
     pub drained: bool,
+    /// CPU the path's three threads used while the measured ticks went through (ns by
+    /// thread name), and the orders the gateway saw meanwhile.
+    pub path_cpu_ns: std::collections::BTreeMap<String, u64>,
+    pub measured_orders: u64,
 }
 
 /// The server and the feed; [`Bench::stop`] (or drop) stops both.
@@ -169,7 +175,18 @@ impl Bench {
         self.wait_orders(&gw, args.warmup, "the warmup")?;
         gw.reset_latency();
         let start = gw.orders_seen.load(Ordering::Relaxed);
+        let cpu_before = thread_cpu::snapshot();
         self.wait_orders(&gw, start.saturating_add(args.ticks), "the measurement")?;
+        let cpu_used = thread_cpu::used(&cpu_before, &thread_cpu::snapshot());
+        let measured_orders = gw.orders_seen.load(Ordering::Relaxed).saturating_sub(start);
+        // The tick's path: market-data thread, the robot's thread (`robot-<name>`, cut to 15
+        // bytes by the kernel), the gateway thread.
+        let path_cpu_ns = cpu_used
+            .into_iter()
+            .filter(|(name, _)| {
+                name == "market-data" || name == "gateway" || name.starts_with("robot-")
+            })
+            .collect();
 
         self.feed_stop.store(true, Ordering::Relaxed);
         // Ticks the robot has but the gateway has not seen as orders yet: more than a few
@@ -225,6 +242,8 @@ impl Bench {
             robot_handle_ns_p99: status.handle_ns_p99,
             backlog_at_stop,
             drained,
+            path_cpu_ns,
+            measured_orders,
         })
     }
 

@@ -45,6 +45,7 @@ mod records;
 mod replay;
 mod replay_gen;
 mod report;
+mod thread_cpu;
 
 use clap::Parser;
 use robofleet::store::embedded::SyncPolicy;

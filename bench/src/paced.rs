@@ -18,7 +18,13 @@ const PAYLOAD: usize = 96;
 static RUNS: AtomicU64 = AtomicU64::new(0);
 
 /// Source-send -> sink-receive latency in ns over `ticks` ticks sent `rate` a second.
-pub fn paced_chain(ctx: &zmq::Context, rate: f64, ticks: u64) -> anyhow::Result<Histogram<u64>> {
+/// The chain's one-way times, and the CPU its three threads used per tick (ns, a mean over
+/// every tick sent, warmup included).
+pub fn paced_chain(
+    ctx: &zmq::Context,
+    rate: f64,
+    ticks: u64,
+) -> anyhow::Result<(Histogram<u64>, f64)> {
     if ticks == 0 || rate.is_nan() || rate <= 0.0 {
         bail!("the paced floor needs ticks and a positive rate");
     }
@@ -50,17 +56,19 @@ pub fn paced_chain(ctx: &zmq::Context, rate: f64, ticks: u64) -> anyhow::Result<
     let base = Instant::now();
     let robot = std::thread::Builder::new()
         .name("bench-paced-robot".into())
-        .spawn(move || -> Result<(), zmq::Error> {
+        .spawn(move || -> Result<u64, zmq::Error> {
+            let cpu = super::thread_cpu::this_thread_ns();
             for _ in 0..total {
                 let msg = super::floor::recv_like_a_robot(&robot_pull)?;
                 robot_push.send(msg, 0)?;
             }
-            Ok(())
+            Ok(super::thread_cpu::this_thread_ns().saturating_sub(cpu))
         })
         .context("cannot start the paced robot thread")?;
     let gateway = std::thread::Builder::new()
         .name("bench-paced-gateway".into())
-        .spawn(move || -> Result<Histogram<u64>, zmq::Error> {
+        .spawn(move || -> Result<(Histogram<u64>, u64), zmq::Error> {
+            let cpu = super::thread_cpu::this_thread_ns();
             let mut hist = Histogram::<u64>::new(3).expect("3 significant digits is valid");
             for i in 0..total {
                 let msg = super::floor::recv_like_a_robot(&gateway_pull)?;
@@ -73,12 +81,17 @@ pub fn paced_chain(ctx: &zmq::Context, rate: f64, ticks: u64) -> anyhow::Result<
                     let _ = hist.record(now.saturating_sub(sent).max(1));
                 }
             }
-            Ok(hist)
+            Ok((
+                hist,
+                super::thread_cpu::this_thread_ns().saturating_sub(cpu),
+            ))
         })
         .context("cannot start the paced gateway thread")?;
 
     let period = Duration::from_secs_f64(1.0 / rate);
     let mut payload = [0x5au8; PAYLOAD];
+    // The sender's own CPU, around the whole loop (a sleeping thread uses none).
+    let source_started = super::thread_cpu::this_thread_ns();
     for i in 0..total {
         // Sleep to the tick's time, as the feed does; the market-data thread then wakes.
         let due = base + period.mul_f64(i as f64);
@@ -91,8 +104,12 @@ pub fn paced_chain(ctx: &zmq::Context, rate: f64, ticks: u64) -> anyhow::Result<
             .send(&payload[..], 0)
             .context("paced floor send failed")?;
     }
+    let source_cpu = super::thread_cpu::this_thread_ns().saturating_sub(source_started);
     match (robot.join(), gateway.join()) {
-        (Ok(Ok(())), Ok(Ok(hist))) => Ok(hist),
+        (Ok(Ok(robot_cpu)), Ok(Ok((hist, gateway_cpu)))) => {
+            let per_tick = (source_cpu + robot_cpu + gateway_cpu) as f64 / total as f64;
+            Ok((hist, per_tick))
+        }
         (Ok(Err(e)), _) | (_, Ok(Err(e))) => bail!("paced floor thread failed: {e}"),
         _ => bail!("a paced floor thread panicked"),
     }

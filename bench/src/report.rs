@@ -84,6 +84,15 @@ pub struct LatencyReport {
     pub inside_p50_over_floor: f64,
     pub wire_p50_over_floor: f64,
     pub inside_p50_over_paced_floor: f64,
+    /// CPU time the path's three threads (market data, robot, gateway) ran while the
+    /// measured ticks went through, per order the gateway saw, ns (a mean, and all the
+    /// threads' work: with `--cancel-every 1` each tick also brings a cancel and its updates).
+    pub path_cpu_ns_per_tick: f64,
+    /// The same by thread name, ns over the whole measurement.
+    pub path_cpu_ns: std::collections::BTreeMap<String, u64>,
+    /// CPU the paced floor's three idle threads used per tick, ns (a mean): what waking and
+    /// handing on costs with no work; the path's own work is roughly the difference.
+    pub paced_floor_cpu_ns_per_tick: f64,
     /// Time in the plugin per event (all events of the run, warmup included), ns.
     pub robot_handle_ns_p50: u64,
     pub robot_handle_ns_p99: u64,
@@ -149,6 +158,8 @@ pub(crate) fn cpu_model() -> String {
 pub struct Floors<'a> {
     pub one_way: &'a Histogram<u64>,
     pub paced: &'a Histogram<u64>,
+    /// CPU the paced chain's three threads used per tick, ns.
+    pub paced_cpu_ns_per_tick: f64,
 }
 
 impl LatencyReport {
@@ -207,6 +218,10 @@ impl LatencyReport {
             paced_floor_ns,
             inside_ns,
             wire_ns,
+            path_cpu_ns_per_tick: m.path_cpu_ns.values().sum::<u64>() as f64
+                / m.measured_orders.max(1) as f64,
+            path_cpu_ns: m.path_cpu_ns.clone(),
+            paced_floor_cpu_ns_per_tick: floors.paced_cpu_ns_per_tick,
             robot_handle_ns_p50: m.robot_handle_ns_p50,
             robot_handle_ns_p99: m.robot_handle_ns_p99,
             not_subscribed_yet,
@@ -342,6 +357,19 @@ pub fn print_table(r: &LatencyReport) {
     println!(
         "inside p50 / paced floor p50: {:.2}x",
         r.inside_p50_over_paced_floor
+    );
+    println!(
+        "paced floor CPU per tick (mean, its three idle threads): {:.1} µs",
+        r.paced_floor_cpu_ns_per_tick / 1e3
+    );
+    println!(
+        "path CPU per tick (mean, its three threads): {:.1} µs ({})",
+        r.path_cpu_ns_per_tick / 1e3,
+        r.path_cpu_ns
+            .iter()
+            .map(|(name, ns)| format!("{name} {:.1} µs", *ns as f64 / 1e3 / r.ticks.max(1) as f64))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     println!(
         "(store sync {}; plugin call p50 {:.1} µs, p99 {:.1} µs)",
