@@ -15,7 +15,8 @@
 //! - `venue.rs`: the live exchange behind the store's order rules; fills and updates out.
 //! - `ledger.rs`: positions from fills, PnL marked at the quote mid, equity, drawdown.
 //! - `report.rs`: `report.json` and the summary; `stream.rs`: `trades.csv`,
-//!   `positions.csv` and `robot.log` written as the run goes.
+//!   `positions.csv` and `robot.log` written as the run goes (`rows.rs`: `positions.csv` on
+//!   a thread of its own).
 //! - `plot.rs`: `equity.svg`, drawn without font files.
 //! - `timefmt.rs`: data timestamps as RFC 3339 text.
 
@@ -23,6 +24,7 @@ mod ahead;
 mod ledger;
 mod plot;
 mod report;
+mod rows;
 mod sim;
 mod stream;
 mod timefmt;

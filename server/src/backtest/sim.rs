@@ -224,7 +224,7 @@ impl Sim {
             w.fill(&f)?;
         }
         for p in self.ledger.drain_curve() {
-            w.point(&p)?;
+            w.point(p)?;
         }
         for l in self.logs.drain(..) {
             w.log(&l)?;

@@ -6,7 +6,7 @@ use super::ledger::CurvePoint;
 use super::plot::{decimate, MAX_POINTS};
 use super::report::Report;
 use super::sim::{FillRow, LogLine};
-use super::timefmt::{append_ts, Ts};
+use super::timefmt::Ts;
 use super::{plot, BacktestError};
 use robofleet_api::LogLevel;
 use std::fs::File;
@@ -70,15 +70,14 @@ impl EquitySteps {
 /// The report folder, filled as the run goes: in a hidden folder beside it that takes its
 /// place only when the run has finished, so a failed backtest leaves no report.
 pub struct ReportWriter {
-    /// One `positions.csv` row being put together (reused: no allocation per row).
-    line: Vec<u8>,
     /// Where the report goes once complete.
     target: PathBuf,
     /// Where it is written meanwhile (removed if the run fails).
     dir: PathBuf,
     finished: bool,
     trades: BufWriter<File>,
-    positions: BufWriter<File>,
+    /// `positions.csv`, written on its own thread.
+    positions: super::rows::RowWriter,
     log: BufWriter<File>,
     pub equity: EquitySteps,
 }
@@ -112,10 +111,17 @@ impl ReportWriter {
         Ok(ReportWriter {
             target: target.to_path_buf(),
             trades: open(&dir, "trades.csv", TRADES_HEADER)?,
-            positions: open(&dir, "positions.csv", POSITIONS_HEADER)?,
+            positions: super::rows::RowWriter::spawn(open(
+                &dir,
+                "positions.csv",
+                POSITIONS_HEADER,
+            )?)
+            .map_err(|error| BacktestError::Write {
+                path: dir.join("positions.csv"),
+                error,
+            })?,
             log: open(&dir, "robot.log", "")?,
             equity: EquitySteps::new(capital),
-            line: Vec::with_capacity(256),
             dir,
             finished: false,
         })
@@ -150,29 +156,10 @@ impl ReportWriter {
         .map_err(err)
     }
 
-    pub fn point(&mut self, p: &CurvePoint) -> Result<(), BacktestError> {
+    pub fn point(&mut self, p: CurvePoint) -> Result<(), BacktestError> {
         self.equity.push(p.ts, p.equity.to_f64());
-        // Built by hand rather than through `write!`: a run writes close to a row a quote.
-        let line = &mut self.line;
-        line.clear();
-        append_int(p.ts, line);
-        line.push(b',');
-        append_ts(p.ts, line);
-        line.push(b',');
-        line.extend_from_slice(p.symbol.as_bytes());
-        line.push(b',');
-        append_int(p.position, line);
-        for price in [p.avg_price, p.mark] {
-            line.push(b',');
-            price.append_to(line);
-        }
-        for money in [p.realized, p.unrealized, p.fees, p.equity, p.drawdown] {
-            line.push(b',');
-            money.append_to(line);
-        }
-        line.push(b'\n');
         self.positions
-            .write_all(line)
+            .push(p)
             .map_err(|error| BacktestError::Write {
                 path: self.dir.join("positions.csv"),
                 error,
@@ -192,9 +179,14 @@ impl ReportWriter {
 
     /// Flush the rows, then write `report.json` and `equity.svg`; every file's path.
     pub fn finish(mut self, report: &Report) -> Result<Vec<PathBuf>, BacktestError> {
+        self.positions
+            .finish()
+            .map_err(|error| BacktestError::Write {
+                path: self.dir.join("positions.csv"),
+                error,
+            })?;
         for (name, w) in [
             ("trades.csv", &mut self.trades),
-            ("positions.csv", &mut self.positions),
             ("robot.log", &mut self.log),
         ] {
             w.flush().map_err(|error| BacktestError::Write {
@@ -237,37 +229,6 @@ impl Drop for ReportWriter {
     fn drop(&mut self) {
         if !self.finished {
             let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
-}
-
-/// Append `v` in decimal, as `Display` writes it.
-fn append_int(v: i64, out: &mut Vec<u8>) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    let mut n = v.unsigned_abs();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if v < 0 {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&buf[at..]);
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn integers_append_as_display_writes_them() {
-        for v in [0, 7, -7, 10, i64::MAX, i64::MIN, 1_793_602_800_000_000_000] {
-            let mut out = Vec::new();
-            super::append_int(v, &mut out);
-            assert_eq!(out, v.to_string().into_bytes());
         }
     }
 }

@@ -38,6 +38,26 @@ struct Overrides {
     params: Option<toml::Table>,
     seed: Option<u64>,
     timer_ms: Option<u64>,
+    /// `["quotes"]`, `["depth"]` or both: overrides `RobotInfo::feeds`.
+    feeds: Option<Vec<FeedName>>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum FeedName {
+    Quotes,
+    Depth,
+}
+
+/// The feeds a `feeds = [...]` list names.
+fn feeds_from(names: &[FeedName]) -> Result<robofleet_api::Feeds, String> {
+    if names.is_empty() {
+        return Err("feeds = []: name \"quotes\", \"depth\" or both".into());
+    }
+    Ok(robofleet_api::Feeds {
+        quotes: names.contains(&FeedName::Quotes),
+        depth: names.contains(&FeedName::Depth),
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -129,7 +149,10 @@ fn resolve(
             .timer_ms
             .or(base.and_then(|b| b.timer_ms))
             .or(info.timer_ms),
-        feeds: info.feeds,
+        feeds: match &o.feeds {
+            Some(names) => feeds_from(names)?,
+            None => base.map_or(info.feeds, |b| b.feeds),
+        },
         params,
         name,
     })
@@ -171,6 +194,26 @@ mod tests {
         assert_eq!(two[1].params.i64("slow"), Some(9));
         assert_eq!(two[0].symbols, vec!["RTS".to_string()]);
         assert_ne!(two[0].seed, two[1].seed);
+        assert_eq!(
+            two[0].feeds,
+            robofleet_api::Feeds::QUOTES,
+            "the robot's own choice"
+        );
+        // Feeds: top level for all, an instance for itself; an empty list is refused.
+        std::fs::write(
+            dir.path().join("libma.toml"),
+            "feeds = [\"depth\"]\n[[instance]]\nname = \"a\"\n[[instance]]\nname = \"b\"\nfeeds = [\"quotes\", \"depth\"]\n",
+        )
+        .unwrap();
+        let two = instances_for(&so, &info()).unwrap();
+        assert_eq!(
+            (two[0].feeds, two[1].feeds),
+            (robofleet_api::Feeds::DEPTH, robofleet_api::Feeds::BOTH)
+        );
+        for bad in ["feeds = []", "feeds = [\"trades\"]"] {
+            std::fs::write(dir.path().join("libma.toml"), bad).unwrap();
+            assert!(instances_for(&so, &info()).is_err(), "{bad}");
+        }
         std::fs::write(dir.path().join("libma.toml"), "bogus = 1").unwrap();
         assert!(instances_for(&so, &info()).is_err());
     }
