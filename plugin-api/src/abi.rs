@@ -84,33 +84,6 @@ pub struct RfMarket {
 pub const MARKET_RECORD_LEN: usize = 72;
 
 impl RfMarket {
-    /// The record for a market event kind, or `None` for any other kind.
-    pub fn from_event(seq: u64, ts: i64, symbol: u32, kind: &crate::EventKind) -> Option<Self> {
-        use crate::EventKind;
-        let (kind, px, qty) = match kind {
-            EventKind::Quote(q) => (
-                MD_QUOTE,
-                [q.bid.raw(), q.ask.raw(), 0, 0],
-                [q.bid_size, q.ask_size],
-            ),
-            EventKind::Trade(t) => (MD_TRADE, [t.price.raw(), 0, 0, 0], [t.size, 0]),
-            EventKind::Bar(b) => (
-                MD_BAR,
-                [b.open.raw(), b.high.raw(), b.low.raw(), b.close.raw()],
-                [b.volume, i64::from(b.period_secs)],
-            ),
-            _ => return None,
-        };
-        Some(RfMarket {
-            seq,
-            ts,
-            kind,
-            symbol,
-            px,
-            qty,
-        })
-    }
-
     /// The record of a book whose `n_bids + n_asks` levels start at `first_level` of the
     /// call's level array.
     pub fn depth(

@@ -342,8 +342,17 @@ fn a_market_record_round_trips_through_its_bytes_and_its_event() {
     assert_eq!(RfMarket::from_bytes(&rec.to_bytes()), Some(rec));
     assert_eq!(RfMarket::from_bytes(&[0; 71]), None);
     let event = rec.to_event("Si", &[]).unwrap();
-    let back = RfMarket::from_event(event.seq, event.ts, 2, &event.kind);
-    assert_eq!(back, Some(rec));
+    assert_eq!((event.seq, event.ts), (9, 90));
+    assert_eq!(
+        event.kind,
+        EventKind::Quote(Quote {
+            symbol: "Si".into(),
+            bid: Price::units(100),
+            bid_size: 1,
+            ask: Price::units(101),
+            ask_size: 1,
+        })
+    );
 }
 
 #[test]

@@ -16,6 +16,7 @@
 use super::ledger::Ledger;
 use super::venue::{Out, Venue};
 use super::BacktestError;
+use crate::market::book::{Books, Rebuilt};
 use crate::market::{MarketData, MarketKind};
 use crate::robot::core::{Processed, RobotCore};
 use crate::store::Trade;
@@ -90,7 +91,7 @@ pub struct Sim {
     /// Specs of the robot's symbols, delivered right after `Start`.
     instruments: Vec<robofleet_api::Instrument>,
     /// Books rebuilt from depth rows, and which market data the robot asked for.
-    books: crate::market::book::Books,
+    books: Books,
     feeds: robofleet_api::Feeds,
 }
 
@@ -131,7 +132,7 @@ impl Sim {
             fills_booked: 0,
             counts: Counts::default(),
             instruments: Vec::new(),
-            books: crate::market::book::Books::for_venue(),
+            books: Books::default(),
             feeds: robofleet_api::Feeds::default(),
         }
     }
@@ -154,15 +155,18 @@ impl Sim {
     pub fn on_row(&mut self, md: MarketData) -> Result<(), BacktestError> {
         self.fire_timers(md.ts)?;
         self.counts.rows += 1;
-        let (gaps, stale) = (self.books.gaps, self.books.stale_dropped);
-        let rebuilt = self.books.rebuild(md);
-        self.counts.depth_gaps += self.books.gaps - gaps;
-        self.counts.depth_stale += self.books.stale_dropped - stale;
-        let Some(mut md) = rebuilt else {
-            return Ok(());
-        };
         // A gap empties the book the venue trades against; the robot waits for a snapshot.
-        let gap = self.books.gaps > gaps;
+        let (mut md, gap) = match self.books.rebuild(md) {
+            Rebuilt::Data(md) => (md, false),
+            Rebuilt::Gap(emptied) => {
+                self.counts.depth_gaps += 1;
+                (emptied, true)
+            }
+            Rebuilt::Stale => {
+                self.counts.depth_stale += 1;
+                return Ok(());
+            }
+        };
         match &md.kind {
             MarketKind::Quote { bid, ask, .. } => {
                 self.ledger.on_quote(md.ts, &md.symbol, *bid, *ask)

@@ -9,6 +9,7 @@ use crossbeam_channel::{Sender, TrySendError};
 
 use super::stats::GatewayStats;
 use super::GatewayError;
+use crate::market::book::Rebuilt;
 use crate::market::{self, MarketData};
 
 /// How many messages ZeroMQ may queue for us before it drops. Set on purpose rather than
@@ -50,7 +51,7 @@ pub fn run(
 ) {
     let mut garbage = GarbageWarner::default();
     // The exchange is handed whole books: depth updates are applied here (gaps counted).
-    let mut books = crate::market::book::Books::for_venue();
+    let mut books = crate::market::book::Books::default();
     while !stop.load(Ordering::Relaxed) {
         let frames = match sock.recv_multipart(0) {
             Ok(f) => f,
@@ -69,13 +70,14 @@ pub fn run(
                 continue;
             }
         };
-        let gaps = books.gaps;
-        let rebuilt = books.rebuild(md);
-        if books.gaps > gaps {
-            GatewayStats::bump(&stats.depth_gaps);
-        }
-        let Some(md) = rebuilt else {
-            continue;
+        let md = match books.rebuild(md) {
+            Rebuilt::Data(md) => md,
+            // The exchange stops trading against the old book until the next snapshot.
+            Rebuilt::Gap(emptied) => {
+                GatewayStats::bump(&stats.depth_gaps);
+                emptied
+            }
+            Rebuilt::Stale => continue,
         };
         if !forward(&out, md, &stats) {
             break;

@@ -13,28 +13,26 @@ use std::collections::HashMap;
 #[derive(Debug, Default)]
 pub struct Books {
     books: HashMap<String, Book>,
-    /// Updates out of sequence (each leaves its book stale until a snapshot).
-    pub gaps: u64,
-    /// Updates dropped because their book was stale or had no snapshot yet.
-    pub stale_dropped: u64,
-    /// Pass a gap on as an empty book (for a venue, which must stop trading against the
-    /// old one) instead of nothing (for robots, which wait for the next snapshot).
-    pub empty_on_gap: bool,
+    /// Updates out of sequence so far (for the log).
+    gaps: u64,
+}
+
+/// What a consumer sees of one piece of market data.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rebuilt {
+    /// Hand it on: a quote, print or bar as it came; a depth message as the whole book after
+    /// it (a snapshot of it).
+    Data(MarketData),
+    /// An update out of sequence: the book waits for the next snapshot. Carries the emptied
+    /// book, for a venue, which must stop trading against the old one; robots get nothing.
+    Gap(MarketData),
+    /// An update while its book waits for a snapshot (or before the first): dropped.
+    Stale,
 }
 
 impl Books {
-    /// A venue's books: a gap empties the book it passes on.
-    pub fn for_venue() -> Self {
-        Books {
-            empty_on_gap: true,
-            ..Books::default()
-        }
-    }
-
-    /// What consumers see of `md`: quotes, prints and bars as they are; a depth message as
-    /// the whole book after it (a snapshot of it), or nothing when its book is stale (an
-    /// empty book at the gap itself, with [`Books::empty_on_gap`]).
-    pub fn rebuild(&mut self, md: MarketData) -> Option<MarketData> {
+    /// What consumers see of `md` (see [`Rebuilt`]).
+    pub fn rebuild(&mut self, md: MarketData) -> Rebuilt {
         let MarketKind::Depth {
             seq,
             snapshot,
@@ -42,19 +40,11 @@ impl Books {
             asks,
         } = &md.kind
         else {
-            return Some(md);
+            return Rebuilt::Data(md);
         };
         let book = self.books.entry(md.symbol.clone()).or_default();
-        match book.apply(*seq, *snapshot, bids, asks) {
-            Applied::Changed => Some(MarketData {
-                kind: MarketKind::Depth {
-                    seq: *seq,
-                    snapshot: true,
-                    bids: book.bids.clone(),
-                    asks: book.asks.clone(),
-                },
-                ..md
-            }),
+        let (bids, asks) = match book.apply(*seq, *snapshot, bids, asks) {
+            Applied::Changed => (book.bids.clone(), book.asks.clone()),
             Applied::Gap { expected, got } => {
                 self.gaps += 1;
                 tracing::warn!(
@@ -62,21 +52,29 @@ impl Books {
                     "depth update {got} where {expected} was next: book dropped until the next snapshot ({} gaps so far)",
                     self.gaps
                 );
-                self.empty_on_gap.then(|| MarketData {
-                    kind: MarketKind::Depth {
-                        seq: *seq,
-                        snapshot: true,
-                        bids: Vec::new(),
-                        asks: Vec::new(),
-                    },
+                let emptied = MarketKind::Depth {
+                    seq: *seq,
+                    snapshot: true,
+                    bids: Vec::new(),
+                    asks: Vec::new(),
+                };
+                return Rebuilt::Gap(MarketData {
+                    kind: emptied,
                     ..md
-                })
+                });
             }
-            Applied::Stale => {
-                self.stale_dropped += 1;
-                None
-            }
-        }
+            Applied::Stale => return Rebuilt::Stale,
+        };
+        let seq = *seq;
+        Rebuilt::Data(MarketData {
+            kind: MarketKind::Depth {
+                seq,
+                snapshot: true,
+                bids,
+                asks,
+            },
+            ..md
+        })
     }
 }
 
@@ -159,7 +157,7 @@ mod tests {
     }
 
     #[test]
-    fn books_pass_other_data_through_and_count_gaps_and_stale_updates() {
+    fn books_pass_other_data_through_and_say_gaps_and_stale_updates() {
         let depth = |seq: u64, snapshot: bool, bids: Vec<Level>| MarketData {
             symbol: "Si".into(),
             ts: seq as i64,
@@ -172,7 +170,7 @@ mod tests {
             },
         };
         let mut books = Books::default();
-        let quote = MarketData {
+        let print = MarketData {
             symbol: "Si".into(),
             ts: 1,
             sent_ns: None,
@@ -181,19 +179,22 @@ mod tests {
                 size: 1,
             },
         };
-        assert_eq!(books.rebuild(quote.clone()), Some(quote));
-        assert_eq!(books.rebuild(depth(1, false, vec![l(9, 1)])), None);
-        let full = books.rebuild(depth(2, true, vec![l(9, 1)])).unwrap();
-        assert_eq!(full, depth(2, true, vec![l(9, 1)]));
-        let full = books.rebuild(depth(3, false, vec![l(10, 2)])).unwrap();
-        assert_eq!(full, depth(3, true, vec![l(10, 2), l(9, 1)]));
-        assert_eq!(books.rebuild(depth(5, false, vec![l(10, 0)])), None);
-        assert_eq!((books.gaps, books.stale_dropped), (1, 1));
-        // A venue's books pass the gap on as an empty book: nothing left to trade against.
-        let mut venue = Books::for_venue();
-        venue.rebuild(depth(1, true, vec![l(9, 1)]));
-        let gap = venue.rebuild(depth(3, false, vec![l(10, 2)]));
-        assert_eq!(gap, Some(depth(3, true, vec![])));
+        assert_eq!(books.rebuild(print.clone()), Rebuilt::Data(print));
+        assert_eq!(
+            books.rebuild(depth(1, false, vec![l(9, 1)])),
+            Rebuilt::Stale
+        );
+        let full = books.rebuild(depth(2, true, vec![l(9, 1)]));
+        assert_eq!(full, Rebuilt::Data(depth(2, true, vec![l(9, 1)])));
+        let full = books.rebuild(depth(3, false, vec![l(10, 2)]));
+        assert_eq!(full, Rebuilt::Data(depth(3, true, vec![l(10, 2), l(9, 1)])));
+        // A gap passes on the emptied book (what a venue trades against), then updates wait.
+        let gap = books.rebuild(depth(5, false, vec![l(10, 0)]));
+        assert_eq!(gap, Rebuilt::Gap(depth(5, true, vec![])));
+        assert_eq!(
+            books.rebuild(depth(6, false, vec![l(10, 1)])),
+            Rebuilt::Stale
+        );
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub struct RobotCore {
     event_buf: Vec<u8>,
     /// Symbol ids this instance has been told (a fresh instance knows none).
     known: Known,
-    /// A book's levels on their way to the plugin (reused).
+    /// A book's levels on their way to the plugin (reused by `process_md`).
     levels: Vec<RfLevel>,
 }
 
@@ -78,29 +78,10 @@ impl RobotCore {
 
     /// Handle one input. The event and the actions are in the journal (handed to the OS, not
     /// just buffered) before this returns actions that leave the robot: write-ahead. Market
-    /// data goes the way of [`RobotCore::process_market`].
+    /// data comes through [`RobotCore::process_md`] or [`RobotCore::process_market`], as the
+    /// record it crosses as; given here, it would cross and be journaled as postcard like any
+    /// other event (correct, only slower).
     pub fn process(&mut self, ts: i64, kind: EventKind) -> Result<Processed, CoreError> {
-        if let Some(symbol) = market_symbol(&kind) {
-            let id = self.known.id_of(symbol);
-            if let Some(rec) = RfMarket::from_event(0, ts, id, &kind) {
-                return self.process_market(rec, &[]);
-            }
-        }
-        if let EventKind::Depth(d) = &kind {
-            let id = self.known.id_of(&d.symbol);
-            let mut levels = std::mem::take(&mut self.levels);
-            levels.clear();
-            let level = |l: &robofleet_api::Level| RfLevel {
-                price: l.price.raw(),
-                qty: l.qty,
-            };
-            levels.extend(d.bids.iter().map(level));
-            levels.extend(d.asks.iter().map(level));
-            let rec = RfMarket::depth(0, ts, id, 0, d.bids.len(), d.asks.len());
-            let result = self.process_market(rec, &levels);
-            self.levels = levels;
-            return result;
-        }
         if !self.seen.admit(&kind) {
             return Ok(Processed::Duplicate);
         }
@@ -242,14 +223,4 @@ fn journal_actions(
         _ => Ok(()),
     };
     (journaled, postcard::from_bytes::<Vec<Action>>(bytes))
-}
-
-/// The symbol of a market data event (quote, trade print, bar), `None` for any other kind.
-fn market_symbol(kind: &EventKind) -> Option<&str> {
-    match kind {
-        EventKind::Quote(q) => Some(&q.symbol),
-        EventKind::Trade(t) => Some(&t.symbol),
-        EventKind::Bar(b) => Some(&b.symbol),
-        _ => None,
-    }
 }

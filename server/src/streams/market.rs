@@ -3,6 +3,7 @@
 
 use super::mailbox::MailboxReceiver;
 use crate::clock;
+use crate::market::book::{Books, Rebuilt};
 use crate::market::{self, MarketKind};
 use crate::robot::{Inbound, RobotShared};
 use serde::Serialize;
@@ -91,7 +92,7 @@ pub fn run_market_thread(
     // Each symbol's id (what its records carry to the robots) and its robots.
     let mut by_symbol: HashMap<String, (u32, Vec<Rc<Route>>)> = HashMap::new();
     let mut garbage_logged = 0u64;
-    let mut books = crate::market::book::Books::default();
+    let mut books = Books::default();
     let mut levels = Vec::new();
     loop {
         let mut items = [
@@ -125,16 +126,17 @@ pub fn run_market_thread(
                     stats.unrouted.fetch_add(1, Ordering::Relaxed);
                     continue;
                 };
-                let (gaps, stale) = (books.gaps, books.stale_dropped);
-                let rebuilt = books.rebuild(md);
-                stats
-                    .depth_gaps
-                    .fetch_add(books.gaps - gaps, Ordering::Relaxed);
-                stats
-                    .depth_stale
-                    .fetch_add(books.stale_dropped - stale, Ordering::Relaxed);
-                let Some(mut md) = rebuilt else {
-                    continue;
+                let mut md = match books.rebuild(md) {
+                    Rebuilt::Data(md) => md,
+                    // Robots wait for the book's next snapshot.
+                    Rebuilt::Gap(_) => {
+                        stats.depth_gaps.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
+                    Rebuilt::Stale => {
+                        stats.depth_stale.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
                 };
                 if let MarketKind::Depth { bids, asks, .. } = &mut md.kind {
                     bids.truncate(robofleet_api::DEPTH_LEVELS);
