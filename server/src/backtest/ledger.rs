@@ -5,7 +5,7 @@
 use crate::store::{Position, Trade};
 use robofleet_api::{Instruments, Money, Price};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One row of `positions.csv`: the state after a fill or a mark change in `symbol`.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,20 +61,31 @@ pub struct SymbolPnl {
     pub round_trips: u64,
 }
 
+/// What the ledger knows of one symbol.
+#[derive(Debug)]
+struct Slot {
+    /// Shared by the symbol's curve points.
+    name: std::sync::Arc<str>,
+    /// `None` until the symbol's first fill.
+    position: Option<Position>,
+    mark: Option<Price>,
+    volume: i64,
+    round_trips: u64,
+}
+
 #[derive(Debug)]
 pub struct Ledger {
     robot: String,
     capital: Money,
-    positions: BTreeMap<String, Position>,
-    marks: BTreeMap<String, Price>,
-    volume: BTreeMap<String, i64>,
-    round_trips: BTreeMap<String, u64>,
+    /// One slot per symbol seen, found through `index` (a run has a handful of symbols and
+    /// marks one on every quote, so the last one found is tried first).
+    slots: Vec<Slot>,
+    index: HashMap<String, usize, foldhash::quality::RandomState>,
+    last: usize,
     peak: Money,
     peak_ts: Option<i64>,
     dd: Drawdown,
     curve: Vec<CurvePoint>,
-    /// Each symbol's name, shared by its curve points.
-    names: BTreeMap<String, std::sync::Arc<str>>,
     instruments: Instruments,
     /// Data time of the latest fill or quote: the specs in effect are those of this time.
     now: i64,
@@ -85,15 +96,13 @@ impl Ledger {
         Ledger {
             robot: robot.to_string(),
             capital,
-            positions: BTreeMap::new(),
-            marks: BTreeMap::new(),
-            volume: BTreeMap::new(),
-            round_trips: BTreeMap::new(),
+            slots: Vec::new(),
+            index: HashMap::default(),
+            last: 0,
             peak: capital,
             peak_ts: None,
             dd: Drawdown::default(),
             curve: Vec::new(),
-            names: BTreeMap::new(),
             instruments: Instruments::new(),
             now: i64::MIN,
         }
@@ -104,20 +113,52 @@ impl Ledger {
         self.instruments = instruments;
     }
 
+    /// The slot of `symbol`, made on first sight.
+    fn slot_of(&mut self, symbol: &str) -> usize {
+        if self.slots.get(self.last).is_some_and(|s| &*s.name == symbol) {
+            return self.last;
+        }
+        let i = match self.index.get(symbol) {
+            Some(&i) => i,
+            None => {
+                self.slots.push(Slot {
+                    name: symbol.into(),
+                    position: None,
+                    mark: None,
+                    volume: 0,
+                    round_trips: 0,
+                });
+                self.index.insert(symbol.to_string(), self.slots.len() - 1);
+                self.slots.len() - 1
+            }
+        };
+        self.last = i;
+        i
+    }
+
+    fn find(&self, symbol: &str) -> Option<&Slot> {
+        match self.slots.get(self.last) {
+            Some(s) if &*s.name == symbol => Some(s),
+            _ => self.index.get(symbol).map(|&i| &self.slots[i]),
+        }
+    }
+
     /// A fill at the venue: the position changes, and a curve point is written.
     pub fn on_fill(&mut self, trade: &Trade) {
-        let pos = self
-            .positions
-            .entry(trade.symbol.clone())
-            .or_insert_with(|| Position::new(&self.robot, &trade.symbol));
-        let before = pos.qty;
+        let i = self.slot_of(&trade.symbol);
         self.now = self.now.max(trade.ts_ns);
-        pos.apply(trade, self.instruments.at(&trade.symbol, trade.ts_ns));
+        let spec = self.instruments.at(&trade.symbol, trade.ts_ns);
+        let slot = &mut self.slots[i];
+        let pos = slot
+            .position
+            .get_or_insert_with(|| Position::new(&self.robot, &trade.symbol));
+        let before = pos.qty;
+        pos.apply(trade, spec);
         if before != 0 && (pos.qty == 0 || pos.qty.signum() != before.signum()) {
-            *self.round_trips.entry(trade.symbol.clone()).or_default() += 1;
+            slot.round_trips += 1;
         }
-        *self.volume.entry(trade.symbol.clone()).or_default() += trade.qty;
-        self.record(trade.ts_ns, &trade.symbol);
+        slot.volume += trade.qty;
+        self.record(trade.ts_ns, i);
     }
 
     /// A quote: its mid marks the symbol (a quote with an empty side marks nothing). A point
@@ -128,20 +169,19 @@ impl Ledger {
         }
         self.now = self.now.max(ts);
         let mid = Price::mid(bid, ask);
-        let old = match self.marks.get_mut(symbol) {
-            Some(mark) => Some(std::mem::replace(mark, mid)),
-            None => self.marks.insert(symbol.to_string(), mid),
-        };
-        let held = self.positions.get(symbol).is_some_and(|p| p.qty != 0);
+        let i = self.slot_of(symbol);
+        let slot = &mut self.slots[i];
+        let old = slot.mark.replace(mid);
+        let held = slot.position.as_ref().is_some_and(|p| p.qty != 0);
         if held && old != Some(mid) {
-            self.record(ts, symbol);
+            self.record(ts, i);
         }
     }
 
-    fn unrealized(&self, p: &Position) -> Money {
-        match self.marks.get(&p.symbol) {
+    fn unrealized(&self, slot: &Slot, p: &Position) -> Money {
+        match slot.mark {
             Some(mark) if p.qty != 0 => {
-                p.unrealized(*mark, self.instruments.at(&p.symbol, self.now))
+                p.unrealized(mark, self.instruments.at(&p.symbol, self.now))
             }
             _ => Money::ZERO,
         }
@@ -151,23 +191,15 @@ impl Ledger {
     pub fn equity(&self) -> Money {
         self.capital
             + self
-                .positions
-                .values()
-                .map(|p| p.realized_pnl + self.unrealized(p) - p.fees)
+                .slots
+                .iter()
+                .filter_map(|s| s.position.as_ref().map(|p| (s, p)))
+                .map(|(s, p)| p.realized_pnl + self.unrealized(s, p) - p.fees)
                 .sum::<Money>()
     }
 
-    /// The ledger's shared name for `symbol`.
-    fn name_of(&mut self, symbol: &str) -> std::sync::Arc<str> {
-        if let Some(name) = self.names.get(symbol) {
-            return name.clone();
-        }
-        let name: std::sync::Arc<str> = symbol.into();
-        self.names.insert(symbol.to_string(), name.clone());
-        name
-    }
-
-    fn record(&mut self, ts: i64, symbol: &str) {
+    /// Equity and drawdown now, and a curve point for the symbol in slot `i`.
+    fn record(&mut self, ts: i64, i: usize) {
         let equity = self.equity();
         if equity > self.peak {
             self.peak = equity;
@@ -186,34 +218,34 @@ impl Ledger {
                 self.dd.pct = Some(pct);
             }
         }
-        if !self.positions.contains_key(symbol) {
-            return;
-        }
-        let name = self.name_of(symbol);
-        let Some(p) = self.positions.get(symbol) else {
+        let slot = &self.slots[i];
+        let Some(p) = slot.position.as_ref() else {
             return;
         };
-        self.curve.push(CurvePoint {
+        let point = CurvePoint {
             ts,
-            symbol: name,
+            symbol: slot.name.clone(),
             position: p.qty,
             avg_price: p.avg_price,
-            mark: self.marks.get(symbol).copied().unwrap_or(p.avg_price),
+            mark: slot.mark.unwrap_or(p.avg_price),
             realized: p.realized_pnl,
-            unrealized: self.unrealized(p),
+            unrealized: self.unrealized(slot, p),
             fees: p.fees,
             equity,
             drawdown,
-        });
+        };
+        self.curve.push(point);
     }
 
     pub fn position(&self, symbol: &str) -> i64 {
-        self.positions.get(symbol).map_or(0, |p| p.qty)
+        self.find(symbol)
+            .and_then(|s| s.position.as_ref())
+            .map_or(0, |p| p.qty)
     }
 
     pub fn realized(&self, symbol: &str) -> Money {
-        self.positions
-            .get(symbol)
+        self.find(symbol)
+            .and_then(|s| s.position.as_ref())
             .map_or(Money::ZERO, |p| p.realized_pnl)
     }
 
@@ -225,9 +257,10 @@ impl Ledger {
         &self.curve
     }
 
-    /// Take the curve points recorded so far (the report writes them as the run goes).
-    pub fn drain_curve(&mut self) -> Vec<CurvePoint> {
-        std::mem::take(&mut self.curve)
+    /// Take the curve points recorded so far (the report writes them as the run goes); the
+    /// buffer is kept for the next ones.
+    pub fn drain_curve(&mut self) -> std::vec::Drain<'_, CurvePoint> {
+        self.curve.drain(..)
     }
 
     pub fn capital(&self) -> Money {
@@ -236,22 +269,23 @@ impl Ledger {
 
     /// Every symbol traded, sorted.
     pub fn per_symbol(&self) -> BTreeMap<String, SymbolPnl> {
-        self.positions
-            .values()
-            .map(|p| {
-                let unrealized = self.unrealized(p);
+        self.slots
+            .iter()
+            .filter_map(|s| s.position.as_ref().map(|p| (s, p)))
+            .map(|(s, p)| {
+                let unrealized = self.unrealized(s, p);
                 let sym = SymbolPnl {
                     position: p.qty,
                     avg_price: p.avg_price,
-                    mark: self.marks.get(&p.symbol).copied(),
+                    mark: s.mark,
                     realized: p.realized_pnl,
                     unrealized,
                     fees: p.fees,
                     total: p.realized_pnl + unrealized - p.fees,
                     currency: p.currency.clone(),
                     fills: p.trades,
-                    volume: self.volume.get(&p.symbol).copied().unwrap_or(0),
-                    round_trips: self.round_trips.get(&p.symbol).copied().unwrap_or(0),
+                    volume: s.volume,
+                    round_trips: s.round_trips,
                 };
                 (p.symbol.clone(), sym)
             })

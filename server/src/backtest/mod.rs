@@ -268,7 +268,7 @@ pub fn run(cfg: &BacktestConfig, out: Option<&Path>) -> Result<Outcome, Backtest
             sim.start(md.ts)?;
         }
         last_ts = md.ts;
-        sim.on_row(md)?;
+        rows.reuse_symbol(sim.on_row(md)?);
         sim.drain_into(&mut writer)?;
     }
     let Some(first_ts) = first_ts else {

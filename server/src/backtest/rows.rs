@@ -10,7 +10,7 @@ use std::io::{BufWriter, Write};
 use std::thread::JoinHandle;
 
 /// Points per hand-over.
-const BATCH: usize = 1024;
+const BATCH: usize = 8192;
 
 pub struct RowWriter {
     batch: Vec<CurvePoint>,
@@ -103,7 +103,7 @@ fn positions_row(p: &CurvePoint, line: &mut Vec<u8>) {
 }
 
 /// Append `v` in decimal, as `Display` writes it.
-fn append_int(v: i64, out: &mut Vec<u8>) {
+pub fn append_int(v: i64, out: &mut Vec<u8>) {
     let mut buf = [0u8; 20];
     let mut at = buf.len();
     let mut n = v.unsigned_abs();

@@ -151,8 +151,9 @@ impl Sim {
 
     /// One data row, with everything it leads to. A depth row is first applied to its
     /// symbol's book: the venue and the robot see the whole book (or nothing, while a book
-    /// waits for a snapshot after a gap).
-    pub fn on_row(&mut self, md: MarketData) -> Result<(), BacktestError> {
+    /// waits for a snapshot after a gap). Returns the row's symbol string, spent, for the
+    /// reader to reuse (empty when the row was dropped).
+    pub fn on_row(&mut self, md: MarketData) -> Result<String, BacktestError> {
         self.fire_timers(md.ts)?;
         self.counts.rows += 1;
         // A gap empties the book the venue trades against; the robot waits for a snapshot.
@@ -164,7 +165,7 @@ impl Sim {
             }
             Rebuilt::Stale => {
                 self.counts.depth_stale += 1;
-                return Ok(());
+                return Ok(String::new());
             }
         };
         match &md.kind {
@@ -196,7 +197,8 @@ impl Sim {
             self.counts.market_events += 1;
             self.deliver_md(&md)?;
         }
-        self.drain(md.ts)
+        self.drain(md.ts)?;
+        Ok(md.symbol)
     }
 
     /// Deliver `Stop` at the last row's time; its actions still reach the exchange, but the

@@ -6,7 +6,8 @@ use super::ledger::CurvePoint;
 use super::plot::{decimate, MAX_POINTS};
 use super::report::Report;
 use super::sim::{FillRow, LogLine};
-use super::timefmt::Ts;
+use super::rows::append_int;
+use super::timefmt::append_ts;
 use super::{plot, BacktestError};
 use robofleet_api::LogLevel;
 use std::fs::File;
@@ -79,6 +80,8 @@ pub struct ReportWriter {
     /// `positions.csv`, written on its own thread.
     positions: super::rows::RowWriter,
     log: BufWriter<File>,
+    /// One row of `trades.csv` or `robot.log` as it is made (reused: no allocation a row).
+    line: Vec<u8>,
     pub equity: EquitySteps,
 }
 
@@ -93,6 +96,14 @@ fn open(dir: &Path, name: &str, header: &str) -> Result<BufWriter<File>, Backtes
     w.write_all(header.as_bytes())
         .map_err(|error| BacktestError::Write { path, error })?;
     Ok(w)
+}
+
+/// A row file that could not be written (its path made only then).
+fn write_error(dir: &Path, name: &str, error: std::io::Error) -> BacktestError {
+    BacktestError::Write {
+        path: dir.join(name),
+        error,
+    }
 }
 
 impl ReportWriter {
@@ -121,39 +132,43 @@ impl ReportWriter {
                 error,
             })?,
             log: open(&dir, "robot.log", "")?,
+            line: Vec::with_capacity(256),
             equity: EquitySteps::new(capital),
             dir,
             finished: false,
         })
     }
 
-    fn io(&self, name: &str) -> impl Fn(std::io::Error) -> BacktestError {
-        let path = self.dir.join(name);
-        move |error| BacktestError::Write {
-            path: path.clone(),
-            error,
-        }
-    }
-
     pub fn fill(&mut self, f: &FillRow) -> Result<(), BacktestError> {
         let t = &f.trade;
-        let err = self.io("trades.csv");
-        writeln!(
-            self.trades,
-            "{},{},{},{},{},{:?},{},{},{},{},{}",
-            t.ts_ns,
-            Ts(t.ts_ns),
-            t.exec_id,
-            t.client_id,
-            t.symbol,
-            t.side,
-            t.qty,
-            t.price,
-            t.fee,
-            f.position,
-            f.realized
-        )
-        .map_err(err)
+        let line = &mut self.line;
+        line.clear();
+        append_int(t.ts_ns, line);
+        line.push(b',');
+        append_ts(t.ts_ns, line);
+        for text in [&t.exec_id, &t.client_id, &t.symbol] {
+            line.push(b',');
+            line.extend_from_slice(text.as_bytes());
+        }
+        line.push(b',');
+        line.extend_from_slice(match t.side {
+            robofleet_api::Side::Buy => &b"Buy"[..],
+            robofleet_api::Side::Sell => &b"Sell"[..],
+        });
+        line.push(b',');
+        append_int(t.qty, line);
+        line.push(b',');
+        t.price.append_to(line);
+        line.push(b',');
+        t.fee.append_to(line);
+        line.push(b',');
+        append_int(f.position, line);
+        line.push(b',');
+        f.realized.append_to(line);
+        line.push(b'\n');
+        self.trades
+            .write_all(line)
+            .map_err(|error| write_error(&self.dir, "trades.csv", error))
     }
 
     pub fn point(&mut self, p: CurvePoint) -> Result<(), BacktestError> {
@@ -173,8 +188,17 @@ impl ReportWriter {
             LogLevel::Warn => "WARN",
             LogLevel::Error => "ERROR",
         };
-        let err = self.io("robot.log");
-        writeln!(self.log, "{} {level} {}", Ts(l.ts), l.message).map_err(err)
+        let line = &mut self.line;
+        line.clear();
+        append_ts(l.ts, line);
+        line.push(b' ');
+        line.extend_from_slice(level.as_bytes());
+        line.push(b' ');
+        line.extend_from_slice(l.message.as_bytes());
+        line.push(b'\n');
+        self.log
+            .write_all(line)
+            .map_err(|error| write_error(&self.dir, "robot.log", error))
     }
 
     /// Flush the rows, then write `report.json` and `equity.svg`; every file's path.

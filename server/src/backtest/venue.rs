@@ -6,8 +6,8 @@
 use super::sim::Counts;
 use crate::gateway::exchange::{ExchangeInput, ExchangeOutput, SimExchange};
 use crate::market::MarketData;
-use crate::store::{rules, Order, RobotUpdate, StoreError, Trade};
-use crate::streams::trades::update_event;
+use crate::store::{rules, Order, StoreError, Trade};
+use crate::streams::trades::{fill_event, order_event};
 use robofleet_api::{EventKind, OrderRequest, OrderStatus, OrderUpdate};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -35,11 +35,11 @@ pub struct Venue {
     exchange: SimExchange,
     /// Open orders only: a finished one is folded into `finished` so memory does not grow
     /// with the length of the data.
-    orders: HashMap<String, Order>,
+    orders: HashMap<String, Order, foldhash::quality::RandomState>,
     /// Order sequences of the finished orders (ids are `<robot>-<seq>`).
     finished: FinishedSeqs,
     /// Finished orders by final status.
-    finished_by_status: BTreeMap<String, u64>,
+    finished_by_status: HashMap<OrderStatus, u64>,
 }
 
 impl Venue {
@@ -47,9 +47,9 @@ impl Venue {
         Venue {
             robot: robot.to_string(),
             exchange: SimExchange::new(),
-            orders: HashMap::new(),
+            orders: HashMap::default(),
             finished: FinishedSeqs::default(),
-            finished_by_status: BTreeMap::new(),
+            finished_by_status: HashMap::new(),
         }
     }
 
@@ -177,17 +177,23 @@ impl Venue {
 
     /// Orders by final status, in the API's names (`Working` ones were still open).
     pub fn order_statuses(&self) -> BTreeMap<String, u64> {
-        let mut by = self.finished_by_status.clone();
+        let mut by: BTreeMap<String, u64> = self
+            .finished_by_status
+            .iter()
+            .map(|(status, n)| (format!("{status:?}"), *n))
+            .collect();
         for o in self.orders.values() {
             *by.entry(format!("{:?}", o.status)).or_default() += 1;
         }
         by
     }
 
-    /// What the gateway writes and the store checks; each write the robot's update.
+    /// What the gateway writes and the store checks; each write the robot's update (built
+    /// from the stored order or trade, as the trade-updates thread does, with no copy of
+    /// the order made for it).
     fn apply(&mut self, outputs: Vec<ExchangeOutput>, out: Out<'_>) {
         for output in outputs {
-            let update = match output {
+            let event = match output {
                 ExchangeOutput::Fill(trade) => {
                     let ok = self
                         .orders
@@ -197,8 +203,9 @@ impl Venue {
                         out.counts.store_errors += 1;
                         continue;
                     }
-                    out.fills.push(trade.clone());
-                    RobotUpdate::Trade(trade)
+                    let event = fill_event(&trade);
+                    out.fills.push(trade);
+                    event
                 }
                 ExchangeOutput::Change(change) => {
                     let Some(order) = self.orders.get_mut(&change.client_id) else {
@@ -210,21 +217,40 @@ impl Venue {
                         continue;
                     }
                     rules::apply_change(order, &change);
-                    let update = RobotUpdate::Order(order.clone());
                     if order.status.is_terminal() {
-                        let status = format!("{:?}", order.status);
-                        let seq = order.order_seq;
-                        self.orders.remove(&change.client_id);
+                        let (status, seq) = (order.status, order.order_seq);
                         self.exchange.forget_finished(&change.client_id);
                         self.finished.insert(seq);
                         *self.finished_by_status.entry(status).or_default() += 1;
+                        match self.orders.remove(&change.client_id) {
+                            Some(order) => order_update_event(order),
+                            None => continue,
+                        }
+                    } else {
+                        order_event(order)
                     }
-                    update
                 }
             };
-            out.events.push_back(update_event(&update));
+            out.events.push_back(event);
         }
     }
+}
+
+/// A finished order's update, its strings moved into the event.
+fn order_update_event(o: Order) -> (i64, EventKind) {
+    let remaining_qty = o.remaining_qty();
+    (
+        o.updated_ns,
+        EventKind::OrderUpdate(OrderUpdate {
+            client_id: o.client_id,
+            symbol: o.symbol,
+            status: o.status,
+            filled_qty: o.filled_qty,
+            remaining_qty,
+            reason: o.reason,
+            amends: o.amends,
+        }),
+    )
 }
 
 /// A set of order sequences that stays small when orders finish roughly in the order they

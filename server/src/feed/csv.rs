@@ -103,6 +103,12 @@ fn parse_depth_row(f: &[&str]) -> Result<MarketKind, RowError> {
 
 /// Parse one data row (not a comment, blank or header line).
 pub fn parse_row(line: &str) -> Result<MarketData, RowError> {
+    parse_row_reusing(line, String::new())
+}
+
+/// [`parse_row`], the symbol written into `symbol` (whose allocation a long read reuses
+/// row after row).
+pub fn parse_row_reusing(line: &str, mut symbol: String) -> Result<MarketData, RowError> {
     // At most nine fields are kept (on the stack: no allocation per row); more is an error.
     let mut fields = [""; 9];
     let mut n = 0usize;
@@ -121,8 +127,10 @@ pub fn parse_row(line: &str) -> Result<MarketData, RowError> {
         if f[1].is_empty() {
             return Err(RowError::EmptySymbol);
         }
+        symbol.clear();
+        symbol.push_str(f[1]);
         return Ok(MarketData {
-            symbol: f[1].to_string(),
+            symbol,
             ts,
             sent_ns: None,
             kind: parse_depth_row(f)?,
@@ -173,8 +181,10 @@ pub fn parse_row(line: &str) -> Result<MarketData, RowError> {
         }
         other => return Err(RowError::BadType(other.to_string())),
     };
+    symbol.clear();
+    symbol.push_str(f[1]);
     Ok(MarketData {
-        symbol: f[1].to_string(),
+        symbol,
         ts,
         sent_ns: None,
         kind,
@@ -189,6 +199,8 @@ pub struct CsvReader {
     seen_data_line: bool,
     bad_rows: u64,
     buf: Vec<u8>,
+    /// Symbol strings handed back by the reader's consumer, for the next rows.
+    spare: Vec<String>,
 }
 
 impl CsvReader {
@@ -201,6 +213,7 @@ impl CsvReader {
             seen_data_line: false,
             bad_rows: 0,
             buf: Vec::new(),
+            spare: Vec::new(),
         })
     }
 
@@ -215,6 +228,14 @@ impl CsvReader {
         self.line_no = 0;
         self.seen_data_line = false;
         Ok(())
+    }
+
+    /// Take back a row's symbol string once it is spent: a later row writes its symbol into
+    /// it rather than allocate one (a few are kept).
+    pub fn reuse_symbol(&mut self, symbol: String) {
+        if self.spare.len() < 8192 {
+            self.spare.push(symbol);
+        }
     }
 
     /// Line number (1-based) of the line read last.
@@ -263,7 +284,7 @@ impl CsvReader {
                     if first && line.replace(' ', "").eq_ignore_ascii_case(HEADER) {
                         continue;
                     }
-                    parse_row(line)
+                    parse_row_reusing(line, self.spare.pop().unwrap_or_default())
                 }
                 Err(_) => Err(RowError::NotUtf8),
             };

@@ -24,6 +24,11 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+/// The exchange's maps are looked up several times per market message: a fast keyed hash
+/// (seeded per process, as the standard one) rather than SipHash.
+type Map<K, V> = HashMap<K, V, foldhash::quality::RandomState>;
+type Set<K> = HashSet<K, foldhash::quality::RandomState>;
+
 use robofleet_api::{Instruments, OrderStatus, OrderType, Price, Side, TimeInForce};
 
 use crate::market::{MarketData, MarketKind};
@@ -91,22 +96,22 @@ pub fn next_exec_seq_after<'a>(exec_ids: impl IntoIterator<Item = &'a str>) -> u
 #[derive(Debug)]
 pub struct SimExchange {
     /// What the last quote or book of each symbol offers, less what our orders took.
-    offered: HashMap<String, Offered>,
-    /// Working orders per symbol and side, best first: price priority, then arrival. A quote
-    /// then touches only the orders it crosses.
-    books: HashMap<(String, Side), Vec<WorkingOrder>>,
+    offered: Map<String, Offered>,
+    /// Working orders per symbol, a book per side (buy, sell), best first: price priority,
+    /// then arrival. A quote then touches only the orders it crosses.
+    books: Map<String, [Vec<WorkingOrder>; 2]>,
     /// Where each working order sits.
-    where_is: HashMap<String, (String, Side)>,
+    where_is: Map<String, (String, Side)>,
     /// Every client id ever taken, so a repeated delivery is never traded twice.
-    seen: HashSet<String>,
+    seen: Set<String>,
     next_exec: u64,
     /// The registry new orders are checked against, once set.
     instruments: Option<Instruments>,
     /// Time of the latest market data per symbol: the venue's clock.
-    venue_ts: HashMap<String, i64>,
+    venue_ts: Map<String, i64>,
     /// Working day orders per symbol by the end of their day: expiry looks only at those
     /// due, not at every working order on every message.
-    day_ends: HashMap<String, BTreeSet<(i64, String)>>,
+    day_ends: Map<String, BTreeSet<(i64, String)>>,
 }
 
 impl Default for SimExchange {
@@ -123,14 +128,14 @@ impl SimExchange {
     /// Start exec ids at `SIM-<next>` (see [`next_exec_seq_after`]).
     pub fn with_next_exec_seq(next: u64) -> Self {
         SimExchange {
-            offered: HashMap::new(),
-            books: HashMap::new(),
-            where_is: HashMap::new(),
-            seen: HashSet::new(),
+            offered: Map::default(),
+            books: Map::default(),
+            where_is: Map::default(),
+            seen: Set::default(),
             next_exec: next,
             instruments: None,
-            venue_ts: HashMap::new(),
-            day_ends: HashMap::new(),
+            venue_ts: Map::default(),
+            day_ends: Map::default(),
         }
     }
 
@@ -281,7 +286,7 @@ impl SimExchange {
             let due = self.day_ends.entry(w.symbol.clone()).or_default();
             due.insert((end, w.client_id.clone()));
         }
-        let book = self.books.entry(key.clone()).or_default();
+        let book = &mut self.books.entry(key.0.clone()).or_default()[side_ix(key.1)];
         // After every order of the same or better priority: price, then time.
         let at = book.partition_point(|o| o.price_priority() >= w.price_priority());
         book.insert(at, w);
@@ -302,6 +307,11 @@ impl SimExchange {
         }
     }
 
+    /// The working orders of `symbol` on `side`, best first.
+    fn book_mut(&mut self, symbol: &str, side: Side) -> Option<&mut Vec<WorkingOrder>> {
+        self.books.get_mut(symbol).map(|b| &mut b[side_ix(side)])
+    }
+
     /// Cancel a working order at `ts` with `reason` (the venue's doing, or the robot's).
     fn cancel_with(
         &mut self,
@@ -313,7 +323,7 @@ impl SimExchange {
         let Some(key) = self.where_is.remove(client_id) else {
             return;
         };
-        let Some(book) = self.books.get_mut(&key) else {
+        let Some(book) = self.book_mut(&key.0, key.1) else {
             return;
         };
         if let Some(i) = book.iter().position(|w| w.client_id == client_id) {
@@ -328,8 +338,8 @@ impl SimExchange {
     }
 
     /// Drop fully filled orders from a book.
-    fn remove_filled(&mut self, key: &(String, Side)) {
-        if let Some(book) = self.books.get_mut(key) {
+    fn remove_filled(&mut self, symbol: &str, side: Side) {
+        if let Some(book) = self.books.get_mut(symbol).map(|b| &mut b[side_ix(side)]) {
             let where_is = &mut self.where_is;
             let day_ends = &mut self.day_ends;
             book.retain(|w| {
@@ -416,8 +426,7 @@ impl SimExchange {
         out: &mut Vec<ExchangeOutput>,
     ) -> i64 {
         let mut left = size.max(0);
-        let key = (symbol.to_string(), side);
-        let Some(book) = self.books.get_mut(&key) else {
+        let Some(book) = self.books.get_mut(symbol).map(|b| &mut b[side_ix(side)]) else {
             return left;
         };
         let mut filled_any = false;
@@ -440,14 +449,22 @@ impl SimExchange {
             filled_any = true;
         }
         if filled_any {
-            self.remove_filled(&key);
+            self.remove_filled(symbol, side);
         }
         left
     }
 }
 
+/// A side's place in a symbol's pair of books.
+fn side_ix(side: Side) -> usize {
+    match side {
+        Side::Buy => 0,
+        Side::Sell => 1,
+    }
+}
+
 /// A day order that stops working leaves the expiry index.
-fn forget_day_end(day_ends: &mut HashMap<String, BTreeSet<(i64, String)>>, w: &WorkingOrder) {
+fn forget_day_end(day_ends: &mut Map<String, BTreeSet<(i64, String)>>, w: &WorkingOrder) {
     if let (Some(end), Some(due)) = (w.day_end, day_ends.get_mut(&w.symbol)) {
         due.remove(&(end, w.client_id.clone()));
     }

@@ -2,7 +2,7 @@
 //! feeding one channel; each order change or fill is pushed to its robot's endpoint.
 
 use crate::robot::Inbound;
-use crate::store::{RobotUpdate, Store, WatchId};
+use crate::store::{Order, RobotUpdate, Store, Trade, WatchId};
 use crossbeam_channel::{select, Receiver};
 use robofleet_api::{EventKind, Fill, OrderUpdate};
 use std::collections::HashMap;
@@ -25,31 +25,41 @@ pub struct TradeStats {
 /// The event a robot sees for a store update, with its timestamp.
 pub fn update_event(update: &RobotUpdate) -> (i64, EventKind) {
     match update {
-        RobotUpdate::Order(o) => (
-            o.updated_ns,
-            EventKind::OrderUpdate(OrderUpdate {
-                client_id: o.client_id.clone(),
-                symbol: o.symbol.clone(),
-                status: o.status,
-                filled_qty: o.filled_qty,
-                remaining_qty: o.remaining_qty(),
-                reason: o.reason.clone(),
-                amends: o.amends,
-            }),
-        ),
-        // A robot's clock is the market's: a fill comes at the venue's time where it has one.
-        RobotUpdate::Trade(t) => (
-            t.venue_ts_ns.unwrap_or(t.ts_ns),
-            EventKind::Fill(Fill {
-                client_id: t.client_id.clone(),
-                exec_id: t.exec_id.clone(),
-                symbol: t.symbol.clone(),
-                side: t.side,
-                qty: t.qty,
-                price: t.price,
-            }),
-        ),
+        RobotUpdate::Order(o) => order_event(o),
+        RobotUpdate::Trade(t) => fill_event(t),
     }
+}
+
+/// An order's update event, at the order's last change.
+pub fn order_event(o: &Order) -> (i64, EventKind) {
+    (
+        o.updated_ns,
+        EventKind::OrderUpdate(OrderUpdate {
+            client_id: o.client_id.clone(),
+            symbol: o.symbol.clone(),
+            status: o.status,
+            filled_qty: o.filled_qty,
+            remaining_qty: o.remaining_qty(),
+            reason: o.reason.clone(),
+            amends: o.amends,
+        }),
+    )
+}
+
+/// A trade's fill event. A robot's clock is the market's: a fill comes at the venue's time
+/// where it has one.
+pub fn fill_event(t: &Trade) -> (i64, EventKind) {
+    (
+        t.venue_ts_ns.unwrap_or(t.ts_ns),
+        EventKind::Fill(Fill {
+            client_id: t.client_id.clone(),
+            exec_id: t.exec_id.clone(),
+            symbol: t.symbol.clone(),
+            side: t.side,
+            qty: t.qty,
+            price: t.price,
+        }),
+    )
 }
 
 pub fn run_trade_thread(

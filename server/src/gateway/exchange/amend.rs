@@ -1,7 +1,7 @@
 //! Amends of working orders ("move order"): priority rules and refusals.
 
 use super::order::WorkingOrder;
-use super::{ExchangeOutput, SimExchange, AMENDED};
+use super::{side_ix, ExchangeOutput, SimExchange, AMENDED};
 use crate::store::AmendRequest;
 use robofleet_api::OrderType;
 
@@ -21,14 +21,12 @@ impl SimExchange {
             // Finished or unknown here: its terminal update already told the robot.
             return;
         };
-        let Some(i) = self
-            .books
-            .get(&key)
-            .and_then(|b| b.iter().position(|w| w.client_id == client_id))
-        else {
+        let Some(book) = self.books.get(&key.0).map(|b| &b[side_ix(key.1)]) else {
             return;
         };
-        let w = &self.books[&key][i];
+        let Some((i, w)) = book.iter().enumerate().find(|(_, w)| w.client_id == client_id) else {
+            return;
+        };
         if let Some(why) = self.amend_refusal(w, amend, ts) {
             let mut change = w.change(w.fill_status(), Some(format!("amend refused: {why}")), ts);
             if let ExchangeOutput::Change(c) = &mut change {
@@ -37,7 +35,7 @@ impl SimExchange {
             out.push(change);
             return;
         }
-        let Some(book) = self.books.get_mut(&key) else {
+        let Some(book) = self.book_mut(&key.0, key.1) else {
             return;
         };
         let mut w = book.remove(i);

@@ -9,7 +9,7 @@
 use robofleet_api::{Level, Price, Side};
 
 use super::order::{live, Liquidity, WorkingOrder};
-use super::{fill, ExchangeOutput, SimExchange};
+use super::{fill, side_ix, ExchangeOutput, SimExchange};
 
 /// One symbol's levels, best first, less what our orders took.
 #[derive(Clone, Debug, Default)]
@@ -76,9 +76,8 @@ impl SimExchange {
         ts: i64,
         out: &mut Vec<ExchangeOutput>,
     ) {
-        let key = (symbol.to_string(), side);
         let spec = self.instruments.as_ref().and_then(|r| r.at(symbol, ts));
-        let Some(book) = self.books.get_mut(&key) else {
+        let Some(book) = self.books.get_mut(symbol).map(|b| &mut b[side_ix(side)]) else {
             return;
         };
         let orders: &mut [WorkingOrder] = match only {
@@ -107,7 +106,7 @@ impl SimExchange {
         }
         levels.retain(|l| l.qty > 0);
         if filled_any {
-            self.remove_filled(&key);
+            self.remove_filled(symbol, side);
         }
     }
 }
