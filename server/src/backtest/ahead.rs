@@ -5,6 +5,7 @@ use crate::feed::csv::{CsvReader, RowError};
 use crate::feed::FeedError;
 use crate::market::MarketData;
 use crossbeam_channel::{bounded, Receiver, Sender};
+use std::collections::VecDeque;
 use std::thread::JoinHandle;
 
 /// Rows per hand-over: the threads meet once per this many rows.
@@ -24,8 +25,8 @@ pub struct RowsAhead {
     recycle: Sender<Spent>,
     /// Symbols of rows handed out of the current batch, spent.
     spent: Vec<String>,
-    /// The batch being handed out, reversed (rows are popped off its end).
-    current: Vec<Row>,
+    /// The batch being handed out, from its front.
+    current: VecDeque<Row>,
     reader: Option<JoinHandle<Result<(), FeedError>>>,
 }
 
@@ -66,7 +67,7 @@ impl RowsAhead {
             rows: Some(rx),
             recycle,
             spent: Vec::new(),
-            current: Vec::new(),
+            current: VecDeque::new(),
             reader: Some(handle),
         })
     }
@@ -82,15 +83,15 @@ impl RowsAhead {
     /// every row before it has been handed out.
     pub fn next_row(&mut self) -> Result<Option<Row>, FeedError> {
         loop {
-            if let Some(row) = self.current.pop() {
+            if let Some(row) = self.current.pop_front() {
                 return Ok(Some(row));
             }
             let batch = self.rows.as_ref().and_then(|rx| rx.recv().ok());
             match batch {
-                Some(mut batch) => {
-                    batch.reverse();
-                    // Give the emptied vector back for the reader to refill.
-                    let used = std::mem::replace(&mut self.current, batch);
+                Some(batch) => {
+                    // Give the emptied vector back for the reader to refill (a vector and a
+                    // deque convert into each other without copying).
+                    let used = Vec::from(std::mem::replace(&mut self.current, batch.into()));
                     let spent = std::mem::take(&mut self.spent);
                     let _ = self.recycle.try_send((used, spent));
                 }

@@ -115,7 +115,11 @@ impl Ledger {
 
     /// The slot of `symbol`, made on first sight.
     fn slot_of(&mut self, symbol: &str) -> usize {
-        if self.slots.get(self.last).is_some_and(|s| &*s.name == symbol) {
+        if self
+            .slots
+            .get(self.last)
+            .is_some_and(|s| &*s.name == symbol)
+        {
             return self.last;
         }
         let i = match self.index.get(symbol) {

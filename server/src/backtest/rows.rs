@@ -3,7 +3,7 @@
 //! the points a batch at a time; the thread formats each row by hand (no `write!`) and writes.
 
 use super::ledger::CurvePoint;
-use super::timefmt::append_ts;
+use super::timefmt::TsWriter;
 use crossbeam_channel::{bounded, Receiver, Sender};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -28,10 +28,11 @@ impl RowWriter {
             .name("backtest-rows".into())
             .spawn(move || -> std::io::Result<()> {
                 let mut line = Vec::with_capacity(256);
+                let mut times = TsWriter::default();
                 for mut batch in rows.iter() {
                     for p in batch.drain(..) {
                         line.clear();
-                        positions_row(&p, &mut line);
+                        positions_row(&p, &mut times, &mut line);
                         out.write_all(&line)?;
                     }
                     let _ = give_back.try_send(batch);
@@ -83,10 +84,10 @@ impl Drop for RowWriter {
 }
 
 /// One `positions.csv` row, built by hand rather than through `write!`.
-fn positions_row(p: &CurvePoint, line: &mut Vec<u8>) {
+fn positions_row(p: &CurvePoint, times: &mut TsWriter, line: &mut Vec<u8>) {
     append_int(p.ts, line);
     line.push(b',');
-    append_ts(p.ts, line);
+    times.append(p.ts, line);
     line.push(b',');
     line.extend_from_slice(p.symbol.as_bytes());
     line.push(b',');

@@ -5,9 +5,9 @@
 use super::ledger::CurvePoint;
 use super::plot::{decimate, MAX_POINTS};
 use super::report::Report;
-use super::sim::{FillRow, LogLine};
 use super::rows::append_int;
-use super::timefmt::append_ts;
+use super::sim::{FillRow, LogLine};
+use super::timefmt::TsWriter;
 use super::{plot, BacktestError};
 use robofleet_api::LogLevel;
 use std::fs::File;
@@ -82,6 +82,7 @@ pub struct ReportWriter {
     log: BufWriter<File>,
     /// One row of `trades.csv` or `robot.log` as it is made (reused: no allocation a row).
     line: Vec<u8>,
+    times: TsWriter,
     pub equity: EquitySteps,
 }
 
@@ -133,6 +134,7 @@ impl ReportWriter {
             })?,
             log: open(&dir, "robot.log", "")?,
             line: Vec::with_capacity(256),
+            times: TsWriter::default(),
             equity: EquitySteps::new(capital),
             dir,
             finished: false,
@@ -145,7 +147,7 @@ impl ReportWriter {
         line.clear();
         append_int(t.ts_ns, line);
         line.push(b',');
-        append_ts(t.ts_ns, line);
+        self.times.append(t.ts_ns, line);
         for text in [&t.exec_id, &t.client_id, &t.symbol] {
             line.push(b',');
             line.extend_from_slice(text.as_bytes());
@@ -190,7 +192,7 @@ impl ReportWriter {
         };
         let line = &mut self.line;
         line.clear();
-        append_ts(l.ts, line);
+        self.times.append(l.ts, line);
         line.push(b' ');
         line.extend_from_slice(level.as_bytes());
         line.push(b' ');

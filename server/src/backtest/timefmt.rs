@@ -12,6 +12,46 @@ pub fn append_ts(ns: i64, out: &mut Vec<u8>) {
     let _ = write!(out, "{}", Ts(ns));
 }
 
+/// [`append_ts`] for a stream of times that mostly share their second (the report's rows):
+/// the date and time of day are worked out once a second, only the fraction every time.
+#[derive(Debug, Default)]
+pub struct TsWriter {
+    /// The second (ns since the epoch / 1e9) whose `YYYY-MM-DDTHH:MM:SS.` is in `prefix`.
+    second: Option<i64>,
+    prefix: Vec<u8>,
+}
+
+impl TsWriter {
+    pub fn append(&mut self, ns: i64, out: &mut Vec<u8>) {
+        let (second, frac) = (ns.div_euclid(1_000_000_000), ns.rem_euclid(1_000_000_000));
+        let Some(whole) = second.checked_mul(1_000_000_000) else {
+            // The very first second of time has no whole-second instant: the plain way.
+            return append_ts(ns, out);
+        };
+        if self.second != Some(second) {
+            self.prefix.clear();
+            append_ts(whole, &mut self.prefix);
+            // Keep `...SS.`: drop the `000Z` of a whole second.
+            self.prefix.truncate(self.prefix.len().saturating_sub(4));
+            self.second = Some(second);
+        }
+        out.extend_from_slice(&self.prefix);
+        let (value, width) = if frac % 1_000_000 == 0 {
+            (frac / 1_000_000, 3)
+        } else {
+            (frac, 9)
+        };
+        let start = out.len();
+        out.resize(start + width, b'0');
+        let mut v = value;
+        for at in (start..start + width).rev() {
+            out[at] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        out.push(b'Z');
+    }
+}
+
 /// [`fmt_ts`] as a `Display`, written straight into the output with no allocation.
 #[derive(Clone, Copy, Debug)]
 pub struct Ts(pub i64);
@@ -88,6 +128,30 @@ mod tests {
         assert_eq!(fmt_ts(-1_000_000), "1969-12-31T23:59:59.999Z");
         for ns in [1_793_602_800_278_000_000, 4_102_444_800_123_456_789] {
             assert_eq!(parse_ts(&fmt_ts(ns)), Some(ns));
+        }
+        // The per-second cache writes exactly what the plain formatter does, across
+        // seconds, days, a leap day, before 1970 and outside four-digit years.
+        let mut w = super::TsWriter::default();
+        let mut out = Vec::new();
+        for ns in [
+            0,
+            999_999_999,
+            1_000_000_000,
+            -1,
+            -1_000_000,
+            951_782_399_999_000_000,
+            951_782_400_000_000_001,
+            951_782_400_000_000_001,
+            1_793_602_800_278_000_000,
+            1_793_602_800_279_000_000,
+            1_793_602_801_000_000_000,
+            4_102_444_800_123_456_789,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            out.clear();
+            w.append(ns, &mut out);
+            assert_eq!(String::from_utf8(out.clone()).unwrap(), fmt_ts(ns), "{ns}");
         }
         // Every millisecond-or-finer instant of a few days around a leap day round-trips.
         let mut ns = 951_696_000_000_000_000i64; // 2000-02-28

@@ -127,8 +127,7 @@ pub fn parse_row_reusing(line: &str, mut symbol: String) -> Result<MarketData, R
         if f[1].is_empty() {
             return Err(RowError::EmptySymbol);
         }
-        symbol.clear();
-        symbol.push_str(f[1]);
+        set_symbol(&mut symbol, f[1]);
         return Ok(MarketData {
             symbol,
             ts,
@@ -181,14 +180,23 @@ pub fn parse_row_reusing(line: &str, mut symbol: String) -> Result<MarketData, R
         }
         other => return Err(RowError::BadType(other.to_string())),
     };
-    symbol.clear();
-    symbol.push_str(f[1]);
+    set_symbol(&mut symbol, f[1]);
     Ok(MarketData {
         symbol,
         ts,
         sent_ns: None,
         kind,
     })
+}
+
+/// Write `text` into a reused symbol string, only if it differs: a string another thread
+/// reads stays unwritten (its cache lines are not taken from that core) while the symbol
+/// does not change.
+fn set_symbol(symbol: &mut String, text: &str) {
+    if symbol != text {
+        symbol.clear();
+        symbol.push_str(text);
+    }
 }
 
 /// Reads messages from a CSV file, skipping (and counting) what it cannot parse.

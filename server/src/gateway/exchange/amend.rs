@@ -24,7 +24,11 @@ impl SimExchange {
         let Some(book) = self.books.get(&key.0).map(|b| &b[side_ix(key.1)]) else {
             return;
         };
-        let Some((i, w)) = book.iter().enumerate().find(|(_, w)| w.client_id == client_id) else {
+        let Some((i, w)) = book
+            .iter()
+            .enumerate()
+            .find(|(_, w)| w.client_id == client_id)
+        else {
             return;
         };
         if let Some(why) = self.amend_refusal(w, amend, ts) {
