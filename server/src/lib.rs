@@ -16,6 +16,7 @@
 //! - [`market`]: the feed's wire format. [`feed`]: the market data publisher.
 //! - [`stats`], [`clock`]: fleet counters; the server's clocks. [`limits`]: open-file limit.
 //! - [`backtest`]: one robot over historical data on the live code path, with a report.
+//! - [`risk`]: pre-trade checks between a robot and the store (`risk.toml`).
 
 pub mod backtest;
 pub mod clock;
@@ -29,6 +30,7 @@ pub mod limits;
 pub mod market;
 pub mod plugin;
 pub mod replay;
+pub mod risk;
 pub mod robot;
 pub mod server;
 pub mod stats;

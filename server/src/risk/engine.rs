@@ -1,0 +1,520 @@
+//! One robot's pre-trade checks: a synchronous state machine fed the robot's own inputs (its
+//! market data, order updates and fills, each at its event time) and asked about each of its
+//! orders, amends and cancels. It reads no clock and no other robot, so the same inputs give
+//! the same decisions in a replay.
+
+use super::bucket::Bucket;
+use super::limits::{RobotLimits, SymbolLimits};
+use super::{Denial, DenyCode, StateChange, TradingState};
+use crate::store::{Position, Trade};
+use robofleet_api::{Fill, Instruments, Money, OrderRequest, OrderType, OrderUpdate, Price, Side};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+const MS: i64 = 1_000_000;
+const DAY_NS: i64 = 86_400_000_000_000;
+
+/// A working order as the checks count it.
+#[derive(Debug)]
+struct Working {
+    symbol: String,
+    side: Side,
+    /// Its limit price (`None`: market).
+    price: Option<Price>,
+    qty: i64,
+    remaining: i64,
+}
+
+/// What the checks know of one symbol.
+#[derive(Debug)]
+struct SymbolState {
+    position: Position,
+    mid: Option<Price>,
+    /// Remaining quantity of working orders, by side.
+    working_buy: i64,
+    working_sell: i64,
+}
+
+/// A recent order, for the duplicate window.
+#[derive(Debug)]
+struct Recent {
+    ts: i64,
+    symbol: String,
+    side: Side,
+    price: Option<Price>,
+    qty: i64,
+}
+
+/// What the checks have done, counted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RiskCounts {
+    pub denied: u64,
+    /// Cancels over the `cancels` rate: never blocked, only counted.
+    pub cancels_over_rate: u64,
+}
+
+#[derive(Debug)]
+pub struct RiskEngine {
+    robot: String,
+    limits: RobotLimits,
+    instruments: Instruments,
+    state: TradingState,
+    symbols: HashMap<String, SymbolState>,
+    working: HashMap<String, Working>,
+    submits: Option<Bucket>,
+    amends: Option<Bucket>,
+    cancels: Option<Bucket>,
+    fills: VecDeque<i64>,
+    recent: VecDeque<Recent>,
+    /// The day (by `day_start`) and each currency's equity when it began.
+    day: Option<i64>,
+    day_base: BTreeMap<String, Money>,
+    peak: BTreeMap<String, Money>,
+    pub counts: RiskCounts,
+}
+
+impl RiskEngine {
+    pub fn new(robot: &str, limits: RobotLimits, instruments: Instruments) -> Self {
+        RiskEngine {
+            robot: robot.to_string(),
+            submits: limits.submits.map(Bucket::new),
+            amends: limits.amends.map(Bucket::new),
+            cancels: limits.cancels.map(Bucket::new),
+            limits,
+            instruments,
+            state: TradingState::Active,
+            symbols: HashMap::new(),
+            working: HashMap::new(),
+            fills: VecDeque::new(),
+            recent: VecDeque::new(),
+            day: None,
+            day_base: BTreeMap::new(),
+            peak: BTreeMap::new(),
+            counts: RiskCounts::default(),
+        }
+    }
+
+    pub fn state(&self) -> TradingState {
+        self.state
+    }
+
+    /// An operator's resume: trading is active again (a loss still over its limit halts or
+    /// reduces it again at the next mark).
+    pub fn resume(&mut self) {
+        self.state = TradingState::Active;
+        self.fills.clear();
+    }
+
+    fn symbol_mut(&mut self, symbol: &str) -> &mut SymbolState {
+        let robot = &self.robot;
+        self.symbols
+            .entry(symbol.to_string())
+            .or_insert_with(|| SymbolState {
+                position: Position::new(robot, symbol),
+                mid: None,
+                working_buy: 0,
+                working_sell: 0,
+            })
+    }
+
+    /// A quote (or a book's best levels): its mid is the reference price, and marks the
+    /// position. May change the trading state (loss limits).
+    pub fn on_quote(
+        &mut self,
+        symbol: &str,
+        bid: Price,
+        ask: Price,
+        ts: i64,
+    ) -> Option<StateChange> {
+        if !bid.is_positive() || !ask.is_positive() {
+            return None;
+        }
+        self.symbol_mut(symbol).mid = Some(Price::mid(bid, ask));
+        self.mark(ts)
+    }
+
+    /// A fill of one of the robot's orders.
+    pub fn on_fill(&mut self, fill: &Fill, ts: i64) -> Option<StateChange> {
+        let spec = self.instruments.at(&fill.symbol, ts).cloned();
+        let trade = Trade {
+            exec_id: fill.exec_id.clone(),
+            client_id: fill.client_id.clone(),
+            robot: self.robot.clone(),
+            symbol: fill.symbol.clone(),
+            side: fill.side,
+            qty: fill.qty,
+            price: fill.price,
+            ts_ns: ts,
+            venue_ts_ns: Some(ts),
+            fee: spec
+                .as_ref()
+                .map_or(Money::ZERO, |s| s.fee(fill.price, fill.qty)),
+            currency: spec.as_ref().map(|s| s.currency.clone()),
+        };
+        self.symbol_mut(&fill.symbol)
+            .position
+            .apply(&trade, spec.as_ref());
+        if let Some(w) = self.working.get_mut(&fill.client_id) {
+            let done = fill.qty.min(w.remaining);
+            w.remaining -= done;
+            let (symbol, side) = (w.symbol.clone(), w.side);
+            self.add_working(&symbol, side, -done);
+        }
+        if let Some(limit) = self.limits.fills {
+            self.fills.push_back(ts);
+            let window = (limit.window_ms as i64).saturating_mul(MS);
+            while self.fills.front().is_some_and(|&t| ts - t >= window) {
+                self.fills.pop_front();
+            }
+            if self.fills.len() as u64 > u64::from(limit.max) && self.state != TradingState::Halted
+            {
+                self.state = TradingState::Halted;
+                return Some(StateChange {
+                    state: TradingState::Halted,
+                    code: "EXECUTION_THROTTLE",
+                    limit: format!("{} fills in {} ms", limit.max, limit.window_ms),
+                    value: format!("{} fills", self.fills.len()),
+                });
+            }
+        }
+        self.mark(ts)
+    }
+
+    /// An order update: what is left of the order works (nothing once it has finished).
+    pub fn on_order_update(&mut self, u: &OrderUpdate) {
+        let Some(w) = self.working.get_mut(&u.client_id) else {
+            return;
+        };
+        let left = if u.status.is_terminal() {
+            0
+        } else {
+            u.remaining_qty.max(0)
+        };
+        let change = left - w.remaining;
+        w.remaining = left;
+        w.qty = u.filled_qty + left;
+        let (symbol, side) = (w.symbol.clone(), w.side);
+        if u.status.is_terminal() {
+            self.working.remove(&u.client_id);
+        }
+        self.add_working(&symbol, side, change);
+    }
+
+    fn add_working(&mut self, symbol: &str, side: Side, qty: i64) {
+        let s = self.symbol_mut(symbol);
+        match side {
+            Side::Buy => s.working_buy += qty,
+            Side::Sell => s.working_sell += qty,
+        }
+    }
+
+    /// A new order: `Ok` lets it through (and counts it as working from now), `Err` says why
+    /// not.
+    pub fn check_submit(&mut self, req: &OrderRequest, ts: i64) -> Result<(), Denial> {
+        let result = self.submit_checks(req, ts);
+        match &result {
+            Ok(()) => {
+                self.working.insert(
+                    req.client_id.clone(),
+                    Working {
+                        symbol: req.symbol.clone(),
+                        side: req.side,
+                        price: limit_price(&req.order_type),
+                        qty: req.qty,
+                        remaining: req.qty,
+                    },
+                );
+                self.add_working(&req.symbol, req.side, req.qty);
+                if self.limits.duplicate_window_ms.is_some() {
+                    self.recent.push_back(Recent {
+                        ts,
+                        symbol: req.symbol.clone(),
+                        side: req.side,
+                        price: limit_price(&req.order_type),
+                        qty: req.qty,
+                    });
+                }
+            }
+            Err(_) => self.counts.denied += 1,
+        }
+        result
+    }
+
+    fn submit_checks(&mut self, req: &OrderRequest, ts: i64) -> Result<(), Denial> {
+        let limits = self.limits.symbol(&req.symbol);
+        self.state_check(&req.symbol, req.side, req.qty)?;
+        let price = limit_price(&req.order_type);
+        let prices = Prices {
+            collar: price,
+            notional: price,
+        };
+        self.order_checks(&limits, &req.symbol, req.side, prices, req.qty, req.qty, ts)?;
+        if let Some(max) = self.limits.max_working_orders {
+            let working = self.working.len() as u64;
+            if working + 1 > u64::from(max) {
+                return Err(deny(DenyCode::MaxWorkingOrders, max, working + 1));
+            }
+        }
+        if let Some(window_ms) = self.limits.duplicate_window_ms {
+            let window = (window_ms as i64).saturating_mul(MS);
+            while self.recent.front().is_some_and(|r| ts - r.ts >= window) {
+                self.recent.pop_front();
+            }
+            let same = self.recent.iter().rev().find(|r| {
+                r.symbol == req.symbol && r.side == req.side && r.price == price && r.qty == req.qty
+            });
+            if let Some(r) = same {
+                return Err(Denial {
+                    code: DenyCode::DuplicateOrder,
+                    limit: format!("{window_ms} ms"),
+                    value: format!("{} ms after the same order", (ts - r.ts) / MS),
+                });
+            }
+        }
+        if let Some(b) = self.submits.as_mut() {
+            b.take(ts)
+                .map_err(|r| deny(DenyCode::SubmitThrottle, r, "more"))?;
+        }
+        Ok(())
+    }
+
+    /// An amend of a working order to a new price and/or total quantity.
+    pub fn check_amend(
+        &mut self,
+        client_id: &str,
+        price: Option<Price>,
+        qty: Option<i64>,
+        ts: i64,
+    ) -> Result<(), Denial> {
+        let result = self.amend_checks(client_id, price, qty, ts);
+        if result.is_err() {
+            self.counts.denied += 1;
+        }
+        result
+    }
+
+    fn amend_checks(
+        &mut self,
+        client_id: &str,
+        price: Option<Price>,
+        qty: Option<i64>,
+        ts: i64,
+    ) -> Result<(), Denial> {
+        // An order the checks do not know (finished) is for the venue to refuse.
+        let Some(w) = self.working.get(client_id) else {
+            return Ok(());
+        };
+        let (symbol, side, old_price) = (w.symbol.clone(), w.side, w.price);
+        let new_qty = qty.unwrap_or(w.qty);
+        let growth = (new_qty - w.qty).max(0);
+        if self.state == TradingState::Halted {
+            return Err(halted());
+        }
+        if self.state == TradingState::Reducing && growth > 0 {
+            return Err(Denial {
+                code: DenyCode::ReduceOnly,
+                limit: "reduce only".into(),
+                value: format!("quantity up by {growth}"),
+            });
+        }
+        let limits = self.limits.symbol(&symbol);
+        let prices = Prices {
+            collar: price,
+            notional: price.or(old_price),
+        };
+        self.order_checks(&limits, &symbol, side, prices, new_qty, growth, ts)?;
+        if let Some(b) = self.amends.as_mut() {
+            b.take(ts)
+                .map_err(|r| deny(DenyCode::AmendThrottle, r, "more"))?;
+        }
+        Ok(())
+    }
+
+    /// A cancel: never blocked, only counted when over its rate.
+    pub fn on_cancel(&mut self, ts: i64) {
+        if let Some(b) = self.cancels.as_mut() {
+            if b.take(ts).is_err() {
+                self.counts.cancels_over_rate += 1;
+            }
+        }
+    }
+
+    /// HALTED lets nothing through; REDUCING only what brings a position towards flat.
+    fn state_check(&self, symbol: &str, side: Side, qty: i64) -> Result<(), Denial> {
+        match self.state {
+            TradingState::Active => Ok(()),
+            TradingState::Halted => Err(halted()),
+            TradingState::Reducing => {
+                let (pos, same_side) = self.symbols.get(symbol).map_or((0, 0), |s| {
+                    let same = match side {
+                        Side::Buy => s.working_buy,
+                        Side::Sell => s.working_sell,
+                    };
+                    (s.position.qty, same)
+                });
+                let reduces = match side {
+                    Side::Buy => pos < 0,
+                    Side::Sell => pos > 0,
+                };
+                if reduces && qty + same_side <= pos.abs() {
+                    Ok(())
+                } else {
+                    Err(Denial {
+                        code: DenyCode::ReduceOnly,
+                        limit: "reduce only".into(),
+                        value: format!("{side:?} {qty} against a position of {pos}"),
+                    })
+                }
+            }
+        }
+    }
+
+    /// Quantity, collar, notional and position of an order of `qty` lots at `prices` that
+    /// adds `added` lots to its side's working orders (a new order all
+    /// of them, an amend what it grows by; an amend that does not grow cannot raise the
+    /// position).
+    #[allow(clippy::too_many_arguments)]
+    fn order_checks(
+        &self,
+        limits: &SymbolLimits,
+        symbol: &str,
+        side: Side,
+        prices: Prices,
+        qty: i64,
+        added: i64,
+        ts: i64,
+    ) -> Result<(), Denial> {
+        if let Some(max) = limits.max_order_qty {
+            if qty > max {
+                return Err(deny(DenyCode::MaxOrderQty, max, qty));
+            }
+        }
+        let state = self.symbols.get(symbol);
+        let mid = state.and_then(|s| s.mid);
+        let spec = self.instruments.at(symbol, ts);
+        if let (Some(collar), Some(px)) = (limits.collar, prices.collar) {
+            super::collar::check(collar, px, mid, spec)?;
+        }
+        if let Some(max) = limits.max_notional {
+            let Some(px) = prices.notional.or(mid) else {
+                return Err(deny(DenyCode::MaxNotional, max, "no reference price"));
+            };
+            let points = i128::from(px.raw()) * i128::from(qty);
+            let notional = match spec {
+                Some(spec) => spec.money_for_points(points),
+                None => Money::from_raw(points),
+            }
+            .abs();
+            if notional > max {
+                return Err(deny(DenyCode::MaxNotional, max, notional));
+            }
+        }
+        if let (Some(max), true) = (limits.max_position, added > 0) {
+            let (pos, buy, sell) = state.map_or((0, 0, 0), |s| {
+                (s.position.qty, s.working_buy, s.working_sell)
+            });
+            let worst = match side {
+                Side::Buy => pos + buy + added,
+                Side::Sell => sell + added - pos,
+            };
+            if worst > max {
+                return Err(deny(DenyCode::MaxPosition, max, worst));
+            }
+        }
+        Ok(())
+    }
+
+    /// Mark to market: a new day's base, the peak, and the loss limits.
+    fn mark(&mut self, ts: i64) -> Option<StateChange> {
+        let steps = (self.limits.daily_loss, self.limits.drawdown);
+        if steps.0.reduce.is_none()
+            && steps.0.halt.is_none()
+            && steps.1.reduce.is_none()
+            && steps.1.halt.is_none()
+        {
+            return None;
+        }
+        let equity = self.equity(ts);
+        let day = (ts - i64::from(self.limits.day_start_min) * 60_000_000_000).div_euclid(DAY_NS);
+        if self.day != Some(day) {
+            self.day = Some(day);
+            self.day_base = equity.clone();
+        }
+        let mut worst: Option<StateChange> = None;
+        for (currency, now) in &equity {
+            let base = self.day_base.get(currency).copied().unwrap_or(Money::ZERO);
+            let peak = self.peak.entry(currency.clone()).or_insert(*now);
+            if *now > *peak {
+                *peak = *now;
+            }
+            for (code, loss, steps) in [
+                ("DAILY_LOSS", base - *now, self.limits.daily_loss),
+                ("DRAWDOWN", *peak - *now, self.limits.drawdown),
+            ] {
+                for (state, limit) in [
+                    (TradingState::Halted, steps.halt),
+                    (TradingState::Reducing, steps.reduce),
+                ] {
+                    let Some(limit) = limit else { continue };
+                    if loss > limit && worst.as_ref().is_none_or(|w| state > w.state) {
+                        worst = Some(StateChange {
+                            state,
+                            code,
+                            limit: format!("{limit} {currency}").trim_end().to_string(),
+                            value: format!("{loss} {currency}").trim_end().to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        let change = worst.filter(|w| w.state > self.state)?;
+        self.state = change.state;
+        Some(change)
+    }
+
+    /// Realized less fees plus unrealized at the mid, by currency (`""`: no spec, points).
+    fn equity(&self, ts: i64) -> BTreeMap<String, Money> {
+        let mut by = BTreeMap::new();
+        for (symbol, s) in &self.symbols {
+            let spec = self.instruments.at(symbol, ts);
+            let p = &s.position;
+            let open = match s.mid {
+                Some(mid) if p.qty != 0 => p.unrealized(mid, spec),
+                _ => Money::ZERO,
+            };
+            let currency = spec.map_or(String::new(), |s| s.currency.clone());
+            *by.entry(currency).or_insert(Money::ZERO) += p.realized_pnl - p.fees + open;
+        }
+        by
+    }
+}
+
+/// The prices an order is checked at: the collar's (a new limit price; `None` for a market
+/// order or an amend that keeps its price) and the notional's (`None`: at the mid).
+#[derive(Clone, Copy)]
+struct Prices {
+    collar: Option<Price>,
+    notional: Option<Price>,
+}
+
+fn limit_price(t: &OrderType) -> Option<Price> {
+    match t {
+        OrderType::Limit { price } => Some(*price),
+        OrderType::Market => None,
+    }
+}
+
+fn deny(code: DenyCode, limit: impl std::fmt::Display, value: impl std::fmt::Display) -> Denial {
+    Denial {
+        code,
+        limit: limit.to_string(),
+        value: value.to_string(),
+    }
+}
+
+fn halted() -> Denial {
+    Denial {
+        code: DenyCode::Halted,
+        limit: "halted".into(),
+        value: "an order".into(),
+    }
+}

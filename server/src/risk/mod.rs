@@ -1,0 +1,100 @@
+//! Pre-trade risk checks: limits no robot can bypass, applied in the server between a
+//! robot's actions and the store (never inside the plugin), documented in `docs/risk.md`.
+//!
+//! A robot's checks see only that robot's inputs, at their event times, so they are
+//! deterministic: a replay of its journal reaches the same decisions.
+//!
+//! # Layout
+//! - `limits.rs`: `risk.toml`, resolved into one robot's [`RobotLimits`].
+//! - `engine.rs`: [`RiskEngine`], one robot's state (positions, working orders, reference
+//!   prices, throttles, loss) and its checks.
+//! - `collar.rs`: the price collar. `bucket.rs`: the token buckets of the throttles.
+
+mod bucket;
+mod collar;
+pub mod engine;
+pub mod limits;
+
+pub use engine::{RiskCounts, RiskEngine};
+pub use limits::{LimitsError, RiskFile, RobotLimits};
+
+/// Why an order or amend was denied: one code per limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DenyCode {
+    MaxOrderQty,
+    MaxNotional,
+    PriceCollar,
+    MaxPosition,
+    MaxWorkingOrders,
+    SubmitThrottle,
+    AmendThrottle,
+    DuplicateOrder,
+    /// REDUCING: only an order that brings a position towards flat passes.
+    ReduceOnly,
+    /// HALTED: nothing passes.
+    Halted,
+}
+
+impl DenyCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DenyCode::MaxOrderQty => "MAX_ORDER_QTY",
+            DenyCode::MaxNotional => "MAX_NOTIONAL",
+            DenyCode::PriceCollar => "PRICE_COLLAR",
+            DenyCode::MaxPosition => "MAX_POSITION",
+            DenyCode::MaxWorkingOrders => "MAX_WORKING_ORDERS",
+            DenyCode::SubmitThrottle => "SUBMIT_THROTTLE",
+            DenyCode::AmendThrottle => "AMEND_THROTTLE",
+            DenyCode::DuplicateOrder => "DUPLICATE_ORDER",
+            DenyCode::ReduceOnly => "REDUCE_ONLY",
+            DenyCode::Halted => "HALTED",
+        }
+    }
+}
+
+/// A denial: its code, the limit and the value that passed it, as text for people (and the
+/// robot's order update: `<CODE>: <value> (limit <limit>)`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Denial {
+    pub code: DenyCode,
+    pub limit: String,
+    pub value: String,
+}
+
+impl std::fmt::Display for Denial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} (limit {})",
+            self.code.as_str(),
+            self.value,
+            self.limit
+        )
+    }
+}
+
+/// How freely a robot may trade; ordered from the least to the most restrictive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TradingState {
+    Active,
+    /// Only orders that reduce a position pass.
+    Reducing,
+    /// No order passes (cancels always do).
+    Halted,
+}
+
+/// The trading state moved to a more restrictive one, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateChange {
+    pub state: TradingState,
+    /// `EXECUTION_THROTTLE`, `DAILY_LOSS` or `DRAWDOWN`.
+    pub code: &'static str,
+    pub limit: String,
+    pub value: String,
+}
+
+#[cfg(test)]
+mod engine_tests;
+#[cfg(test)]
+mod limits_tests;
