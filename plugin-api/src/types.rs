@@ -185,6 +185,9 @@ pub enum OrderStatus {
     Filled,
     Cancelled,
     Rejected,
+    /// Stopped by the server's pre-trade risk checks before it reached the store as live or
+    /// the venue; `reason` is `<CODE>: <value> (limit <limit>)` (codes in `docs/risk.md`).
+    Denied,
 }
 
 impl OrderStatus {
@@ -192,7 +195,10 @@ impl OrderStatus {
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            OrderStatus::Filled | OrderStatus::Cancelled | OrderStatus::Rejected
+            OrderStatus::Filled
+                | OrderStatus::Cancelled
+                | OrderStatus::Rejected
+                | OrderStatus::Denied
         )
     }
 }

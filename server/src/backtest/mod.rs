@@ -116,6 +116,8 @@ pub struct BacktestConfig {
     pub skip_bad_rows: bool,
     /// The instrument registry the venue checks orders against and the robot is given.
     pub instruments: Vec<robofleet_api::Instrument>,
+    /// Pre-trade limits (`risk.toml`); `None`: no checks.
+    pub risk: Option<std::sync::Arc<crate::risk::RiskFile>>,
 }
 
 impl BacktestConfig {
@@ -131,6 +133,7 @@ impl BacktestConfig {
             skip_bad_rows: false,
             // The shipped registry parses: a unit test holds it to that.
             instruments: crate::instruments::parse(crate::instruments::SHIPPED).unwrap_or_default(),
+            risk: None,
         }
     }
 }
@@ -225,6 +228,14 @@ pub fn run(cfg: &BacktestConfig, out: Option<&Path>) -> Result<Outcome, Backtest
     let mut core = started.core;
     // The venue is in this process and never repeats itself: nothing to deduplicate.
     core.trust_updates();
+    if let Some(file) = &cfg.risk {
+        let specs = cfg.instruments.iter().cloned().collect();
+        core = core.with_risk(crate::risk::RiskEngine::new(
+            &name,
+            file.for_robot(&name),
+            specs,
+        ));
+    }
     let mut sim = sim::Sim::new(&name, core, &args.symbols, info.timer_ms, ledger)
         .with_feeds(info.feeds)
         .with_instruments(&cfg.instruments);

@@ -71,8 +71,22 @@ pub struct Report {
     pub final_equity: Money,
     pub max_drawdown: Drawdown,
     pub counts: Counts,
+    /// The pre-trade checks (`--risk`); `null` without them.
+    pub risk: Option<RiskSummary>,
     /// SHA-256 of the robot's snapshot at the end (as its journal would record it).
     pub state_hash: String,
+}
+
+/// What the pre-trade checks did over the run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RiskSummary {
+    /// The trading state at the end: `ACTIVE`, `REDUCING` or `HALTED`.
+    pub state: crate::risk::TradingState,
+    /// Orders and amends denied, in all and by code.
+    pub denied: u64,
+    pub denied_by_code: BTreeMap<&'static str, u64>,
+    /// Cancels over the `cancels` rate (passed, only counted).
+    pub cancels_over_rate: u64,
 }
 
 /// A finished backtest: the report, and the files written into its folder.
@@ -97,7 +111,8 @@ pub(super) struct Inputs {
 }
 
 pub(super) fn build(i: Inputs) -> Report {
-    let sim = i.sim;
+    let mut sim = i.sim;
+    let risk = sim.risk_summary();
     let per_symbol = sim.ledger.per_symbol();
     let sum = |f: fn(&SymbolPnl) -> Money| per_symbol.values().map(f).sum::<Money>();
     let (realized, unrealized) = (sum(|s| s.realized), sum(|s| s.unrealized));
@@ -149,6 +164,7 @@ pub(super) fn build(i: Inputs) -> Report {
         final_equity: sim.ledger.equity(),
         max_drawdown: sim.ledger.drawdown().clone(),
         counts: sim.counts.clone(),
+        risk,
         state_hash: crate::journal::format::hex(&i.state_hash),
     }
 }

@@ -70,6 +70,8 @@ pub struct Counts {
     /// dropped while one waited.
     pub depth_gaps: u64,
     pub depth_stale: u64,
+    /// Orders and amends the pre-trade checks denied (the robot was told each, `Denied`).
+    pub risk_denied: u64,
 }
 
 pub struct Sim {
@@ -321,7 +323,14 @@ impl Sim {
     }
 
     fn execute(&mut self, ts: i64, actions: Vec<Action>) {
+        self.note_state_changes(ts);
         for action in actions {
+            if let Err(denial) = self.core.vet(&action) {
+                self.counts.risk_denied += 1;
+                let out = out(&mut self.queue, &mut self.new_fills, &mut self.counts);
+                self.venue.deny(ts, &action, &denial, out);
+                continue;
+            }
             let out = out(&mut self.queue, &mut self.new_fills, &mut self.counts);
             match action {
                 Action::Submit(req) => self.venue.submit(ts, req, out),
@@ -339,6 +348,37 @@ impl Sim {
             }
             self.book_fills();
         }
+    }
+}
+
+impl Sim {
+    /// The checks' trading state changes, as warnings in the robot's log.
+    fn note_state_changes(&mut self, ts: i64) {
+        for c in self.core.take_state_changes() {
+            self.counts.logs += 1;
+            self.logs.push(LogLine {
+                ts,
+                level: LogLevel::Warn,
+                message: format!(
+                    "risk: trading state {}: {}: {} (limit {})",
+                    c.state.as_str(),
+                    c.code,
+                    c.value,
+                    c.limit
+                ),
+            });
+        }
+    }
+
+    /// What the pre-trade checks did (`None`: the run had none).
+    pub fn risk_summary(&mut self) -> Option<super::report::RiskSummary> {
+        let r = self.core.risk()?;
+        Some(super::report::RiskSummary {
+            state: r.engine.state(),
+            denied: r.engine.counts.denied,
+            denied_by_code: r.engine.counts.denied_by_code.clone(),
+            cancels_over_rate: r.engine.counts.cancels_over_rate,
+        })
     }
 }
 

@@ -6,9 +6,10 @@
 use super::sim::Counts;
 use crate::gateway::exchange::{ExchangeInput, ExchangeOutput, SimExchange};
 use crate::market::MarketData;
+use crate::risk::Denial;
 use crate::store::{rules, Order, StoreError, Trade};
 use crate::streams::trades::{fill_event, order_event};
-use robofleet_api::{EventKind, OrderRequest, OrderStatus, OrderUpdate};
+use robofleet_api::{Action, EventKind, OrderRequest, OrderStatus, OrderUpdate};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// Where the venue puts what it produced: events for the robot, in delivery order, and the
@@ -96,6 +97,46 @@ impl Venue {
             .exchange
             .process(ExchangeInput::NewOrder { order, ts_ns: ts });
         self.apply(outputs, out);
+    }
+
+    /// An order or amend the pre-trade checks denied: it never reaches the exchange; the
+    /// robot hears why at once (a denied order as `Denied`, a denied amend as its order's
+    /// unchanged state with the reason).
+    pub fn deny(&mut self, ts: i64, action: &Action, denial: &Denial, out: Out<'_>) {
+        let update = match action {
+            Action::Submit(req) => {
+                self.finished.insert(req.order_seq);
+                *self
+                    .finished_by_status
+                    .entry(OrderStatus::Denied)
+                    .or_default() += 1;
+                OrderUpdate {
+                    client_id: req.client_id.clone(),
+                    symbol: req.symbol.clone(),
+                    status: OrderStatus::Denied,
+                    filled_qty: 0,
+                    remaining_qty: req.qty,
+                    reason: Some(denial.to_string()),
+                    amends: 0,
+                }
+            }
+            Action::Amend { client_id, .. } => {
+                let Some(o) = self.orders.get(client_id) else {
+                    return;
+                };
+                OrderUpdate {
+                    client_id: o.client_id.clone(),
+                    symbol: o.symbol.clone(),
+                    status: o.status,
+                    filled_qty: o.filled_qty,
+                    remaining_qty: o.remaining_qty(),
+                    reason: Some(format!("amend denied: {denial}")),
+                    amends: o.amends,
+                }
+            }
+            _ => return,
+        };
+        out.events.push_back((ts, EventKind::OrderUpdate(update)));
     }
 
     /// Whether `client_id` is one of this robot's orders that has finished.

@@ -33,6 +33,9 @@ pub struct Args {
     /// RTS on MOEX).
     #[arg(long)]
     pub instruments: Option<PathBuf>,
+    /// Pre-trade limits (format: docs/risk.md; default: none, nothing is checked).
+    #[arg(long)]
+    pub risk: Option<PathBuf>,
     /// Skip and count malformed rows instead of stopping at the first one.
     #[arg(long)]
     pub skip_bad_rows: bool,
@@ -51,6 +54,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     cfg.skip_bad_rows = args.skip_bad_rows;
     if let Some(path) = &args.instruments {
         cfg.instruments = robofleet::instruments::load(path)?;
+    }
+    if let Some(path) = &args.risk {
+        cfg.risk = Some(std::sync::Arc::new(robofleet::risk::RiskFile::load(path)?));
     }
     let outcome = backtest::run(&cfg, args.out.as_deref()).context("backtest failed")?;
     let out = &outcome.dir;

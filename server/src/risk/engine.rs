@@ -48,6 +48,8 @@ struct Recent {
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RiskCounts {
     pub denied: u64,
+    /// Denials by code (`MAX_NOTIONAL`, ...).
+    pub denied_by_code: BTreeMap<&'static str, u64>,
     /// Cancels over the `cancels` rate: never blocked, only counted.
     pub cancels_over_rate: u64,
 }
@@ -91,6 +93,11 @@ impl RiskEngine {
             peak: BTreeMap::new(),
             counts: RiskCounts::default(),
         }
+    }
+
+    /// A spec that came into effect (effective-dated, as the robot gets it).
+    pub fn on_instrument(&mut self, spec: robofleet_api::Instrument) {
+        self.instruments.insert(spec);
     }
 
     pub fn state(&self) -> TradingState {
@@ -234,7 +241,7 @@ impl RiskEngine {
                     });
                 }
             }
-            Err(_) => self.counts.denied += 1,
+            Err(d) => self.count_denial(d),
         }
         result
     }
@@ -286,8 +293,8 @@ impl RiskEngine {
         ts: i64,
     ) -> Result<(), Denial> {
         let result = self.amend_checks(client_id, price, qty, ts);
-        if result.is_err() {
-            self.counts.denied += 1;
+        if let Err(d) = &result {
+            self.count_denial(d);
         }
         result
     }
@@ -327,6 +334,15 @@ impl RiskEngine {
                 .map_err(|r| deny(DenyCode::AmendThrottle, r, "more"))?;
         }
         Ok(())
+    }
+
+    fn count_denial(&mut self, d: &Denial) {
+        self.counts.denied += 1;
+        *self
+            .counts
+            .denied_by_code
+            .entry(d.code.as_str())
+            .or_default() += 1;
     }
 
     /// A cancel: never blocked, only counted when over its rate.

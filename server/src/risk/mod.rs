@@ -84,6 +84,17 @@ pub enum TradingState {
     Halted,
 }
 
+impl TradingState {
+    /// As `report.json` and the docs write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TradingState::Active => "ACTIVE",
+            TradingState::Reducing => "REDUCING",
+            TradingState::Halted => "HALTED",
+        }
+    }
+}
+
 /// The trading state moved to a more restrictive one, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StateChange {

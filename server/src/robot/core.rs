@@ -37,6 +37,10 @@ pub struct RobotCore {
     known: Known,
     /// A book's levels on their way to the plugin (reused by `process_md`).
     levels: Vec<RfLevel>,
+    /// Pre-trade checks, fed every input (see `core_risk.rs`).
+    pub(super) risk: Option<super::core_risk::CoreRisk>,
+    /// What the checks changed the trading state to, not yet taken by the loop.
+    pub(super) state_changes: Vec<crate::risk::StateChange>,
 }
 
 impl RobotCore {
@@ -55,7 +59,14 @@ impl RobotCore {
             event_buf: Vec::with_capacity(256),
             known: Known::default(),
             levels: Vec::new(),
+            risk: None,
+            state_changes: Vec::new(),
         }
+    }
+
+    /// Trading state changes the checks made since the last call.
+    pub fn take_state_changes(&mut self) -> Vec<crate::risk::StateChange> {
+        std::mem::take(&mut self.state_changes)
     }
 
     pub fn seq(&self) -> u64 {
@@ -84,6 +95,9 @@ impl RobotCore {
     pub fn process(&mut self, ts: i64, kind: EventKind) -> Result<Processed, CoreError> {
         if !self.seen.admit(&kind) {
             return Ok(Processed::Duplicate);
+        }
+        if let Some(change) = self.risk.as_mut().and_then(|r| r.on_event(ts, &kind)) {
+            self.state_changes.push(change);
         }
         self.seq += 1;
         let event = Event {
@@ -135,6 +149,9 @@ impl RobotCore {
                 j.append(RecordKind::Symbol, &self.event_buf)?;
             }
             self.instance.define_symbol(rec.symbol, &name)?;
+        }
+        if let Some(change) = self.risk.as_mut().and_then(|r| r.on_market(&rec, levels)) {
+            self.state_changes.push(change);
         }
         self.seq += 1;
         rec.seq = self.seq;

@@ -5,6 +5,7 @@
 //! robot's path. The loop numbers each event, calls the plugin, and carries out the actions.
 
 pub mod core;
+pub mod core_risk;
 mod inbound;
 mod reconcile;
 pub mod recovery;

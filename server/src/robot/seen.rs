@@ -20,7 +20,10 @@ fn rank(status: OrderStatus) -> u8 {
         OrderStatus::New => 0,
         OrderStatus::Working => 1,
         OrderStatus::PartiallyFilled => 2,
-        OrderStatus::Filled | OrderStatus::Cancelled | OrderStatus::Rejected => 3,
+        OrderStatus::Filled
+        | OrderStatus::Cancelled
+        | OrderStatus::Rejected
+        | OrderStatus::Denied => 3,
     }
 }
 

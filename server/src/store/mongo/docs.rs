@@ -233,7 +233,7 @@ pub async fn request_amend(
 
 /// Flag an order for cancel, unless it is already terminal or flagged.
 pub async fn request_cancel(cols: &Collections, client_id: &str) -> Result<(), Failure> {
-    let terminal: Vec<Bson> = ["Filled", "Cancelled", "Rejected"]
+    let terminal: Vec<Bson> = ["Filled", "Cancelled", "Rejected", "Denied"]
         .iter()
         .map(|s| Bson::from(*s))
         .collect();
