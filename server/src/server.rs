@@ -130,6 +130,8 @@ pub enum ServerError {
     Gateway(String),
     #[error("instrument registry {0}")]
     Instruments(#[from] crate::instruments::RegistryError),
+    #[error("risk limits {0}")]
+    Risk(#[from] crate::risk::LimitsError),
     #[error("cannot start a thread: {0}")]
     Thread(#[from] std::io::Error),
 }
@@ -220,6 +222,18 @@ pub fn start_with_store(
     // the analysts, and handed to each robot as it starts.
     let instruments = Arc::new(SharedRegistry::open(&cfg.data_dir)?);
     store.put_instruments(&instruments.all())?;
+    // Pre-trade limits (`<data>/risk.toml`): a bad file stops the start, with the reason.
+    let risk = crate::risk::RiskFile::in_data_dir(&cfg.data_dir)?.map(Arc::new);
+    match &risk {
+        Some(_) => tracing::info!(
+            "pre-trade risk checks from {}",
+            cfg.data_dir.join(crate::risk::limits::FILE_NAME).display()
+        ),
+        None => tracing::warn!(
+            "no {} in the data folder: orders are not risk-checked",
+            crate::risk::limits::FILE_NAME
+        ),
+    }
     // Params set over the control socket, kept across reloads and restarts.
     let overrides = Arc::new(ParamOverrides::open(Some(cfg.data_dir.join("params.json"))));
     let stats = Arc::new(FleetStats::default());
@@ -308,7 +322,8 @@ pub fn start_with_store(
     )
     .with_probe(cfg.plugin_probe.clone())
     .with_overrides(overrides)
-    .with_instruments(instruments);
+    .with_instruments(instruments)
+    .with_risk(risk);
     let manager = match &cfg.journal_dir {
         Some(root) => manager.with_journal(root.clone(), cfg.journal.clone()),
         None => manager,

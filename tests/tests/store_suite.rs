@@ -72,7 +72,71 @@ on_both_backends!(
     a_gateway_stopped_between_a_fill_and_its_report_never_overfills,
     orders_and_trades_come_a_page_at_a_time,
     an_amend_reaches_the_gateway_and_its_answer_changes_the_order,
+    a_denied_order_is_kept_and_no_gateway_takes_it,
 );
+
+/// An order the pre-trade checks denied is kept, finished, with its reason; no gateway is
+/// handed it, and nothing changes it afterwards.
+fn a_denied_order_is_kept_and_no_gateway_takes_it(store: &Arc<dyn Store>) {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    store.watch_order_requests(tx).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let new = order("d", 2, "Si");
+    let denied = {
+        let mut o = order("d", 1, "Si");
+        o.status = OrderStatus::Denied;
+        o.reason = Some("MAX_ORDER_QTY: 3 (limit 2)".into());
+        o.history[0].status = OrderStatus::Denied;
+        o.history[0].reason = o.reason.clone();
+        o
+    };
+    let mut unexplained = order("d", 3, "Si");
+    unexplained.status = OrderStatus::Denied;
+    assert!(
+        matches!(
+            store.insert_order(&unexplained),
+            Err(StoreError::InvalidTransition { .. })
+        ),
+        "a denial says why"
+    );
+    store.insert_order(&denied).unwrap();
+    store.insert_order(&new).unwrap();
+    stored(store, 2);
+    let mut got_new = false;
+    assert!(wait_until(T, || {
+        while let Ok(req) = rx.try_recv() {
+            match req {
+                GatewayRequest::New(o) if o.client_id == "d-2" => got_new = true,
+                other => panic!("a gateway was handed {other:?}"),
+            }
+        }
+        got_new
+    }));
+    // Later than the new order, and nothing came for the denied one.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(rx.try_recv().is_err());
+    let kept = store
+        .orders(&OrderFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|o| o.client_id == "d-1")
+        .unwrap();
+    assert_eq!(kept.status, OrderStatus::Denied);
+    assert_eq!(kept.reason.as_deref(), Some("MAX_ORDER_QTY: 3 (limit 2)"));
+    assert_eq!(kept.history.len(), 1);
+    let open = store
+        .orders(&OrderFilter {
+            robot: Some("d".into()),
+            open_only: true,
+        })
+        .unwrap();
+    assert_eq!(open.len(), 1, "a denied order is not open");
+    let err = store.update_order(&change(&denied, OrderStatus::Working, 0, p(0.0)));
+    assert!(
+        matches!(err, Err(StoreError::InvalidTransition { .. })),
+        "{err:?}"
+    );
+}
 
 /// A robot's amend is recorded on its order and reaches the gateway (a restarted one too,
 /// while unanswered); the answer changes the order's quantity and price and reaches the

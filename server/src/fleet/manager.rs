@@ -97,6 +97,8 @@ pub struct Manager {
     overrides: Arc<ParamOverrides>,
     /// The instrument registry: each robot starts with its symbols' specs.
     instruments: Option<Arc<SharedRegistry>>,
+    /// Pre-trade limits of every robot (`None`: no checks).
+    risk: Option<Arc<crate::risk::RiskFile>>,
 }
 
 impl Manager {
@@ -128,10 +130,16 @@ impl Manager {
             probe_exe: None,
             overrides: Arc::new(ParamOverrides::open(None)),
             instruments: None,
+            risk: None,
         }
     }
 
     /// Hand each robot the specs of its symbols from `registry` when it starts.
+    pub fn with_risk(mut self, risk: Option<Arc<crate::risk::RiskFile>>) -> Self {
+        self.risk = risk;
+        self
+    }
+
     pub fn with_instruments(mut self, registry: Arc<SharedRegistry>) -> Self {
         self.instruments = Some(registry);
         self
@@ -435,6 +443,7 @@ impl Manager {
                 .as_ref()
                 .map(|r| r.for_symbols(&entry.spec.symbols))
                 .unwrap_or_default(),
+            risk: self.risk.as_ref().map(|f| f.for_robot(name)),
         };
         let robot = name.to_string();
         let on_exit = move || {

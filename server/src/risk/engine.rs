@@ -95,6 +95,28 @@ impl RiskEngine {
         }
     }
 
+    /// Start from a position the store holds (a restarted robot).
+    pub fn seed_position(&mut self, p: Position) {
+        let symbol = p.symbol.clone();
+        self.symbol_mut(&symbol).position = p;
+    }
+
+    /// Start from an order the store holds open (a restarted robot).
+    pub fn seed_working(&mut self, o: &crate::store::Order) {
+        let remaining = o.remaining_qty();
+        self.working.insert(
+            o.client_id.clone(),
+            Working {
+                symbol: o.symbol.clone(),
+                side: o.side,
+                price: limit_price(&o.order_type),
+                qty: o.qty,
+                remaining,
+            },
+        );
+        self.add_working(&o.symbol, o.side, remaining);
+    }
+
     /// A spec that came into effect (effective-dated, as the robot gets it).
     pub fn on_instrument(&mut self, spec: robofleet_api::Instrument) {
         self.instruments.insert(spec);

@@ -387,3 +387,43 @@ fn drawdown_from_the_peak() {
     quote(&mut e, "1148", "1150", T0 + 3); // 51 below
     assert_eq!(e.state(), TradingState::Halted);
 }
+
+#[test]
+fn a_restarted_robot_starts_from_the_stores_position_and_open_orders() {
+    let mut e = engine(
+        "[robots.default]\nmax_working_orders = 2\n[robots.default.symbols.Si]\nmax_position = 5\n",
+    );
+    let mut o = Orders { seq: 10 };
+    let mut position = crate::store::Position::new("r", "Si");
+    let bought = crate::store::Trade {
+        exec_id: "x".into(),
+        client_id: "r-1".into(),
+        robot: "r".into(),
+        symbol: "Si".into(),
+        side: Side::Buy,
+        qty: 3,
+        price: px("100"),
+        ts_ns: T0,
+        venue_ts_ns: None,
+        fee: Money::ZERO,
+        currency: None,
+    };
+    position.apply(&bought, None);
+    e.seed_position(position);
+    let open = crate::store::Order::new_request("r", o.req(Side::Buy, 1, Some("99")), T0);
+    e.seed_working(&open);
+    // Long 3, 1 working: 1 more buy is the edge of 5; 2 is over.
+    assert_eq!(
+        code(e.check_submit(&o.req(Side::Buy, 2, Some("99")), T0)),
+        Some(DenyCode::MaxPosition)
+    );
+    assert_eq!(
+        code(e.check_submit(&o.req(Side::Buy, 1, Some("98")), T0)),
+        None
+    );
+    // Two working now: a third is over the working-orders limit.
+    assert_eq!(
+        code(e.check_submit(&o.req(Side::Sell, 1, Some("101")), T0)),
+        Some(DenyCode::MaxWorkingOrders)
+    );
+}

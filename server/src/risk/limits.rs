@@ -12,6 +12,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The limits file's name in the data folder.
+pub const FILE_NAME: &str = "risk.toml";
+
 /// Why a limits file was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum LimitsError {
@@ -155,6 +158,15 @@ impl RiskFile {
             path: path.to_path_buf(),
             message,
         })
+    }
+
+    /// `<data>/risk.toml`, if the data folder has one (`None`: no checks).
+    pub fn in_data_dir(data: &Path) -> Result<Option<RiskFile>, LimitsError> {
+        let path = data.join(FILE_NAME);
+        if !path.exists() {
+            return Ok(None);
+        }
+        RiskFile::load(&path).map(Some)
     }
 
     /// Parse the file's text; every robot's table is checked here, not when it is used.

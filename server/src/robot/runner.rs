@@ -26,6 +26,8 @@ pub struct RobotSpec {
     pub journal: Option<JournalSpec>,
     /// The specs of its symbols, every version: delivered right after `Start`.
     pub instruments: Vec<robofleet_api::Instrument>,
+    /// Its pre-trade limits (`None`: its orders are not checked).
+    pub risk: Option<crate::risk::RobotLimits>,
 }
 
 /// Bounded queue for market data on a robot's endpoint; beyond it, drops are counted.
@@ -56,6 +58,8 @@ pub fn spawn_robot(
         })
         .map_err(|_| zmq::Error::ENOMEM)
 }
+
+mod risk_gate;
 
 /// Where an order came from, for latency instrumentation.
 #[derive(Clone, Copy, Default)]
@@ -116,6 +120,9 @@ impl RobotLoop {
             Err(e) => return self.fail(e),
         };
         self.core = Some(started.core);
+        if let Err(e) = self.attach_risk() {
+            return self.fail(e);
+        }
         if let Some(resumed) = started.resumed {
             if !self.resume(resumed, first_order_seq) {
                 return;
@@ -161,6 +168,12 @@ impl RobotLoop {
         let mut next_timer = timer.map(|t| Instant::now() + t);
         loop {
             while let Some((ts, kind)) = self.pending.pop_front() {
+                // The loop's own updates (a denied or refused order) count as delivered too.
+                if matches!(kind, EventKind::OrderUpdate(_)) {
+                    self.shared
+                        .order_updates_received
+                        .fetch_add(1, Ordering::Relaxed);
+                }
                 if !self.deliver(ts, kind, Origin::default()) {
                     return;
                 }
@@ -449,6 +462,9 @@ impl RobotLoop {
 
     fn execute(&mut self, actions: Vec<Action>, origin: Origin) {
         for action in actions {
+            if !self.vetted(&action) {
+                continue;
+            }
             match action {
                 Action::Submit(req) => self.submit(req, origin),
                 Action::Cancel { client_id } => {

@@ -34,6 +34,8 @@ pub struct RobotShared {
     pub orders_sent: AtomicU64,
     pub cancels_sent: AtomicU64,
     pub store_errors: AtomicU64,
+    /// Orders and amends the pre-trade checks denied.
+    pub orders_denied: AtomicU64,
     /// Market data messages dropped because this robot's queue was full.
     pub md_dropped: AtomicU64,
     /// Market data and timers skipped while paused.
@@ -71,6 +73,7 @@ impl RobotShared {
             orders_sent: AtomicU64::new(0),
             cancels_sent: AtomicU64::new(0),
             store_errors: AtomicU64::new(0),
+            orders_denied: AtomicU64::new(0),
             md_dropped: AtomicU64::new(0),
             skipped_paused: AtomicU64::new(0),
             duplicates_dropped: AtomicU64::new(0),
@@ -123,6 +126,7 @@ impl RobotShared {
             orders_sent: self.orders_sent.load(Ordering::Relaxed),
             cancels_sent: self.cancels_sent.load(Ordering::Relaxed),
             store_errors: self.store_errors.load(Ordering::Relaxed),
+            orders_denied: self.orders_denied.load(Ordering::Relaxed),
             md_dropped: self.md_dropped.load(Ordering::Relaxed),
             skipped_paused: self.skipped_paused.load(Ordering::Relaxed),
             duplicates_dropped: self.duplicates_dropped.load(Ordering::Relaxed),
@@ -160,6 +164,7 @@ pub struct RobotStatus {
     pub orders_sent: u64,
     pub cancels_sent: u64,
     pub store_errors: u64,
+    pub orders_denied: u64,
     pub md_dropped: u64,
     pub skipped_paused: u64,
     pub duplicates_dropped: u64,

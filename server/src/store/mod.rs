@@ -89,6 +89,20 @@ impl Order {
         }
     }
 
+    /// A robot's request the pre-trade checks denied, as the store keeps it: status `Denied`
+    /// with `reason` from the start (it never was `New`, and no gateway takes it).
+    pub fn denied(robot: &str, req: OrderRequest, now_ns: i64, reason: String) -> Order {
+        let mut order = Order::new_request(robot, req, now_ns);
+        order.status = OrderStatus::Denied;
+        order.reason = Some(reason.clone());
+        order.history = vec![StatusChange {
+            status: OrderStatus::Denied,
+            ts_ns: now_ns,
+            reason: Some(reason),
+        }];
+        order
+    }
+
     /// The amend request a robot's new amend of this order becomes: the next `seq` after
     /// every request made and every answer given; `None` once the order is finished.
     pub fn next_amend(&self, price: Option<Price>, qty: Option<i64>) -> Option<AmendRequest> {

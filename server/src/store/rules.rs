@@ -14,10 +14,13 @@ fn invalid(order: &Order, what: impl Into<String>) -> StoreError {
 /// A new order: status New. (Its price is checked by the venue, which rejects it with a
 /// reason the robot sees; prices are exact integers, so any value can be stored.)
 pub fn check_new_order(order: &Order) -> Result<(), StoreError> {
-    if order.status != OrderStatus::New {
-        return Err(invalid(order, "a new order must have status New"));
+    match order.status {
+        OrderStatus::New => Ok(()),
+        // Kept as the pre-trade checks left it: finished, with why.
+        OrderStatus::Denied if order.reason.is_some() => Ok(()),
+        OrderStatus::Denied => Err(invalid(order, "a denied order must say why")),
+        _ => Err(invalid(order, "a new order must have status New or Denied")),
     }
-    Ok(())
 }
 
 /// A gateway change to `order`: never from a terminal state, fills only grow, within qty.

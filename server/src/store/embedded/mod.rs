@@ -187,7 +187,10 @@ impl Store for EmbeddedStore {
         inner.state.check_insert(order)?;
         inner.log.append(&RecordRef::OrderInserted(order))?;
         inner.state.apply_insert(order.clone());
-        inner.notify_gateways(|| GatewayRequest::New(order.clone()));
+        // A denied order is finished as it is written: nothing for a gateway to do.
+        if order.status == robofleet_api::OrderStatus::New {
+            inner.notify_gateways(|| GatewayRequest::New(order.clone()));
+        }
         Ok(())
     }
 

@@ -1,0 +1,113 @@
+//! The live loop's side of the pre-trade checks: the robot core checks each action; here a
+//! denied one is written to the store as `Denied` (never as live, never to the gateway) and
+//! the robot is told at once, before its next message.
+
+use super::RobotLoop;
+use crate::clock;
+use crate::risk::{Denial, RiskEngine};
+use crate::store::{Order, OrderFilter};
+use robofleet_api::{Action, EventKind, OrderStatus, OrderUpdate};
+use std::sync::atomic::Ordering;
+
+impl RobotLoop {
+    /// Give the robot core its checks, starting from what the store holds for this robot:
+    /// its positions and its open orders (a restarted robot keeps its limits' state).
+    pub(super) fn attach_risk(&mut self) -> Result<(), String> {
+        let Some(limits) = self.spec.risk.clone() else {
+            return Ok(());
+        };
+        let specs = self.spec.instruments.iter().cloned().collect();
+        let mut engine = RiskEngine::new(&self.spec.name, limits, specs);
+        let name = Some(self.spec.name.as_str());
+        let positions = self
+            .store
+            .positions(name)
+            .map_err(|e| format!("risk checks: positions unreadable: {e}"))?;
+        for p in positions {
+            engine.seed_position(p);
+        }
+        let open = self
+            .store
+            .orders(&OrderFilter {
+                robot: Some(self.spec.name.clone()),
+                open_only: true,
+            })
+            .map_err(|e| format!("risk checks: open orders unreadable: {e}"))?;
+        for o in &open {
+            engine.seed_working(o);
+        }
+        if let Some(core) = self.core.take() {
+            self.core = Some(core.with_risk(engine));
+        }
+        Ok(())
+    }
+
+    /// Check `action`; `false` when it was denied (and the robot told).
+    pub(super) fn vetted(&mut self, action: &Action) -> bool {
+        let Some(core) = self.core.as_mut() else {
+            return true;
+        };
+        let verdict = core.vet(action);
+        for c in core.take_state_changes() {
+            tracing::warn!(robot = %self.spec.name, "risk: trading state {}: {}: {} (limit {})", c.state.as_str(), c.code, c.value, c.limit);
+        }
+        match verdict {
+            Ok(()) => true,
+            Err(denial) => {
+                self.deny(action, &denial);
+                false
+            }
+        }
+    }
+
+    fn deny(&mut self, action: &Action, denial: &Denial) {
+        let now = clock::wall_ns();
+        self.shared.orders_denied.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(robot = %self.spec.name, "denied: {denial}");
+        let update = match action {
+            Action::Submit(req) => {
+                let order = Order::denied(&self.spec.name, req.clone(), now, denial.to_string());
+                if let Err(e) = self.store.insert_order(&order) {
+                    self.shared.store_errors.fetch_add(1, Ordering::Relaxed);
+                    tracing::error!(robot = %self.spec.name, "denied order {} not stored: {e}", order.client_id);
+                }
+                OrderUpdate {
+                    client_id: order.client_id,
+                    symbol: order.symbol,
+                    status: OrderStatus::Denied,
+                    filled_qty: 0,
+                    remaining_qty: order.qty,
+                    reason: order.reason,
+                    amends: 0,
+                }
+            }
+            Action::Amend { client_id, .. } => {
+                let filter = OrderFilter {
+                    robot: Some(self.spec.name.clone()),
+                    open_only: true,
+                };
+                let found = self
+                    .store
+                    .orders(&filter)
+                    .ok()
+                    .and_then(|open| open.into_iter().find(|o| &o.client_id == client_id));
+                let Some(o) = found else {
+                    // Finished meanwhile: its final update tells the robot.
+                    return;
+                };
+                OrderUpdate {
+                    remaining_qty: o.remaining_qty(),
+                    client_id: o.client_id,
+                    symbol: o.symbol,
+                    status: o.status,
+                    filled_qty: o.filled_qty,
+                    reason: Some(format!("amend denied: {denial}")),
+                    amends: o.amends,
+                }
+            }
+            _ => return,
+        };
+        self.pending
+            .push_back((now, EventKind::OrderUpdate(update)));
+    }
+}
