@@ -64,6 +64,10 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<()> {
     let dirs = TempDirs::new("robofleet-bench")?;
     install(&plugin, &dirs.plugins, args.cancel_every)?;
     let feed_endpoint = format!("tcp://127.0.0.1:{}", free_port()?);
+    if let Some(limits) = &args.risk {
+        std::fs::copy(limits, dirs.data.join("risk.toml"))
+            .map_err(|e| anyhow::anyhow!("--risk {}: {e}", limits.display()))?;
+    }
     let mut cfg = ServeConfig::new(&dirs.plugins, &dirs.data);
     cfg.control_endpoint = "tcp://127.0.0.1:*".into();
     cfg.feed_endpoint = feed_endpoint.clone();

@@ -45,6 +45,7 @@ mod records;
 mod replay;
 mod replay_gen;
 mod report;
+mod risk;
 mod thread_cpu;
 
 use clap::Parser;
@@ -72,6 +73,24 @@ pub enum Bench {
     Journal(JournalArgs),
     /// Replay speed of the example robots' journals against a bare walk and direct calls.
     Replay(ReplayArgs),
+    /// What the pre-trade risk checks cost per tick, against an engine with no limits.
+    Risk(RiskArgs),
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct RiskArgs {
+    /// Ticks measured per round.
+    #[arg(long, default_value_t = 200_000)]
+    pub ticks: u64,
+    /// Ticks run before each round's measurement.
+    #[arg(long, default_value_t = 10_000)]
+    pub warmup: u64,
+    /// Rounds, each without limits then with every limit.
+    #[arg(long, default_value_t = 3)]
+    pub rounds: u32,
+    /// Print the results as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -104,6 +123,10 @@ pub struct LatencyArgs {
     /// The latency_probe plugin; default: next to this executable.
     #[arg(long)]
     pub plugin: Option<PathBuf>,
+    /// Run with these pre-trade limits (copied to the server's `<data>/risk.toml`;
+    /// `bench/data/risk_all_limits.toml` sets every limit and reaches none); default: none.
+    #[arg(long)]
+    pub risk: Option<PathBuf>,
     /// Print the results as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -228,6 +251,7 @@ fn main() {
         Bench::Mongo(a) => mongo::run(&a),
         Bench::Journal(a) => journal::run(&a),
         Bench::Replay(a) => replay::run(&a),
+        Bench::Risk(a) => risk::run(&a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
