@@ -122,3 +122,52 @@ fn a_bad_limits_file_stops_the_server_from_starting() {
         "{err}"
     );
 }
+
+#[test]
+fn an_execution_throttle_halts_a_live_robot_until_an_operator_resumes_it() {
+    let mut feed = Feed::new();
+    let mut srv = TestServer::start_with_data(&feed.endpoint, |plugins, data| {
+        install(&plugin("market_maker"), plugins, "libmarket_maker.so");
+        std::fs::write(
+            data.join("risk.toml"),
+            "[robots.default]\nfills = { max = 1, window_ms = 600000 }\n",
+        )
+        .unwrap();
+    });
+    assert!(wait_until(T, || srv.state("market_maker") == "running"));
+    assert_eq!(srv.status("market_maker")["trading_state"], json!("ACTIVE"));
+    let mut seed = 3;
+    assert!(
+        wait_until(Duration::from_secs(60), || {
+            seed += 1;
+            random_walk(
+                &mut feed,
+                &[("Si", 90_000.0)],
+                50,
+                seed,
+                Duration::from_millis(1),
+            );
+            srv.status("market_maker")["trading_state"] == json!("HALTED")
+        }),
+        "two fills halt it: {}",
+        srv.status("market_maker")
+    );
+    // Halted: what it sends now is denied, and kept so.
+    assert!(wait_until(T, || {
+        random_walk(
+            &mut feed,
+            &[("Si", 90_000.0)],
+            20,
+            seed,
+            Duration::from_millis(1),
+        );
+        orders_with(&srv.orders("market_maker"), "Denied")
+            .iter()
+            .any(|o| o["reason"] == json!("HALTED: an order (limit halted)"))
+    }));
+    srv.ok(json!({"cmd": "resume_trading", "robot": "market_maker"}));
+    assert!(wait_until(T, || srv.status("market_maker")
+        ["trading_state"]
+        == json!("ACTIVE")));
+    srv.stop();
+}

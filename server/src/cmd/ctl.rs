@@ -37,6 +37,10 @@ pub enum Req {
     Resume {
         robot: String,
     },
+    /// Trading ACTIVE again after the pre-trade checks halted or reduced the robot.
+    ResumeTrading {
+        robot: String,
+    },
     /// Reload a robot's plugin file from disk (restarts its robots).
     Reload {
         robot: String,
@@ -147,6 +151,7 @@ fn build(req: Req) -> anyhow::Result<Value> {
         Req::Stop { robot } => json!({"cmd": "stop", "robot": robot}),
         Req::Pause { robot } => json!({"cmd": "pause", "robot": robot}),
         Req::Resume { robot } => json!({"cmd": "resume", "robot": robot}),
+        Req::ResumeTrading { robot } => json!({"cmd": "resume_trading", "robot": robot}),
         Req::Reload { robot } => json!({"cmd": "reload", "robot": robot}),
         Req::SetParams { robot, params } => {
             json!({"cmd": "set_params", "robot": robot, "params": parse_params(&params)?})

@@ -60,7 +60,7 @@ pub fn order_status(name: Option<&str>) -> Result<Option<OrderStatus>, CtlError>
     };
     serde_json::from_value(json!(name)).map(Some).map_err(|_| {
         bad(format!(
-            "status {name:?} is not one of New, Working, PartiallyFilled, Filled, Cancelled, Rejected"
+            "status {name:?} is not one of New, Working, PartiallyFilled, Filled, Cancelled, Rejected, Denied"
         ))
     })
 }

@@ -23,6 +23,10 @@ pub enum Request {
     Resume {
         robot: String,
     },
+    /// Back to `ACTIVE` after the pre-trade checks halted or reduced the robot.
+    ResumeTrading {
+        robot: String,
+    },
     Reload {
         robot: String,
     },

@@ -310,6 +310,9 @@ fn handle(
         Request::Shutdown => return Handled::Manager(FleetAction::Shutdown),
         Request::Pause { robot } => deliver(&robot, ControlMsg::Pause).map(|_| json!("pausing")),
         Request::Resume { robot } => deliver(&robot, ControlMsg::Resume).map(|_| json!("resuming")),
+        Request::ResumeTrading { robot } => {
+            deliver(&robot, ControlMsg::ResumeTrading).map(|_| json!("resuming trading"))
+        }
         Request::SetParams { robot, params } => {
             match (json_to_params(&params), deps.registry.get(&robot)) {
                 (Err(e), _) => Err(CtlError::new("bad_field", e)),

@@ -36,6 +36,8 @@ pub enum ControlMsg {
     Stop,
     /// A new or changed version of one of its symbols' specs.
     Instrument(robofleet_api::Instrument),
+    /// An operator's: trading `ACTIVE` again after the pre-trade checks halted or reduced it.
+    ResumeTrading,
 }
 
 impl Inbound {

@@ -288,6 +288,10 @@ impl RobotLoop {
                 self.shared.set_state(RobotState::Running);
                 true
             }
+            Inbound::Control(ControlMsg::ResumeTrading) => {
+                self.resume_trading();
+                true
+            }
             Inbound::Subscribed => {
                 let Some(resumed) = self.resumed.as_ref() else {
                     return true;
@@ -346,6 +350,8 @@ impl RobotLoop {
         match result {
             Ok(Processed::Actions(actions)) => {
                 self.shared.events.fetch_add(1, Ordering::Relaxed);
+                // The event may have moved the checks' trading state (a fill, a mark).
+                self.note_trading_state(false);
                 self.execute(actions, origin);
                 true
             }

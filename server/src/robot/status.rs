@@ -36,6 +36,8 @@ pub struct RobotShared {
     pub store_errors: AtomicU64,
     /// Orders and amends the pre-trade checks denied.
     pub orders_denied: AtomicU64,
+    /// The pre-trade checks' trading state (`None`: the robot has no checks).
+    pub trading_state: Mutex<Option<crate::risk::TradingState>>,
     /// Market data messages dropped because this robot's queue was full.
     pub md_dropped: AtomicU64,
     /// Market data and timers skipped while paused.
@@ -74,6 +76,7 @@ impl RobotShared {
             cancels_sent: AtomicU64::new(0),
             store_errors: AtomicU64::new(0),
             orders_denied: AtomicU64::new(0),
+            trading_state: Mutex::new(None),
             md_dropped: AtomicU64::new(0),
             skipped_paused: AtomicU64::new(0),
             duplicates_dropped: AtomicU64::new(0),
@@ -127,6 +130,10 @@ impl RobotShared {
             cancels_sent: self.cancels_sent.load(Ordering::Relaxed),
             store_errors: self.store_errors.load(Ordering::Relaxed),
             orders_denied: self.orders_denied.load(Ordering::Relaxed),
+            trading_state: self
+                .trading_state
+                .lock()
+                .map_or(None, |s| s.map(crate::risk::TradingState::as_str)),
             md_dropped: self.md_dropped.load(Ordering::Relaxed),
             skipped_paused: self.skipped_paused.load(Ordering::Relaxed),
             duplicates_dropped: self.duplicates_dropped.load(Ordering::Relaxed),
@@ -165,6 +172,8 @@ pub struct RobotStatus {
     pub cancels_sent: u64,
     pub store_errors: u64,
     pub orders_denied: u64,
+    /// `ACTIVE`, `REDUCING` or `HALTED`; `None` without pre-trade checks.
+    pub trading_state: Option<&'static str>,
     pub md_dropped: u64,
     pub skipped_paused: u64,
     pub duplicates_dropped: u64,

@@ -39,7 +39,38 @@ impl RobotLoop {
         if let Some(core) = self.core.take() {
             self.core = Some(core.with_risk(engine));
         }
+        self.note_trading_state(true);
         Ok(())
+    }
+
+    /// Log what the checks changed the trading state to, and show it in the status (also
+    /// unchanged, when `always`; otherwise nothing is touched: this runs for every event).
+    pub(super) fn note_trading_state(&mut self, always: bool) {
+        let Some(core) = self.core.as_mut() else {
+            return;
+        };
+        let changes = core.take_state_changes();
+        if changes.is_empty() && !always {
+            return;
+        }
+        for c in changes {
+            tracing::warn!(robot = %self.spec.name, "risk: trading state {}: {}: {} (limit {})", c.state.as_str(), c.code, c.value, c.limit);
+        }
+        let state = core.risk().map(|r| r.engine.state());
+        *self
+            .shared
+            .trading_state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = state;
+    }
+
+    /// An operator's `resume_trading`: `ACTIVE` again (nothing to do without checks).
+    pub(super) fn resume_trading(&mut self) {
+        if let Some(r) = self.core.as_mut().and_then(|c| c.risk()) {
+            tracing::info!(robot = %self.spec.name, "risk: trading resumed by an operator (was {})", r.engine.state().as_str());
+            r.engine.resume();
+        }
+        self.note_trading_state(true);
     }
 
     /// Check `action`; `false` when it was denied (and the robot told).
@@ -48,9 +79,7 @@ impl RobotLoop {
             return true;
         };
         let verdict = core.vet(action);
-        for c in core.take_state_changes() {
-            tracing::warn!(robot = %self.spec.name, "risk: trading state {}: {}: {} (limit {})", c.state.as_str(), c.code, c.value, c.limit);
-        }
+        self.note_trading_state(false);
         match verdict {
             Ok(()) => true,
             Err(denial) => {
