@@ -202,6 +202,12 @@ pub fn start_with_store(
             reason: "not a directory".into(),
         });
     }
+    if let Some(reason) = crate::plugin::trust::untrusted_writers(&cfg.plugins_dir) {
+        return Err(ServerError::PluginDir {
+            path: cfg.plugins_dir.clone(),
+            reason,
+        });
+    }
     // Once, at the edge: the watcher reports absolute paths, and a relative folder's paths
     // would never equal them (a replaced build then looked like a second plugin file).
     let mut cfg = cfg;

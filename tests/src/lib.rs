@@ -46,8 +46,11 @@ pub fn plugin(crate_name: &str) -> PathBuf {
 
 /// Copy a plugin into a folder the way a trader should: write aside, then rename into place.
 pub fn install(plugin_path: &Path, dir: &Path, file_name: &str) {
+    use std::os::unix::fs::PermissionsExt;
     let tmp = dir.join(format!(".{file_name}.tmp"));
     std::fs::copy(plugin_path, &tmp).expect("copy plugin");
+    // Not writable by others, whatever the umask: the server refuses such a plugin.
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644)).expect("chmod plugin");
     std::fs::rename(&tmp, dir.join(file_name)).expect("rename plugin into place");
 }
 

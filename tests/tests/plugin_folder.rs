@@ -248,3 +248,49 @@ fn editing_or_removing_a_toml_while_running_reshapes_that_plugins_robots() {
     assert_eq!(srv.status("panicky")["symbols"], json!(["Si"]));
     srv.stop();
 }
+
+#[test]
+fn a_plugin_file_or_folder_others_can_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let feed = Feed::new();
+    let mut srv = TestServer::start(&feed.endpoint, |dir| {
+        install(&plugin("template_robot"), dir, "libtemplate_robot.so");
+        install(&plugin("ma_cross"), dir, "libma_cross.so");
+        let shared = dir.join("libma_cross.so");
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o666)).unwrap();
+    });
+    assert!(wait_until(T, || srv.state("template") == "running"));
+    let mut refused = Vec::new();
+    assert!(wait_until(T, || {
+        refused = srv.ok(json!({"cmd": "list"}))["refused"]
+            .as_array()
+            .unwrap()
+            .clone();
+        !refused.is_empty()
+    }));
+    let error = refused[0]["error"].as_str().unwrap();
+    assert!(refused[0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("libma_cross.so"));
+    assert!(
+        error.contains("writable by its group and everyone (mode 0666)"),
+        "{error}"
+    );
+    assert_eq!(srv.list_names(), vec!["template".to_string()]);
+    srv.stop();
+
+    // A folder others can write: the server does not start.
+    let plugins = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(plugins.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let cfg = TestServer::config(&feed.endpoint, plugins.path(), data.path());
+    let err = match robofleet::server::start(cfg) {
+        Ok(_) => panic!("a server started on a world-writable plugin folder"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("writable by its group and everyone (mode 0777)"),
+        "{err}"
+    );
+}

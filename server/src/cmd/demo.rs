@@ -51,6 +51,10 @@ fn install_examples(plugins: &Path) -> anyhow::Result<()> {
     let exe = std::env::current_exe().context("cannot find the robofleet executable")?;
     let built = exe.parent().context("executable has no folder")?;
     std::fs::create_dir_all(plugins)?;
+    // The server refuses a plugin folder or file others may write (docs/security.md),
+    // whatever the umask made them.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(plugins, std::fs::Permissions::from_mode(0o755))?;
     for name in EXAMPLES {
         let file = format!("lib{name}.so");
         let src = built.join(&file);
@@ -63,6 +67,7 @@ fn install_examples(plugins: &Path) -> anyhow::Result<()> {
         // Write aside and rename into place, as a trader should.
         let tmp = plugins.join(format!(".{file}.tmp"));
         std::fs::copy(&src, &tmp)?;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644))?;
         std::fs::rename(&tmp, plugins.join(&file))?;
     }
     std::fs::write(plugins.join("libma_cross.toml"), MA_CROSS_TOML)?;

@@ -311,8 +311,11 @@ impl Manager {
             return Ok(Vec::new());
         }
         let file_key = so.display().to_string();
-        let loaded = load_plugin_probed(&so, &self.private_dir, self.probe_exe.as_deref())
-            .map_err(|e| e.to_string());
+        let loaded = match crate::plugin::trust::untrusted_writers(&so) {
+            Some(why) => Err(format!("{file_key}: {why}")),
+            None => load_plugin_probed(&so, &self.private_dir, self.probe_exe.as_deref())
+                .map_err(|e| e.to_string()),
+        };
         let loaded = loaded.and_then(|p| instances_for(&so, &p.info).map(|specs| (p, specs)));
         let (plugin, specs) = match loaded {
             Ok(x) => x,
@@ -338,6 +341,7 @@ impl Manager {
         self.registry.set_refused(&file_key, None);
         let names = specs.iter().map(|s| s.name.clone()).collect();
         tracing::info!(
+            sha256 = %plugin.file_hash,
             "plugin {file_key} ({}) loaded: robots {names:?}",
             plugin.build_id
         );

@@ -11,6 +11,7 @@ mod instance;
 mod loader;
 mod panic_backtrace;
 pub mod probe;
+pub mod trust;
 
 pub use instance::{CallError, RobotInstance};
 pub use loader::{load_plugin, load_plugin_probed, LoadedPlugin, PluginError};
