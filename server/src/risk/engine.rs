@@ -11,7 +11,6 @@ use robofleet_api::{Fill, Instruments, Money, OrderRequest, OrderType, OrderUpda
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 const MS: i64 = 1_000_000;
-const DAY_NS: i64 = 86_400_000_000_000;
 
 /// A working order as the checks count it.
 #[derive(Debug)]
@@ -26,9 +25,9 @@ struct Working {
 
 /// What the checks know of one symbol.
 #[derive(Debug)]
-struct SymbolState {
-    position: Position,
-    mid: Option<Price>,
+pub(super) struct SymbolState {
+    pub(super) position: Position,
+    pub(super) mid: Option<Price>,
     /// Remaining quantity of working orders, by side.
     working_buy: i64,
     working_sell: i64,
@@ -57,10 +56,10 @@ pub struct RiskCounts {
 #[derive(Debug)]
 pub struct RiskEngine {
     robot: String,
-    limits: RobotLimits,
-    instruments: Instruments,
-    state: TradingState,
-    symbols: HashMap<String, SymbolState>,
+    pub(super) limits: RobotLimits,
+    pub(super) instruments: Instruments,
+    pub(super) state: TradingState,
+    pub(super) symbols: HashMap<String, SymbolState>,
     working: HashMap<String, Working>,
     submits: Option<Bucket>,
     amends: Option<Bucket>,
@@ -68,9 +67,9 @@ pub struct RiskEngine {
     fills: VecDeque<i64>,
     recent: VecDeque<Recent>,
     /// The day (by `day_start`) and each currency's equity when it began.
-    day: Option<i64>,
-    day_base: BTreeMap<String, Money>,
-    peak: BTreeMap<String, Money>,
+    pub(super) day: Option<i64>,
+    pub(super) day_base: BTreeMap<String, Money>,
+    pub(super) peak: BTreeMap<String, Money>,
     pub counts: RiskCounts,
 }
 
@@ -459,70 +458,6 @@ impl RiskEngine {
             }
         }
         Ok(())
-    }
-
-    /// Mark to market: a new day's base, the peak, and the loss limits.
-    fn mark(&mut self, ts: i64) -> Option<StateChange> {
-        let steps = (self.limits.daily_loss, self.limits.drawdown);
-        if steps.0.reduce.is_none()
-            && steps.0.halt.is_none()
-            && steps.1.reduce.is_none()
-            && steps.1.halt.is_none()
-        {
-            return None;
-        }
-        let equity = self.equity(ts);
-        let day = (ts - i64::from(self.limits.day_start_min) * 60_000_000_000).div_euclid(DAY_NS);
-        if self.day != Some(day) {
-            self.day = Some(day);
-            self.day_base = equity.clone();
-        }
-        let mut worst: Option<StateChange> = None;
-        for (currency, now) in &equity {
-            let base = self.day_base.get(currency).copied().unwrap_or(Money::ZERO);
-            let peak = self.peak.entry(currency.clone()).or_insert(*now);
-            if *now > *peak {
-                *peak = *now;
-            }
-            for (code, loss, steps) in [
-                ("DAILY_LOSS", base - *now, self.limits.daily_loss),
-                ("DRAWDOWN", *peak - *now, self.limits.drawdown),
-            ] {
-                for (state, limit) in [
-                    (TradingState::Halted, steps.halt),
-                    (TradingState::Reducing, steps.reduce),
-                ] {
-                    let Some(limit) = limit else { continue };
-                    if loss > limit && worst.as_ref().is_none_or(|w| state > w.state) {
-                        worst = Some(StateChange {
-                            state,
-                            code,
-                            limit: format!("{limit} {currency}").trim_end().to_string(),
-                            value: format!("{loss} {currency}").trim_end().to_string(),
-                        });
-                    }
-                }
-            }
-        }
-        let change = worst.filter(|w| w.state > self.state)?;
-        self.state = change.state;
-        Some(change)
-    }
-
-    /// Realized less fees plus unrealized at the mid, by currency (`""`: no spec, points).
-    fn equity(&self, ts: i64) -> BTreeMap<String, Money> {
-        let mut by = BTreeMap::new();
-        for (symbol, s) in &self.symbols {
-            let spec = self.instruments.at(symbol, ts);
-            let p = &s.position;
-            let open = match s.mid {
-                Some(mid) if p.qty != 0 => p.unrealized(mid, spec),
-                _ => Money::ZERO,
-            };
-            let currency = spec.map_or(String::new(), |s| s.currency.clone());
-            *by.entry(currency).or_insert(Money::ZERO) += p.realized_pnl - p.fees + open;
-        }
-        by
     }
 }
 
