@@ -225,6 +225,9 @@ fn check_table(t: &RobotTable) -> Result<(), String> {
     if let Some(s) = &t.day_start {
         parse_hhmm(s).ok_or_else(|| format!("day_start {s:?} is not HH:MM (UTC)"))?;
     }
+    if t.max_working_orders == Some(0) {
+        return Err("max_working_orders must be at least 1".into());
+    }
     for (what, rate) in [
         ("submits", t.submits),
         ("amends", t.amends),

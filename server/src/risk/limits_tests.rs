@@ -69,6 +69,10 @@ fn bad_files_are_refused_with_the_reason() {
             "at least 1",
         ),
         (
+            "[robots.x]\nmax_working_orders = 0\n",
+            "max_working_orders must be at least 1",
+        ),
+        (
             "[robots.x]\ndaily_loss = { reduce = \"10\", halt = \"5\" }\n",
             "below reduce",
         ),
