@@ -2,7 +2,7 @@
 //! byte-identical reports; bad input fails with a clear message.
 
 use robofleet_api::Money;
-use robofleet_tests::{plugin, target_dir};
+use robofleet_tests::{plugin, target_dir, write_si_walk};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -150,22 +150,7 @@ fn ma_cross_on_the_sample_gives_the_same_report_every_run() {
 fn market_maker_on_generated_data_is_reproducible() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("walk.csv");
-    let mut csv = String::from("ts,symbol,type,bid,bid_size,ask,ask_size,price,size\n");
-    let mut x: u64 = 7;
-    let mut mid: i64 = 100_000;
-    for i in 0..3000i64 {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        mid += (x >> 61) as i64 % 5 - 2;
-        let ts = 1_793_602_800_000_000_000 + i * 100_000_000;
-        if (x >> 40).is_multiple_of(10) {
-            csv.push_str(&format!("{ts},Si,trade,,,,,{},3\n", mid + 1));
-        } else {
-            csv.push_str(&format!("{ts},Si,quote,{},5,{},5,,\n", mid - 1, mid + 1));
-        }
-    }
-    std::fs::write(&data, csv).unwrap();
+    write_si_walk(&data);
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     let mm = plugin("market_maker");
     let args = ["--symbols", "Si", "--capital", "100000"];

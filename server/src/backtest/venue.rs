@@ -8,7 +8,7 @@ use crate::gateway::exchange::{ExchangeInput, ExchangeOutput, SimExchange};
 use crate::market::MarketData;
 use crate::risk::Denial;
 use crate::store::{rules, Order, StoreError, Trade};
-use crate::streams::trades::{fill_event, order_event};
+use crate::streams::trades::{fill_event, order_event, order_update};
 use robofleet_api::{Action, EventKind, OrderRequest, OrderStatus, OrderUpdate};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -110,28 +110,21 @@ impl Venue {
                     .finished_by_status
                     .entry(OrderStatus::Denied)
                     .or_default() += 1;
-                OrderUpdate {
-                    client_id: req.client_id.clone(),
-                    symbol: req.symbol.clone(),
-                    status: OrderStatus::Denied,
-                    filled_qty: 0,
-                    remaining_qty: req.qty,
-                    reason: Some(denial.to_string()),
-                    amends: 0,
-                }
+                // As the live loop stores it.
+                order_update(&Order::denied(
+                    &self.robot,
+                    req.clone(),
+                    ts,
+                    denial.to_string(),
+                ))
             }
             Action::Amend { client_id, .. } => {
                 let Some(o) = self.orders.get(client_id) else {
                     return;
                 };
                 OrderUpdate {
-                    client_id: o.client_id.clone(),
-                    symbol: o.symbol.clone(),
-                    status: o.status,
-                    filled_qty: o.filled_qty,
-                    remaining_qty: o.remaining_qty(),
                     reason: Some(format!("amend denied: {denial}")),
-                    amends: o.amends,
+                    ..order_update(o)
                 }
             }
             _ => return,

@@ -102,18 +102,20 @@ impl RiskEngine {
 
     /// Start from an order the store holds open (a restarted robot).
     pub fn seed_working(&mut self, o: &crate::store::Order) {
-        let remaining = o.remaining_qty();
-        self.working.insert(
-            o.client_id.clone(),
-            Working {
-                symbol: o.symbol.clone(),
-                side: o.side,
-                price: limit_price(&o.order_type),
-                qty: o.qty,
-                remaining,
-            },
-        );
-        self.add_working(&o.symbol, o.side, remaining);
+        let w = Working {
+            symbol: o.symbol.clone(),
+            side: o.side,
+            price: limit_price(&o.order_type),
+            qty: o.qty,
+            remaining: o.remaining_qty(),
+        };
+        self.track(&o.client_id, w);
+    }
+
+    /// Count `w` as working from now.
+    fn track(&mut self, client_id: &str, w: Working) {
+        self.add_working(&w.symbol, w.side, w.remaining);
+        self.working.insert(client_id.to_string(), w);
     }
 
     /// A spec that came into effect (effective-dated, as the robot gets it).
@@ -241,17 +243,14 @@ impl RiskEngine {
         let result = self.submit_checks(req, ts);
         match &result {
             Ok(()) => {
-                self.working.insert(
-                    req.client_id.clone(),
-                    Working {
-                        symbol: req.symbol.clone(),
-                        side: req.side,
-                        price: limit_price(&req.order_type),
-                        qty: req.qty,
-                        remaining: req.qty,
-                    },
-                );
-                self.add_working(&req.symbol, req.side, req.qty);
+                let w = Working {
+                    symbol: req.symbol.clone(),
+                    side: req.side,
+                    price: limit_price(&req.order_type),
+                    qty: req.qty,
+                    remaining: req.qty,
+                };
+                self.track(&req.client_id, w);
                 if self.limits.duplicate_window_ms.is_some() {
                     self.recent.push_back(Recent {
                         ts,

@@ -32,18 +32,20 @@ pub fn update_event(update: &RobotUpdate) -> (i64, EventKind) {
 
 /// An order's update event, at the order's last change.
 pub fn order_event(o: &Order) -> (i64, EventKind) {
-    (
-        o.updated_ns,
-        EventKind::OrderUpdate(OrderUpdate {
-            client_id: o.client_id.clone(),
-            symbol: o.symbol.clone(),
-            status: o.status,
-            filled_qty: o.filled_qty,
-            remaining_qty: o.remaining_qty(),
-            reason: o.reason.clone(),
-            amends: o.amends,
-        }),
-    )
+    (o.updated_ns, EventKind::OrderUpdate(order_update(o)))
+}
+
+/// What a robot is told of `o` as it stands.
+pub fn order_update(o: &Order) -> OrderUpdate {
+    OrderUpdate {
+        client_id: o.client_id.clone(),
+        symbol: o.symbol.clone(),
+        status: o.status,
+        filled_qty: o.filled_qty,
+        remaining_qty: o.remaining_qty(),
+        reason: o.reason.clone(),
+        amends: o.amends,
+    }
 }
 
 /// A trade's fill event. A robot's clock is the market's: a fill comes at the venue's time

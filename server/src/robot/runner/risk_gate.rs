@@ -6,7 +6,8 @@ use super::RobotLoop;
 use crate::clock;
 use crate::risk::{Denial, RiskEngine};
 use crate::store::{Order, OrderFilter};
-use robofleet_api::{Action, EventKind, OrderStatus, OrderUpdate};
+use crate::streams::trades::order_update;
+use robofleet_api::{Action, EventKind, OrderUpdate};
 use std::sync::atomic::Ordering;
 
 impl RobotLoop {
@@ -100,15 +101,7 @@ impl RobotLoop {
                     self.shared.store_errors.fetch_add(1, Ordering::Relaxed);
                     tracing::error!(robot = %self.spec.name, "denied order {} not stored: {e}", order.client_id);
                 }
-                OrderUpdate {
-                    client_id: order.client_id,
-                    symbol: order.symbol,
-                    status: OrderStatus::Denied,
-                    filled_qty: 0,
-                    remaining_qty: order.qty,
-                    reason: order.reason,
-                    amends: 0,
-                }
+                order_update(&order)
             }
             Action::Amend { client_id, .. } => {
                 let filter = OrderFilter {
@@ -125,13 +118,8 @@ impl RobotLoop {
                     return;
                 };
                 OrderUpdate {
-                    remaining_qty: o.remaining_qty(),
-                    client_id: o.client_id,
-                    symbol: o.symbol,
-                    status: o.status,
-                    filled_qty: o.filled_qty,
                     reason: Some(format!("amend denied: {denial}")),
-                    amends: o.amends,
+                    ..order_update(&o)
                 }
             }
             _ => return,
