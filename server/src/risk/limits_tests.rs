@@ -94,3 +94,41 @@ fn bad_files_are_refused_with_the_reason() {
         assert!(err.contains(why), "{text}: {err}");
     }
 }
+
+/// docs/risk.md's example file parses, and every code the checks give is in its table.
+#[test]
+fn the_documented_example_and_codes_are_the_real_ones() {
+    let doc = include_str!("../../../docs/risk.md");
+    let example = doc
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/risk.md has a toml example");
+    let file = RiskFile::parse(example).unwrap_or_else(|e| panic!("docs/risk.md example: {e}"));
+    assert_eq!(
+        file.for_robot("ma_cross").symbol("Si").max_order_qty,
+        Some(10)
+    );
+    use super::DenyCode::*;
+    for code in [
+        MaxOrderQty,
+        MaxNotional,
+        PriceCollar,
+        MaxPosition,
+        MaxWorkingOrders,
+        SubmitThrottle,
+        AmendThrottle,
+        DuplicateOrder,
+        ReduceOnly,
+        Halted,
+    ] {
+        let code = code.as_str();
+        assert!(
+            doc.contains(&format!("`{code}`")),
+            "{code} is not in docs/risk.md"
+        );
+    }
+    for change in ["EXECUTION_THROTTLE", "DAILY_LOSS", "DRAWDOWN"] {
+        assert!(doc.contains(&format!("`{change}`")), "{change}");
+    }
+}
