@@ -31,6 +31,8 @@ enum Command {
     Backtest(cmd::backtest::Args),
     /// Rebuild robots from their journals through a plugin build; check a new build.
     Replay(cmd::replay::Args),
+    /// Make a CURVE key pair for the control socket (a server's or a client's).
+    Keygen(cmd::keygen::Args),
     /// Create a robot crate of its own from the template robot, ready to build and drop in.
     New(cmd::new::Args),
     /// (internal) Load one plugin file in this short-lived process and report: the server
@@ -70,6 +72,7 @@ fn main() {
         Command::Backtest(a) => cmd::backtest::run(a),
         Command::Replay(a) => cmd::replay::run(a),
         Command::New(a) => cmd::new::run(a),
+        Command::Keygen(a) => cmd::keygen::run(a),
         Command::ProbePlugin { .. } => Ok(()),
     };
     if let Err(e) = result {

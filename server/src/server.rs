@@ -72,6 +72,9 @@ pub struct ServeConfig {
     /// Replies (and requests) queued per control client before a reply is dropped and
     /// counted in `stats.control.replies_dropped`.
     pub control_reply_hwm: i32,
+    /// The control plane's access file (server key, client keys and roles): the control
+    /// socket then speaks CURVE. `None`: loopback only, every client an admin.
+    pub control_auth: Option<PathBuf>,
     pub feed_endpoint: String,
     /// Run the order gateway and simulated exchange in this process.
     pub gateway: bool,
@@ -102,6 +105,7 @@ impl ServeConfig {
             data_dir,
             control_endpoint: DEFAULT_CONTROL.into(),
             control_reply_hwm: DEFAULT_CONTROL_REPLY_HWM,
+            control_auth: None,
             feed_endpoint: DEFAULT_FEED.into(),
             gateway: true,
             sync: SyncPolicy::default(),
@@ -134,6 +138,8 @@ pub enum ServerError {
     Risk(#[from] crate::risk::LimitsError),
     #[error("cannot start a thread: {0}")]
     Thread(#[from] std::io::Error),
+    #[error("{0}")]
+    ControlSecurity(#[from] crate::control::ControlSecurityError),
 }
 
 /// A running server.
@@ -244,25 +250,14 @@ pub fn start_with_store(
     let overrides = Arc::new(ParamOverrides::open(Some(cfg.data_dir.join("params.json"))));
     let stats = Arc::new(FleetStats::default());
 
-    let router = ctx.socket(zmq::ROUTER)?;
-    // Linger so the reply to `shutdown` still leaves after the control thread ends.
-    router.set_linger(1_000)?;
-    // Each client gets up to this many replies queued; past it a reply is dropped and
-    // counted (ROUTER_MANDATORY makes the drop visible to us instead of silent).
-    router.set_sndhwm(cfg.control_reply_hwm)?;
-    router.set_rcvhwm(cfg.control_reply_hwm)?;
-    router.set_router_mandatory(true)?;
-    router
-        .bind(&cfg.control_endpoint)
-        .map_err(|source| ServerError::ControlBind {
-            endpoint: cfg.control_endpoint.clone(),
-            source,
-        })?;
-    let control_endpoint = router
-        .get_last_endpoint()
-        .ok()
-        .and_then(|r| r.ok())
-        .unwrap_or_else(|| cfg.control_endpoint.clone());
+    let control = crate::control::bind_control(
+        &ctx,
+        &cfg.control_endpoint,
+        cfg.control_auth.as_deref(),
+        cfg.control_reply_hwm,
+        &stats,
+    )?;
+    let control_endpoint = control.endpoint.clone();
 
     let gateway = if cfg.gateway {
         let gstats = Arc::new(GatewayStats::default());
@@ -305,9 +300,14 @@ pub fn start_with_store(
             manager: manager_tx.clone(),
             stats: stats.clone(),
             instruments: instruments.clone(),
+            callers: control.callers,
+            server_name: cfg.name.clone(),
         };
         let ctx = ctx.clone();
+        let (router, zap) = (control.router, control.zap);
         streams.push(spawn_named("control", move || {
+            // The allow-list stays in the ZAP handler while the socket serves.
+            let _zap = zap;
             if let Err(e) = run_control_thread(ctx, router, ctl_rx, deps) {
                 tracing::error!("control thread ended: {e}");
             }

@@ -16,6 +16,12 @@ pub struct FleetStats {
     pub gateway: Mutex<Option<Arc<GatewayStats>>>,
     pub control_requests: AtomicU64,
     pub control_errors: AtomicU64,
+    /// Requests refused because the client's role was too small.
+    pub control_forbidden: AtomicU64,
+    /// CURVE handshakes the ZAP handler refused (a key not on the allow-list).
+    pub control_auth_refused: Arc<AtomicU64>,
+    /// Audit entries the store would not take (logged, each).
+    pub control_audit_failed: AtomicU64,
     /// Replies not sent because the client's queue was full (it was not reading them).
     pub control_replies_dropped: AtomicU64,
     /// Replies not sent because the client had gone.
@@ -31,6 +37,9 @@ impl Default for FleetStats {
             gateway: Mutex::new(None),
             control_requests: AtomicU64::new(0),
             control_errors: AtomicU64::new(0),
+            control_forbidden: AtomicU64::new(0),
+            control_auth_refused: Arc::new(AtomicU64::new(0)),
+            control_audit_failed: AtomicU64::new(0),
             control_replies_dropped: AtomicU64::new(0),
             control_replies_unroutable: AtomicU64::new(0),
         }
@@ -67,6 +76,9 @@ impl FleetStats {
             "control": {
                 "requests": self.control_requests.load(Ordering::Relaxed),
                 "errors": self.control_errors.load(Ordering::Relaxed),
+                "forbidden": self.control_forbidden.load(Ordering::Relaxed),
+                "auth_refused": self.control_auth_refused.load(Ordering::Relaxed),
+                "audit_failed": self.control_audit_failed.load(Ordering::Relaxed),
                 "replies_dropped": self.control_replies_dropped.load(Ordering::Relaxed),
                 "replies_unroutable": self.control_replies_unroutable.load(Ordering::Relaxed),
             },

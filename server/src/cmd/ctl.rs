@@ -1,5 +1,6 @@
 use anyhow::{bail, Context};
-use robofleet::control::client::ControlClient;
+use robofleet::control::auth::keys::{public_key_from, KeyPair};
+use robofleet::control::client::{ControlClient, CurveClient};
 use robofleet::server::{zmq_context, DEFAULT_CONTROL};
 use serde_json::{json, Map, Value};
 use std::io::Write;
@@ -13,6 +14,13 @@ pub struct Args {
     /// Longer than the server's 10 s shutdown grace, so `shutdown` is answered in time.
     #[arg(long, default_value_t = 15_000)]
     pub timeout_ms: u64,
+    /// This client's key pair (a `.key` file from `robofleet keygen`): talk CURVE to a
+    /// server started with --control-auth. Needs --server-key.
+    #[arg(long, requires = "server_key")]
+    pub key: Option<std::path::PathBuf>,
+    /// The server's public key: its `.pub` file, or the 40 characters of Z85.
+    #[arg(long, requires = "key")]
+    pub server_key: Option<String>,
     #[command(subcommand)]
     pub request: Req,
 }
@@ -83,6 +91,12 @@ pub enum Req {
         page: PageFlags,
     },
     Stats,
+    /// The control plane's audit log, newest first.
+    Audit {
+        /// At most this many entries (1..=10000). [default: 100]
+        #[arg(long)]
+        limit: Option<u64>,
+    },
     /// The instrument registry the server runs on.
     Instruments,
     /// Read the data folder's instruments.toml again and tell the robots what changed.
@@ -190,6 +204,10 @@ fn build(req: Req) -> anyhow::Result<Value> {
             r
         }
         Req::Stats => json!({"cmd": "stats"}),
+        Req::Audit { limit } => match limit {
+            Some(n) => json!({"cmd": "audit", "limit": n}),
+            None => json!({"cmd": "audit"}),
+        },
         Req::Instruments => json!({"cmd": "instruments"}),
         Req::ReloadInstruments => json!({"cmd": "reload_instruments"}),
         Req::Shutdown => json!({"cmd": "shutdown"}),
@@ -204,6 +222,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         &args.control,
         Duration::from_millis(args.timeout_ms),
     );
+    if let (Some(key), Some(server)) = (&args.key, &args.server_key) {
+        let keys = KeyPair::read(key).map_err(anyhow::Error::msg)?;
+        let server = public_key_from(server).map_err(|e| anyhow::anyhow!("--server-key: {e}"))?;
+        client = client.with_curve(CurveClient { keys, server });
+    }
     let reply = client.request(&request)?;
     // A closed pipe (`ctl stats | head`) is not an error worth a panic.
     let mut out = std::io::stdout().lock();

@@ -4,6 +4,7 @@ pub mod ctl;
 pub mod demo;
 pub mod feed;
 pub mod gateway;
+pub mod keygen;
 pub mod new;
 pub mod replay;
 pub mod serve;

@@ -36,6 +36,11 @@ pub struct Args {
     /// Control socket (what `ctl --control` connects to). [default: tcp://127.0.0.1:5560]
     #[arg(long, visible_alias = "endpoint")]
     pub control: Option<String>,
+    /// The control plane's access file: the server's CURVE key and the client keys allowed,
+    /// each with a role (docs/security.md). Required to bind --control anywhere but
+    /// loopback. [default: none: loopback only, every client an admin]
+    #[arg(long)]
+    pub control_auth: Option<PathBuf>,
     /// Market data feed. [default: tcp://127.0.0.1:5561]
     #[arg(long)]
     pub feed: Option<String>,
@@ -131,6 +136,7 @@ impl Args {
             data_dir,
             control_endpoint: pick(&self.control, &file.control, DEFAULT_CONTROL),
             control_reply_hwm,
+            control_auth: self.control_auth.clone().or(file.control_auth),
             feed_endpoint: pick(&self.feed, &file.feed, DEFAULT_FEED),
             gateway: match gateway {
                 GatewayMode::On => true,

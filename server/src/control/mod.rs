@@ -5,13 +5,19 @@
 //! shutdown) go to the fleet manager and are answered when the manager is done, without
 //! blocking the thread.
 
+mod audit;
+pub mod auth;
+mod bind;
 pub mod client;
+mod handle;
 mod instruments;
 pub mod paging;
 pub mod params;
 pub mod protocol;
+mod replier;
 mod server;
 
+pub use bind::{bind_control, BoundControl, ControlSecurityError};
 pub use params::{json_to_params, params_to_json};
 pub use protocol::{CtlError, Request};
 pub use server::{run_control_thread, ControlDeps, CtlCmd};

@@ -1,3 +1,4 @@
+use super::auth::Role;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -64,7 +65,62 @@ pub enum Request {
     Stats,
     Instruments,
     ReloadInstruments,
+    /// The newest entries of the control plane's audit log.
+    Audit {
+        limit: Option<Value>,
+    },
     Shutdown,
+}
+
+impl Request {
+    /// The request's `cmd`, as the audit log names it.
+    pub fn cmd(&self) -> &'static str {
+        match self {
+            Request::List => "list",
+            Request::Status { .. } => "status",
+            Request::Start { .. } => "start",
+            Request::Stop { .. } => "stop",
+            Request::Pause { .. } => "pause",
+            Request::Resume { .. } => "resume",
+            Request::ResumeTrading { .. } => "resume_trading",
+            Request::Reload { .. } => "reload",
+            Request::SetParams { .. } => "set_params",
+            Request::Command { .. } => "command",
+            Request::Positions { .. } => "positions",
+            Request::Orders { .. } => "orders",
+            Request::Trades { .. } => "trades",
+            Request::Stats => "stats",
+            Request::Instruments => "instruments",
+            Request::ReloadInstruments => "reload_instruments",
+            Request::Audit { .. } => "audit",
+            Request::Shutdown => "shutdown",
+        }
+    }
+
+    /// The least role that may send it; anything above `viewer` changes something and is
+    /// written to the audit log.
+    pub fn role(&self) -> Role {
+        match self {
+            Request::List
+            | Request::Status { .. }
+            | Request::Positions { .. }
+            | Request::Orders { .. }
+            | Request::Trades { .. }
+            | Request::Stats
+            | Request::Instruments
+            | Request::Audit { .. } => Role::Viewer,
+            Request::Pause { .. }
+            | Request::Resume { .. }
+            | Request::SetParams { .. }
+            | Request::Command { .. } => Role::Trader,
+            Request::Start { .. }
+            | Request::Stop { .. }
+            | Request::Reload { .. }
+            | Request::ResumeTrading { .. }
+            | Request::ReloadInstruments
+            | Request::Shutdown => Role::Admin,
+        }
+    }
 }
 
 /// An error reply: a stable machine-readable code and a message for people.

@@ -1,17 +1,18 @@
-use super::paging;
-use super::params::{json_to_params, params_to_json};
-use super::protocol::{error_reply, ok_reply, parse, CtlError, Request, RequestId};
-use crate::fleet::{FleetAction, ManagerCmd, ParamOverrides, Registry};
+use super::audit::Auditor;
+use super::auth::{Caller, Role};
+use super::handle::{handle, Handled};
+use super::protocol::{error_reply, ok_reply, parse, CtlError, RequestId};
+use super::replier::{DropLog, Replier};
+use crate::fleet::{ManagerCmd, ParamOverrides, Registry};
 use crate::robot::ControlMsg;
 use crate::stats::FleetStats;
-use crate::store::{Cursor, OrderQuery, Store, TradeQuery};
+use crate::store::Store;
 use crate::streams::mailbox::MailboxReceiver;
 use crossbeam_channel::Sender;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 /// Commands to the control thread, from the fleet manager.
 pub enum CtlCmd {
@@ -46,11 +47,58 @@ pub struct ControlDeps {
     pub stats: Arc<FleetStats>,
     /// The instrument registry (`instruments`, `reload_instruments`).
     pub instruments: Arc<crate::instruments::SharedRegistry>,
+    /// With CURVE: each allowed client's name (its ZAP user id) and role. `None`: no
+    /// CURVE, every client is the `local` admin.
+    pub callers: Option<HashMap<String, Role>>,
+    /// This server's name, for the audit log.
+    pub server_name: String,
 }
 
 struct Pending {
     envelope: Vec<Vec<u8>>,
     id: Option<RequestId>,
+    /// For the audit log once the manager answers.
+    audit: Option<(Caller, &'static str, String)>,
+}
+
+/// One request off the ROUTER.
+struct Received {
+    /// The routing frames to send the reply back along.
+    envelope: Vec<Vec<u8>>,
+    body: Vec<u8>,
+    /// The user id the ZAP handler gave the connection (a client key's name).
+    user: Option<String>,
+}
+
+fn recv_request(router: &zmq::Socket) -> Option<Received> {
+    let mut envelope = Vec::new();
+    loop {
+        let mut msg = router.recv_msg(zmq::DONTWAIT).ok()?;
+        if !msg.get_more() {
+            let user = msg.gets("User-Id").map(str::to_string);
+            let body = msg.to_vec();
+            return Some(Received {
+                envelope,
+                body,
+                user,
+            });
+        }
+        envelope.push(msg.to_vec());
+    }
+}
+
+impl ControlDeps {
+    /// Who sent a request, from the user id the ZAP handler gave its connection.
+    fn caller(&self, user: Option<&str>) -> Option<Caller> {
+        let Some(callers) = &self.callers else {
+            return Some(Caller::local());
+        };
+        let name = user?;
+        callers.get(name).map(|&role| Caller {
+            name: name.to_string(),
+            role,
+        })
+    }
 }
 
 /// Serve the already-bound ROUTER socket until the manager says `Shutdown`.
@@ -68,6 +116,7 @@ pub fn run_control_thread(
         stats: &deps.stats,
         drops: DropLog::default(),
     };
+    let auditor = Auditor::new(deps.store.clone(), &deps.server_name, &deps.stats);
     loop {
         let mut items = [
             router.as_poll_item(zmq::POLLIN),
@@ -76,16 +125,19 @@ pub fn run_control_thread(
         zmq::poll(&mut items, -1)?;
         let (req_ready, cmd_ready) = (items[0].is_readable(), items[1].is_readable());
         if req_ready {
-            while let Ok(mut frames) = router.recv_multipart(zmq::DONTWAIT) {
+            while let Some(Received {
+                envelope,
+                body,
+                user,
+            }) = recv_request(&router)
+            {
                 deps.stats.control_requests.fetch_add(1, Ordering::Relaxed);
                 // [identity, (empty delimiter from REQ), body]; anything shorter has no one to answer.
-                if frames.len() < 2 {
+                if envelope.is_empty() {
                     deps.stats.control_errors.fetch_add(1, Ordering::Relaxed);
-                    tracing::warn!("control message with {} frame(s) ignored", frames.len());
+                    tracing::warn!("control message with 1 frame ignored");
                     continue;
                 }
-                let body = frames.pop().unwrap_or_default();
-                let envelope = frames;
                 let count_error = || deps.stats.control_errors.fetch_add(1, Ordering::Relaxed);
                 let (parsed, id) = parse(&body);
                 let reply = match parsed {
@@ -93,34 +145,90 @@ pub fn run_control_thread(
                         count_error();
                         Some(error_reply(&e, id.as_ref()))
                     }
-                    Ok(request) => match handle(&ctx, request, &deps, &robots) {
-                        Handled::Now(Ok(v)) => Some(ok_reply(v, id.as_ref())),
-                        Handled::Now(Err(e)) => {
-                            count_error();
-                            Some(error_reply(&e, id.as_ref()))
-                        }
-                        Handled::Manager(action) => {
-                            next_req += 1;
-                            let cmd = ManagerCmd::Control {
-                                req: next_req,
-                                action,
-                            };
-                            if deps.manager.send(cmd).is_err() {
-                                count_error();
-                                let e = CtlError::new("internal", "fleet manager is not running");
-                                Some(error_reply(&e, id.as_ref()))
-                            } else {
-                                pending.insert(
-                                    next_req,
-                                    Pending {
-                                        envelope: envelope.clone(),
-                                        id,
-                                    },
+                    Ok(request) => {
+                        let cmd = request.cmd();
+                        let needs = request.role();
+                        let audited = needs > Role::Viewer;
+                        let result = match deps.caller(user.as_deref()) {
+                            None => Err((
+                                None,
+                                CtlError::new(
+                                    "unauthenticated",
+                                    "this connection has no client key the server knows",
+                                ),
+                            )),
+                            Some(caller) if caller.role < needs => {
+                                deps.stats.control_forbidden.fetch_add(1, Ordering::Relaxed);
+                                let e = CtlError::new(
+                                    "forbidden",
+                                    format!(
+                                        "`{cmd}` needs the {} role; {:?} has {}",
+                                        needs.as_str(),
+                                        caller.name,
+                                        caller.role.as_str()
+                                    ),
                                 );
-                                None
+                                Err((Some(caller), e))
                             }
+                            Some(caller) => Ok(caller),
+                        };
+                        match result {
+                            Err((caller, e)) => {
+                                count_error();
+                                if let (true, Some(c)) = (audited, caller) {
+                                    auditor.record(&c, cmd, &body, &Err(e.clone()));
+                                }
+                                Some(error_reply(&e, id.as_ref()))
+                            }
+                            Ok(caller) => match handle(&ctx, request, &deps, &robots, &auditor) {
+                                Handled::Now(result) => {
+                                    if audited {
+                                        auditor.record(&caller, cmd, &body, &result);
+                                    }
+                                    Some(match result {
+                                        Ok(v) => ok_reply(v, id.as_ref()),
+                                        Err(e) => {
+                                            count_error();
+                                            error_reply(&e, id.as_ref())
+                                        }
+                                    })
+                                }
+                                Handled::Manager(action) => {
+                                    next_req += 1;
+                                    let cmd_msg = ManagerCmd::Control {
+                                        req: next_req,
+                                        action,
+                                    };
+                                    if deps.manager.send(cmd_msg).is_err() {
+                                        count_error();
+                                        let e = CtlError::new(
+                                            "internal",
+                                            "fleet manager is not running",
+                                        );
+                                        auditor.record(&caller, cmd, &body, &Err(e.clone()));
+                                        Some(error_reply(&e, id.as_ref()))
+                                    } else {
+                                        let audit = audited.then(|| {
+                                            (
+                                                caller,
+                                                cmd,
+                                                String::from_utf8_lossy(&body).into_owned(),
+                                            )
+                                        });
+                                        pending.insert(
+                                            next_req,
+                                            Pending {
+                                                envelope: envelope.clone(),
+                                                id,
+                                                audit,
+                                            },
+                                        );
+                                        None
+                                    }
+                                }
+                            },
                         }
-                    },
+                    }
                 };
                 if let Some(reply) = reply {
                     replier.send(envelope, reply);
@@ -153,6 +261,9 @@ pub fn run_control_thread(
                     }
                     CtlCmd::Reply { req, result } => {
                         if let Some(p) = pending.remove(&req) {
+                            if let Some((caller, cmd, body)) = &p.audit {
+                                auditor.record(caller, cmd, body.as_bytes(), &result);
+                            }
                             let reply = match result {
                                 Ok(v) => ok_reply(v, p.id.as_ref()),
                                 Err(e) => {
@@ -168,218 +279,4 @@ pub fn run_control_thread(
             }
         }
     }
-}
-
-/// Sends replies on the ROUTER (set to ZMQ_ROUTER_MANDATORY, so a reply that cannot be
-/// queued is an error here, not a silent drop) and counts and logs every one not sent.
-struct Replier<'a> {
-    router: &'a zmq::Socket,
-    stats: &'a FleetStats,
-    drops: DropLog,
-}
-
-impl Replier<'_> {
-    fn send(&mut self, mut envelope: Vec<Vec<u8>>, reply: Vec<u8>) {
-        envelope.push(reply);
-        // Never wait: one client that does not read its replies must not stall the others.
-        let (counter, why) = match self.router.send_multipart(envelope, zmq::DONTWAIT) {
-            Ok(()) => return,
-            Err(zmq::Error::EAGAIN) => (
-                &self.stats.control_replies_dropped,
-                "the client's reply queue is full (it sends faster than it reads)",
-            ),
-            Err(zmq::Error::EHOSTUNREACH) => (
-                &self.stats.control_replies_unroutable,
-                "the client has gone",
-            ),
-            Err(_) => (
-                &self.stats.control_replies_unroutable,
-                "the socket refused it",
-            ),
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
-        self.drops.note(why);
-    }
-}
-
-/// Logs dropped replies at most once a second, with how many since the last line.
-#[derive(Default)]
-struct DropLog {
-    last: Option<Instant>,
-    unlogged: u64,
-}
-
-impl DropLog {
-    fn note(&mut self, why: &str) {
-        self.unlogged += 1;
-        if self
-            .last
-            .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
-        {
-            return;
-        }
-        tracing::warn!(
-            "{} control repl{} not sent: {why} (counted in stats.control)",
-            self.unlogged,
-            if self.unlogged == 1 { "y" } else { "ies" }
-        );
-        self.last = Some(Instant::now());
-        self.unlogged = 0;
-    }
-}
-
-enum Handled {
-    Now(Result<Value, CtlError>),
-    Manager(FleetAction),
-}
-
-fn store_err(e: crate::store::StoreError) -> CtlError {
-    CtlError::new("store_error", e.to_string())
-}
-
-fn to_json<T: serde::Serialize>(v: T) -> Result<Value, CtlError> {
-    serde_json::to_value(v).map_err(|e| CtlError::new("internal", e.to_string()))
-}
-
-fn with_store(
-    status: Result<Value, CtlError>,
-    health: &crate::store::StoreHealth,
-) -> Result<Value, CtlError> {
-    let mut status = status?;
-    status["store"] = to_json(health)?;
-    Ok(status)
-}
-
-fn handle(
-    _ctx: &zmq::Context,
-    request: Request,
-    deps: &ControlDeps,
-    robots: &HashMap<String, zmq::Socket>,
-) -> Handled {
-    let deliver = |robot: &str, msg: ControlMsg| -> Result<(), CtlError> {
-        if deps.registry.get(robot).is_none() {
-            return Err(CtlError::unknown_robot(robot));
-        }
-        let Some(push) = robots.get(robot) else {
-            return Err(CtlError::new(
-                "not_running",
-                format!("robot {robot:?} is not running"),
-            ));
-        };
-        let bytes = crate::robot::Inbound::Control(msg).encode();
-        push.send(&bytes[..], zmq::DONTWAIT)
-            .map_err(|e| CtlError::new("internal", format!("delivery failed: {e}")))
-    };
-    let result = match request {
-        Request::List => {
-            let robots: Vec<Value> = deps
-                .registry
-                .all()
-                .iter()
-                .map(|r| {
-                    json!({"name": r.name, "state": r.state(), "plugin_file": r.plugin_file,
-                           "build_id": r.build_id, "symbols": r.symbols})
-                })
-                .collect();
-            let refused: Vec<Value> = deps
-                .registry
-                .refused()
-                .into_iter()
-                .map(|(file, error)| json!({"file": file, "error": error}))
-                .collect();
-            Ok(json!({"robots": robots, "refused": refused, "store": deps.store.health()}))
-        }
-        // Each status carries the store's health: a robot whose orders wait on an unavailable
-        // database shows it here.
-        Request::Status { robot: Some(robot) } => match deps.registry.get(&robot) {
-            Some(r) => with_store(to_json(r.status()), &deps.store.health()),
-            None => Err(CtlError::unknown_robot(&robot)),
-        },
-        Request::Status { robot: None } => {
-            let health = deps.store.health();
-            deps.registry
-                .all()
-                .iter()
-                .map(|r| with_store(to_json(r.status()), &health))
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array)
-        }
-        Request::Start { robot } => return Handled::Manager(FleetAction::Start(robot)),
-        Request::Stop { robot } => return Handled::Manager(FleetAction::Stop(robot)),
-        Request::Reload { robot } => return Handled::Manager(FleetAction::Reload(robot)),
-        Request::Shutdown => return Handled::Manager(FleetAction::Shutdown),
-        Request::Pause { robot } => deliver(&robot, ControlMsg::Pause).map(|_| json!("pausing")),
-        Request::Resume { robot } => deliver(&robot, ControlMsg::Resume).map(|_| json!("resuming")),
-        Request::ResumeTrading { robot } => {
-            deliver(&robot, ControlMsg::ResumeTrading).map(|_| json!("resuming trading"))
-        }
-        Request::SetParams { robot, params } => {
-            match (json_to_params(&params), deps.registry.get(&robot)) {
-                (Err(e), _) => Err(CtlError::new("bad_field", e)),
-                (_, None) => Err(CtlError::unknown_robot(&robot)),
-                (Ok(new), Some(shared)) => {
-                    // Merge under the lock, so overlapping requests never lose each other's keys.
-                    let mut current = shared.params.lock().unwrap_or_else(|e| e.into_inner());
-                    let merged = current.merged(&new);
-                    let reply = params_to_json(&merged);
-                    deliver(&robot, ControlMsg::Params(merged.clone())).map(|_| {
-                        *current = merged;
-                        if let Err(e) = deps.overrides.add(&robot, &new) {
-                            tracing::error!(robot = %robot, "params applied but not kept: {e}");
-                        }
-                        reply
-                    })
-                }
-            }
-        }
-        Request::Command { robot, name, args } => {
-            deliver(&robot, ControlMsg::Command { name, args }).map(|_| json!("delivered"))
-        }
-        Request::Positions { robot } => deps
-            .store
-            .positions(robot.as_deref())
-            .map_err(store_err)
-            .and_then(to_json),
-        Request::Orders {
-            robot,
-            open_only,
-            symbol,
-            status,
-            limit,
-            before,
-            after,
-        } => paging::order_status(status.as_deref()).and_then(|status| {
-            let page = paging::page_query(limit.as_ref(), before.as_ref(), after.as_ref())?;
-            let q = OrderQuery {
-                robot,
-                symbol,
-                status,
-                open_only,
-                page,
-            };
-            let page = deps.store.orders_page(&q).map_err(store_err)?;
-            paging::page_reply("orders", page, |o| Cursor::of(o.created_ns, &o.client_id))
-        }),
-        Request::Trades {
-            robot,
-            symbol,
-            limit,
-            before,
-            after,
-        } => paging::page_query(limit.as_ref(), before.as_ref(), after.as_ref()).and_then(|page| {
-            let q = TradeQuery {
-                robot,
-                symbol,
-                page,
-            };
-            let page = deps.store.trades_page(&q).map_err(store_err)?;
-            paging::page_reply("trades", page, |t| Cursor::of(t.ts_ns, &t.exec_id))
-        }),
-        Request::Instruments => super::instruments::list(deps),
-        Request::ReloadInstruments => super::instruments::reload(deps, |robot, spec| {
-            deliver(robot, ControlMsg::Instrument(spec)).is_ok()
-        }),
-        Request::Stats => Ok(deps.stats.to_json(&deps.registry, &deps.store.health())),
-    };
-    Handled::Now(result)
 }

@@ -4,12 +4,14 @@
 //! insert of either is refused or ignored, never doubled); watchers see changes in the order
 //! they were written; a gateway watcher first gets every open order, then new ones.
 
+pub mod audit;
 pub mod embedded;
 pub mod mongo;
 pub mod page;
 mod position;
 pub mod rules;
 
+pub use audit::AuditEntry;
 pub use page::{Cursor, OrderQuery, Page, PageQuery, TradeQuery};
 pub use position::{positions_from_trades, Position};
 
@@ -330,6 +332,10 @@ pub trait Store: Send + Sync {
     fn positions(&self, robot: Option<&str>) -> Result<Vec<Position>, StoreError>;
     /// The order sequence a robot should start from (one past its highest stored).
     fn next_order_seq(&self, robot: &str) -> Result<u64, StoreError>;
+    /// Keep one control-plane audit entry.
+    fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// The newest `limit` audit entries, newest first.
+    fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
     fn health(&self) -> StoreHealth {
         StoreHealth {
             backend: "embedded",

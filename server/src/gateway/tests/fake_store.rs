@@ -242,4 +242,12 @@ impl Store for FakeVecStore {
             .max()
             .unwrap_or(1))
     }
+
+    fn append_audit(&self, _entry: &crate::store::AuditEntry) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn audit_log(&self, _limit: usize) -> Result<Vec<crate::store::AuditEntry>, StoreError> {
+        Ok(Vec::new())
+    }
 }

@@ -25,6 +25,8 @@ pub(super) enum Record {
         client_id: String,
         amend: AmendRequest,
     },
+    /// A control-plane audit entry.
+    Audit(crate::store::AuditEntry),
 }
 
 /// The same records, borrowed, for writing without a copy. Serializes exactly as [`Record`].
@@ -42,6 +44,7 @@ pub(super) enum RecordRef<'a> {
         client_id: &'a str,
         amend: &'a AmendRequest,
     },
+    Audit(&'a crate::store::AuditEntry),
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -140,6 +140,7 @@ fn replay_one(state: &mut State, record: Record) -> Result<(), String> {
             state.apply_trade(trade);
         }
         Record::InstrumentsSet(specs) => state.instruments = specs,
+        Record::Audit(entry) => state.audit.push(entry),
         Record::AmendRequested { client_id, amend } => {
             state
                 .replay_amend(&client_id, amend)
@@ -381,5 +382,24 @@ impl Store for EmbeddedStore {
 
     fn next_order_seq(&self, robot: &str) -> Result<u64, StoreError> {
         Ok(self.lock().state.next_order_seq(robot))
+    }
+
+    fn append_audit(&self, entry: &crate::store::AuditEntry) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        inner.log.append(&RecordRef::Audit(entry))?;
+        inner.state.audit.push(entry.clone());
+        Ok(())
+    }
+
+    fn audit_log(&self, limit: usize) -> Result<Vec<crate::store::AuditEntry>, StoreError> {
+        let inner = self.lock();
+        Ok(inner
+            .state
+            .audit
+            .iter()
+            .rev()
+            .take(limit)
+            .cloned()
+            .collect())
     }
 }

@@ -18,6 +18,8 @@ pub(super) struct State {
     max_seq: HashMap<String, u64>,
     /// The instrument registry, every version.
     pub(super) instruments: Vec<robofleet_api::Instrument>,
+    /// The control plane's audit log, oldest first.
+    pub(super) audit: Vec<crate::store::AuditEntry>,
 }
 
 /// What a cancel request has to do.

@@ -89,6 +89,11 @@ pub async fn connect(uri: &str) -> Result<Collections, StoreError> {
         ])
         .await
         .map_err(unavailable)?;
+    cols.db
+        .collection::<Document>(super::audit::AUDIT)
+        .create_index(index(doc! {"ts_ns": -1, "_id": -1}))
+        .await
+        .map_err(unavailable)?;
     Ok(cols)
 }
 

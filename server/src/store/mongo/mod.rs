@@ -9,6 +9,7 @@
 //! (see `writer`). Gateway-side writes are idempotent (`_id` is the client order id, the exec
 //! id, or the change's identity) and retried until they land: nothing lost, nothing doubled.
 
+mod audit;
 mod codec;
 mod docs;
 pub use docs::DEFAULT_DB;
@@ -341,6 +342,18 @@ impl Store for MongoStore {
     fn next_order_seq(&self, robot: &str) -> Result<u64, StoreError> {
         self.call("read order sequence", false, || {
             docs::next_order_seq(&self.cols, robot)
+        })
+    }
+
+    fn append_audit(&self, entry: &crate::store::AuditEntry) -> Result<(), StoreError> {
+        self.call("write an audit entry", false, || {
+            audit::append(&self.cols, entry)
+        })
+    }
+
+    fn audit_log(&self, limit: usize) -> Result<Vec<crate::store::AuditEntry>, StoreError> {
+        self.call("read the audit log", false, || {
+            audit::newest(&self.cols, limit)
         })
     }
 
