@@ -246,6 +246,8 @@ pub fn start_with_store(
             crate::risk::limits::FILE_NAME
         ),
     }
+    // The fleet's kill switch, latched across restarts in the data folder.
+    let kill = Arc::new(crate::risk::kill::KillSwitch::open(&cfg.data_dir));
     // Params set over the control socket, kept across reloads and restarts.
     let overrides = Arc::new(ParamOverrides::open(Some(cfg.data_dir.join("params.json"))));
     let stats = Arc::new(FleetStats::default());
@@ -301,6 +303,7 @@ pub fn start_with_store(
             stats: stats.clone(),
             instruments: instruments.clone(),
             callers: control.callers,
+            kill: kill.clone(),
             server_name: cfg.name.clone(),
         };
         let ctx = ctx.clone();
@@ -329,7 +332,8 @@ pub fn start_with_store(
     .with_probe(cfg.plugin_probe.clone())
     .with_overrides(overrides)
     .with_instruments(instruments)
-    .with_risk(risk);
+    .with_risk(risk)
+    .with_kill_switch(kill);
     let manager = match &cfg.journal_dir {
         Some(root) => manager.with_journal(root.clone(), cfg.journal.clone()),
         None => manager,

@@ -97,6 +97,15 @@ pub enum Req {
         #[arg(long)]
         limit: Option<u64>,
     },
+    /// Engage the fleet's latching kill switch: every robot halted, every working order
+    /// cancelled, until `reset-kill-switch`.
+    KillSwitch {
+        /// Why, for the audit log and the robots' denials.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Reset the kill switch: robots may trade again under their own trading states.
+    ResetKillSwitch,
     /// The instrument registry the server runs on.
     Instruments,
     /// Read the data folder's instruments.toml again and tell the robots what changed.
@@ -208,6 +217,11 @@ fn build(req: Req) -> anyhow::Result<Value> {
             Some(n) => json!({"cmd": "audit", "limit": n}),
             None => json!({"cmd": "audit"}),
         },
+        Req::KillSwitch { reason } => match reason {
+            Some(r) => json!({"cmd": "kill_switch", "reason": r}),
+            None => json!({"cmd": "kill_switch"}),
+        },
+        Req::ResetKillSwitch => json!({"cmd": "reset_kill_switch"}),
         Req::Instruments => json!({"cmd": "instruments"}),
         Req::ReloadInstruments => json!({"cmd": "reload_instruments"}),
         Req::Shutdown => json!({"cmd": "shutdown"}),

@@ -1,6 +1,7 @@
 //! What each control request does (those the fleet manager carries out go to it).
 
 use super::audit::Auditor;
+use super::auth::Caller;
 use super::paging;
 use super::params::{json_to_params, params_to_json};
 use super::protocol::{CtlError, Request};
@@ -39,6 +40,7 @@ pub(super) fn handle(
     deps: &ControlDeps,
     robots: &HashMap<String, zmq::Socket>,
     auditor: &Auditor,
+    caller: &Caller,
 ) -> Handled {
     let deliver = |robot: &str, msg: ControlMsg| -> Result<(), CtlError> {
         if deps.registry.get(robot).is_none() {
@@ -163,7 +165,13 @@ pub(super) fn handle(
         Request::ReloadInstruments => super::instruments::reload(deps, |robot, spec| {
             deliver(robot, ControlMsg::Instrument(spec)).is_ok()
         }),
-        Request::Stats => Ok(deps.stats.to_json(&deps.registry, &deps.store.health())),
+        Request::Stats => {
+            let mut stats = deps.stats.to_json(&deps.registry, &deps.store.health());
+            stats["kill_switch"] = super::kill::stats_json(deps);
+            Ok(stats)
+        }
+        Request::KillSwitch { reason } => super::kill::engage(deps, robots, caller, reason),
+        Request::ResetKillSwitch => super::kill::reset(deps, robots),
         Request::Audit { limit } => {
             paging::page_query(limit.as_ref(), None, None).and_then(|page| {
                 let entries = auditor.newest(page.limit).map_err(store_err)?;

@@ -11,6 +11,7 @@ mod bind;
 pub mod client;
 mod handle;
 mod instruments;
+mod kill;
 pub mod paging;
 pub mod params;
 pub mod protocol;

@@ -69,6 +69,13 @@ pub enum Request {
     Audit {
         limit: Option<Value>,
     },
+    /// Engage the fleet's latching kill switch: halt every robot, cancel every working order.
+    KillSwitch {
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// Reset the kill switch: robots may trade again (their own trading states apply).
+    ResetKillSwitch,
     Shutdown,
 }
 
@@ -93,6 +100,8 @@ impl Request {
             Request::Instruments => "instruments",
             Request::ReloadInstruments => "reload_instruments",
             Request::Audit { .. } => "audit",
+            Request::KillSwitch { .. } => "kill_switch",
+            Request::ResetKillSwitch => "reset_kill_switch",
             Request::Shutdown => "shutdown",
         }
     }
@@ -118,6 +127,8 @@ impl Request {
             | Request::Reload { .. }
             | Request::ResumeTrading { .. }
             | Request::ReloadInstruments
+            | Request::KillSwitch { .. }
+            | Request::ResetKillSwitch
             | Request::Shutdown => Role::Admin,
         }
     }

@@ -52,6 +52,8 @@ pub struct ControlDeps {
     pub callers: Option<HashMap<String, Role>>,
     /// This server's name, for the audit log.
     pub server_name: String,
+    /// The fleet's kill switch (`kill_switch`, `reset_kill_switch`).
+    pub kill: Arc<crate::risk::kill::KillSwitch>,
 }
 
 struct Pending {
@@ -180,53 +182,55 @@ pub fn run_control_thread(
                                 }
                                 Some(error_reply(&e, id.as_ref()))
                             }
-                            Ok(caller) => match handle(&ctx, request, &deps, &robots, &auditor) {
-                                Handled::Now(result) => {
-                                    if audited {
-                                        auditor.record(&caller, cmd, &body, &result);
-                                    }
-                                    Some(match result {
-                                        Ok(v) => ok_reply(v, id.as_ref()),
-                                        Err(e) => {
-                                            count_error();
-                                            error_reply(&e, id.as_ref())
+                            Ok(caller) => {
+                                match handle(&ctx, request, &deps, &robots, &auditor, &caller) {
+                                    Handled::Now(result) => {
+                                        if audited {
+                                            auditor.record(&caller, cmd, &body, &result);
                                         }
-                                    })
-                                }
-                                Handled::Manager(action) => {
-                                    next_req += 1;
-                                    let cmd_msg = ManagerCmd::Control {
-                                        req: next_req,
-                                        action,
-                                    };
-                                    if deps.manager.send(cmd_msg).is_err() {
-                                        count_error();
-                                        let e = CtlError::new(
-                                            "internal",
-                                            "fleet manager is not running",
-                                        );
-                                        auditor.record(&caller, cmd, &body, &Err(e.clone()));
-                                        Some(error_reply(&e, id.as_ref()))
-                                    } else {
-                                        let audit = audited.then(|| {
-                                            (
-                                                caller,
-                                                cmd,
-                                                String::from_utf8_lossy(&body).into_owned(),
-                                            )
-                                        });
-                                        pending.insert(
-                                            next_req,
-                                            Pending {
-                                                envelope: envelope.clone(),
-                                                id,
-                                                audit,
-                                            },
-                                        );
-                                        None
+                                        Some(match result {
+                                            Ok(v) => ok_reply(v, id.as_ref()),
+                                            Err(e) => {
+                                                count_error();
+                                                error_reply(&e, id.as_ref())
+                                            }
+                                        })
+                                    }
+                                    Handled::Manager(action) => {
+                                        next_req += 1;
+                                        let cmd_msg = ManagerCmd::Control {
+                                            req: next_req,
+                                            action,
+                                        };
+                                        if deps.manager.send(cmd_msg).is_err() {
+                                            count_error();
+                                            let e = CtlError::new(
+                                                "internal",
+                                                "fleet manager is not running",
+                                            );
+                                            auditor.record(&caller, cmd, &body, &Err(e.clone()));
+                                            Some(error_reply(&e, id.as_ref()))
+                                        } else {
+                                            let audit = audited.then(|| {
+                                                (
+                                                    caller,
+                                                    cmd,
+                                                    String::from_utf8_lossy(&body).into_owned(),
+                                                )
+                                            });
+                                            pending.insert(
+                                                next_req,
+                                                Pending {
+                                                    envelope: envelope.clone(),
+                                                    id,
+                                                    audit,
+                                                },
+                                            );
+                                            None
+                                        }
                                     }
                                 }
-                            },
+                            }
                         }
                     }
                 };
@@ -241,6 +245,14 @@ pub fn run_control_thread(
                     CtlCmd::Add { robot, endpoint } => {
                         match crate::streams::robot_push(&ctx, &endpoint, false) {
                             Ok(push) => {
+                                // Engaged since the robot's spec was made: it hears now.
+                                if let Some(e) = deps.kill.engaged() {
+                                    let msg = ControlMsg::FleetHalt(e.describe());
+                                    let bytes = crate::robot::Inbound::Control(msg).encode();
+                                    if let Err(e) = push.send(&bytes[..], zmq::DONTWAIT) {
+                                        tracing::error!(robot = %robot, "kill switch not delivered: {e}");
+                                    }
+                                }
                                 robots.insert(robot, push);
                             }
                             Err(e) => {

@@ -99,6 +99,8 @@ pub struct Manager {
     instruments: Option<Arc<SharedRegistry>>,
     /// Pre-trade limits of every robot (`None`: no checks).
     risk: Option<Arc<crate::risk::RiskFile>>,
+    /// The fleet's kill switch: a robot started while it is engaged starts halted.
+    kill: Arc<crate::risk::kill::KillSwitch>,
 }
 
 impl Manager {
@@ -131,7 +133,13 @@ impl Manager {
             overrides: Arc::new(ParamOverrides::open(None)),
             instruments: None,
             risk: None,
+            kill: Arc::new(crate::risk::kill::KillSwitch::in_memory()),
         }
+    }
+
+    pub fn with_kill_switch(mut self, kill: Arc<crate::risk::kill::KillSwitch>) -> Self {
+        self.kill = kill;
+        self
     }
 
     /// Hand each robot the specs of its symbols from `registry` when it starts.
@@ -448,6 +456,7 @@ impl Manager {
                 .map(|r| r.for_symbols(&entry.spec.symbols))
                 .unwrap_or_default(),
             risk: self.risk.as_ref().map(|f| f.for_robot(name)),
+            fleet_halt: self.kill.engaged().map(|e| e.describe()),
         };
         let robot = name.to_string();
         let on_exit = move || {

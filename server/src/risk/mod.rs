@@ -8,12 +8,14 @@
 //! - `limits.rs`: `risk.toml`, resolved into one robot's [`RobotLimits`].
 //! - `engine.rs`: [`RiskEngine`], one robot's state (positions, working orders, reference
 //!   prices, throttles, loss) and its checks.
+//! - `kill.rs`: the fleet's latching [`kill::KillSwitch`].
 //! - `loss.rs`: daily loss and drawdown, marked to market per currency.
 //! - `collar.rs`: the price collar. `bucket.rs`: the token buckets of the throttles.
 
 mod bucket;
 mod collar;
 pub mod engine;
+pub mod kill;
 pub mod limits;
 mod loss;
 

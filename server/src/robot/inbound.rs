@@ -38,6 +38,11 @@ pub enum ControlMsg {
     Instrument(robofleet_api::Instrument),
     /// An operator's: trading `ACTIVE` again after the pre-trade checks halted or reduced it.
     ResumeTrading,
+    /// The fleet's kill switch was engaged (why): deny every order and amend, cancel every
+    /// working order. The robot's own trading state is left as it is.
+    FleetHalt(String),
+    /// The kill switch was reset: the robot's own trading state applies again.
+    FleetResume,
 }
 
 impl Inbound {

@@ -28,6 +28,8 @@ pub struct RobotSpec {
     pub instruments: Vec<robofleet_api::Instrument>,
     /// Its pre-trade limits (`None`: its orders are not checked).
     pub risk: Option<crate::risk::RobotLimits>,
+    /// Set when the fleet's kill switch is engaged as it starts: why.
+    pub fleet_halt: Option<String>,
 }
 
 /// Bounded queue for market data on a robot's endpoint; beyond it, drops are counted.
@@ -78,10 +80,13 @@ struct RobotLoop {
     paused: bool,
     /// Inputs the loop itself produced (e.g. a refused order), delivered before the next message.
     pending: VecDeque<(i64, EventKind)>,
+    /// The kill switch is engaged (why): no order or amend leaves this robot.
+    fleet_halt: Option<String>,
 }
 
 impl RobotLoop {
     fn new(spec: RobotSpec, store: Arc<dyn Store>, shared: Arc<RobotShared>) -> Self {
+        let fleet_halt = spec.fleet_halt.clone();
         RobotLoop {
             spec,
             store,
@@ -90,6 +95,7 @@ impl RobotLoop {
             resumed: None,
             paused: false,
             pending: VecDeque::new(),
+            fleet_halt,
         }
     }
 
@@ -122,6 +128,9 @@ impl RobotLoop {
         self.core = Some(started.core);
         if let Err(e) = self.attach_risk() {
             return self.fail(e);
+        }
+        if self.fleet_halt.is_some() {
+            self.note_trading_state(true);
         }
         if let Some(resumed) = started.resumed {
             if !self.resume(resumed, first_order_seq) {
@@ -290,6 +299,14 @@ impl RobotLoop {
             }
             Inbound::Control(ControlMsg::ResumeTrading) => {
                 self.resume_trading();
+                true
+            }
+            Inbound::Control(ControlMsg::FleetHalt(reason)) => {
+                self.fleet_halt(reason);
+                true
+            }
+            Inbound::Control(ControlMsg::FleetResume) => {
+                self.fleet_resume();
                 true
             }
             Inbound::Subscribed => {

@@ -4,7 +4,7 @@
 
 use super::RobotLoop;
 use crate::clock;
-use crate::risk::{Denial, RiskEngine};
+use crate::risk::{Denial, DenyCode, RiskEngine, TradingState};
 use crate::store::{Order, OrderFilter};
 use crate::streams::trades::order_update;
 use robofleet_api::{Action, EventKind, OrderUpdate};
@@ -57,7 +57,10 @@ impl RobotLoop {
         for c in changes {
             tracing::warn!(robot = %self.spec.name, "risk: trading state {}: {}: {} (limit {})", c.state.as_str(), c.code, c.value, c.limit);
         }
-        let state = core.risk().map(|r| r.engine.state());
+        let own = core.risk().map(|r| r.engine.state());
+        // The most restrictive of the robot's own state and the fleet's applies.
+        let fleet = self.fleet_halt.as_ref().map(|_| TradingState::Halted);
+        let state = own.max(fleet);
         *self
             .shared
             .trading_state
@@ -74,8 +77,37 @@ impl RobotLoop {
         self.note_trading_state(true);
     }
 
+    /// The kill switch is engaged: from now no order or amend leaves the robot, and each
+    /// of its working orders is asked to cancel.
+    pub(super) fn fleet_halt(&mut self, reason: String) {
+        let first = self.fleet_halt.is_none();
+        self.fleet_halt = Some(reason);
+        if first {
+            tracing::warn!(robot = %self.spec.name, "risk: trading state HALTED: {}", self.fleet_halt.as_deref().unwrap_or_default());
+        }
+        self.cancel_all(None);
+        self.note_trading_state(true);
+    }
+
+    /// The kill switch was reset: the robot's own trading state applies again.
+    pub(super) fn fleet_resume(&mut self) {
+        if self.fleet_halt.take().is_some() {
+            tracing::info!(robot = %self.spec.name, "risk: the kill switch was reset");
+        }
+        self.note_trading_state(true);
+    }
+
     /// Check `action`; `false` when it was denied (and the robot told).
     pub(super) fn vetted(&mut self, action: &Action) -> bool {
+        if let (Some(why), Action::Submit(_) | Action::Amend { .. }) = (&self.fleet_halt, action) {
+            let denial = Denial {
+                code: DenyCode::Halted,
+                value: "an order".into(),
+                limit: why.clone(),
+            };
+            self.deny(action, &denial);
+            return false;
+        }
         let Some(core) = self.core.as_mut() else {
             return true;
         };
