@@ -4,6 +4,7 @@
 use robofleet::control::auth::keys::{CurveKey, KeyPair};
 use robofleet::control::client::{ClientError, ControlClient, CurveClient};
 use robofleet::server::{self, zmq_context};
+use robofleet_tests::doc_shapes::workspace_root;
 use robofleet_tests::*;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -352,4 +353,38 @@ fn keygen_and_ctl_with_a_key_file_drive_a_secured_server() {
         "{err}"
     );
     srv.stop();
+}
+
+/// docs/security.md's access file example is one the server takes, with the roles it says.
+#[test]
+fn the_documented_access_file_is_read_as_documented() {
+    let page = std::fs::read_to_string(workspace_root().join("docs/security.md")).unwrap();
+    let example = page
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a TOML example in docs/security.md");
+    let dir = tempfile::tempdir().unwrap();
+    KeyPair::generate()
+        .unwrap()
+        .write(&dir.path().join("server"))
+        .unwrap();
+    let filler = KeyPair::generate().unwrap().public.to_z85();
+    let text = example.replace("\"...\"", &format!("\"{filler}\""));
+    std::fs::write(dir.path().join("access.toml"), text).unwrap();
+    let access = robofleet::control::auth::Access::read(&dir.path().join("access.toml"))
+        .expect("the documented example is accepted");
+    let mut roles: Vec<(String, &str)> = access
+        .clients
+        .values()
+        .map(|c| (c.name.clone(), c.role.as_str()))
+        .collect();
+    roles.sort();
+    assert_eq!(
+        roles,
+        [
+            ("ann".to_string(), "admin"),
+            ("desk-monitor".to_string(), "viewer")
+        ]
+    );
 }

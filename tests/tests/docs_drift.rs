@@ -43,6 +43,10 @@ const NOT_PROVOKED: &[(&str, &str)] = &[
         "name_taken",
         "needs two servers on one MongoDB store (tests/mongo_fleet.rs)",
     ),
+    (
+        "forbidden",
+        "needs a server with CURVE and client roles (tests/control_auth.rs)",
+    ),
 ];
 
 /// One row of the page's Results table: a request and the type of its `result`.

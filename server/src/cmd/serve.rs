@@ -38,7 +38,7 @@ pub struct Args {
     pub control: Option<String>,
     /// The control plane's access file: the server's CURVE key and the client keys allowed,
     /// each with a role (docs/security.md). Required to bind --control anywhere but
-    /// loopback. [default: none: loopback only, every client an admin]
+    /// loopback. Without it the socket is loopback-only and every client an admin.
     #[arg(long)]
     pub control_auth: Option<PathBuf>,
     /// Market data feed. [default: tcp://127.0.0.1:5561]
