@@ -4,8 +4,11 @@
 This is both the example client of docs/control-protocol.md and its test: it sends every
 command, provokes every error code it can, and checks each reply against the shapes the
 page documents; it reads orders and trades a page at a time, both ways, and holds the pages
-to one big read. It exits 0 when everything matched and 1 on any mismatch (each one is
-printed as it is found).
+to one big read. It engages and resets the kill switch and reads the audit log those
+requests leave. It exits 0 when everything matched and 1 on any mismatch (each one is
+printed as it is found). The error codes it cannot provoke against one healthy test server
+(store_error, internal, name_taken, shutting_down, and forbidden, which needs a CURVE server)
+are listed at the end.
 
 Needs pyzmq (`pip install pyzmq`) and a server with the `template` and `panicky` robots
 loaded, fed with market data (panicky buys at the bid, so it gets a fill):
@@ -57,6 +60,7 @@ class ControlClient:
         self.timeout_ms = timeout_ms
         self.sock = None
         self.next_id = 0
+        self.last_sent = None  # the body of the last request, as sent
 
     def _socket(self):
         if self.sock is None:
@@ -70,6 +74,7 @@ class ControlClient:
     def raw(self, body: bytes) -> dict:
         s = self._socket()
         s.send(body)
+        self.last_sent = body
         try:
             reply = s.recv()
         except zmq.Again:
@@ -93,6 +98,18 @@ class ControlClient:
 # Shape checks. Each failure is recorded and printed; the script exits 1 if there was any.
 
 FAILURES = []
+ERROR_CODES = {"bad_json", "bad_request", "unknown_command", "unknown_robot", "not_running",
+               "already_running", "bad_field", "plugin_error", "store_error", "bad_instruments",
+               "shutting_down", "name_taken", "forbidden", "internal"}
+# The codes this script cannot bring about against one healthy test server, and why.
+NOT_PROVOKED = {
+    "store_error": "the embedded store does not fail",
+    "internal": "a healthy server does not fail",
+    "name_taken": "needs a second server on a shared MongoDB store",
+    "shutting_down": "the socket closes moments after the shutdown reply",
+    "forbidden": "needs a CURVE server (serve --control-auth) and a key below admin",
+}
+PROVOKED = set()
 CAPTURE = None
 
 
@@ -142,8 +159,13 @@ def shape(obj, fields, what):
 
 
 STATES = {"starting", "running", "paused", "stopping", "stopped", "failed"}
-ORDER_STATUSES = {"New", "Working", "PartiallyFilled", "Filled", "Cancelled", "Rejected"}
-TERMINAL = {"Filled", "Cancelled", "Rejected"}
+ORDER_STATUSES = {"New", "Working", "PartiallyFilled", "Filled", "Cancelled", "Rejected",
+                  "Denied"}
+TERMINAL = {"Filled", "Cancelled", "Rejected", "Denied"}
+TRADING_STATES = {"ACTIVE", "REDUCING", "HALTED"}
+ROLES = {"viewer", "trader", "admin"}
+# What a viewer may send: reads, never written to the audit log.
+READS = {"list", "status", "positions", "orders", "trades", "stats", "instruments", "audit"}
 SIDES = {"Buy", "Sell"}
 
 
@@ -179,6 +201,7 @@ STATUS = {
     "symbols": is_str_list, "params": is_params, "generation": is_int, "seed": is_int,
     "events": is_int, "fills_received": is_int, "order_updates_received": is_int,
     "orders_sent": is_int, "cancels_sent": is_int, "store_errors": is_int,
+    "trading_state": opt(lambda v: v in TRADING_STATES), "orders_denied": is_int,
     "md_dropped": is_int, "skipped_paused": is_int, "duplicates_dropped": is_int,
     "recovery": is_str, "handle_ns_p50": is_int, "handle_ns_p99": is_int,
     "handle_ns_max": is_int, "store": is_store,
@@ -240,6 +263,25 @@ GATEWAY["latency_inside_ns"] = lambda v: shape(v, LATENCY, "latency_inside_ns")
 GATEWAY["latency_wire_ns"] = lambda v: shape(v, LATENCY, "latency_wire_ns")
 STATS_ROBOT = {"name": is_str, "events": is_int, "orders_sent": is_int, "md_dropped": is_int,
                "store_errors": is_int, "handle_ns_p50": is_int, "handle_ns_p99": is_int}
+KILL_SWITCH_ON = {"engaged": lambda v: v is True, "since_ns": is_int, "by": is_str,
+                  "reason": is_str}
+
+
+def is_kill_switch(v, what="kill_switch"):
+    """`{"engaged": false}`, or engaged with `since_ns`, `by` and `reason` (present exactly
+    when engaged)."""
+    if isinstance(v, dict) and v.get("engaged") is False:
+        return shape(v, {"engaged": lambda x: x is False}, what)
+    return shape(v, KILL_SWITCH_ON, what)
+
+
+KILL_SWITCH_ENGAGED = {**KILL_SWITCH_ON, "already_engaged": lambda v: isinstance(v, bool),
+                       "robots_halted": is_int, "cancels_requested": is_int}
+KILL_SWITCH_RESET = {"engaged": lambda v: v is False,
+                     "was": opt(lambda v: is_kill_switch(v, "reset_kill_switch.was")),
+                     "robots_resumed": is_int}
+AUDIT_ENTRY = {"ts_ns": is_int, "server": is_str, "who": is_str, "role": lambda v: v in ROLES,
+               "cmd": is_str, "request": is_str, "result": is_str, "message": is_str}
 STATS = {
     "uptime_secs": is_num,
     "market_data": lambda v: shape(v, {k: is_int for k in (
@@ -249,11 +291,13 @@ STATS = {
                                      "trade_updates"),
     "gateway": lambda v: v is None or shape(v, GATEWAY, "gateway"),
     "store": is_store,
-    "control": lambda v: shape(v, {"requests": is_int, "errors": is_int,
+    "control": lambda v: shape(v, {"requests": is_int, "errors": is_int, "forbidden": is_int,
+                                   "auth_refused": is_int, "audit_failed": is_int,
                                    "replies_dropped": is_int, "replies_unroutable": is_int},
                                "control"),
     "robots": lambda v: isinstance(v, list) and all(
         shape(r, STATS_ROBOT, "stats.robots[]") for r in v),
+    "kill_switch": lambda v: is_kill_switch(v, "stats.kill_switch"),
 }
 
 
@@ -263,7 +307,10 @@ def check_order(o):
     for change in h:
         shape(change, HISTORY, "order.history[]")
     if check(len(h) >= 1, f"order {o.get('client_id')}: empty history"):
-        check(h[0]["status"] == "New", f"order {o['client_id']}: history starts {h[0]}")
+        if o.get("status") == "Denied":  # stored so, never New: `Denied` alone
+            check(len(h) == 1, f"order {o['client_id']}: Denied with history {h}")
+        else:
+            check(h[0]["status"] == "New", f"order {o['client_id']}: history starts {h[0]}")
         check(h[-1]["status"] == o["status"],
               f"order {o['client_id']}: last history {h[-1]['status']} != status {o['status']}")
     check(o.get("client_id") == f"{o.get('robot')}-{o.get('order_seq')}",
@@ -410,7 +457,8 @@ def check_error_reply(reply, code, what, sent_id=None):
     err = reply.get("error")
     if check(isinstance(err, dict) and set(err) == {"code", "message"},
              f"{what}: error is not {{code, message}}: {err!r}"):
-        check(err["code"] == code, f"{what}: code {err['code']!r}, expected {code!r}")
+        if check(err["code"] == code, f"{what}: code {err['code']!r}, expected {code!r}"):
+            PROVOKED.add(code)
         check(is_str(err["message"]) and err["message"], f"{what}: empty message")
     allowed = {"ok", "error", "id"} if (sent_id is not None) else {"ok", "error"}
     check(set(reply) <= allowed, f"{what}: reply keys {sorted(reply)}")
@@ -453,6 +501,135 @@ def state_of(client, robot):
     return r["result"]["state"]["state"] if r.get("ok") else None
 
 
+def trading_states(client):
+    return {s["name"]: s["trading_state"] for s in client.call("status")["result"]}
+
+
+def check_kill_switch(c, bot):
+    """Engage the kill switch, engage it again, reset it twice, and once more without a
+    reason. Returns the bodies of these requests, as sent, oldest first (for `audit`)."""
+    print("== kill_switch, reset_kill_switch")
+    sent = []
+    statuses = expect_ok(c, "status")
+    live = sorted(s["name"] for s in statuses if s["state"]["state"] in ("running", "paused"))
+    before = {n: v for n, v in trading_states(c).items() if n in live}
+    t0 = time.time_ns()
+    res = expect_ok(c, "kill_switch", reason="drill")
+    t1 = time.time_ns()
+    sent.append(c.last_sent)
+    first = None
+    if shape(res, KILL_SWITCH_ENGAGED, "kill_switch"):
+        first = {k: res[k] for k in KILL_SWITCH_ON}
+        check(res["already_engaged"] is False, f"kill_switch: already_engaged {res}")
+        check((res["by"], res["reason"]) == ("local", "drill"), f"kill_switch: by/reason {res}")
+        check(t0 <= res["since_ns"] <= t1, f"kill_switch: since_ns {res['since_ns']} not "
+                                           f"between {t0} and {t1}")
+        check(res["robots_halted"] == len(live),
+              f"kill_switch: robots_halted {res['robots_halted']}, running robots {live}")
+        print(f"  {res['robots_halted']} robots halted, "
+              f"{res['cancels_requested']} cancels requested")
+    wait_for("trading_state HALTED", lambda: all(
+        v == "HALTED" for n, v in trading_states(c).items() if n in live), timeout=5)
+    res = expect_ok(c, "stats")
+    check(res.get("kill_switch") == first, f"stats.kill_switch {res.get('kill_switch')} "
+                                           f"!= the switch kill_switch engaged {first}")
+    # While it is engaged, new orders are denied (kept as Denied) and open ones cancelled.
+    since = first["since_ns"] if first else 0
+    denied = wait_for(f"a Denied order of {bot} since the switch", lambda: [
+        o for o in c.call("orders", robot=bot, status="Denied")["result"]["orders"]
+        if o["created_ns"] >= since], timeout=10)
+    if denied:
+        res = expect_page(c, "orders", robot=bot, status="Denied")["orders"]
+        check(res and all(o["status"] == "Denied" for o in res), f"status=Denied: {res}")
+        print(f"  denied: {denied[0]['client_id']}: {denied[0]['reason']!r}")
+        st = expect_ok(c, "status", robot=bot)
+        check(st["orders_denied"] >= 1, f"{bot}: orders_denied {st['orders_denied']}")
+    wait_for("every open order cancelled", lambda: not c.call(
+        "orders", open_only=True)["result"]["orders"], timeout=10)
+
+    res = expect_ok(c, "kill_switch", reason="again")
+    sent.append(c.last_sent)
+    if shape(res, KILL_SWITCH_ENGAGED, "kill_switch (engaged)"):
+        check(res["already_engaged"] is True, f"kill_switch again: already_engaged {res}")
+        check({k: res[k] for k in KILL_SWITCH_ON} == first,
+              f"kill_switch again changed the switch: {res}, first {first}")
+    res = expect_ok(c, "reset_kill_switch")
+    sent.append(c.last_sent)
+    if shape(res, KILL_SWITCH_RESET, "reset_kill_switch"):
+        check(res["was"] == first, f"reset_kill_switch: was {res['was']} != {first}")
+        check(res["robots_resumed"] == len(live),
+              f"reset_kill_switch: robots_resumed {res['robots_resumed']}, running {live}")
+    res = expect_ok(c, "stats")
+    check(res.get("kill_switch") == {"engaged": False},
+          f"stats.kill_switch after the reset: {res.get('kill_switch')}")
+    wait_for(f"trading_state back to {before}", lambda: {
+        n: v for n, v in trading_states(c).items() if n in live} == before, timeout=5)
+    res = expect_ok(c, "reset_kill_switch")
+    sent.append(c.last_sent)
+    if shape(res, KILL_SWITCH_RESET, "reset_kill_switch (not engaged)"):
+        check(res["was"] is None, f"reset_kill_switch, not engaged: was {res['was']}")
+
+    res = expect_ok(c, "kill_switch")  # no reason
+    sent.append(c.last_sent)
+    if shape(res, KILL_SWITCH_ENGAGED, "kill_switch (no reason)"):
+        check(res["reason"] == "no reason given", f"kill_switch: default reason {res}")
+        check(res["already_engaged"] is False, f"kill_switch after reset: {res}")
+    res = expect_ok(c, "reset_kill_switch")
+    sent.append(c.last_sent)
+    if shape(res, KILL_SWITCH_RESET, "reset_kill_switch"):
+        check(isinstance(res["was"], dict) and res["was"].get("reason") == "no reason given",
+              f"reset_kill_switch: was {res['was']}")
+    wait_for(f"trading_state back to {before}", lambda: {
+        n: v for n, v in trading_states(c).items() if n in live} == before, timeout=5)
+    return [b.decode("utf-8") for b in sent]
+
+
+def audit_page(client, **fields):
+    """`audit`: its entries, checked (newest first, distinct times, at most `limit`)."""
+    res = expect_ok(client, "audit", **fields)
+    what = f"audit {fields}"
+    if not shape(res, {"entries": lambda v: isinstance(v, list)}, what):
+        return []
+    entries = res["entries"]
+    for e in entries:
+        if not shape(e, AUDIT_ENTRY, "audit entry"):
+            continue
+        # No CURVE: every client is the admin `local`.
+        check((e["who"], e["role"]) == ("local", "admin"), f"{what}: who/role of {e}")
+        check(e["cmd"] not in READS, f"{what}: a read was logged: {e}")
+        check(e["result"] == "ok" or e["result"] in ERROR_CODES, f"{what}: result of {e}")
+        check((e["result"] == "ok") == (e["message"] == ""), f"{what}: message of {e}")
+        check(len(e["request"].encode("utf-8")) <= 4096 + 3, f"{what}: request too long: {e}")
+    times = [e.get("ts_ns") for e in entries if isinstance(e, dict)]
+    check(all(a > b for a, b in zip(times, times[1:])),
+          f"{what}: times not newest first and distinct: {times}")
+    check(len(entries) <= fields.get("limit", 100), f"{what}: {len(entries)} entries")
+    return entries
+
+
+def check_audit(c, sent):
+    """`sent`: the bodies of the newest requests that change something, oldest first."""
+    print("== audit")
+    everything = audit_page(c, limit=10_000)
+    check(audit_page(c) == everything[:100], "audit without limit: not the newest 100")
+    newest = audit_page(c, limit=len(sent))  # the reads sent since are not in the log
+    got = [(e.get("cmd"), e.get("request"), e.get("result"), e.get("message"))
+           for e in reversed(newest)]
+    want = [(json.loads(b)["cmd"], b, "ok", "") for b in sent]
+    check(got == want, f"audit: the newest entries {got} are not the kill_switch and "
+                       f"reset_kill_switch requests just sent {want}")
+    print(f"  {len(everything)} entries; the newest {len(newest)} are the kill switch's")
+    # Refused requests are logged too, with their code and message.
+    err = expect_err(c, "unknown_robot", "pause", robot="no-such-robot").get("error", {})
+    body = c.last_sent.decode("utf-8")
+    res = audit_page(c, limit=1)
+    want = [("pause", body, "unknown_robot", err.get("message"))]
+    check([(e.get("cmd"), e.get("request"), e.get("result"), e.get("message"))
+           for e in res] == want, f"audit after a refused pause: {res}, expected {want}")
+    for bad in (0, 10_001, -1):
+        expect_err(c, "bad_field", "audit", limit=bad)
+
+
 # ---------------------------------------------------------------------------------------
 
 
@@ -460,6 +637,10 @@ def run(args):
     ctx = zmq.Context.instance()
     c = ControlClient(args.control, timeout_ms=args.timeout_ms, ctx=ctx)
     bot, fragile = args.robot, args.fragile
+
+    # A server just started loads its plugin files after a short quiet period: wait for them.
+    wait_for(f"{bot} and {fragile} loaded", lambda: {bot, fragile} <= {
+        r["name"] for r in c.call("list")["result"]["robots"]})
 
     print("== list, status")
     res = expect_ok(c, "list")
@@ -484,6 +665,9 @@ def run(args):
         if state_of(c, r) in ("stopped", "failed"):
             expect_ok(c, "start", robot=r)
         wait_for(f"{r} running", lambda r=r: state_of(c, r) == "running")
+    # ... or the kill switch engaged (it is kept on disk across restarts).
+    if c.call("stats")["result"]["kill_switch"]["engaged"]:
+        expect_ok(c, "reset_kill_switch")
 
     print("== pause, resume")
     check(expect_ok(c, "pause", robot=bot) == "pausing", "pause result")
@@ -491,6 +675,9 @@ def run(args):
     check(expect_ok(c, "resume", robot=bot) == "resuming", "resume result")
     wait_for("running", lambda: state_of(c, bot) == "running")
     expect_err(c, "unknown_robot", "pause", robot="no-such-robot")
+    check(expect_ok(c, "resume_trading", robot=bot) == "resuming trading",
+          "resume_trading result")
+    expect_err(c, "unknown_robot", "resume_trading", robot="no-such-robot")
 
     print("== set_params, command")
     before = expect_ok(c, "status", robot=bot)["params"]
@@ -564,7 +751,16 @@ def run(args):
         expect_err(c, "bad_field", "trades", **bad)
 
     print("== stats")
-    shape(expect_ok(c, "stats"), STATS, "stats")
+    res = expect_ok(c, "stats")
+    if shape(res, STATS, "stats"):
+        ctl = res["control"]
+        # No CURVE: every client is the admin `local`, nothing is refused; the store is healthy.
+        check((ctl.get("forbidden"), ctl.get("auth_refused"), ctl.get("audit_failed")) ==
+              (0, 0, 0), f"stats.control: forbidden/auth_refused/audit_failed not 0: {ctl}")
+        check(res["kill_switch"] == {"engaged": False},
+              f"stats.kill_switch: {res['kill_switch']}, expected {{'engaged': False}}")
+
+    check_audit(c, check_kill_switch(c, bot))
 
     print("== instruments, reload_instruments")
     listed = expect_ok(c, "instruments")
@@ -591,6 +787,7 @@ def run(args):
     expect_err(c, "not_running", "stop", robot=bot)
     expect_err(c, "not_running", "pause", robot=bot)
     expect_err(c, "not_running", "resume", robot=bot)
+    expect_err(c, "not_running", "resume_trading", robot=bot)
     expect_err(c, "not_running", "command", robot=bot, name="x")
     expect_err(c, "not_running", "set_params", robot=bot, params={"every": 3})
     expect_err(c, "unknown_robot", "stop", robot="no-such-robot")
@@ -662,7 +859,8 @@ def run(args):
         wait_for("refused entry cleared", lambda: not c.call("list")["result"]["refused"])
         wait_for("fragile running", lambda: state_of(c, fragile) == "running")
 
-    print("== malformed requests")
+    print("== malformed requests (not written to the audit log)")
+    newest = expect_ok(c, "audit", limit=1)
     expect_raw_err(c, "bad_json", b"{nope")
     expect_raw_err(c, "bad_json", b"")
     expect_raw_err(c, "bad_json", b'{"cmd":"status","robot":"\xff"}')
@@ -680,6 +878,8 @@ def run(args):
     check(reply.get("id") == 18446744073709551617, f"big id not echoed: {reply.get('id')!r}")
     reply = c.raw(b'{"cmd": "list"}')
     check("id" not in reply, "reply has an id the request did not")
+    check(expect_ok(c, "audit", limit=1) == newest,
+          "bad_json/bad_request/unknown_command requests were written to the audit log")
 
     print("== DEALER client: [b'', body] -> [b'', reply], pipelined")
     d = ctx.socket(zmq.DEALER)
@@ -750,10 +950,16 @@ def main():
         fail(str(e))
     except (KeyError, TypeError, ValueError) as e:
         fail(f"unexpected reply structure: {type(e).__name__}: {e}")
+    if not FAILURES:  # a run cut short provokes less
+        check(PROVOKED == ERROR_CODES - set(NOT_PROVOKED),
+              f"error codes provoked {sorted(PROVOKED)}, expected every documented one but "
+              f"{sorted(NOT_PROVOKED)}")
     print()
     if FAILURES:
         print(f"FAILED: {len(FAILURES)} mismatch(es) with the documented protocol")
         return 1
+    print("error codes not provoked: " +
+          "; ".join(f"{k} ({why})" for k, why in sorted(NOT_PROVOKED.items())))
     print("all replies matched the documented protocol")
     return 0
 

@@ -235,13 +235,13 @@ pub fn start_with_store(
     let instruments = Arc::new(SharedRegistry::open(&cfg.data_dir)?);
     store.put_instruments(&instruments.all())?;
     // Pre-trade limits (`<data>/risk.toml`): a bad file stops the start, with the reason.
-    let risk = crate::risk::RiskFile::in_data_dir(&cfg.data_dir)?.map(Arc::new);
-    match &risk {
-        Some(_) => tracing::info!(
+    let risk = Arc::new(crate::risk::source::LimitsSource::open(&cfg.data_dir)?);
+    match risk.is_set() {
+        true => tracing::info!(
             "pre-trade risk checks from {}",
             cfg.data_dir.join(crate::risk::limits::FILE_NAME).display()
         ),
-        None => tracing::warn!(
+        false => tracing::warn!(
             "no {} in the data folder: orders are not risk-checked",
             crate::risk::limits::FILE_NAME
         ),
@@ -304,6 +304,7 @@ pub fn start_with_store(
             instruments: instruments.clone(),
             callers: control.callers,
             kill: kill.clone(),
+            limits: risk.clone(),
             server_name: cfg.name.clone(),
         };
         let ctx = ctx.clone();

@@ -352,6 +352,12 @@ fn every_documented_reply_is_what_the_server_sends() {
     let body = run.object(r#"{"cmd": "reload_instruments"}"#);
     run.error("bad_instruments", body);
     std::fs::write(&registry, good).unwrap();
+    // A broken limits file: reload_limits refuses it and changes nothing.
+    let limits = srv.data.path().join(robofleet::risk::limits::FILE_NAME);
+    std::fs::write(&limits, "[robots.default]\nmax_working_orders = 0\n").unwrap();
+    let body = run.object(r#"{"cmd": "reload_limits"}"#);
+    run.error("bad_limits", body);
+    std::fs::remove_file(&limits).unwrap();
     // A failed robot, so a state with a `detail` is in the replies.
     srv.ok(json!({"cmd": "command", "robot": "panicky", "name": "boom"}));
     wait_state(&mut srv, "panicky", &["failed"]);

@@ -106,6 +106,8 @@ pub enum Req {
     },
     /// Reset the kill switch: robots may trade again under their own trading states.
     ResetKillSwitch,
+    /// Read the data folder's risk.toml again and give each running robot its new limits.
+    ReloadLimits,
     /// The instrument registry the server runs on.
     Instruments,
     /// Read the data folder's instruments.toml again and tell the robots what changed.
@@ -222,6 +224,7 @@ fn build(req: Req) -> anyhow::Result<Value> {
             None => json!({"cmd": "kill_switch"}),
         },
         Req::ResetKillSwitch => json!({"cmd": "reset_kill_switch"}),
+        Req::ReloadLimits => json!({"cmd": "reload_limits"}),
         Req::Instruments => json!({"cmd": "instruments"}),
         Req::ReloadInstruments => json!({"cmd": "reload_instruments"}),
         Req::Shutdown => json!({"cmd": "shutdown"}),

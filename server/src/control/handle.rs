@@ -172,6 +172,7 @@ pub(super) fn handle(
         }
         Request::KillSwitch { reason } => super::kill::engage(deps, robots, caller, reason),
         Request::ResetKillSwitch => super::kill::reset(deps, robots),
+        Request::ReloadLimits => super::limits::reload(deps, robots),
         Request::Audit { limit } => {
             paging::page_query(limit.as_ref(), None, None).and_then(|page| {
                 let entries = auditor.newest(page.limit).map_err(store_err)?;

@@ -12,6 +12,7 @@ pub mod client;
 mod handle;
 mod instruments;
 mod kill;
+mod limits;
 pub mod paging;
 pub mod params;
 pub mod protocol;

@@ -76,6 +76,8 @@ pub enum Request {
     },
     /// Reset the kill switch: robots may trade again (their own trading states apply).
     ResetKillSwitch,
+    /// Read `<data>/risk.toml` again; each running robot gets its new limits.
+    ReloadLimits,
     Shutdown,
 }
 
@@ -102,6 +104,7 @@ impl Request {
             Request::Audit { .. } => "audit",
             Request::KillSwitch { .. } => "kill_switch",
             Request::ResetKillSwitch => "reset_kill_switch",
+            Request::ReloadLimits => "reload_limits",
             Request::Shutdown => "shutdown",
         }
     }
@@ -129,6 +132,7 @@ impl Request {
             | Request::ReloadInstruments
             | Request::KillSwitch { .. }
             | Request::ResetKillSwitch
+            | Request::ReloadLimits
             | Request::Shutdown => Role::Admin,
         }
     }

@@ -54,6 +54,8 @@ pub struct ControlDeps {
     pub server_name: String,
     /// The fleet's kill switch (`kill_switch`, `reset_kill_switch`).
     pub kill: Arc<crate::risk::kill::KillSwitch>,
+    /// The limits file (`reload_limits`).
+    pub limits: Arc<crate::risk::source::LimitsSource>,
 }
 
 struct Pending {
@@ -245,14 +247,7 @@ pub fn run_control_thread(
                     CtlCmd::Add { robot, endpoint } => {
                         match crate::streams::robot_push(&ctx, &endpoint, false) {
                             Ok(push) => {
-                                // Engaged since the robot's spec was made: it hears now.
-                                if let Some(e) = deps.kill.engaged() {
-                                    let msg = ControlMsg::FleetHalt(e.describe());
-                                    let bytes = crate::robot::Inbound::Control(msg).encode();
-                                    if let Err(e) = push.send(&bytes[..], zmq::DONTWAIT) {
-                                        tracing::error!(robot = %robot, "kill switch not delivered: {e}");
-                                    }
-                                }
+                                catch_up(&deps, &robot, &push);
                                 robots.insert(robot, push);
                             }
                             Err(e) => {
@@ -289,6 +284,26 @@ pub fn run_control_thread(
                     CtlCmd::Shutdown => return Ok(()),
                 }
             }
+        }
+    }
+}
+
+/// A robot connecting now may have been set up just before a kill switch or a limits reload
+/// the control thread has since sent the others: it hears them too (both are idempotent).
+fn catch_up(deps: &ControlDeps, robot: &str, push: &zmq::Socket) {
+    let mut msgs = Vec::new();
+    if deps.limits.reloaded() {
+        msgs.push(ControlMsg::Limits(
+            deps.limits.for_robot(robot).map(|l| l.to_json()),
+        ));
+    }
+    if let Some(e) = deps.kill.engaged() {
+        msgs.push(ControlMsg::FleetHalt(e.describe()));
+    }
+    for msg in msgs {
+        let bytes = crate::robot::Inbound::Control(msg).encode();
+        if let Err(e) = push.send(&bytes[..], zmq::DONTWAIT) {
+            tracing::error!(robot = %robot, "risk message not delivered: {e}");
         }
     }
 }

@@ -97,8 +97,8 @@ pub struct Manager {
     overrides: Arc<ParamOverrides>,
     /// The instrument registry: each robot starts with its symbols' specs.
     instruments: Option<Arc<SharedRegistry>>,
-    /// Pre-trade limits of every robot (`None`: no checks).
-    risk: Option<Arc<crate::risk::RiskFile>>,
+    /// Pre-trade limits of every robot.
+    risk: Arc<crate::risk::source::LimitsSource>,
     /// The fleet's kill switch: a robot started while it is engaged starts halted.
     kill: Arc<crate::risk::kill::KillSwitch>,
 }
@@ -132,7 +132,7 @@ impl Manager {
             probe_exe: None,
             overrides: Arc::new(ParamOverrides::open(None)),
             instruments: None,
-            risk: None,
+            risk: Arc::new(crate::risk::source::LimitsSource::fixed(None)),
             kill: Arc::new(crate::risk::kill::KillSwitch::in_memory()),
         }
     }
@@ -143,7 +143,7 @@ impl Manager {
     }
 
     /// Hand each robot the specs of its symbols from `registry` when it starts.
-    pub fn with_risk(mut self, risk: Option<Arc<crate::risk::RiskFile>>) -> Self {
+    pub fn with_risk(mut self, risk: Arc<crate::risk::source::LimitsSource>) -> Self {
         self.risk = risk;
         self
     }
@@ -455,7 +455,7 @@ impl Manager {
                 .as_ref()
                 .map(|r| r.for_symbols(&entry.spec.symbols))
                 .unwrap_or_default(),
-            risk: self.risk.as_ref().map(|f| f.for_robot(name)),
+            risk: self.risk.for_robot(name),
             fleet_halt: self.kill.engaged().map(|e| e.describe()),
         };
         let robot = name.to_string();

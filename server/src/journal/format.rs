@@ -39,6 +39,9 @@ pub enum RecordKind {
     Symbol = 7,
     /// One market event as it crossed the boundary: an `RfMarket`'s 72 bytes.
     Market = 8,
+    /// An input of the robot's risk checks (limits in force, an operator's resume, the kill
+    /// switch), postcard [`RiskRecord`]: never handed to the robot.
+    Risk = 9,
 }
 
 impl RecordKind {
@@ -52,6 +55,7 @@ impl RecordKind {
             6 => RecordKind::Failed,
             7 => RecordKind::Symbol,
             8 => RecordKind::Market,
+            9 => RecordKind::Risk,
             _ => return None,
         })
     }
@@ -63,6 +67,24 @@ pub struct BeginRecord {
     /// `<crate> <version>` of the plugin build.
     pub build: String,
     pub wall_ns: i64,
+}
+
+/// A change to what the robot's checks decide by, from `wall_ns` on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RiskRecord {
+    pub wall_ns: i64,
+    pub change: RiskChange,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum RiskChange {
+    /// The limits in force from now, as JSON (`RobotLimits`); `None`: no checks.
+    Limits(Option<String>),
+    /// An operator's `resume_trading`.
+    ResumeTrading,
+    /// The fleet's kill switch was engaged (why) / reset.
+    FleetHalt(String),
+    FleetResume,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

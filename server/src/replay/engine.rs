@@ -105,6 +105,8 @@ pub struct ReplayStats {
     /// The rebuilt robot failed (with this message) and the replay stopped there.
     pub failed: Option<(u64, String)>,
     pub last_seq: u64,
+    /// `Risk` records passed (limits, resumes, the kill switch).
+    pub risk_records: u64,
     pub walk: WalkSummary,
 }
 
@@ -315,6 +317,11 @@ impl<O: ReplayObserver> Replayer<O> {
                 self.observer.on_end(&end, rebuilt);
             }
             RecordKind::Market => {}
+            // The robot never saw it: its denials come as the order updates that follow.
+            RecordKind::Risk => {
+                self.settle_empty();
+                self.stats.risk_records += 1;
+            }
         }
     }
 

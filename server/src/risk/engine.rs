@@ -127,6 +127,27 @@ impl RiskEngine {
         self.state
     }
 
+    /// New limits from now on (an operator's `reload_limits`). What the checks know stays:
+    /// positions, working orders, mids, the trading state, the loss base and peak; a
+    /// throttle whose rate changed starts again full.
+    pub fn set_limits(&mut self, limits: RobotLimits) {
+        let keep = |old: Option<Bucket>, was: Option<super::limits::Rate>, now| {
+            if was == now {
+                old
+            } else {
+                now.map(Bucket::new)
+            }
+        };
+        self.submits = keep(self.submits.take(), self.limits.submits, limits.submits);
+        self.amends = keep(self.amends.take(), self.limits.amends, limits.amends);
+        self.cancels = keep(self.cancels.take(), self.limits.cancels, limits.cancels);
+        self.limits = limits;
+    }
+
+    pub fn limits(&self) -> &RobotLimits {
+        &self.limits
+    }
+
     /// An operator's resume: trading is active again (a loss still over its limit halts or
     /// reduces it again at the next mark).
     pub fn resume(&mut self) {

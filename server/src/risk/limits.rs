@@ -8,7 +8,7 @@
 //! default's symbol table, the default's `"*"`, again key by key.
 
 use robofleet_api::{Money, Price};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +28,7 @@ pub enum LimitsError {
 }
 
 /// A token bucket: `rate` operations a second on average, up to `burst` at once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rate {
     pub rate: u32,
@@ -36,7 +36,7 @@ pub struct Rate {
 }
 
 /// At most `max` fills within any `window_ms` milliseconds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FillLimit {
     pub max: u32,
@@ -45,7 +45,7 @@ pub struct FillLimit {
 
 /// A money threshold with two steps: `reduce` (only orders that reduce a position pass),
 /// then `halt` (no order passes). Either may be left out.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LossSteps {
     pub reduce: Option<Money>,
@@ -54,7 +54,7 @@ pub struct LossSteps {
 
 /// How far a limit price may be from the reference price (the last mid): either bound
 /// denies when it is passed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Collar {
     /// Percent of the reference price (`"2.5"` is 2.5%).
@@ -64,7 +64,7 @@ pub struct Collar {
 }
 
 /// Limits of one robot on one symbol.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SymbolLimits {
     pub max_order_qty: Option<i64>,
@@ -112,8 +112,9 @@ struct FileDoc {
     robots: BTreeMap<String, RobotTable>,
 }
 
-/// The limits of one robot, resolved from the file.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The limits of one robot, resolved from the file. As JSON (these field names) it is what
+/// the robot's journal keeps (`docs/journal.md`, the `Risk` record).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RobotLimits {
     pub max_working_orders: Option<u32>,
     pub submits: Option<Rate>,
@@ -285,4 +286,16 @@ fn parse_hhmm(s: &str) -> Option<u32> {
     }
     let (h, m) = (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?);
     (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+impl RobotLimits {
+    /// As the journal's `Risk` record and `ControlMsg::Limits` carry it.
+    pub fn to_json(&self) -> String {
+        // Plain data with string keys: serializing cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(text: &str) -> Result<RobotLimits, String> {
+        serde_json::from_str(text).map_err(|e| format!("limits do not decode: {e}"))
+    }
 }

@@ -9,6 +9,7 @@
 //! - `engine.rs`: [`RiskEngine`], one robot's state (positions, working orders, reference
 //!   prices, throttles, loss) and its checks.
 //! - `kill.rs`: the fleet's latching [`kill::KillSwitch`].
+//! - `source.rs`: [`source::LimitsSource`], the limits file read at start and at reload.
 //! - `loss.rs`: daily loss and drawdown, marked to market per currency.
 //! - `collar.rs`: the price collar. `bucket.rs`: the token buckets of the throttles.
 
@@ -18,6 +19,7 @@ pub mod engine;
 pub mod kill;
 pub mod limits;
 mod loss;
+pub mod source;
 
 pub use engine::{RiskCounts, RiskEngine};
 pub use limits::{LimitsError, RiskFile, RobotLimits};

@@ -228,6 +228,25 @@ impl RobotCore {
     }
 }
 
+impl RobotCore {
+    /// Journal a change to what the robot's checks decide by (nothing without a journal).
+    pub fn journal_risk(
+        &mut self,
+        change: format::RiskChange,
+    ) -> Result<(), crate::journal::JournalError> {
+        let Some(j) = self.journal.as_mut() else {
+            return Ok(());
+        };
+        let rec = format::RiskRecord {
+            wall_ns: crate::clock::wall_ns(),
+            change,
+        };
+        // Our own plain record into a Vec: encoding cannot fail.
+        let body = postcard::to_allocvec(&rec).unwrap_or_default();
+        j.append(RecordKind::Risk, &body)
+    }
+}
+
 type ActionsDecoded = Result<Vec<Action>, postcard::Error>;
 
 /// Journal a robot's actions (unless it did nothing) and decode them.

@@ -106,6 +106,11 @@ impl RobotCore {
         self
     }
 
+    /// No checks from now on.
+    pub fn drop_risk(&mut self) {
+        self.risk = None;
+    }
+
     /// The checks, when the robot has them.
     pub fn risk(&mut self) -> Option<&mut CoreRisk> {
         self.risk.as_mut()

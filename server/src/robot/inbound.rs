@@ -43,6 +43,9 @@ pub enum ControlMsg {
     FleetHalt(String),
     /// The kill switch was reset: the robot's own trading state applies again.
     FleetResume,
+    /// An operator's `reload_limits`: the robot's limits from now, as JSON (`RobotLimits`);
+    /// `None`: no checks.
+    Limits(Option<String>),
 }
 
 impl Inbound {

@@ -2,6 +2,7 @@ use super::core::{Processed, RobotCore};
 use super::recovery::{self, JournalSpec, Resumed};
 use super::{reconcile, ControlMsg, Inbound, RobotShared, RobotState};
 use crate::clock;
+use crate::journal::format::RiskChange;
 use crate::plugin::LoadedPlugin;
 use crate::store::{Order, OrderFilter, Store};
 use robofleet_api::{
@@ -129,8 +130,17 @@ impl RobotLoop {
         if let Err(e) = self.attach_risk() {
             return self.fail(e);
         }
-        if self.fleet_halt.is_some() {
+        // What the checks decide by, from the start: in the journal before any input.
+        let limits = self.spec.risk.as_ref().map(|l| l.to_json());
+        let mut risk_inputs = vec![RiskChange::Limits(limits)];
+        if let Some(why) = &self.fleet_halt {
+            risk_inputs.push(RiskChange::FleetHalt(why.clone()));
             self.note_trading_state(true);
+        }
+        for change in risk_inputs {
+            if !self.journal_risk(change) {
+                return;
+            }
         }
         if let Some(resumed) = started.resumed {
             if !self.resume(resumed, first_order_seq) {
@@ -297,18 +307,10 @@ impl RobotLoop {
                 self.shared.set_state(RobotState::Running);
                 true
             }
-            Inbound::Control(ControlMsg::ResumeTrading) => {
-                self.resume_trading();
-                true
-            }
-            Inbound::Control(ControlMsg::FleetHalt(reason)) => {
-                self.fleet_halt(reason);
-                true
-            }
-            Inbound::Control(ControlMsg::FleetResume) => {
-                self.fleet_resume();
-                true
-            }
+            Inbound::Control(ControlMsg::ResumeTrading) => self.resume_trading(),
+            Inbound::Control(ControlMsg::FleetHalt(reason)) => self.fleet_halt(reason),
+            Inbound::Control(ControlMsg::FleetResume) => self.fleet_resume(),
+            Inbound::Control(ControlMsg::Limits(json)) => self.apply_limits(json),
             Inbound::Subscribed => {
                 let Some(resumed) = self.resumed.as_ref() else {
                     return true;

@@ -4,7 +4,8 @@
 
 use super::RobotLoop;
 use crate::clock;
-use crate::risk::{Denial, DenyCode, RiskEngine, TradingState};
+use crate::journal::format::RiskChange;
+use crate::risk::{Denial, DenyCode, RiskEngine, RobotLimits, TradingState};
 use crate::store::{Order, OrderFilter};
 use crate::streams::trades::order_update;
 use robofleet_api::{Action, EventKind, OrderUpdate};
@@ -13,6 +14,55 @@ use std::sync::atomic::Ordering;
 impl RobotLoop {
     /// Give the robot core its checks, starting from what the store holds for this robot:
     /// its positions and its open orders (a restarted robot keeps its limits' state).
+    /// Journal a change to what the checks decide by; false (the robot failed) if the
+    /// journal would not take it.
+    pub(super) fn journal_risk(&mut self, change: RiskChange) -> bool {
+        let Some(core) = self.core.as_mut() else {
+            return true;
+        };
+        if let Err(e) = core.journal_risk(change) {
+            self.fail(format!("journal write failed, robot stopped: {e}"));
+            return false;
+        }
+        true
+    }
+
+    /// An operator's `reload_limits`: this robot's limits from now (`None`: no checks).
+    /// False when the robot failed.
+    pub(super) fn apply_limits(&mut self, json: Option<String>) -> bool {
+        let limits = match json.as_deref().map(RobotLimits::from_json).transpose() {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::error!(robot = %self.spec.name, "new limits ignored: {e}");
+                return true;
+            }
+        };
+        self.spec.risk = limits.clone();
+        let has_engine = self.core.as_mut().is_some_and(|c| c.risk().is_some());
+        match limits {
+            None => {
+                if let Some(core) = self.core.as_mut() {
+                    core.drop_risk();
+                }
+            }
+            Some(l) if has_engine => {
+                if let Some(r) = self.core.as_mut().and_then(|c| c.risk()) {
+                    r.engine.set_limits(l);
+                }
+            }
+            Some(_) => {
+                if let Err(e) = self.attach_risk() {
+                    self.fail(e);
+                    return false;
+                }
+            }
+        }
+        tracing::info!(robot = %self.spec.name, "risk: limits reloaded ({})", if self.spec.risk.is_some() { "checked" } else { "no checks" });
+        let journaled = self.journal_risk(RiskChange::Limits(json));
+        self.note_trading_state(true);
+        journaled
+    }
+
     pub(super) fn attach_risk(&mut self) -> Result<(), String> {
         let Some(limits) = self.spec.risk.clone() else {
             return Ok(());
@@ -69,17 +119,24 @@ impl RobotLoop {
     }
 
     /// An operator's `resume_trading`: `ACTIVE` again (nothing to do without checks).
-    pub(super) fn resume_trading(&mut self) {
+    pub(super) fn resume_trading(&mut self) -> bool {
+        if !self.journal_risk(RiskChange::ResumeTrading) {
+            return false;
+        }
         if let Some(r) = self.core.as_mut().and_then(|c| c.risk()) {
             tracing::info!(robot = %self.spec.name, "risk: trading resumed by an operator (was {})", r.engine.state().as_str());
             r.engine.resume();
         }
         self.note_trading_state(true);
+        true
     }
 
     /// The kill switch is engaged: from now no order or amend leaves the robot, and each
     /// of its working orders is asked to cancel.
-    pub(super) fn fleet_halt(&mut self, reason: String) {
+    pub(super) fn fleet_halt(&mut self, reason: String) -> bool {
+        if !self.journal_risk(RiskChange::FleetHalt(reason.clone())) {
+            return false;
+        }
         let first = self.fleet_halt.is_none();
         self.fleet_halt = Some(reason);
         if first {
@@ -87,14 +144,19 @@ impl RobotLoop {
         }
         self.cancel_all(None);
         self.note_trading_state(true);
+        true
     }
 
     /// The kill switch was reset: the robot's own trading state applies again.
-    pub(super) fn fleet_resume(&mut self) {
+    pub(super) fn fleet_resume(&mut self) -> bool {
+        if !self.journal_risk(RiskChange::FleetResume) {
+            return false;
+        }
         if self.fleet_halt.take().is_some() {
             tracing::info!(robot = %self.spec.name, "risk: the kill switch was reset");
         }
         self.note_trading_state(true);
+        true
     }
 
     /// Check `action`; `false` when it was denied (and the robot told).
