@@ -25,8 +25,9 @@ loaded, fed with market data (panicky buys at the bid, so it gets a fill):
 
 --plugins-dir/--bad-plugin enable the plugin_error check (the panicky plugin file is
 swapped for a bad build, reloaded, and put back). --data-dir enables the bad_instruments
-check (instruments.toml is broken, reloaded, and put back). --shutdown ends with the `shutdown`
-command. --capture FILE writes every request and reply, as JSON lines.
+and bad_limits checks (instruments.toml, then risk.toml, is broken, reloaded, and put back).
+--shutdown ends with the `shutdown` command. --capture FILE writes every request and reply,
+as JSON lines.
 
 WARNING: it stops, restarts, reloads and crashes (on purpose) the robots it is given.
 Point it at a test server only.
@@ -100,7 +101,7 @@ class ControlClient:
 FAILURES = []
 ERROR_CODES = {"bad_json", "bad_request", "unknown_command", "unknown_robot", "not_running",
                "already_running", "bad_field", "plugin_error", "store_error", "bad_instruments",
-               "shutting_down", "name_taken", "forbidden", "internal"}
+               "shutting_down", "name_taken", "bad_limits", "forbidden", "internal"}
 # The codes this script cannot bring about against one healthy test server, and why.
 NOT_PROVOKED = {
     "store_error": "the embedded store does not fail",
@@ -254,6 +255,7 @@ def is_instruments(v):
 
 INSTRUMENT_LIST = {"file": is_str, "instruments": is_instruments}
 INSTRUMENT_RELOAD = {"versions": is_int, "changed": is_instruments, "events_sent": is_int}
+LIMITS_RELOAD = {"file": is_str, "checked": lambda v: isinstance(v, bool), "robots_sent": is_int}
 LATENCY = {k: is_int for k in ("count", "min", "p50", "p99", "p999", "max")}
 LATENCY["mean"] = is_num
 GATEWAY = {k: is_int for k in ("orders_seen", "cancels_seen", "fills", "rejects",
@@ -779,6 +781,30 @@ def run(args):
         finally:
             os.replace(keep, path)
 
+    print("== reload_limits")
+    live = [s["name"] for s in expect_ok(c, "status") if s["state"]["state"] == "running"]
+    res = expect_ok(c, "reload_limits")
+    if shape(res, LIMITS_RELOAD, "reload_limits"):
+        check(res["robots_sent"] == len(live),
+              f"reload_limits: robots_sent {res['robots_sent']}, running robots {live}")
+    if args.data_dir and isinstance(res, dict):
+        path = os.path.join(args.data_dir, "risk.toml")
+        check(os.path.realpath(path) == os.path.realpath(res["file"]),
+              f"reload_limits.file {res['file']}")
+        check(res["checked"] == os.path.exists(path), f"reload_limits.checked {res['checked']}")
+        keep = path + ".keep" if os.path.exists(path) else None
+        if keep:
+            shutil.copyfile(path, keep)
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("this is [not toml\n")
+            expect_err(c, "bad_limits", "reload_limits")
+        finally:
+            if keep:
+                os.replace(keep, path)
+            else:
+                os.remove(path)  # the limits are unchanged: nothing to reload
+
     print("== stop, start (fleet-manager commands)")
     t0 = time.monotonic()
     check(expect_ok(c, "stop", robot=bot) == {"stopped": bot}, "stop result")
@@ -938,7 +964,8 @@ def main():
                     help="a robot that fails on command `boom` and buys at the bid")
     ap.add_argument("--plugins-dir", help="the server's plugin folder (plugin_error check)")
     ap.add_argument("--bad-plugin", help="a plugin file the server refuses (e.g. libbad_abi.so)")
-    ap.add_argument("--data-dir", help="the server's data folder (bad_instruments check)")
+    ap.add_argument("--data-dir",
+                    help="the server's data folder (bad_instruments and bad_limits checks)")
     ap.add_argument("--shutdown", action="store_true", help="end with the shutdown command")
     ap.add_argument("--capture", help="write every request and reply here (JSON lines)")
     args = ap.parse_args()

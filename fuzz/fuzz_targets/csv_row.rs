@@ -1,9 +1,6 @@
 //! One line of a market data CSV file: parsed or refused with a reason.
+//! The body, and its properties, are in `fuzz-bodies` (shared with the short stable runs).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(line) = std::str::from_utf8(data) {
-        let _ = robofleet::feed::csv::parse_row(line);
-    }
-});
+fuzz_target!(|data: &[u8]| robofleet_fuzz_bodies::csv_row(data));

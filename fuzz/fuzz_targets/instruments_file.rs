@@ -1,13 +1,6 @@
-//! An `instruments.toml`: parsed into checked specs or refused with a reason, never a panic;
-//! what parses writes back to text that parses to the same specs.
+//! An `instruments.toml`: parsed or refused; what parses writes back to the same specs.
+//! The body, and its properties, are in `fuzz-bodies` (shared with the short stable runs).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        if let Ok(specs) = robofleet::instruments::parse(text) {
-            let again = robofleet::instruments::parse(&robofleet::instruments::to_toml(&specs));
-            assert_eq!(again.ok(), Some(specs));
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| robofleet_fuzz_bodies::instruments_file(data));

@@ -29,3 +29,9 @@ pub fn to_bson<T: Serialize>(v: &T) -> mongodb::bson::ser::Result<Bson> {
 pub fn from_document<T: DeserializeOwned>(d: Document) -> mongodb::bson::de::Result<T> {
     mongodb::bson::from_document_with_options(d, de())
 }
+
+/// Decode a BSON document's bytes as `T`, as the store reads what the database holds.
+pub fn decode_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    let doc = Document::from_reader(bytes).map_err(|e| e.to_string())?;
+    from_document(doc).map_err(|e| e.to_string())
+}

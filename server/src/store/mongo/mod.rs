@@ -10,7 +10,7 @@
 //! id, or the change's identity) and retried until they land: nothing lost, nothing doubled.
 
 mod audit;
-mod codec;
+pub mod codec;
 mod docs;
 pub use docs::DEFAULT_DB;
 mod errors;

@@ -1,0 +1,35 @@
+//! What each fuzz target does with one input, in one place: the cargo-fuzz targets in
+//! `fuzz/` (coverage-guided, nightly) call these, and `tests/short_runs.rs` runs each on
+//! stable over its seeds and their mutations, so every `cargo test` (and CI) gives every
+//! decoder of outside input a short run.
+//!
+//! Each body panics only when a property the server relies on fails; a decoder refusing its
+//! input is the expected outcome, not a failure.
+//!
+//! # Layout
+//! - `wire.rs`: control requests, feed messages, CSV rows, cursors and panic buffers, decimals.
+//! - `files.rs`: the plugin, instrument, limit, robot, access, key and kill switch files.
+//! - `stored.rs`: journal segments, the embedded store's log, MongoDB documents.
+
+mod files;
+mod stored;
+mod wire;
+
+pub use files::{config_files, instruments_file, plugin_file, risk_file};
+pub use stored::{journal_records, store_readers};
+pub use wire::{control_request, csv_row, decimal_text, feed_message, small_decoders};
+
+/// Every target: its name (as `fuzz/` builds it) and its body.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("control_request", control_request),
+    ("feed_message", feed_message),
+    ("csv_row", csv_row),
+    ("journal_records", journal_records),
+    ("plugin_file", plugin_file),
+    ("small_decoders", small_decoders),
+    ("instruments_file", instruments_file),
+    ("decimal_text", decimal_text),
+    ("risk_file", risk_file),
+    ("store_readers", store_readers),
+    ("config_files", config_files),
+];
