@@ -19,8 +19,11 @@ pub use files::{config_files, instruments_file, plugin_file, risk_file};
 pub use stored::{journal_records, store_readers};
 pub use wire::{control_request, csv_row, decimal_text, feed_message, small_decoders};
 
+/// A target's body: one input, a panic only when a property fails.
+pub type Body = fn(&[u8]);
+
 /// Every target: its name (as `fuzz/` builds it) and its body.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Body)] = &[
     ("control_request", control_request),
     ("feed_message", feed_message),
     ("csv_row", csv_row),
