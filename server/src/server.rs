@@ -76,6 +76,8 @@ pub struct ServeConfig {
     /// socket then speaks CURVE. `None`: loopback only, every client an admin.
     pub control_auth: Option<PathBuf>,
     pub feed_endpoint: String,
+    /// The venue session's message rate the in-process gateway keeps to (`None`: none).
+    pub venue_rate: Option<crate::gateway::throttle::SessionRate>,
     /// Run the order gateway and simulated exchange in this process.
     pub gateway: bool,
     /// Embedded store sync policy.
@@ -107,6 +109,7 @@ impl ServeConfig {
             control_reply_hwm: DEFAULT_CONTROL_REPLY_HWM,
             control_auth: None,
             feed_endpoint: DEFAULT_FEED.into(),
+            venue_rate: None,
             gateway: true,
             sync: SyncPolicy::default(),
             store_uri: None,
@@ -266,6 +269,7 @@ pub fn start_with_store(
         *stats.gateway.lock().unwrap_or_else(|e| e.into_inner()) = Some(gstats.clone());
         let gcfg = GatewayConfig {
             feed_endpoint: cfg.feed_endpoint.clone(),
+            session_rate: cfg.venue_rate,
         };
         Some(
             spawn_gateway(ctx.clone(), store.clone(), gcfg, gstats)

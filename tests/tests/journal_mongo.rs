@@ -61,6 +61,7 @@ fn a_robot_on_mongodb_is_rebuilt_from_its_journal_and_each_fill_reaches_it_once(
         gw_store,
         GatewayConfig {
             feed_endpoint: feed.endpoint.clone(),
+            ..GatewayConfig::default()
         },
         Arc::new(GatewayStats::default()),
     )

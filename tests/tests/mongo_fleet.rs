@@ -27,6 +27,7 @@ fn gateway(uri: &str, feed: &Feed) -> (GatewayHandle, Arc<GatewayStats>) {
     let stats = Arc::new(GatewayStats::default());
     let cfg = GatewayConfig {
         feed_endpoint: feed.endpoint.clone(),
+        ..GatewayConfig::default()
     };
     let gw_store = store(uri, "gateway:g");
     // What a server would have put there: the gateway checks orders against it.
@@ -457,6 +458,7 @@ fn a_second_gateway_on_one_database_is_refused_until_the_first_gives_back_or_los
     drop(dying); // no graceful stop: the lease stays behind
     let cfg = || GatewayConfig {
         feed_endpoint: feed.endpoint.clone(),
+        ..GatewayConfig::default()
     };
     let stats = Arc::new(GatewayStats::default());
     let refused = spawn_gateway(

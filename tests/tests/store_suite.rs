@@ -521,6 +521,7 @@ fn a_gateway_stopped_between_a_fill_and_its_report_never_overfills(store: &Arc<d
         .unwrap();
     let cfg = GatewayConfig {
         feed_endpoint: feed.endpoint.clone(),
+        ..GatewayConfig::default()
     };
     let stats = Arc::new(GatewayStats::default());
     let gw = spawn_gateway(

@@ -78,6 +78,7 @@ pub(super) fn span1(args: &MongoArgs, plugin: &Path, uri: &str) -> anyhow::Resul
         gw_store.clone(),
         GatewayConfig {
             feed_endpoint: feed_endpoint.clone(),
+            ..GatewayConfig::default()
         },
         gw_stats.clone(),
     )

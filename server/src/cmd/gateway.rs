@@ -1,6 +1,7 @@
 //! `robofleet gateway`: the order gateway as its own process, on a shared store.
 
 use anyhow::Context;
+use robofleet::gateway::throttle::SessionRate;
 use robofleet::gateway::{spawn_gateway, GatewayConfig, GatewayStats};
 use robofleet::server::{open_store, zmq_context, DEFAULT_FEED};
 use robofleet::store::embedded::SyncPolicy;
@@ -31,6 +32,12 @@ pub struct Args {
     /// Print the gateway's counters this often (seconds; 0 = never). [default: 10]
     #[arg(long)]
     pub every: Option<u64>,
+    /// The venue session's message rate: RATE or RATE/BURST messages a second (orders,
+    /// amends and cancels), each robot served in turn when requests wait (MOEX: 30 per
+    /// login). Without it the session is not limited.
+    #[arg(long)]
+    #[serde(default, deserialize_with = "super::serve::rate_from_str")]
+    pub venue_rate: Option<SessionRate>,
 }
 
 /// The gateway's settings: flags over the config file over defaults.
@@ -40,6 +47,7 @@ pub struct Settings {
     pub feed: String,
     pub name: String,
     pub every: u64,
+    pub venue_rate: Option<SessionRate>,
 }
 
 impl Args {
@@ -64,6 +72,7 @@ impl Args {
                 .or(file.name)
                 .unwrap_or_else(|| "gateway".to_string()),
             every: self.every.or(file.every).unwrap_or(10),
+            venue_rate: self.venue_rate.or(file.venue_rate),
         })
     }
 }
@@ -80,6 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let stats = Arc::new(GatewayStats::default());
     let cfg = GatewayConfig {
         feed_endpoint: args.feed.clone(),
+        session_rate: args.venue_rate,
     };
     let gateway = spawn_gateway(zmq_context(), store.clone(), cfg, stats.clone())
         .context("cannot start the gateway")?;
@@ -129,7 +139,7 @@ mod tests {
         let path = dir.path().join("gateway.toml");
         std::fs::write(
             &path,
-            "store = \"mongodb://db:27017/fleet\"\nname = \"gw1\"\nevery = 0\n",
+            "store = \"mongodb://db:27017/fleet\"\nname = \"gw1\"\nevery = 0\nvenue_rate = \"30/5\"\n",
         )
         .unwrap();
         let p = path.to_str().unwrap();
@@ -144,6 +154,7 @@ mod tests {
                 feed: DEFAULT_FEED.into(),
                 name: "gw2".into(),
                 every: 0,
+                venue_rate: Some(SessionRate { rate: 30, burst: 5 }),
             }
         );
         // No store anywhere, or not a shared one: a clear error.

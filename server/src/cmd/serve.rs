@@ -1,5 +1,6 @@
 use anyhow::Context;
 use robofleet::fleet::ManagerCmd;
+use robofleet::gateway::throttle::SessionRate;
 use robofleet::journal::{JournalOptions, JournalSync};
 use robofleet::server::{
     self, ServeConfig, DEFAULT_CONTROL, DEFAULT_CONTROL_REPLY_HWM, DEFAULT_FEED,
@@ -72,6 +73,13 @@ pub struct Args {
     #[arg(long)]
     #[serde(default, deserialize_with = "journal_sync_from_str")]
     pub journal_sync: Option<JournalSync>,
+    /// The venue session's message rate: RATE or RATE/BURST messages a second (orders,
+    /// amends and cancels), each robot served in turn when requests wait (MOEX: 30 per
+    /// login). Without it the session is not limited. Only for the gateway in this
+    /// process (`--gateway`).
+    #[arg(long)]
+    #[serde(default, deserialize_with = "rate_from_str")]
+    pub venue_rate: Option<SessionRate>,
     /// Replies queued per control client before one is dropped (and counted in
     /// stats.control.replies_dropped): a client keeps at most this many requests in
     /// flight. [default: 10000]
@@ -82,6 +90,13 @@ pub struct Args {
 fn journal_sync_from_str<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<Option<JournalSync>, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map(Some).map_err(serde::de::Error::custom)
+}
+
+pub fn rate_from_str<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<SessionRate>, D::Error> {
     let s = String::deserialize(d)?;
     s.parse().map(Some).map_err(serde::de::Error::custom)
 }
@@ -138,6 +153,7 @@ impl Args {
             control_reply_hwm,
             control_auth: self.control_auth.clone().or(file.control_auth),
             feed_endpoint: pick(&self.feed, &file.feed, DEFAULT_FEED),
+            venue_rate: self.venue_rate.or(file.venue_rate),
             gateway: match gateway {
                 GatewayMode::On => true,
                 GatewayMode::Off => false,

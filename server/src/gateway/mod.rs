@@ -10,6 +10,7 @@ pub mod exchange;
 mod feed_sub;
 mod runner;
 pub mod stats;
+pub mod throttle;
 
 #[cfg(test)]
 mod tests;
@@ -33,12 +34,15 @@ const MD_QUEUE: usize = 65_536;
 pub struct GatewayConfig {
     /// Where the feed publishes, e.g. `tcp://127.0.0.1:5561`.
     pub feed_endpoint: String,
+    /// The venue session's message rate (`None`: not limited).
+    pub session_rate: Option<throttle::SessionRate>,
 }
 
 impl Default for GatewayConfig {
     fn default() -> Self {
         GatewayConfig {
             feed_endpoint: "tcp://127.0.0.1:5561".to_string(),
+            session_rate: None,
         }
     }
 }
@@ -157,6 +161,9 @@ pub fn spawn_gateway(
         instruments,
         stored_fills,
         clock: runner::OrderClock::default(),
+        throttle: cfg.session_rate.map(|r| {
+            throttle::SessionThrottle::new(r, i64::try_from(crate::clock::mono_ns()).unwrap_or(0))
+        }),
     };
     handle.threads.push(spawn_named("gateway", move || {
         runner.run(req_rx, md_rx, shutdown_rx)
@@ -165,6 +172,11 @@ pub fn spawn_gateway(
     handle.threads.push(spawn_named("gateway-feed", move || {
         feed_sub::run(sock, md_tx, stats, stop)
     })?);
-    tracing::info!(feed = %cfg.feed_endpoint, next_exec, "gateway started");
+    match cfg.session_rate {
+        Some(r) => {
+            tracing::info!(feed = %cfg.feed_endpoint, next_exec, "gateway started: venue session limited to {}/s (burst {})", r.rate, r.burst)
+        }
+        None => tracing::info!(feed = %cfg.feed_endpoint, next_exec, "gateway started"),
+    }
     Ok(handle)
 }

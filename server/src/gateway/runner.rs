@@ -105,6 +105,11 @@ impl OrderClock {
     }
 }
 
+/// Monotonic ns as the session throttle counts them.
+fn mono_now() -> i64 {
+    i64::try_from(clock::mono_ns()).unwrap_or(i64::MAX)
+}
+
 /// How often the gateway re-reads the instrument registry from the store.
 const INSTRUMENTS_REFRESH: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -116,6 +121,8 @@ pub struct Runner {
     pub instruments: Vec<robofleet_api::Instrument>,
     pub stored_fills: StoredFills,
     pub clock: OrderClock,
+    /// The venue session's message rate, when it has one: requests wait here for a token.
+    pub throttle: Option<super::throttle::SessionThrottle>,
 }
 
 impl Runner {
@@ -132,10 +139,19 @@ impl Runner {
         let mut market = market;
         let refresh = crossbeam_channel::tick(INSTRUMENTS_REFRESH);
         loop {
+            // Requests waiting for the session's rate: wake when the next token is due.
+            let wait = self.throttle.as_mut().and_then(|t| t.wait_ns(mono_now()));
+            let next_token = match wait {
+                Some(ns) => crossbeam_channel::after(std::time::Duration::from_nanos(
+                    u64::try_from(ns).unwrap_or(0),
+                )),
+                None => never(),
+            };
             select! {
                 recv(refresh) -> _ => self.refresh_instruments(),
+                recv(next_token) -> _ => self.send_waiting(),
                 recv(requests) -> msg => match msg {
-                    Ok(req) => self.on_request(req),
+                    Ok(req) => self.submit(req),
                     Err(_) => {
                         tracing::warn!("the store stopped delivering order requests");
                         requests = never();
@@ -167,6 +183,45 @@ impl Runner {
             // Keep checking against the registry we have; the store says it is away.
             Err(e) => tracing::debug!("instrument registry not re-read: {e}"),
         }
+    }
+
+    /// A request from the store: to the venue now, or in turn when the session's rate says.
+    pub fn submit(&mut self, req: GatewayRequest) {
+        match self.throttle.as_mut() {
+            None => self.on_request(req),
+            Some(t) => {
+                let now = mono_now();
+                let was_waiting = t.waiting() > 0;
+                t.push(req, now);
+                self.send_waiting();
+                let waiting = self.throttle.as_ref().map_or(0, |t| t.waiting());
+                if waiting > 0 {
+                    GatewayStats::bump(&self.stats.session_throttled);
+                    if !was_waiting {
+                        tracing::debug!(
+                            "venue session at its message rate: requests wait their turn"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Send what the session's rate allows now, robots in turn.
+    fn send_waiting(&mut self) {
+        loop {
+            let now = mono_now();
+            let Some((req, queued_at)) = self.throttle.as_mut().and_then(|t| t.pop(now)) else {
+                break;
+            };
+            self.stats
+                .record_session_wait(now.saturating_sub(queued_at));
+            self.on_request(req);
+        }
+        let waiting = self.throttle.as_ref().map_or(0, |t| t.waiting());
+        self.stats
+            .session_waiting
+            .store(waiting as u64, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn on_request(&mut self, req: GatewayRequest) {

@@ -40,6 +40,12 @@ pub struct GatewayStats {
     pub store_errors: AtomicU64,
     /// Market data dropped because the gateway fell behind (its own queue was full).
     pub md_dropped: AtomicU64,
+    /// Requests that had to wait for the venue session's message rate.
+    pub session_throttled: AtomicU64,
+    /// Requests waiting for it now.
+    pub session_waiting: AtomicU64,
+    /// The longest any request waited for it, ns.
+    pub session_wait_max_ns: AtomicU64,
     /// Orders created before this (wall ns) are replays from an earlier run: no latency sample.
     since_wall_ns: i64,
     /// Tick received by the server -> order received by the gateway (monotonic ns).
@@ -60,6 +66,9 @@ impl Default for GatewayStats {
             depth_gaps: AtomicU64::new(0),
             store_errors: AtomicU64::new(0),
             md_dropped: AtomicU64::new(0),
+            session_throttled: AtomicU64::new(0),
+            session_waiting: AtomicU64::new(0),
+            session_wait_max_ns: AtomicU64::new(0),
             since_wall_ns: clock::wall_ns(),
             latency_inside: Mutex::new(new_histogram()),
             latency_wire: Mutex::new(new_histogram()),
@@ -107,6 +116,9 @@ pub struct GatewayStatsSnapshot {
     pub depth_gaps: u64,
     pub store_errors: u64,
     pub md_dropped: u64,
+    pub session_throttled: u64,
+    pub session_waiting: u64,
+    pub session_wait_max_ns: u64,
     pub latency_inside_ns: LatencySummary,
     pub latency_wire_ns: LatencySummary,
 }
@@ -160,6 +172,12 @@ impl GatewayStats {
         lock(&self.latency_wire).clone()
     }
 
+    /// A request waited `ns` for the venue session's rate.
+    pub fn record_session_wait(&self, ns: i64) {
+        let ns = u64::try_from(ns).unwrap_or(0);
+        self.session_wait_max_ns.fetch_max(ns, Ordering::Relaxed);
+    }
+
     pub fn reset_latency(&self) {
         lock(&self.latency_inside).reset();
         lock(&self.latency_wire).reset();
@@ -177,6 +195,9 @@ impl GatewayStats {
             depth_gaps: get(&self.depth_gaps),
             store_errors: get(&self.store_errors),
             md_dropped: get(&self.md_dropped),
+            session_throttled: get(&self.session_throttled),
+            session_waiting: get(&self.session_waiting),
+            session_wait_max_ns: get(&self.session_wait_max_ns),
             latency_inside_ns: LatencySummary::of(&lock(&self.latency_inside)),
             latency_wire_ns: LatencySummary::of(&lock(&self.latency_wire)),
         }

@@ -1,6 +1,7 @@
 //! The gateway threads end to end: a real ZeroMQ feed, a `FakeVecStore`.
 
 mod fake_store;
+mod session_rate;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -127,6 +128,7 @@ impl Setup {
     fn spawn(&self) -> GatewayHandle {
         let cfg = GatewayConfig {
             feed_endpoint: self.feed.endpoint.clone(),
+            ..GatewayConfig::default()
         };
         spawn_gateway(
             self.ctx.clone(),
@@ -377,6 +379,7 @@ fn bad_feed_endpoint_is_an_error() {
     let ctx = zmq::Context::new();
     let cfg = GatewayConfig {
         feed_endpoint: "not an endpoint".into(),
+        ..GatewayConfig::default()
     };
     let store = Arc::new(FakeVecStore::with_si());
     let err = spawn_gateway(ctx, store, cfg, Arc::default()).err();
