@@ -33,6 +33,9 @@ const IDS: &[&str] = &[
 ];
 
 /// Error codes a single server on the embedded store cannot be made to give, and why.
+/// The account the page's server runs with: every robot in it, limits never reached.
+const DESK: &str = "[accounts.desk]\nrobots = [\"template\", \"panicky\"]\nmax_notional = \"1000000000\"\ndaily_loss = { halt = \"1000000000\" }\n";
+
 const NOT_PROVOKED: &[(&str, &str)] = &[
     ("store_error", "the embedded store's reads do not fail"),
     (
@@ -285,7 +288,7 @@ fn every_documented_reply_is_what_the_server_sends() {
     let doc = Doc::load(PROTOCOL);
     let rows = results(&doc);
     let mut feed = Feed::new();
-    let mut srv = TestServer::start(&feed.endpoint, |dir| {
+    let mut srv = TestServer::start_with_data(&feed.endpoint, |dir, data| {
         std::fs::write(
             dir.join("libtemplate_robot.toml"),
             "params = { every = 2 }\n",
@@ -293,6 +296,8 @@ fn every_documented_reply_is_what_the_server_sends() {
         .unwrap();
         install(&plugin("template_robot"), dir, "libtemplate_robot.so");
         install(&plugin("panicky"), dir, "libpanicky.so");
+        // An account over both robots, with limits they never reach: `stats.accounts`.
+        std::fs::write(data.join("risk.toml"), DESK).unwrap();
     });
     wait_state(&mut srv, "template", &["running"]);
     wait_state(&mut srv, "panicky", &["running"]);
@@ -357,7 +362,9 @@ fn every_documented_reply_is_what_the_server_sends() {
     std::fs::write(&limits, "[robots.default]\nmax_working_orders = 0\n").unwrap();
     let body = run.object(r#"{"cmd": "reload_limits"}"#);
     run.error("bad_limits", body);
-    std::fs::remove_file(&limits).unwrap();
+    std::fs::write(&limits, DESK).unwrap();
+    let body = run.object(r#"{"cmd": "resume_account", "account": "nope"}"#);
+    run.error("unknown_account", body);
     // A failed robot, so a state with a `detail` is in the replies.
     srv.ok(json!({"cmd": "command", "robot": "panicky", "name": "boom"}));
     wait_state(&mut srv, "panicky", &["failed"]);

@@ -108,6 +108,10 @@ pub enum Req {
     ResetKillSwitch,
     /// Read the data folder's risk.toml again and give each running robot its new limits.
     ReloadLimits,
+    /// Trading ACTIVE again for an account its robots' loss reduced or halted.
+    ResumeAccount {
+        account: String,
+    },
     /// The instrument registry the server runs on.
     Instruments,
     /// Read the data folder's instruments.toml again and tell the robots what changed.
@@ -225,6 +229,7 @@ fn build(req: Req) -> anyhow::Result<Value> {
         },
         Req::ResetKillSwitch => json!({"cmd": "reset_kill_switch"}),
         Req::ReloadLimits => json!({"cmd": "reload_limits"}),
+        Req::ResumeAccount { account } => json!({"cmd": "resume_account", "account": account}),
         Req::Instruments => json!({"cmd": "instruments"}),
         Req::ReloadInstruments => json!({"cmd": "reload_instruments"}),
         Req::Shutdown => json!({"cmd": "shutdown"}),

@@ -168,11 +168,13 @@ pub(super) fn handle(
         Request::Stats => {
             let mut stats = deps.stats.to_json(&deps.registry, &deps.store.health());
             stats["kill_switch"] = super::kill::stats_json(deps);
+            stats["accounts"] = deps.limits.accounts().to_json();
             Ok(stats)
         }
         Request::KillSwitch { reason } => super::kill::engage(deps, robots, caller, reason),
         Request::ResetKillSwitch => super::kill::reset(deps, robots),
         Request::ReloadLimits => super::limits::reload(deps, robots),
+        Request::ResumeAccount { account } => super::limits::resume_account(deps, &account),
         Request::Audit { limit } => {
             paging::page_query(limit.as_ref(), None, None).and_then(|page| {
                 let entries = auditor.newest(page.limit).map_err(store_err)?;

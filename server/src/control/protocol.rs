@@ -78,6 +78,10 @@ pub enum Request {
     ResetKillSwitch,
     /// Read `<data>/risk.toml` again; each running robot gets its new limits.
     ReloadLimits,
+    /// Back to `ACTIVE` after an account's loss reduced or halted it.
+    ResumeAccount {
+        account: String,
+    },
     Shutdown,
 }
 
@@ -105,6 +109,7 @@ impl Request {
             Request::KillSwitch { .. } => "kill_switch",
             Request::ResetKillSwitch => "reset_kill_switch",
             Request::ReloadLimits => "reload_limits",
+            Request::ResumeAccount { .. } => "resume_account",
             Request::Shutdown => "shutdown",
         }
     }
@@ -133,6 +138,7 @@ impl Request {
             | Request::KillSwitch { .. }
             | Request::ResetKillSwitch
             | Request::ReloadLimits
+            | Request::ResumeAccount { .. }
             | Request::Shutdown => Role::Admin,
         }
     }

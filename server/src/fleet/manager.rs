@@ -457,6 +457,7 @@ impl Manager {
                 .unwrap_or_default(),
             risk: self.risk.for_robot(name),
             fleet_halt: self.kill.engaged().map(|e| e.describe()),
+            accounts: Some(self.risk.accounts().clone()),
         };
         let robot = name.to_string();
         let on_exit = move || {

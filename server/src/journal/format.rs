@@ -85,6 +85,11 @@ pub enum RiskChange {
     /// The fleet's kill switch was engaged (why) / reset.
     FleetHalt(String),
     FleetResume,
+    /// The robot's account moved to this trading state (`ACTIVE`, `REDUCING`, `HALTED`), why.
+    Account {
+        state: String,
+        reason: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -71,6 +71,10 @@ pub struct RiskEngine {
     pub(super) day_base: BTreeMap<String, Money>,
     pub(super) peak: BTreeMap<String, Money>,
     pub counts: RiskCounts,
+    /// The state of the robot's account, and why (`ACTIVE`: none, or not in one).
+    pub(super) account: (TradingState, String),
+    /// Keep the day's base even without loss limits of its own (its account's need it).
+    pub(super) track_day: bool,
 }
 
 impl RiskEngine {
@@ -91,6 +95,8 @@ impl RiskEngine {
             day_base: BTreeMap::new(),
             peak: BTreeMap::new(),
             counts: RiskCounts::default(),
+            account: (TradingState::Active, String::new()),
+            track_day: false,
         }
     }
 
@@ -110,6 +116,13 @@ impl RiskEngine {
             remaining: o.remaining_qty(),
         };
         self.track(&o.client_id, w);
+    }
+
+    /// Working orders: symbol, limit price (`None`: market), remaining lots.
+    pub(super) fn working_orders(&self) -> impl Iterator<Item = (&str, Option<Price>, i64)> + '_ {
+        self.working
+            .values()
+            .map(|w| (w.symbol.as_str(), w.price, w.remaining))
     }
 
     /// Count `w` as working from now.
@@ -397,8 +410,13 @@ impl RiskEngine {
 
     /// HALTED lets nothing through; REDUCING only what brings a position towards flat.
     fn state_check(&self, symbol: &str, side: Side, qty: i64) -> Result<(), Denial> {
-        match self.state {
+        match self.state.max(self.account.0) {
             TradingState::Active => Ok(()),
+            TradingState::Halted if self.state != TradingState::Halted => Err(Denial {
+                code: DenyCode::Halted,
+                limit: self.account.1.clone(),
+                value: "an order".into(),
+            }),
             TradingState::Halted => Err(halted()),
             TradingState::Reducing => {
                 let (pos, same_side) = self.symbols.get(symbol).map_or((0, 0), |s| {

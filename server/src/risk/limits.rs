@@ -110,6 +110,21 @@ struct RobotTable {
 struct FileDoc {
     #[serde(default)]
     robots: BTreeMap<String, RobotTable>,
+    #[serde(default)]
+    accounts: BTreeMap<String, AccountLimits>,
+}
+
+/// One `[accounts.<name>]` table: robots that trade one account, and its limits over all
+/// of them together.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountLimits {
+    pub robots: Vec<String>,
+    /// Open notional (positions at the mid, working orders at their price) of every robot
+    /// together, per currency.
+    pub max_notional: Option<Money>,
+    /// The robots' loss since the day began, summed per currency.
+    pub daily_loss: Option<LossSteps>,
 }
 
 /// The limits of one robot, resolved from the file. As JSON (these field names) it is what
@@ -129,6 +144,9 @@ pub struct RobotLimits {
     pub drawdown: LossSteps,
     /// By symbol, `"*"` for the rest, already merged over the defaults.
     pub symbols: BTreeMap<String, SymbolLimits>,
+    /// The account the robot trades (`[accounts.<name>]`), if any.
+    #[serde(default)]
+    pub account: Option<String>,
 }
 
 impl RobotLimits {
@@ -147,6 +165,7 @@ impl RobotLimits {
 #[derive(Debug, Default)]
 pub struct RiskFile {
     robots: BTreeMap<String, RobotTable>,
+    accounts: BTreeMap<String, AccountLimits>,
 }
 
 impl RiskFile {
@@ -176,7 +195,41 @@ impl RiskFile {
         for (name, table) in &doc.robots {
             check_table(table).map_err(|e| format!("[robots.{name}]: {e}"))?;
         }
-        Ok(RiskFile { robots: doc.robots })
+        let mut member_of: BTreeMap<&str, &str> = BTreeMap::new();
+        for (name, a) in &doc.accounts {
+            let err = |e: String| format!("[accounts.{name}]: {e}");
+            if a.robots.is_empty() {
+                return Err(err("robots: name at least one robot".into()));
+            }
+            for robot in &a.robots {
+                if let Some(other) = member_of.insert(robot, name) {
+                    return Err(err(format!(
+                        "robot {robot:?} is already in account {other:?}"
+                    )));
+                }
+            }
+            if a.max_notional.is_some_and(|m| m <= Money::ZERO) {
+                return Err(err("max_notional must be above 0".into()));
+            }
+            check_steps("daily_loss", a.daily_loss).map_err(err)?;
+        }
+        Ok(RiskFile {
+            robots: doc.robots,
+            accounts: doc.accounts,
+        })
+    }
+
+    /// The account robot `name` trades, with its limits, if it is in one.
+    pub fn account_of(&self, name: &str) -> Option<(&str, &AccountLimits)> {
+        self.accounts
+            .iter()
+            .find(|(_, a)| a.robots.iter().any(|r| r == name))
+            .map(|(n, a)| (n.as_str(), a))
+    }
+
+    /// Every account and its limits.
+    pub fn accounts(&self) -> &BTreeMap<String, AccountLimits> {
+        &self.accounts
     }
 
     /// The limits of robot `name`: its table over `[robots.default]`.
@@ -218,6 +271,7 @@ impl RiskFile {
             daily_loss: steps(own.daily_loss, base.daily_loss),
             drawdown: steps(own.drawdown, base.drawdown),
             symbols,
+            account: self.account_of(name).map(|(a, _)| a.to_string()),
         }
     }
 }
@@ -246,17 +300,7 @@ fn check_table(t: &RobotTable) -> Result<(), String> {
         }
     }
     for (what, steps) in [("daily_loss", t.daily_loss), ("drawdown", t.drawdown)] {
-        let steps = steps.unwrap_or_default();
-        for m in [steps.reduce, steps.halt].into_iter().flatten() {
-            if m <= Money::ZERO {
-                return Err(format!("{what}: amounts are losses, above 0"));
-            }
-        }
-        if let (Some(r), Some(h)) = (steps.reduce, steps.halt) {
-            if h < r {
-                return Err(format!("{what}: halt ({h}) is below reduce ({r})"));
-            }
-        }
+        check_steps(what, steps)?;
     }
     for (symbol, s) in &t.symbols {
         let bad = |what: &str| Err(format!("symbols.{symbol}: {what} must be above 0"));
@@ -273,6 +317,21 @@ fn check_table(t: &RobotTable) -> Result<(), String> {
             if c.pct.is_some_and(|p| !p.is_positive()) || c.ticks.is_some_and(|t| t <= 0) {
                 return bad("collar pct and ticks");
             }
+        }
+    }
+    Ok(())
+}
+
+fn check_steps(what: &str, steps: Option<LossSteps>) -> Result<(), String> {
+    let steps = steps.unwrap_or_default();
+    for m in [steps.reduce, steps.halt].into_iter().flatten() {
+        if m <= Money::ZERO {
+            return Err(format!("{what}: amounts are losses, above 0"));
+        }
+    }
+    if let (Some(r), Some(h)) = (steps.reduce, steps.halt) {
+        if h < r {
+            return Err(format!("{what}: halt ({h}) is below reduce ({r})"));
         }
     }
     Ok(())

@@ -95,21 +95,35 @@ fn bad_files_are_refused_with_the_reason() {
     }
 }
 
-/// docs/risk.md's example file parses, and every code the checks give is in its table.
+/// docs/risk.md's example files parse, and every code the checks give is in its table.
 #[test]
 fn the_documented_example_and_codes_are_the_real_ones() {
     let doc = include_str!("../../../docs/risk.md");
-    let example = doc
+    let examples: Vec<&str> = doc
         .split("```toml\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
-        .expect("docs/risk.md has a toml example");
-    let file = RiskFile::parse(example).unwrap_or_else(|e| panic!("docs/risk.md example: {e}"));
-    assert_eq!(
-        file.for_robot("ma_cross").symbol("Si").max_order_qty,
-        Some(10)
-    );
-    use super::DenyCode::*;
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .collect();
+    assert!(examples.len() >= 2, "docs/risk.md has its toml examples");
+    for example in &examples {
+        let file = RiskFile::parse(example).unwrap_or_else(|e| panic!("docs/risk.md example: {e}"));
+        if example.contains("[robots.default]") {
+            assert_eq!(
+                file.for_robot("ma_cross").symbol("Si").max_order_qty,
+                Some(10)
+            );
+        }
+        if example.contains("[accounts.desk]") {
+            assert_eq!(file.for_robot("ma_cross").account.as_deref(), Some("desk"));
+        }
+    }
+    use super::DenyCode::{self, *};
+    // A new code fails to compile here until it is listed (and documented).
+    let every = |c: DenyCode| match c {
+        MaxOrderQty | MaxNotional | PriceCollar | MaxPosition | MaxWorkingOrders
+        | SubmitThrottle | AmendThrottle | DuplicateOrder | ReduceOnly | Halted
+        | AccountNotional => c,
+    };
     for code in [
         MaxOrderQty,
         MaxNotional,
@@ -121,14 +135,20 @@ fn the_documented_example_and_codes_are_the_real_ones() {
         DuplicateOrder,
         ReduceOnly,
         Halted,
+        AccountNotional,
     ] {
-        let code = code.as_str();
+        let code = every(code).as_str();
         assert!(
             doc.contains(&format!("`{code}`")),
             "{code} is not in docs/risk.md"
         );
     }
-    for change in ["EXECUTION_THROTTLE", "DAILY_LOSS", "DRAWDOWN"] {
+    for change in [
+        "EXECUTION_THROTTLE",
+        "DAILY_LOSS",
+        "DRAWDOWN",
+        "ACCOUNT_DAILY_LOSS",
+    ] {
         assert!(doc.contains(&format!("`{change}`")), "{change}");
     }
 }

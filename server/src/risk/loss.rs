@@ -16,6 +16,7 @@ impl RiskEngine {
             && steps.0.halt.is_none()
             && steps.1.reduce.is_none()
             && steps.1.halt.is_none()
+            && !self.track_day
         {
             return None;
         }
@@ -58,7 +59,7 @@ impl RiskEngine {
     }
 
     /// Realized less fees plus unrealized at the mid, by currency (`""`: no spec, points).
-    fn equity(&self, ts: i64) -> BTreeMap<String, Money> {
+    pub(super) fn equity(&self, ts: i64) -> BTreeMap<String, Money> {
         let mut by = BTreeMap::new();
         for (symbol, s) in &self.symbols {
             let spec = self.instruments.at(symbol, ts);

@@ -8,14 +8,17 @@
 //! - `limits.rs`: `risk.toml`, resolved into one robot's [`RobotLimits`].
 //! - `engine.rs`: [`RiskEngine`], one robot's state (positions, working orders, reference
 //!   prices, throttles, loss) and its checks.
+//! - `account.rs`: [`account::AccountBook`], robots limited together as one account.
 //! - `kill.rs`: the fleet's latching [`kill::KillSwitch`].
 //! - `source.rs`: [`source::LimitsSource`], the limits file read at start and at reload.
 //! - `loss.rs`: daily loss and drawdown, marked to market per currency.
 //! - `collar.rs`: the price collar. `bucket.rs`: the token buckets of the throttles.
 
+pub mod account;
 mod bucket;
 mod collar;
 pub mod engine;
+mod exposure;
 pub mod kill;
 pub mod limits;
 mod loss;
@@ -39,6 +42,8 @@ pub enum DenyCode {
     ReduceOnly,
     /// HALTED: nothing passes.
     Halted,
+    /// The robot's account would pass its open notional limit.
+    AccountNotional,
 }
 
 impl DenyCode {
@@ -54,6 +59,7 @@ impl DenyCode {
             DenyCode::DuplicateOrder => "DUPLICATE_ORDER",
             DenyCode::ReduceOnly => "REDUCE_ONLY",
             DenyCode::Halted => "HALTED",
+            DenyCode::AccountNotional => "ACCOUNT_NOTIONAL",
         }
     }
 }

@@ -9,6 +9,8 @@ pub struct LimitsSource {
     /// `None`: limits given in code (tests), never reloaded.
     path: Option<PathBuf>,
     file: RwLock<Option<Arc<RiskFile>>>,
+    /// The accounts of the file, as their robots report to them.
+    accounts: Arc<super::account::AccountBook>,
     /// Successful reloads so far.
     reloads: std::sync::atomic::AtomicU64,
 }
@@ -19,6 +21,7 @@ impl LimitsSource {
         let file = RiskFile::in_data_dir(data_dir)?.map(Arc::new);
         Ok(LimitsSource {
             path: Some(data_dir.join(FILE_NAME)),
+            accounts: Arc::new(super::account::AccountBook::new(file.as_deref())),
             file: RwLock::new(file),
             reloads: Default::default(),
         })
@@ -27,6 +30,7 @@ impl LimitsSource {
     pub fn fixed(file: Option<RiskFile>) -> LimitsSource {
         LimitsSource {
             path: None,
+            accounts: Arc::new(super::account::AccountBook::new(file.as_ref())),
             file: RwLock::new(file.map(Arc::new)),
             reloads: Default::default(),
         }
@@ -34,6 +38,11 @@ impl LimitsSource {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// The accounts, with what their robots hold.
+    pub fn accounts(&self) -> &Arc<super::account::AccountBook> {
+        &self.accounts
     }
 
     /// Whether any limits are in force.
@@ -58,6 +67,7 @@ impl LimitsSource {
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         let new = RiskFile::in_data_dir(dir)?.map(Arc::new);
+        self.accounts.set_limits(new.as_deref());
         *self.file.write().unwrap_or_else(|e| e.into_inner()) = new;
         self.reloads
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);

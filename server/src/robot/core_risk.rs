@@ -26,6 +26,11 @@ impl CoreRisk {
         }
     }
 
+    /// Data time of the latest input.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
     fn name(&mut self, id: u32) -> Option<Arc<str>> {
         let at = id as usize;
         if self.names.len() <= at {

@@ -31,6 +31,8 @@ pub struct RobotSpec {
     pub risk: Option<crate::risk::RobotLimits>,
     /// Set when the fleet's kill switch is engaged as it starts: why.
     pub fleet_halt: Option<String>,
+    /// The server's accounts: a robot whose limits name one reports to it here.
+    pub accounts: Option<Arc<crate::risk::account::AccountBook>>,
 }
 
 /// Bounded queue for market data on a robot's endpoint; beyond it, drops are counted.
@@ -62,6 +64,7 @@ pub fn spawn_robot(
         .map_err(|_| zmq::Error::ENOMEM)
 }
 
+mod account_gate;
 mod risk_gate;
 
 /// Where an order came from, for latency instrumentation.
@@ -83,6 +86,9 @@ struct RobotLoop {
     pending: VecDeque<(i64, EventKind)>,
     /// The kill switch is engaged (why): no order or amend leaves this robot.
     fleet_halt: Option<String>,
+    /// Its account's state version last taken, and what it last reported to it.
+    account_seen: u64,
+    account_reported: Option<crate::risk::account::Exposure>,
 }
 
 impl RobotLoop {
@@ -97,6 +103,8 @@ impl RobotLoop {
             paused: false,
             pending: VecDeque::new(),
             fleet_halt,
+            account_seen: 0,
+            account_reported: None,
         }
     }
 
@@ -359,6 +367,10 @@ impl RobotLoop {
         origin: Origin,
         process: impl FnOnce(&mut RobotCore) -> Result<Processed, super::core::CoreError>,
     ) -> bool {
+        // The account's state is an input: taken (and journaled) before the event.
+        if !self.sync_account() {
+            return false;
+        }
         let Some(core) = self.core.as_mut() else {
             return false;
         };
@@ -372,6 +384,7 @@ impl RobotLoop {
                 // The event may have moved the checks' trading state (a fill, a mark).
                 self.note_trading_state(false);
                 self.execute(actions, origin);
+                self.report_to_account();
                 true
             }
             Ok(Processed::Duplicate) => {

@@ -47,6 +47,9 @@ impl RobotLoop {
             }
             Some(l) if has_engine => {
                 if let Some(r) = self.core.as_mut().and_then(|c| c.risk()) {
+                    if l.account.is_some() {
+                        r.engine.track_day();
+                    }
                     r.engine.set_limits(l);
                 }
             }
@@ -68,7 +71,11 @@ impl RobotLoop {
             return Ok(());
         };
         let specs = self.spec.instruments.iter().cloned().collect();
+        let in_account = limits.account.is_some();
         let mut engine = RiskEngine::new(&self.spec.name, limits, specs);
+        if in_account {
+            engine.track_day();
+        }
         let name = Some(self.spec.name.as_str());
         let positions = self
             .store
@@ -107,7 +114,7 @@ impl RobotLoop {
         for c in changes {
             tracing::warn!(robot = %self.spec.name, "risk: trading state {}: {}: {} (limit {})", c.state.as_str(), c.code, c.value, c.limit);
         }
-        let own = core.risk().map(|r| r.engine.state());
+        let own = core.risk().map(|r| r.engine.effective_state());
         // The most restrictive of the robot's own state and the fleet's applies.
         let fleet = self.fleet_halt.as_ref().map(|_| TradingState::Halted);
         let state = own.max(fleet);
@@ -173,7 +180,11 @@ impl RobotLoop {
         let Some(core) = self.core.as_mut() else {
             return true;
         };
-        let verdict = core.vet(action);
+        // The robot's own checks, then its account's (a passed order the account denies
+        // leaves the robot's checks through the Denied update it gets).
+        let verdict = core
+            .vet(action)
+            .and_then(|()| self.account_denial(action).map_or(Ok(()), Err));
         self.note_trading_state(false);
         match verdict {
             Ok(()) => true,

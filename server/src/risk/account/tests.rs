@@ -1,0 +1,109 @@
+use super::*;
+
+fn book(text: &str) -> AccountBook {
+    AccountBook::new(Some(&RiskFile::parse(text).unwrap()))
+}
+
+fn rub(pairs: &[(&str, i64)]) -> BTreeMap<String, Money> {
+    pairs
+        .iter()
+        .map(|(c, v)| (c.to_string(), Money::units(*v)))
+        .collect()
+}
+
+const DESK: &str = r#"
+[accounts.desk]
+robots = ["a", "b"]
+max_notional = "1000"
+daily_loss = { reduce = "100", halt = "200" }
+"#;
+
+#[test]
+fn the_members_loss_moves_the_account_at_each_step_and_only_an_operator_resets_it() {
+    let b = book(DESK);
+    assert_eq!(b.state("desk").unwrap().state, TradingState::Active);
+    let loss = |v: i64| Exposure {
+        notional: BTreeMap::new(),
+        day_pnl: rub(&[("RUB", v)]),
+    };
+    // Each robot alone is inside the step; together they are past it (the edge passes).
+    b.report("desk", "a", loss(-60));
+    b.report("desk", "b", loss(-40));
+    assert_eq!(b.state("desk").unwrap().state, TradingState::Active);
+    b.report("desk", "b", loss(-41));
+    let s = b.state("desk").unwrap();
+    assert_eq!((s.state, s.version), (TradingState::Reducing, 1));
+    assert_eq!(
+        s.reason,
+        "account desk: ACCOUNT_DAILY_LOSS: 101 RUB (limit 100 RUB)"
+    );
+    b.report("desk", "a", loss(-160));
+    assert_eq!(b.state("desk").unwrap().state, TradingState::Halted);
+    // A recovery does not move it back by itself.
+    b.report("desk", "a", loss(0));
+    b.report("desk", "b", loss(0));
+    assert_eq!(b.state("desk").unwrap().state, TradingState::Halted);
+    assert_eq!(b.resume("desk"), Some(TradingState::Halted));
+    let s = b.state("desk").unwrap();
+    assert_eq!(
+        (s.state, s.version, s.reason.as_str()),
+        (TradingState::Active, 3, "")
+    );
+    assert_eq!(b.resume("nope"), None);
+    // A robot of no account reports nowhere.
+    b.report("other", "c", loss(-1000));
+    assert!(b.state("other").is_none());
+}
+
+#[test]
+fn an_order_past_the_accounts_open_notional_is_denied_at_the_edge() {
+    let b = book(DESK);
+    let held = |v: i64| Exposure {
+        notional: rub(&[("RUB", v)]),
+        day_pnl: BTreeMap::new(),
+    };
+    b.report("desk", "a", held(600));
+    b.report("desk", "b", held(300));
+    let m = Money::units;
+    assert_eq!(b.check_notional("desk", "RUB", m(100)), Ok(()));
+    let d = b.check_notional("desk", "RUB", m(101)).unwrap_err();
+    assert_eq!(
+        d.to_string(),
+        "ACCOUNT_NOTIONAL: 1001 RUB (limit 1000 RUB for account desk)"
+    );
+    // Another currency is its own total.
+    assert_eq!(b.check_notional("desk", "USD", m(1000)), Ok(()));
+    assert_eq!(b.check_notional("nope", "RUB", m(1_000_000)), Ok(()));
+    let json = b.to_json();
+    assert_eq!(json[0]["notional"]["RUB"], serde_json::json!("900"));
+    assert_eq!(json[0]["trading_state"], serde_json::json!("ACTIVE"));
+}
+
+#[test]
+fn accounts_in_the_file_are_checked() {
+    for (text, says) in [
+        ("[accounts.x]\nrobots = []\n", "at least one robot"),
+        (
+            "[accounts.x]\nrobots = [\"a\"]\n[accounts.y]\nrobots = [\"a\"]\n",
+            "already in account",
+        ),
+        (
+            "[accounts.x]\nrobots = [\"a\"]\nmax_notional = \"0\"\n",
+            "max_notional",
+        ),
+        (
+            "[accounts.x]\nrobots = [\"a\"]\ndaily_loss = { reduce = \"5\", halt = \"1\" }\n",
+            "below reduce",
+        ),
+        (
+            "[accounts.x]\nrobots = [\"a\"]\ncolour = 1\n",
+            "unknown field",
+        ),
+    ] {
+        let e = RiskFile::parse(text).unwrap_err();
+        assert!(e.contains(says), "{e} (wanted {says})");
+    }
+    let f = RiskFile::parse(DESK).unwrap();
+    assert_eq!(f.for_robot("b").account.as_deref(), Some("desk"));
+    assert_eq!(f.for_robot("c").account, None);
+}
