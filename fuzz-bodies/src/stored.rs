@@ -5,11 +5,10 @@ use robofleet::journal::format::{
     check_segment_header, event_header, event_kind_index, next_record, read_symbol, Next,
     RiskRecord,
 };
-use robofleet::store::embedded::{EmbeddedStore, SyncPolicy};
+use robofleet::store::embedded::read_log_bytes;
 use robofleet::store::mongo::codec::decode_bytes;
-use robofleet::store::{AuditEntry, Order, OrderFilter, Store, Trade};
+use robofleet::store::{AuditEntry, Order, Trade};
 use robofleet_api::abi::RfMarket;
-use std::path::PathBuf;
 
 /// A journal segment's bytes: walked record by record (the walk always moves forward),
 /// each body decoded as recovery and replay decode it.
@@ -33,45 +32,21 @@ pub fn journal_records(data: &[u8]) {
     }
 }
 
-thread_local! {
-    /// One folder per thread, reused: a store log is written here for each input.
-    static STORE_DIR: PathBuf = {
-        let dir = tempfile::Builder::new().prefix("fuzz-store").tempdir().expect("a temp dir");
-        dir.keep()
-    };
-}
-
-/// The first byte picks the reader: an embedded store's log (opened as the server opens
-/// it: checksums, JSON records, the order state rules), or a MongoDB document's BSON bytes
+/// The first byte picks the reader: an embedded store's log (read as the server reads it at
+/// open: checksums, JSON records, the order state rules), or a MongoDB document's BSON bytes
 /// read as each stored type. Either is read or refused with a reason.
 pub fn store_readers(data: &[u8]) {
     let Some((&which, rest)) = data.split_first() else {
         return;
     };
     if which % 2 == 0 {
-        STORE_DIR.with(|dir| {
-            let store = dir.join("store");
-            let _ = std::fs::create_dir_all(&store);
-            let log = store.join("store.log");
-            if std::fs::write(&log, rest).is_err() {
-                return;
-            }
-            // Side files of cut tails would pile up: keep only the log.
-            if let Ok(entries) = std::fs::read_dir(&store) {
-                for e in entries.flatten() {
-                    if e.path() != log {
-                        let _ = std::fs::remove_file(e.path());
-                    }
-                }
-            }
-            if let Ok(s) = EmbeddedStore::open(&store, SyncPolicy::Never) {
-                let _ = s.orders(&OrderFilter::default());
-                let _ = s.trades(None);
-                let _ = s.positions(None);
-                let _ = s.audit_log(10);
-                let _ = s.instruments();
-            }
-        });
+        // The store's own reader of its log, on the bytes: what open() replays.
+        if let Ok(summary) = read_log_bytes(rest) {
+            // What open() keeps after cutting a torn tail reads back the same.
+            let kept = usize::try_from(summary.good_bytes).expect("within the input");
+            assert!(kept <= rest.len());
+            assert_eq!(read_log_bytes(&rest[..kept]).ok(), Some(summary));
+        }
     } else {
         let _ = decode_bytes::<Order>(rest);
         let _ = decode_bytes::<Trade>(rest);

@@ -105,11 +105,42 @@ pub(super) fn replay(
             tracing::warn!("store: cannot lock {} ({e}); going on", path.display());
         }
     }
+    let reader = BufReader::with_capacity(1 << 16, &file);
+    let (offset, bad) = read_records(reader, path, &mut apply)?;
+
+    let mut len = offset;
+    if let Some((bad_line, at)) = bad {
+        let saved = save_tail(&file, path, at);
+        tracing::warn!(
+            "store: {}: cut a torn or corrupt tail of {} bytes from line {bad_line} on ({})",
+            path.display(),
+            offset - at,
+            match &saved {
+                Ok(p) => format!("saved to {}", p.display()),
+                Err(e) => format!("could not save it: {e}"),
+            }
+        );
+        file.set_len(at)?;
+        file.sync_data()?;
+        len = at;
+    }
+    Ok((file, len))
+}
+
+/// Where a log's reading stopped: the length read, and the first bad line (number, offset)
+/// that no good line followed (a torn tail to cut), if any.
+type ReadEnd = (u64, Option<(usize, u64)>);
+
+/// The records of a log, read from `reader`, each good one fed to `apply` in order; what
+/// [`replay`] does before it cuts a torn tail. `path` only names the log in errors.
+pub(super) fn read_records(
+    mut reader: impl BufRead,
+    path: &Path,
+    apply: &mut impl FnMut(Record) -> Result<(), String>,
+) -> Result<ReadEnd, StoreError> {
     let corrupt = |line: usize, what: String| {
         StoreError::Corrupt(format!("{} line {line}: {what}", path.display()))
     };
-
-    let mut reader = BufReader::with_capacity(1 << 16, &file);
     let mut line = Vec::new();
     let mut offset = 0u64;
     let mut line_no = 0usize;
@@ -142,25 +173,7 @@ pub(super) fn replay(
             .map_err(|e| corrupt(line_no, format!("unreadable record: {e}")))?;
         apply(record).map_err(|e| corrupt(line_no, e))?;
     }
-    drop(reader);
-
-    let mut len = offset;
-    if let Some((bad_line, at)) = bad {
-        let saved = save_tail(&file, path, at);
-        tracing::warn!(
-            "store: {}: cut a torn or corrupt tail of {} bytes from line {bad_line} on ({})",
-            path.display(),
-            offset - at,
-            match &saved {
-                Ok(p) => format!("saved to {}", p.display()),
-                Err(e) => format!("could not save it: {e}"),
-            }
-        );
-        file.set_len(at)?;
-        file.sync_data()?;
-        len = at;
-    }
-    Ok((file, len))
+    Ok((offset, bad))
 }
 
 /// Copy the log from `at` to its end into a side file, for a post-mortem.

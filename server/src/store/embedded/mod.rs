@@ -120,6 +120,37 @@ impl EmbeddedStore {
     }
 }
 
+/// What a log's bytes hold, read as [`EmbeddedStore::open`] reads its file (for the fuzz
+/// target and tools: no file, no lock, no tail cut).
+#[derive(Debug, PartialEq, Eq)]
+pub struct LogSummary {
+    pub orders: usize,
+    pub trades: usize,
+    pub audit: usize,
+    /// Positions from the trades, as `positions` answers.
+    pub positions: usize,
+    /// Bytes up to the last good record (less than the input when it has a torn tail).
+    pub good_bytes: u64,
+}
+
+/// Read `bytes` as a store log: every record checked against the store's rules and applied
+/// to a fresh state; an error says which line and why.
+pub fn read_log_bytes(bytes: &[u8]) -> Result<LogSummary, StoreError> {
+    let mut state = State::default();
+    let (offset, bad) = log::read_records(bytes, Path::new("<bytes>"), &mut |record| {
+        replay_one(&mut state, record)
+    })?;
+    let registry = state.instruments.iter().cloned().collect();
+    let positions = super::positions_from_trades(&state.trades, &registry).len();
+    Ok(LogSummary {
+        orders: state.orders.len(),
+        trades: state.trades.len(),
+        audit: state.audit.len(),
+        positions,
+        good_bytes: bad.map_or(offset, |(_, at)| at),
+    })
+}
+
 fn replay_one(state: &mut State, record: Record) -> Result<(), String> {
     match record {
         Record::OrderInserted(order) => {
