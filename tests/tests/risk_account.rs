@@ -16,6 +16,9 @@ const ACCOUNT: &str = r#"
 robots = ["panicky", "template"]
 max_notional = "250000"
 daily_loss = { halt = "50" }
+
+[fleet]
+max_notional = "1000000000"
 "#;
 
 fn orders(srv: &mut TestServer, robot: &str) -> Vec<Value> {
@@ -93,6 +96,17 @@ fn an_accounts_loss_halts_all_its_robots_and_its_notional_limit_denies() {
         srv.status("panicky")
     );
     let stats = srv.ok(json!({"cmd": "stats"}));
+    let fleet = &stats["accounts"][1];
+    assert_eq!(
+        (fleet["name"].clone(), fleet["robots"].clone()),
+        (json!("fleet"), json!(["*"]))
+    );
+    assert_eq!(
+        fleet["trading_state"],
+        json!("ACTIVE"),
+        "its own limits are far away"
+    );
+    assert!(fleet["notional"]["RUB"].as_str().is_some(), "{fleet}");
     let desk = &stats["accounts"][0];
     assert_eq!(desk["name"], json!("desk"));
     assert_eq!(desk["trading_state"], json!("HALTED"));

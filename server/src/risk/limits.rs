@@ -112,7 +112,21 @@ struct FileDoc {
     robots: BTreeMap<String, RobotTable>,
     #[serde(default)]
     accounts: BTreeMap<String, AccountLimits>,
+    /// Limits over every robot together: an account of them all.
+    fleet: Option<FleetLimits>,
 }
+
+/// The `[fleet]` table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FleetLimits {
+    max_notional: Option<Money>,
+    daily_loss: Option<LossSteps>,
+}
+
+/// The name the `[fleet]` table goes by among the accounts (and its member list).
+pub const FLEET: &str = "fleet";
+pub const EVERY_ROBOT: &str = "*";
 
 /// One `[accounts.<name>]` table: robots that trade one account, and its limits over all
 /// of them together.
@@ -147,6 +161,9 @@ pub struct RobotLimits {
     /// The account the robot trades (`[accounts.<name>]`), if any.
     #[serde(default)]
     pub account: Option<String>,
+    /// The file has a `[fleet]` table: the robot counts towards it too.
+    #[serde(default)]
+    pub fleet: bool,
 }
 
 impl RobotLimits {
@@ -198,6 +215,9 @@ impl RiskFile {
         let mut member_of: BTreeMap<&str, &str> = BTreeMap::new();
         for (name, a) in &doc.accounts {
             let err = |e: String| format!("[accounts.{name}]: {e}");
+            if name == FLEET {
+                return Err(err("the name is the [fleet] table's: choose another".into()));
+            }
             if a.robots.is_empty() {
                 return Err(err("robots: name at least one robot".into()));
             }
@@ -213,9 +233,22 @@ impl RiskFile {
             }
             check_steps("daily_loss", a.daily_loss).map_err(err)?;
         }
+        let mut accounts = doc.accounts;
+        if let Some(f) = doc.fleet {
+            if f.max_notional.is_some_and(|m| m <= Money::ZERO) {
+                return Err("[fleet]: max_notional must be above 0".into());
+            }
+            check_steps("daily_loss", f.daily_loss).map_err(|e| format!("[fleet]: {e}"))?;
+            let fleet = AccountLimits {
+                robots: vec![EVERY_ROBOT.to_string()],
+                max_notional: f.max_notional,
+                daily_loss: f.daily_loss,
+            };
+            accounts.insert(FLEET.to_string(), fleet);
+        }
         Ok(RiskFile {
             robots: doc.robots,
-            accounts: doc.accounts,
+            accounts,
         })
     }
 
@@ -223,6 +256,7 @@ impl RiskFile {
     pub fn account_of(&self, name: &str) -> Option<(&str, &AccountLimits)> {
         self.accounts
             .iter()
+            .filter(|(n, _)| n.as_str() != FLEET)
             .find(|(_, a)| a.robots.iter().any(|r| r == name))
             .map(|(n, a)| (n.as_str(), a))
     }
@@ -272,6 +306,7 @@ impl RiskFile {
             drawdown: steps(own.drawdown, base.drawdown),
             symbols,
             account: self.account_of(name).map(|(a, _)| a.to_string()),
+            fleet: self.accounts.contains_key(FLEET),
         }
     }
 }

@@ -82,7 +82,11 @@ impl AccountBook {
         for (name, limits) in wanted {
             match accounts.get_mut(&name) {
                 Some(a) => {
-                    a.members.retain(|r, _| limits.robots.contains(r));
+                    let every = limits
+                        .robots
+                        .iter()
+                        .any(|r| r == super::limits::EVERY_ROBOT);
+                    a.members.retain(|r, _| every || limits.robots.contains(r));
                     a.limits = limits;
                 }
                 None => {

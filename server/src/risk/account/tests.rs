@@ -106,4 +106,36 @@ fn accounts_in_the_file_are_checked() {
     let f = RiskFile::parse(DESK).unwrap();
     assert_eq!(f.for_robot("b").account.as_deref(), Some("desk"));
     assert_eq!(f.for_robot("c").account, None);
+    assert!(!f.for_robot("c").fleet);
+    // [fleet]: every robot counts towards it, beside its own account.
+    let text = format!("{DESK}[fleet]\nmax_notional = \"5000\"\n");
+    let f = RiskFile::parse(&text).unwrap();
+    assert!(f.for_robot("b").fleet && f.for_robot("anyone").fleet);
+    assert_eq!(f.for_robot("b").account.as_deref(), Some("desk"));
+    let b = AccountBook::new(Some(&f));
+    b.report(
+        "fleet",
+        "b",
+        Exposure {
+            notional: rub(&[("RUB", 4000)]),
+            day_pnl: BTreeMap::new(),
+        },
+    );
+    b.report(
+        "fleet",
+        "zed",
+        Exposure {
+            notional: rub(&[("RUB", 900)]),
+            day_pnl: BTreeMap::new(),
+        },
+    );
+    assert!(b.check_notional("fleet", "RUB", Money::units(101)).is_err());
+    assert!(b.check_notional("fleet", "RUB", Money::units(100)).is_ok());
+    b.set_limits(Some(&f));
+    assert!(
+        b.check_notional("fleet", "RUB", Money::units(101)).is_err(),
+        "members kept"
+    );
+    let e = RiskFile::parse("[accounts.fleet]\nrobots = [\"a\"]\n").unwrap_err();
+    assert!(e.contains("[fleet] table"), "{e}");
 }

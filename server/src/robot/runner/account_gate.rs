@@ -8,22 +8,42 @@ use crate::risk::{Denial, TradingState};
 use robofleet_api::Action;
 
 impl RobotLoop {
-    /// The account this robot trades, and the book, when its limits name one.
-    fn account(&mut self) -> Option<(String, std::sync::Arc<crate::risk::account::AccountBook>)> {
+    /// The groups this robot counts towards (its account, the `[fleet]`), and the book.
+    fn account(
+        &mut self,
+    ) -> Option<(
+        Vec<String>,
+        std::sync::Arc<crate::risk::account::AccountBook>,
+    )> {
         let book = self.spec.accounts.clone()?;
-        let name = self.spec.risk.as_ref()?.account.clone()?;
-        Some((name, book))
+        let limits = self.spec.risk.as_ref()?;
+        let mut groups: Vec<String> = limits.account.iter().cloned().collect();
+        if limits.fleet {
+            groups.push(crate::risk::limits::FLEET.to_string());
+        }
+        (!groups.is_empty()).then_some((groups, book))
     }
 
     /// Take the account's state if it changed since the robot last did. False when the
     /// robot failed (its journal would not take the change).
     pub(super) fn sync_account(&mut self) -> bool {
-        let Some((name, book)) = self.account() else {
+        let Some((groups, book)) = self.account() else {
             return true;
         };
-        let Some(now) = book.state(&name) else {
-            return true;
+        // The most restrictive of its groups; any change of any of them is a new input.
+        let mut now = crate::risk::account::AccountState {
+            version: 0,
+            state: TradingState::Active,
+            reason: String::new(),
         };
+        for g in &groups {
+            let Some(s) = book.state(g) else { continue };
+            now.version += s.version;
+            if s.state > now.state {
+                now.state = s.state;
+                now.reason = s.reason;
+            }
+        }
         if now.version == self.account_seen {
             return true;
         }
@@ -39,7 +59,7 @@ impl RobotLoop {
         if now.state != TradingState::Active {
             tracing::warn!(robot = %self.spec.name, "risk: account trading state {}: {}", now.state.as_str(), now.reason);
         } else {
-            tracing::info!(robot = %self.spec.name, "risk: account {name} is ACTIVE again");
+            tracing::info!(robot = %self.spec.name, "risk: account {} is ACTIVE again", groups.join(", "));
         }
         let journaled = self.journal_risk(change);
         self.note_trading_state(true);
@@ -48,7 +68,7 @@ impl RobotLoop {
 
     /// Tell the account what the robot holds now, when that changed.
     pub(super) fn report_to_account(&mut self) {
-        let Some((name, book)) = self.account() else {
+        let Some((groups, book)) = self.account() else {
             return;
         };
         let Some(risk) = self.core.as_mut().and_then(|c| c.risk()) else {
@@ -56,7 +76,9 @@ impl RobotLoop {
         };
         let exposure = risk.engine.exposure(risk.now());
         if self.account_reported.as_ref() != Some(&exposure) {
-            book.report(&name, &self.spec.name, exposure.clone());
+            for g in &groups {
+                book.report(g, &self.spec.name, exposure.clone());
+            }
             self.account_reported = Some(exposure);
         }
     }
@@ -66,9 +88,11 @@ impl RobotLoop {
         let Action::Submit(req) = action else {
             return None;
         };
-        let (name, book) = self.account()?;
+        let (groups, book) = self.account()?;
         let risk = self.core.as_mut()?.risk()?;
         let (currency, add) = risk.engine.order_notional(req, risk.now())?;
-        book.check_notional(&name, &currency, add).err()
+        groups
+            .iter()
+            .find_map(|g| book.check_notional(g, &currency, add).err())
     }
 }

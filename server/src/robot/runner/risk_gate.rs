@@ -47,7 +47,7 @@ impl RobotLoop {
             }
             Some(l) if has_engine => {
                 if let Some(r) = self.core.as_mut().and_then(|c| c.risk()) {
-                    if l.account.is_some() {
+                    if l.account.is_some() || l.fleet {
                         r.engine.track_day();
                     }
                     r.engine.set_limits(l);
@@ -71,7 +71,7 @@ impl RobotLoop {
             return Ok(());
         };
         let specs = self.spec.instruments.iter().cloned().collect();
-        let in_account = limits.account.is_some();
+        let in_account = limits.account.is_some() || limits.fleet;
         let mut engine = RiskEngine::new(&self.spec.name, limits, specs);
         if in_account {
             engine.track_day();
