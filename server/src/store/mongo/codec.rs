@@ -31,7 +31,10 @@ pub fn from_document<T: DeserializeOwned>(d: Document) -> mongodb::bson::de::Res
 }
 
 /// Decode a BSON document's bytes as `T`, as the store reads what the database holds.
+/// (Through `RawDocument`, which checks the length prefix against the bytes: reading from a
+/// reader would first allocate whatever length the prefix claims.)
 pub fn decode_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
-    let doc = Document::from_reader(bytes).map_err(|e| e.to_string())?;
+    let raw = mongodb::bson::RawDocument::from_bytes(bytes).map_err(|e| e.to_string())?;
+    let doc = Document::try_from(raw).map_err(|e| e.to_string())?;
     from_document(doc).map_err(|e| e.to_string())
 }
