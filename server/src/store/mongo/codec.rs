@@ -38,3 +38,31 @@ pub fn decode_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     let doc = Document::try_from(raw).map_err(|e| e.to_string())?;
     from_document(doc).map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the store_readers fuzz target: a document whose length prefix claims far
+    /// more than the bytes hold is refused as it is read, with nothing allocated for it.
+    #[test]
+    fn a_document_claiming_more_than_its_bytes_is_refused() {
+        let mut bytes = i32::MAX.to_le_bytes().to_vec();
+        bytes.extend_from_slice(&[0x10, b'x', 0, 1, 0, 0, 0, 0]);
+        let e = decode_bytes::<crate::store::AuditEntry>(&bytes).unwrap_err();
+        assert!(!e.is_empty());
+        let entry = crate::store::AuditEntry {
+            ts_ns: 1,
+            server: "s".into(),
+            who: "w".into(),
+            role: "admin".into(),
+            cmd: "stop".into(),
+            request: "{}".into(),
+            result: "ok".into(),
+            message: String::new(),
+        };
+        let mut good = Vec::new();
+        to_document(&entry).unwrap().to_writer(&mut good).unwrap();
+        assert_eq!(decode_bytes::<crate::store::AuditEntry>(&good), Ok(entry));
+    }
+}
