@@ -10,7 +10,7 @@
 
 use crate::RiskArgs;
 use hdrhistogram::Histogram;
-use robofleet::risk::account::AccountBook;
+use robofleet::risk::account::{AccountBook, Exposure};
 use robofleet::risk::{RiskEngine, RiskFile};
 use robofleet_api::{
     Instruments, OrderRequest, OrderStatus, OrderType, OrderUpdate, Price, Side, TimeInForce,
@@ -52,6 +52,7 @@ fn ticks(
 ) -> anyhow::Result<(Histogram<u64>, u64)> {
     let mut h = Histogram::<u64>::new_with_bounds(1, 10_000_000, 3)?;
     let mut denied = 0;
+    let (mut last, mut spare) = (Exposure::default(), Exposure::default());
     for i in 0..warmup + ticks {
         let ts = T0 + i as i64 * 500_000;
         let mid = 100_000 + (i % 7) as i64;
@@ -83,17 +84,17 @@ fn ticks(
             // against their notional after its own checks, its holdings after each input.
             let state = |e: &mut RiskEngine| {
                 if let Some(b) = groups {
-                    for g in GROUP_NAMES {
-                        std::hint::black_box(b.state(g));
-                    }
+                    std::hint::black_box(b.versions(&GROUP_NAMES));
                     std::hint::black_box(e.effective_state());
                 }
             };
-            let report = |e: &RiskEngine| {
+            let mut report = |e: &RiskEngine| {
                 if let Some(b) = groups {
-                    let x = e.exposure(ts);
-                    for g in GROUP_NAMES {
-                        b.report(g, "latency_probe", x.clone());
+                    // As the robot loop does: into a reused buffer, reported when it moved.
+                    e.exposure_into(ts, &mut spare);
+                    if last != spare {
+                        b.report_to(&GROUP_NAMES, "latency_probe", &spare);
+                        std::mem::swap(&mut last, &mut spare);
                     }
                 }
             };
@@ -103,9 +104,8 @@ fn ticks(
             let mut verdict = e.check_submit(&req, ts);
             if let (Ok(()), Some(b)) = (&verdict, groups) {
                 if let Some((currency, add)) = e.order_notional(&req, ts) {
-                    for g in GROUP_NAMES {
-                        verdict = verdict.and_then(|()| b.check_notional(g, &currency, add));
-                    }
+                    verdict =
+                        verdict.and_then(|()| b.check_notional_in(&GROUP_NAMES, &currency, add));
                 }
             }
             if let Err(d) = verdict {

@@ -5,7 +5,6 @@ use super::account::Exposure;
 use super::engine::RiskEngine;
 use super::TradingState;
 use robofleet_api::{Money, OrderRequest, OrderType, Price};
-use std::collections::BTreeMap;
 
 impl RiskEngine {
     /// The robot is in an account: keep the day's base for its loss.
@@ -24,39 +23,55 @@ impl RiskEngine {
     }
 
     /// `points` (price x lots) of `symbol` as money, and its currency.
-    fn value(&self, symbol: &str, points: i128, ts: i64) -> (String, Money) {
+    fn value(&self, symbol: &str, points: i128, ts: i64) -> (&str, Money) {
         match self.instruments.at(symbol, ts) {
-            Some(spec) => (spec.currency.clone(), spec.money_for_points(points).abs()),
-            None => (String::new(), Money::from_raw(points).abs()),
+            Some(spec) => (spec.currency.as_str(), spec.money_for_points(points).abs()),
+            None => ("", Money::from_raw(points).abs()),
         }
     }
 
-    /// Open notional and the day's PnL, per currency, at `ts`.
-    /// (The day's base is kept by the marks at each quote and fill.)
-    pub fn exposure(&self, ts: i64) -> Exposure {
-        let mut notional: BTreeMap<String, Money> = BTreeMap::new();
+    /// Open notional and the day's PnL, per currency, at `ts`, written into `out` (its
+    /// currencies kept: nothing is allocated once they are known). The day's base is kept
+    /// by the marks at each quote and fill.
+    pub fn exposure_into(&self, ts: i64, out: &mut Exposure) {
+        out.notional.zero();
+        out.day_pnl.zero();
         for (symbol, s) in &self.symbols {
-            let Some(mid) = s.mid else { continue };
-            let points = i128::from(mid.raw()) * i128::from(s.position.qty);
-            let (currency, m) = self.value(symbol, points, ts);
-            *notional.entry(currency).or_insert(Money::ZERO) += m;
+            let spec = self.instruments.at(symbol, ts);
+            let currency = spec.map_or("", |s| s.currency.as_str());
+            if let Some(mid) = s.mid {
+                let points = i128::from(mid.raw()) * i128::from(s.position.qty);
+                let m = match spec {
+                    Some(spec) => spec.money_for_points(points),
+                    None => Money::from_raw(points),
+                };
+                out.notional.add(currency, m.abs());
+            }
+            let p = &s.position;
+            let open = match s.mid {
+                Some(mid) if p.qty != 0 => p.unrealized(mid, spec),
+                _ => Money::ZERO,
+            };
+            out.day_pnl.add(currency, p.realized_pnl - p.fees + open);
         }
-        for w in self.working_orders() {
-            let Some(px) = w.1.or_else(|| self.symbols.get(w.0).and_then(|s| s.mid)) else {
+        for (symbol, price, remaining) in self.working_orders() {
+            let Some(px) = price.or_else(|| self.symbols.get(symbol).and_then(|s| s.mid)) else {
                 continue;
             };
-            let (currency, m) = self.value(w.0, i128::from(px.raw()) * i128::from(w.2), ts);
-            *notional.entry(currency).or_insert(Money::ZERO) += m;
+            let (currency, m) =
+                self.value(symbol, i128::from(px.raw()) * i128::from(remaining), ts);
+            out.notional.add(currency, m);
         }
-        let equity = self.equity(ts);
-        let day_pnl = equity
-            .into_iter()
-            .map(|(c, now)| {
-                let base = self.day_base.get(&c).copied().unwrap_or(now);
-                (c, now - base)
-            })
-            .collect();
-        Exposure { notional, day_pnl }
+        // Equity less the day's base: what the day has made or lost.
+        for (currency, base) in &self.day_base {
+            out.day_pnl.add(currency, Money::ZERO - *base);
+        }
+    }
+
+    pub fn exposure(&self, ts: i64) -> Exposure {
+        let mut e = Exposure::default();
+        self.exposure_into(ts, &mut e);
+        e
     }
 
     /// The notional an order adds (at its limit price, or the mid), and its currency;
@@ -66,6 +81,8 @@ impl RiskEngine {
             OrderType::Limit { price } => price,
             _ => self.symbols.get(&req.symbol).and_then(|s| s.mid)?,
         };
-        Some(self.value(&req.symbol, i128::from(px.raw()) * i128::from(req.qty), ts))
+        let points = i128::from(px.raw()) * i128::from(req.qty);
+        let (currency, m) = self.value(&req.symbol, points, ts);
+        Some((currency.to_string(), m))
     }
 }

@@ -89,6 +89,7 @@ struct RobotLoop {
     /// Its account's state version last taken, and what it last reported to it.
     account_seen: u64,
     account_reported: Option<crate::risk::account::Exposure>,
+    account_spare: crate::risk::account::Exposure,
 }
 
 impl RobotLoop {
@@ -105,6 +106,7 @@ impl RobotLoop {
             fleet_halt,
             account_seen: 0,
             account_reported: None,
+            account_spare: Default::default(),
         }
     }
 

@@ -12,19 +12,64 @@ use robofleet_api::Money;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-/// What one robot holds, per currency (`""`: a symbol without a spec, in points).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+/// Amounts per currency (`""`: a symbol without a spec, in points), in a small vector:
+/// a robot holds one or two currencies, and refilling it in place allocates nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PerCurrency(Vec<(String, Money)>);
+
+impl PerCurrency {
+    pub fn get(&self, currency: &str) -> Money {
+        self.0
+            .iter()
+            .find(|(c, _)| c == currency)
+            .map_or(Money::ZERO, |(_, m)| *m)
+    }
+
+    /// Add `m` to `currency`'s amount.
+    pub fn add(&mut self, currency: &str, m: Money) {
+        match self.0.iter_mut().find(|(c, _)| c == currency) {
+            Some((_, v)) => *v += m,
+            None => self.0.push((currency.to_string(), m)),
+        }
+    }
+
+    /// Every amount to zero, keeping the currencies (and their allocations).
+    pub fn zero(&mut self) {
+        for (_, v) in &mut self.0 {
+            *v = Money::ZERO;
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Money)> {
+        self.0.iter().map(|(c, m)| (c.as_str(), *m))
+    }
+
+    /// As `stats` shows it: currency -> decimal text, zero amounts left out.
+    fn to_json(&self) -> serde_json::Value {
+        let map: BTreeMap<&str, String> = self
+            .iter()
+            .filter(|(_, m)| *m != Money::ZERO)
+            .map(|(c, m)| (c, m.to_string()))
+            .collect();
+        serde_json::json!(map)
+    }
+}
+
+/// What one robot holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Exposure {
     /// Positions at the mid plus working orders at their price (market orders at the mid).
-    pub notional: BTreeMap<String, Money>,
+    pub notional: PerCurrency,
     /// Equity now less equity when the day began (negative: a loss).
-    pub day_pnl: BTreeMap<String, Money>,
+    pub day_pnl: PerCurrency,
 }
 
 #[derive(Debug)]
 struct Account {
     limits: AccountLimits,
     members: BTreeMap<String, Exposure>,
+    /// The members' exposures summed, kept as they report (never summed again).
+    total: Exposure,
     state: TradingState,
     /// Why the state is what it is (empty while `ACTIVE`).
     reason: String,
@@ -43,19 +88,6 @@ pub struct AccountState {
 #[derive(Debug, Default)]
 pub struct AccountBook {
     accounts: Mutex<BTreeMap<String, Account>>,
-}
-
-fn sum(
-    members: &BTreeMap<String, Exposure>,
-    pick: fn(&Exposure) -> &BTreeMap<String, Money>,
-) -> BTreeMap<String, Money> {
-    let mut total: BTreeMap<String, Money> = BTreeMap::new();
-    for e in members.values() {
-        for (currency, m) in pick(e) {
-            *total.entry(currency.clone()).or_insert(Money::ZERO) += *m;
-        }
-    }
-    total
 }
 
 fn money(m: Money, currency: &str) -> String {
@@ -88,6 +120,10 @@ impl AccountBook {
                         .any(|r| r == super::limits::EVERY_ROBOT);
                     a.members.retain(|r, _| every || limits.robots.contains(r));
                     a.limits = limits;
+                    a.total = Exposure::default();
+                    for e in a.members.values() {
+                        add_into(&mut a.total, e, false);
+                    }
                 }
                 None => {
                     accounts.insert(
@@ -95,6 +131,7 @@ impl AccountBook {
                         Account {
                             limits,
                             members: BTreeMap::new(),
+                            total: Exposure::default(),
                             state: TradingState::Active,
                             reason: String::new(),
                             version: 0,
@@ -106,43 +143,53 @@ impl AccountBook {
     }
 
     /// A member's holdings changed: add them up, and move the account to a more
-    /// restrictive state if its loss passed a step (never back by itself).
-    pub fn report(&self, account: &str, robot: &str, exposure: Exposure) {
+    /// restrictive state if its loss passed a step (never back by itself). Nothing is
+    /// allocated once the member has reported before.
+    pub fn report(&self, account: &str, robot: &str, exposure: &Exposure) {
+        self.report_to(&[account], robot, exposure);
+    }
+
+    /// [`Self::report`] to each of `groups` (an account and the fleet), under one lock.
+    pub fn report_to<S: AsRef<str>>(&self, groups: &[S], robot: &str, exposure: &Exposure) {
         let mut accounts = self.lock();
-        let Some(a) = accounts.get_mut(account) else {
-            return;
-        };
-        a.members.insert(robot.to_string(), exposure);
-        let Some(steps) = a.limits.daily_loss else {
-            return;
-        };
-        let mut worst: Option<(TradingState, String)> = None;
-        for (currency, pnl) in sum(&a.members, |e| &e.day_pnl) {
-            let loss = Money::ZERO - pnl;
-            for (state, limit) in [
-                (TradingState::Halted, steps.halt),
-                (TradingState::Reducing, steps.reduce),
-            ] {
-                let Some(limit) = limit else { continue };
-                if loss > limit && worst.as_ref().is_none_or(|(w, _)| state > *w) {
-                    let why = format!(
-                        "account {account}: ACCOUNT_DAILY_LOSS: {} (limit {})",
-                        money(loss, &currency),
-                        money(limit, &currency)
-                    );
-                    worst = Some((state, why));
-                }
+        for g in groups {
+            if let Some(a) = accounts.get_mut(g.as_ref()) {
+                a.take_report(g.as_ref(), robot, exposure);
             }
         }
-        if let Some((state, why)) = worst.filter(|(s, _)| *s > a.state) {
-            tracing::warn!(
-                "risk: account {account} trading state {}: {why}",
-                state.as_str()
-            );
-            a.state = state;
-            a.reason = why;
-            a.version += 1;
+    }
+
+    /// The sum of `groups`' state versions, under one lock: it moves whenever one of them
+    /// changes state.
+    pub fn versions<S: AsRef<str>>(&self, groups: &[S]) -> u64 {
+        let accounts = self.lock();
+        groups
+            .iter()
+            .filter_map(|g| accounts.get(g.as_ref()))
+            .map(|a| a.version)
+            .sum()
+    }
+
+    /// [`Self::check_notional`] against each of `groups`, under one lock.
+    pub fn check_notional_in<S: AsRef<str>>(
+        &self,
+        groups: &[S],
+        currency: &str,
+        add: Money,
+    ) -> Result<(), Denial> {
+        let accounts = self.lock();
+        for g in groups {
+            if let Some(a) = accounts.get(g.as_ref()) {
+                a.check_notional(g.as_ref(), currency, add)?;
+            }
         }
+        Ok(())
+    }
+
+    /// The version of the account's state: a robot reads the state itself only when this
+    /// moved since it last took it.
+    pub fn version(&self, account: &str) -> Option<u64> {
+        self.lock().get(account).map(|a| a.version)
     }
 
     /// The account's state now.
@@ -157,26 +204,7 @@ impl AccountBook {
     /// Would `add` more notional (in `currency`) from `robot` take the account past its
     /// limit? The robot's own part counts as it last reported it.
     pub fn check_notional(&self, account: &str, currency: &str, add: Money) -> Result<(), Denial> {
-        let accounts = self.lock();
-        let Some(a) = accounts.get(account) else {
-            return Ok(());
-        };
-        let Some(max) = a.limits.max_notional else {
-            return Ok(());
-        };
-        let now = sum(&a.members, |e| &e.notional)
-            .get(currency)
-            .copied()
-            .unwrap_or(Money::ZERO);
-        let after = now + add;
-        if after > max {
-            return Err(Denial {
-                code: DenyCode::AccountNotional,
-                limit: format!("{} for account {account}", money(max, currency)),
-                value: money(after, currency),
-            });
-        }
-        Ok(())
+        self.check_notional_in(&[account], currency, add)
     }
 
     /// An operator's `resume_account`: `ACTIVE` again. `None` for an unknown account.
@@ -203,12 +231,85 @@ impl AccountBook {
                     "robots": a.limits.robots,
                     "trading_state": a.state.as_str(),
                     "reason": (!a.reason.is_empty()).then_some(&a.reason),
-                    "notional": sum(&a.members, |e| &e.notional),
-                    "day_pnl": sum(&a.members, |e| &e.day_pnl),
+                    "notional": a.total.notional.to_json(),
+                    "day_pnl": a.total.day_pnl.to_json(),
                 })
             })
             .collect();
         serde_json::Value::Array(list)
+    }
+}
+
+impl Account {
+    /// A member's report, added up; a loss past a step moves the account.
+    fn take_report(&mut self, account: &str, robot: &str, exposure: &Exposure) {
+        match self.members.get_mut(robot) {
+            Some(old) => {
+                add_into(&mut self.total, old, true);
+                old.clone_from(exposure);
+            }
+            None => {
+                self.members.insert(robot.to_string(), exposure.clone());
+            }
+        }
+        add_into(&mut self.total, exposure, false);
+        let Some(steps) = self.limits.daily_loss else {
+            return;
+        };
+        let mut worst: Option<(TradingState, &str, Money, Money)> = None;
+        for (currency, pnl) in self.total.day_pnl.iter() {
+            let loss = Money::ZERO - pnl;
+            for (state, limit) in [
+                (TradingState::Halted, steps.halt),
+                (TradingState::Reducing, steps.reduce),
+            ] {
+                let Some(limit) = limit else { continue };
+                if loss > limit && worst.as_ref().is_none_or(|w| state > w.0) {
+                    worst = Some((state, currency, loss, limit));
+                }
+            }
+        }
+        let Some((state, currency, loss, limit)) = worst.filter(|w| w.0 > self.state) else {
+            return;
+        };
+        let why = format!(
+            "account {account}: ACCOUNT_DAILY_LOSS: {} (limit {})",
+            money(loss, currency),
+            money(limit, currency)
+        );
+        tracing::warn!(
+            "risk: account {account} trading state {}: {why}",
+            state.as_str()
+        );
+        self.state = state;
+        self.reason = why;
+        self.version += 1;
+    }
+
+    fn check_notional(&self, account: &str, currency: &str, add: Money) -> Result<(), Denial> {
+        let Some(max) = self.limits.max_notional else {
+            return Ok(());
+        };
+        let after = self.total.notional.get(currency) + add;
+        if after > max {
+            return Err(Denial {
+                code: DenyCode::AccountNotional,
+                limit: format!("{} for account {account}", money(max, currency)),
+                value: money(after, currency),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// `total += e`, or `total -= e` when `minus`, currency by currency.
+fn add_into(total: &mut Exposure, e: &Exposure, minus: bool) {
+    let signed = |m: Money| if minus { Money::ZERO - m } else { m };
+    for (c, m) in e.notional.iter() {
+        total.notional.add(c, signed(m));
+    }
+    for (c, m) in e.day_pnl.iter() {
+        total.day_pnl.add(c, signed(m));
     }
 }
 

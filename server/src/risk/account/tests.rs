@@ -4,11 +4,12 @@ fn book(text: &str) -> AccountBook {
     AccountBook::new(Some(&RiskFile::parse(text).unwrap()))
 }
 
-fn rub(pairs: &[(&str, i64)]) -> BTreeMap<String, Money> {
-    pairs
-        .iter()
-        .map(|(c, v)| (c.to_string(), Money::units(*v)))
-        .collect()
+fn rub(pairs: &[(&str, i64)]) -> PerCurrency {
+    let mut p = PerCurrency::default();
+    for (c, v) in pairs {
+        p.add(c, Money::units(*v));
+    }
+    p
 }
 
 const DESK: &str = r#"
@@ -23,25 +24,25 @@ fn the_members_loss_moves_the_account_at_each_step_and_only_an_operator_resets_i
     let b = book(DESK);
     assert_eq!(b.state("desk").unwrap().state, TradingState::Active);
     let loss = |v: i64| Exposure {
-        notional: BTreeMap::new(),
+        notional: PerCurrency::default(),
         day_pnl: rub(&[("RUB", v)]),
     };
     // Each robot alone is inside the step; together they are past it (the edge passes).
-    b.report("desk", "a", loss(-60));
-    b.report("desk", "b", loss(-40));
+    b.report("desk", "a", &loss(-60));
+    b.report("desk", "b", &loss(-40));
     assert_eq!(b.state("desk").unwrap().state, TradingState::Active);
-    b.report("desk", "b", loss(-41));
+    b.report("desk", "b", &loss(-41));
     let s = b.state("desk").unwrap();
     assert_eq!((s.state, s.version), (TradingState::Reducing, 1));
     assert_eq!(
         s.reason,
         "account desk: ACCOUNT_DAILY_LOSS: 101 RUB (limit 100 RUB)"
     );
-    b.report("desk", "a", loss(-160));
+    b.report("desk", "a", &loss(-160));
     assert_eq!(b.state("desk").unwrap().state, TradingState::Halted);
     // A recovery does not move it back by itself.
-    b.report("desk", "a", loss(0));
-    b.report("desk", "b", loss(0));
+    b.report("desk", "a", &loss(0));
+    b.report("desk", "b", &loss(0));
     assert_eq!(b.state("desk").unwrap().state, TradingState::Halted);
     assert_eq!(b.resume("desk"), Some(TradingState::Halted));
     let s = b.state("desk").unwrap();
@@ -51,7 +52,7 @@ fn the_members_loss_moves_the_account_at_each_step_and_only_an_operator_resets_i
     );
     assert_eq!(b.resume("nope"), None);
     // A robot of no account reports nowhere.
-    b.report("other", "c", loss(-1000));
+    b.report("other", "c", &loss(-1000));
     assert!(b.state("other").is_none());
 }
 
@@ -60,10 +61,10 @@ fn an_order_past_the_accounts_open_notional_is_denied_at_the_edge() {
     let b = book(DESK);
     let held = |v: i64| Exposure {
         notional: rub(&[("RUB", v)]),
-        day_pnl: BTreeMap::new(),
+        day_pnl: PerCurrency::default(),
     };
-    b.report("desk", "a", held(600));
-    b.report("desk", "b", held(300));
+    b.report("desk", "a", &held(600));
+    b.report("desk", "b", &held(300));
     let m = Money::units;
     assert_eq!(b.check_notional("desk", "RUB", m(100)), Ok(()));
     let d = b.check_notional("desk", "RUB", m(101)).unwrap_err();
@@ -116,17 +117,17 @@ fn accounts_in_the_file_are_checked() {
     b.report(
         "fleet",
         "b",
-        Exposure {
+        &Exposure {
             notional: rub(&[("RUB", 4000)]),
-            day_pnl: BTreeMap::new(),
+            day_pnl: PerCurrency::default(),
         },
     );
     b.report(
         "fleet",
         "zed",
-        Exposure {
+        &Exposure {
             notional: rub(&[("RUB", 900)]),
-            day_pnl: BTreeMap::new(),
+            day_pnl: PerCurrency::default(),
         },
     );
     assert!(b.check_notional("fleet", "RUB", Money::units(101)).is_err());

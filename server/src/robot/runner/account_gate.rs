@@ -30,7 +30,12 @@ impl RobotLoop {
         let Some((groups, book)) = self.account() else {
             return true;
         };
-        // The most restrictive of its groups; any change of any of them is a new input.
+        // Any change of any of its groups is a new input: the versions say whether one came.
+        let version = book.versions(&groups);
+        if version == self.account_seen {
+            return true;
+        }
+        // The most restrictive of its groups.
         let mut now = crate::risk::account::AccountState {
             version: 0,
             state: TradingState::Active,
@@ -74,12 +79,16 @@ impl RobotLoop {
         let Some(risk) = self.core.as_mut().and_then(|c| c.risk()) else {
             return;
         };
-        let exposure = risk.engine.exposure(risk.now());
-        if self.account_reported.as_ref() != Some(&exposure) {
-            for g in &groups {
-                book.report(g, &self.spec.name, exposure.clone());
+        // Into the spare buffer, compared with the last report, then swapped: nothing is
+        // allocated per event once the robot's currencies are known.
+        risk.engine
+            .exposure_into(risk.now(), &mut self.account_spare);
+        if self.account_reported.as_ref() != Some(&self.account_spare) {
+            book.report_to(&groups, &self.spec.name, &self.account_spare);
+            match self.account_reported.as_mut() {
+                Some(last) => std::mem::swap(last, &mut self.account_spare),
+                None => self.account_reported = Some(self.account_spare.clone()),
             }
-            self.account_reported = Some(exposure);
         }
     }
 
@@ -91,8 +100,6 @@ impl RobotLoop {
         let (groups, book) = self.account()?;
         let risk = self.core.as_mut()?.risk()?;
         let (currency, add) = risk.engine.order_notional(req, risk.now())?;
-        groups
-            .iter()
-            .find_map(|g| book.check_notional(g, &currency, add).err())
+        book.check_notional_in(&groups, &currency, add).err()
     }
 }
