@@ -90,6 +90,8 @@ struct RobotLoop {
     account_seen: u64,
     account_reported: Option<crate::risk::account::Exposure>,
     account_spare: crate::risk::account::Exposure,
+    /// The groups it counts towards (its account, the fleet) and their book.
+    groups: Option<(Arc<[String]>, Arc<crate::risk::account::AccountBook>)>,
 }
 
 impl RobotLoop {
@@ -107,6 +109,7 @@ impl RobotLoop {
             account_seen: 0,
             account_reported: None,
             account_spare: Default::default(),
+            groups: None,
         }
     }
 
@@ -140,6 +143,7 @@ impl RobotLoop {
         if let Err(e) = self.attach_risk() {
             return self.fail(e);
         }
+        self.refresh_groups();
         // What the checks decide by, from the start: in the journal before any input.
         let limits = self.spec.risk.as_ref().map(|l| l.to_json());
         let mut risk_inputs = vec![RiskChange::Limits(limits)];

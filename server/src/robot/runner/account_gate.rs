@@ -4,24 +4,29 @@
 
 use super::RobotLoop;
 use crate::journal::format::RiskChange;
+use crate::risk::account::AccountBook;
 use crate::risk::{Denial, TradingState};
 use robofleet_api::Action;
+use std::sync::Arc;
 
 impl RobotLoop {
-    /// The groups this robot counts towards (its account, the `[fleet]`), and the book.
-    fn account(
-        &mut self,
-    ) -> Option<(
-        Vec<String>,
-        std::sync::Arc<crate::risk::account::AccountBook>,
-    )> {
-        let book = self.spec.accounts.clone()?;
-        let limits = self.spec.risk.as_ref()?;
-        let mut groups: Vec<String> = limits.account.iter().cloned().collect();
-        if limits.fleet {
-            groups.push(crate::risk::limits::FLEET.to_string());
-        }
-        (!groups.is_empty()).then_some((groups, book))
+    /// Work out the groups this robot counts towards (its account, the `[fleet]`) from its
+    /// limits: at start and at each reload, not per input.
+    pub(super) fn refresh_groups(&mut self) {
+        self.groups = (|| {
+            let limits = self.spec.risk.as_ref()?;
+            let mut groups: Vec<String> = limits.account.iter().cloned().collect();
+            if limits.fleet {
+                groups.push(crate::risk::limits::FLEET.to_string());
+            }
+            let book = self.spec.accounts.clone()?;
+            (!groups.is_empty()).then(|| (Arc::from(groups), book))
+        })();
+    }
+
+    /// The groups and the book, when the robot is in any.
+    fn account(&self) -> Option<(Arc<[String]>, Arc<AccountBook>)> {
+        self.groups.clone()
     }
 
     /// Take the account's state if it changed since the robot last did. False when the
@@ -31,7 +36,7 @@ impl RobotLoop {
             return true;
         };
         // Any change of any of its groups is a new input: the versions say whether one came.
-        let version = book.versions(&groups);
+        let version = book.versions(&groups[..]);
         if version == self.account_seen {
             return true;
         }
@@ -41,7 +46,7 @@ impl RobotLoop {
             state: TradingState::Active,
             reason: String::new(),
         };
-        for g in &groups {
+        for g in groups.iter() {
             let Some(s) = book.state(g) else { continue };
             now.version += s.version;
             if s.state > now.state {
@@ -84,7 +89,7 @@ impl RobotLoop {
         risk.engine
             .exposure_into(risk.now(), &mut self.account_spare);
         if self.account_reported.as_ref() != Some(&self.account_spare) {
-            book.report_to(&groups, &self.spec.name, &self.account_spare);
+            book.report_to(&groups[..], &self.spec.name, &self.account_spare);
             match self.account_reported.as_mut() {
                 Some(last) => std::mem::swap(last, &mut self.account_spare),
                 None => self.account_reported = Some(self.account_spare.clone()),
@@ -100,6 +105,6 @@ impl RobotLoop {
         let (groups, book) = self.account()?;
         let risk = self.core.as_mut()?.risk()?;
         let (currency, add) = risk.engine.order_notional(req, risk.now())?;
-        book.check_notional_in(&groups, &currency, add).err()
+        book.check_notional_in(&groups[..], &currency, add).err()
     }
 }

@@ -60,6 +60,7 @@ impl RobotLoop {
                 }
             }
         }
+        self.refresh_groups();
         tracing::info!(robot = %self.spec.name, "risk: limits reloaded ({})", if self.spec.risk.is_some() { "checked" } else { "no checks" });
         let journaled = self.journal_risk(RiskChange::Limits(json));
         self.note_trading_state(true);
