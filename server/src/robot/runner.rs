@@ -92,6 +92,9 @@ struct RobotLoop {
     account_spare: crate::risk::account::Exposure,
     /// The groups it counts towards (its account, the fleet) and their book.
     groups: Option<(Arc<[String]>, Arc<crate::risk::account::AccountBook>)>,
+    /// The book's change count last seen, and when (monotonic ns) it last reported.
+    account_changes: u64,
+    account_report_ts: i64,
 }
 
 impl RobotLoop {
@@ -110,6 +113,8 @@ impl RobotLoop {
             account_reported: None,
             account_spare: Default::default(),
             groups: None,
+            account_changes: 0,
+            account_report_ts: i64::MIN,
         }
     }
 
@@ -390,7 +395,7 @@ impl RobotLoop {
                 // The event may have moved the checks' trading state (a fill, a mark).
                 self.note_trading_state(false);
                 self.execute(actions, origin);
-                self.report_to_account();
+                self.report_to_account(matches!(name, "Quote" | "Depth" | "Trade" | "Bar"));
                 true
             }
             Ok(Processed::Duplicate) => {

@@ -10,6 +10,7 @@ use super::limits::{AccountLimits, RiskFile};
 use super::{Denial, DenyCode, TradingState};
 use robofleet_api::Money;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 /// Amounts per currency (`""`: a symbol without a spec, in points), in a small vector:
@@ -88,7 +89,15 @@ pub struct AccountState {
 #[derive(Debug, Default)]
 pub struct AccountBook {
     accounts: Mutex<BTreeMap<String, Account>>,
+    /// Bumped whenever any account's state changes: read without the lock before each
+    /// input, so a robot takes the lock only when something did change.
+    changes: AtomicU64,
 }
+
+/// A member reports a change of its marks (a quote moving the mid) at most this often (ns
+/// of the server's clock); changes of its orders and fills at once. Loss limits do not need
+/// every tick.
+pub const MARK_REPORT_NS: i64 = 5_000_000;
 
 fn money(m: Money, currency: &str) -> String {
     format!("{m} {currency}").trim_end().to_string()
@@ -108,6 +117,8 @@ impl AccountBook {
     /// Take up the accounts of a (re)loaded file: what members hold and each account's
     /// state stay; an account no longer in the file is dropped.
     pub fn set_limits(&self, file: Option<&RiskFile>) {
+        // Accounts may come or go: every robot looks again at its next input.
+        self.changes.fetch_add(1, Ordering::Release);
         let mut accounts = self.lock();
         let wanted = file.map(|f| f.accounts().clone()).unwrap_or_default();
         accounts.retain(|name, _| wanted.contains_key(name));
@@ -154,7 +165,9 @@ impl AccountBook {
         let mut accounts = self.lock();
         for g in groups {
             if let Some(a) = accounts.get_mut(g.as_ref()) {
-                a.take_report(g.as_ref(), robot, exposure);
+                if a.take_report(g.as_ref(), robot, exposure) {
+                    self.changes.fetch_add(1, Ordering::Release);
+                }
             }
         }
     }
@@ -184,6 +197,12 @@ impl AccountBook {
             }
         }
         Ok(())
+    }
+
+    /// A count of every state change of every account: a robot that saw the same count
+    /// before has nothing new to take.
+    pub fn changes(&self) -> u64 {
+        self.changes.load(Ordering::Acquire)
     }
 
     /// The version of the account's state: a robot reads the state itself only when this
@@ -216,6 +235,7 @@ impl AccountBook {
             a.state = TradingState::Active;
             a.reason.clear();
             a.version += 1;
+            self.changes.fetch_add(1, Ordering::Release);
         }
         Some(was)
     }
@@ -242,7 +262,8 @@ impl AccountBook {
 
 impl Account {
     /// A member's report, added up; a loss past a step moves the account.
-    fn take_report(&mut self, account: &str, robot: &str, exposure: &Exposure) {
+    /// True when the account's state changed.
+    fn take_report(&mut self, account: &str, robot: &str, exposure: &Exposure) -> bool {
         match self.members.get_mut(robot) {
             Some(old) => {
                 add_into(&mut self.total, old, true);
@@ -254,7 +275,7 @@ impl Account {
         }
         add_into(&mut self.total, exposure, false);
         let Some(steps) = self.limits.daily_loss else {
-            return;
+            return false;
         };
         let mut worst: Option<(TradingState, &str, Money, Money)> = None;
         for (currency, pnl) in self.total.day_pnl.iter() {
@@ -270,7 +291,7 @@ impl Account {
             }
         }
         let Some((state, currency, loss, limit)) = worst.filter(|w| w.0 > self.state) else {
-            return;
+            return false;
         };
         let why = format!(
             "account {account}: ACCOUNT_DAILY_LOSS: {} (limit {})",
@@ -284,6 +305,7 @@ impl Account {
         self.state = state;
         self.reason = why;
         self.version += 1;
+        true
     }
 
     fn check_notional(&self, account: &str, currency: &str, add: Money) -> Result<(), Denial> {

@@ -4,7 +4,7 @@
 
 use super::RobotLoop;
 use crate::journal::format::RiskChange;
-use crate::risk::account::AccountBook;
+use crate::risk::account::{AccountBook, MARK_REPORT_NS};
 use crate::risk::{Denial, TradingState};
 use robofleet_api::Action;
 use std::sync::Arc;
@@ -32,9 +32,16 @@ impl RobotLoop {
     /// Take the account's state if it changed since the robot last did. False when the
     /// robot failed (its journal would not take the change).
     pub(super) fn sync_account(&mut self) -> bool {
-        let Some((groups, book)) = self.account() else {
+        let Some((groups, book)) = self.groups.as_ref() else {
             return true;
         };
+        // Nothing changed anywhere since the last look: one atomic read, no lock.
+        let changes = book.changes();
+        if changes == self.account_changes {
+            return true;
+        }
+        self.account_changes = changes;
+        let (groups, book) = (groups.clone(), book.clone());
         // Any change of any of its groups is a new input: the versions say whether one came.
         let version = book.versions(&groups[..]);
         if version == self.account_seen {
@@ -76,18 +83,27 @@ impl RobotLoop {
         journaled
     }
 
-    /// Tell the account what the robot holds now, when that changed.
-    pub(super) fn report_to_account(&mut self) {
-        let Some((groups, book)) = self.account() else {
+    /// Tell the account what the robot holds now, when that changed: after an input that
+    /// moved only its marks (`marks_only`), at most every [`MARK_REPORT_NS`]. (Of the
+    /// server's clock, not event time: an account's state is journaled as each robot takes
+    /// it, so when reports are made does not touch replay; and event times of different
+    /// sources need not share a base.)
+    pub(super) fn report_to_account(&mut self, marks_only: bool) {
+        let Some((groups, book)) = self.groups.clone() else {
             return;
         };
         let Some(risk) = self.core.as_mut().and_then(|c| c.risk()) else {
             return;
         };
+        let now = risk.now();
+        let wall = i64::try_from(crate::clock::mono_ns()).unwrap_or(i64::MAX);
+        if marks_only && wall.saturating_sub(self.account_report_ts) < MARK_REPORT_NS {
+            return;
+        }
+        self.account_report_ts = wall;
         // Into the spare buffer, compared with the last report, then swapped: nothing is
         // allocated per event once the robot's currencies are known.
-        risk.engine
-            .exposure_into(risk.now(), &mut self.account_spare);
+        risk.engine.exposure_into(now, &mut self.account_spare);
         if self.account_reported.as_ref() != Some(&self.account_spare) {
             book.report_to(&groups[..], &self.spec.name, &self.account_spare);
             match self.account_reported.as_mut() {
