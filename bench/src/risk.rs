@@ -116,7 +116,7 @@ fn ticks(
             if let (Ok(()), Some(b)) = (&verdict, groups) {
                 if let Some((currency, add)) = e.order_notional(&req, ts) {
                     verdict =
-                        verdict.and_then(|()| b.check_notional_in(&GROUP_NAMES, &currency, add));
+                        verdict.and_then(|()| b.check_notional_in(&GROUP_NAMES, currency, add));
                 }
             }
             if let Err(d) = verdict {

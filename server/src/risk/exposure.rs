@@ -76,13 +76,12 @@ impl RiskEngine {
 
     /// The notional an order adds (at its limit price, or the mid), and its currency;
     /// `None` for a market order with no mid yet.
-    pub fn order_notional(&self, req: &OrderRequest, ts: i64) -> Option<(String, Money)> {
+    pub fn order_notional(&self, req: &OrderRequest, ts: i64) -> Option<(&str, Money)> {
         let px: Price = match req.order_type {
             OrderType::Limit { price } => price,
             _ => self.symbols.get(&req.symbol).and_then(|s| s.mid)?,
         };
         let points = i128::from(px.raw()) * i128::from(req.qty);
-        let (currency, m) = self.value(&req.symbol, points, ts);
-        Some((currency.to_string(), m))
+        Some(self.value(&req.symbol, points, ts))
     }
 }

@@ -121,6 +121,6 @@ impl RobotLoop {
         let (groups, book) = self.account()?;
         let risk = self.core.as_mut()?.risk()?;
         let (currency, add) = risk.engine.order_notional(req, risk.now())?;
-        book.check_notional_in(&groups[..], &currency, add).err()
+        book.check_notional_in(&groups[..], currency, add).err()
     }
 }
