@@ -87,7 +87,7 @@ fn ticks(
                 if let Some(b) = groups {
                     // One atomic read; the versions only when something changed.
                     if b.changes() != seen_changes {
-                        std::hint::black_box(b.versions(&GROUP_NAMES));
+                        std::hint::black_box(b.combined(&GROUP_NAMES));
                     }
                     std::hint::black_box(e.effective_state());
                 }

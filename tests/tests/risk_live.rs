@@ -84,20 +84,8 @@ fn denied_orders_are_kept_as_denied_and_the_journal_replays_them() {
 
     let data = srv.stop_keeping_data();
     let journal = data.path().join("journal");
-    let out = tempfile::tempdir().unwrap();
     let so = plugin("template_robot").to_string_lossy().to_string();
-    let (code, r) = replay_report(
-        &journal,
-        "template",
-        &[
-            "--plugin",
-            &so,
-            "--data",
-            &out.path().to_string_lossy(),
-            "--run-id",
-            "risk",
-        ],
-    );
+    let (code, r) = replay_report(&journal, "template", &["--check", &so]);
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["identical"], json!(true), "{r:#}");
     assert_eq!(r["divergent_events"], json!(0));

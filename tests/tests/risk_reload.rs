@@ -121,20 +121,8 @@ fn reloaded_limits_take_effect_at_once_and_are_journaled() {
     assert!(changes[2].wall_ns < cleared && changes[2].wall_ns > bad_at);
 
     // A replay of the journal is identical: the robot saw the denials as updates.
-    let out = tempfile::tempdir().unwrap();
     let so = plugin("template_robot").to_string_lossy().to_string();
-    let (code, r) = replay_report(
-        &journal,
-        "template",
-        &[
-            "--plugin",
-            &so,
-            "--data",
-            &out.path().to_string_lossy(),
-            "--run-id",
-            "reload",
-        ],
-    );
+    let (code, r) = replay_report(&journal, "template", &["--check", &so]);
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["identical"], json!(true), "{r:#}");
 }

@@ -15,7 +15,7 @@ pub(super) struct Auditor {
     server: String,
     stats: Arc<FleetStats>,
     /// Entries of one server get distinct, increasing times (MongoDB's `_id` is built on it).
-    last_ts: std::cell::Cell<i64>,
+    last_ts: i64,
 }
 
 impl Auditor {
@@ -24,21 +24,21 @@ impl Auditor {
             store,
             server: server.to_string(),
             stats: stats.clone(),
-            last_ts: std::cell::Cell::new(0),
+            last_ts: 0,
         }
     }
 
     /// Write one entry. A failed write is logged and counted (`stats.control.audit_failed`);
     /// the request has already happened by then.
     pub(super) fn record(
-        &self,
+        &mut self,
         caller: &super::auth::Caller,
         cmd: &str,
         body: &[u8],
         result: &Result<Value, CtlError>,
     ) {
-        let ts_ns = crate::clock::wall_ns().max(self.last_ts.get() + 1);
-        self.last_ts.set(ts_ns);
+        let ts_ns = crate::clock::wall_ns().max(self.last_ts + 1);
+        self.last_ts = ts_ns;
         let mut request = String::from_utf8_lossy(body).into_owned();
         if request.len() > MAX_REQUEST_TEXT {
             let mut cut = MAX_REQUEST_TEXT;

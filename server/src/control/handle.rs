@@ -5,12 +5,12 @@ use super::auth::Caller;
 use super::paging;
 use super::params::{json_to_params, params_to_json};
 use super::protocol::{CtlError, Request};
+use super::pushes::RobotPushes;
 use super::server::ControlDeps;
 use crate::fleet::FleetAction;
 use crate::robot::ControlMsg;
 use crate::store::{Cursor, OrderQuery, TradeQuery};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 pub(super) enum Handled {
     Now(Result<Value, CtlError>),
@@ -35,10 +35,9 @@ fn with_store(
 }
 
 pub(super) fn handle(
-    _ctx: &zmq::Context,
     request: Request,
     deps: &ControlDeps,
-    robots: &HashMap<String, zmq::Socket>,
+    robots: &RobotPushes,
     auditor: &Auditor,
     caller: &Caller,
 ) -> Handled {
@@ -46,15 +45,15 @@ pub(super) fn handle(
         if deps.registry.get(robot).is_none() {
             return Err(CtlError::unknown_robot(robot));
         }
-        let Some(push) = robots.get(robot) else {
-            return Err(CtlError::new(
+        match robots.send(robot, msg) {
+            None => Err(CtlError::new(
                 "not_running",
                 format!("robot {robot:?} is not running"),
-            ));
-        };
-        let bytes = crate::robot::Inbound::Control(msg).encode();
-        push.send(&bytes[..], zmq::DONTWAIT)
-            .map_err(|e| CtlError::new("internal", format!("delivery failed: {e}")))
+            )),
+            Some(sent) => {
+                sent.map_err(|e| CtlError::new("internal", format!("delivery failed: {e}")))
+            }
+        }
     };
     let result = match request {
         Request::List => {

@@ -2,25 +2,12 @@
 
 use super::auth::Caller;
 use super::protocol::CtlError;
+use super::pushes::RobotPushes;
 use super::server::ControlDeps;
 use crate::risk::kill::Engaged;
-use crate::robot::{ControlMsg, Inbound};
+use crate::robot::ControlMsg;
 use crate::store::OrderFilter;
 use serde_json::{json, Value};
-use std::collections::HashMap;
-
-/// Tell every running robot (the control thread's PUSH per robot); how many were told.
-fn tell_all(robots: &HashMap<String, zmq::Socket>, msg: ControlMsg) -> usize {
-    let bytes = Inbound::Control(msg).encode();
-    let mut told = 0;
-    for (robot, push) in robots {
-        match push.send(&bytes[..], zmq::DONTWAIT) {
-            Ok(()) => told += 1,
-            Err(e) => tracing::error!(robot = %robot, "kill switch message not delivered: {e}"),
-        }
-    }
-    told
-}
 
 fn state(engaged: Option<&Engaged>) -> Value {
     match engaged {
@@ -34,7 +21,7 @@ fn state(engaged: Option<&Engaged>) -> Value {
 /// robots in the store (a robot that is not running has none of its own to send).
 pub(super) fn engage(
     deps: &ControlDeps,
-    robots: &HashMap<String, zmq::Socket>,
+    robots: &RobotPushes,
     caller: &Caller,
     reason: Option<String>,
 ) -> Result<Value, CtlError> {
@@ -56,7 +43,8 @@ pub(super) fn engage(
     if newly {
         tracing::error!("KILL SWITCH ENGAGED: {}", engaged.describe());
     }
-    let halted = tell_all(robots, ControlMsg::FleetHalt(engaged.describe()));
+    let why = engaged.describe();
+    let halted = robots.send_each(|_| ControlMsg::FleetHalt(why.clone()));
     let fleet: std::collections::HashSet<String> =
         deps.registry.all().iter().map(|r| r.name.clone()).collect();
     let open = deps
@@ -100,10 +88,7 @@ pub(super) fn engage(
 }
 
 /// Reset: robots may trade again, each under its own trading state.
-pub(super) fn reset(
-    deps: &ControlDeps,
-    robots: &HashMap<String, zmq::Socket>,
-) -> Result<Value, CtlError> {
+pub(super) fn reset(deps: &ControlDeps, robots: &RobotPushes) -> Result<Value, CtlError> {
     let was = deps
         .kill
         .reset()
@@ -111,7 +96,7 @@ pub(super) fn reset(
     if let Some(e) = &was {
         tracing::warn!("kill switch reset (it was {})", e.describe());
     }
-    let resumed = tell_all(robots, ControlMsg::FleetResume);
+    let resumed = robots.send_each(|_| ControlMsg::FleetResume);
     Ok(
         json!({"engaged": false, "was": was.as_ref().map(|e| state(Some(e))), "robots_resumed": resumed}),
     )

@@ -2,28 +2,18 @@
 //! `resume_account`: an account its robots' loss reduced or halted trades again.
 
 use super::protocol::CtlError;
+use super::pushes::RobotPushes;
 use super::server::ControlDeps;
-use crate::robot::{ControlMsg, Inbound};
+use crate::robot::ControlMsg;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 /// A bad file changes nothing (`bad_limits`); a file that is gone means no checks.
-pub(super) fn reload(
-    deps: &ControlDeps,
-    robots: &HashMap<String, zmq::Socket>,
-) -> Result<Value, CtlError> {
+pub(super) fn reload(deps: &ControlDeps, robots: &RobotPushes) -> Result<Value, CtlError> {
     deps.limits
         .reload()
         .map_err(|e| CtlError::new("bad_limits", e.to_string()))?;
-    let mut sent = 0u64;
-    for (robot, push) in robots {
-        let limits = deps.limits.for_robot(robot).map(|l| l.to_json());
-        let bytes = Inbound::Control(ControlMsg::Limits(limits)).encode();
-        match push.send(&bytes[..], zmq::DONTWAIT) {
-            Ok(()) => sent += 1,
-            Err(e) => tracing::error!(robot = %robot, "new limits not delivered: {e}"),
-        }
-    }
+    let sent = robots
+        .send_each(|robot| ControlMsg::Limits(deps.limits.for_robot(robot).map(|l| l.to_json())));
     let file = deps.limits.path().map(|p| p.display().to_string());
     Ok(json!({"file": file, "checked": deps.limits.is_set(), "robots_sent": sent}))
 }

@@ -16,6 +16,7 @@ mod limits;
 pub mod paging;
 pub mod params;
 pub mod protocol;
+mod pushes;
 mod replier;
 mod server;
 

@@ -2,17 +2,27 @@
 
 use crate::stats::FleetStats;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Sends replies on the ROUTER (set to ZMQ_ROUTER_MANDATORY, so a reply that cannot be
 /// queued is an error here, not a silent drop) and counts and logs every one not sent.
-pub(super) struct Replier<'a> {
-    pub(super) router: &'a zmq::Socket,
-    pub(super) stats: &'a FleetStats,
-    pub(super) drops: DropLog,
+pub(super) struct Replier {
+    /// The control socket itself: requests are read from it too.
+    pub(super) router: zmq::Socket,
+    stats: Arc<FleetStats>,
+    drops: DropLog,
 }
 
-impl Replier<'_> {
+impl Replier {
+    pub(super) fn new(router: zmq::Socket, stats: Arc<FleetStats>) -> Self {
+        Replier {
+            router,
+            stats,
+            drops: DropLog::default(),
+        }
+    }
+
     pub(super) fn send(&mut self, mut envelope: Vec<Vec<u8>>, reply: Vec<u8>) {
         envelope.push(reply);
         // Never wait: one client that does not read its replies must not stall the others.
@@ -38,7 +48,7 @@ impl Replier<'_> {
 
 /// Logs dropped replies at most once a second, with how many since the last line.
 #[derive(Default)]
-pub(super) struct DropLog {
+struct DropLog {
     last: Option<Instant>,
     unlogged: u64,
 }

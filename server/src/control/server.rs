@@ -1,8 +1,10 @@
 use super::audit::Auditor;
 use super::auth::{Caller, Role};
 use super::handle::{handle, Handled};
+use super::protocol::Request;
 use super::protocol::{error_reply, ok_reply, parse, CtlError, RequestId};
-use super::replier::{DropLog, Replier};
+use super::pushes::RobotPushes;
+use super::replier::Replier;
 use crate::fleet::{ManagerCmd, ParamOverrides, Registry};
 use crate::robot::ControlMsg;
 use crate::stats::FleetStats;
@@ -92,17 +94,58 @@ fn recv_request(router: &zmq::Socket) -> Option<Received> {
 }
 
 impl ControlDeps {
-    /// Who sent a request, from the user id the ZAP handler gave its connection.
-    fn caller(&self, user: Option<&str>) -> Option<Caller> {
-        let Some(callers) = &self.callers else {
-            return Some(Caller::local());
+    /// Who sent `request`, and whether they may: the client key's name and role from the
+    /// user id the ZAP handler gave its connection (`local` admin without CURVE). A refusal
+    /// names the caller when there is one, for the audit log.
+    fn authorize(
+        &self,
+        user: Option<&str>,
+        request: &Request,
+    ) -> Result<Caller, (Option<Caller>, CtlError)> {
+        let caller = match (&self.callers, user) {
+            (None, _) => Caller::local(),
+            (Some(callers), Some(name)) if callers.contains_key(name) => Caller {
+                name: name.to_string(),
+                role: callers[name],
+            },
+            // The ZAP handler lets in only listed keys: not expected, refused all the same.
+            (Some(_), _) => {
+                let e = CtlError::new(
+                    "forbidden",
+                    "this connection has no client key the server knows",
+                );
+                return Err((None, e));
+            }
         };
-        let name = user?;
-        callers.get(name).map(|&role| Caller {
-            name: name.to_string(),
-            role,
-        })
+        let needs = request.role();
+        if caller.role < needs {
+            self.stats.control_forbidden.fetch_add(1, Ordering::Relaxed);
+            let e = CtlError::new(
+                "forbidden",
+                format!(
+                    "`{}` needs the {} role; {:?} has {}",
+                    request.cmd(),
+                    needs.as_str(),
+                    caller.name,
+                    caller.role.as_str()
+                ),
+            );
+            return Err((Some(caller), e));
+        }
+        Ok(caller)
     }
+}
+
+/// The control thread's state between messages.
+struct ControlLoop {
+    ctx: zmq::Context,
+    deps: ControlDeps,
+    robots: RobotPushes,
+    /// Requests the fleet manager is working on, by request number.
+    pending: HashMap<u64, Pending>,
+    next_req: u64,
+    replier: Replier,
+    auditor: Auditor,
 }
 
 /// Serve the already-bound ROUTER socket until the manager says `Shutdown`.
@@ -112,198 +155,170 @@ pub fn run_control_thread(
     cmds: MailboxReceiver<CtlCmd>,
     deps: ControlDeps,
 ) -> Result<(), zmq::Error> {
-    let mut robots: HashMap<String, zmq::Socket> = HashMap::new();
-    let mut pending: HashMap<u64, Pending> = HashMap::new();
-    let mut next_req = 0u64;
-    let mut replier = Replier {
-        router: &router,
-        stats: &deps.stats,
-        drops: DropLog::default(),
-    };
     let auditor = Auditor::new(deps.store.clone(), &deps.server_name, &deps.stats);
+    let mut control = ControlLoop {
+        ctx,
+        replier: Replier::new(router, deps.stats.clone()),
+        deps,
+        robots: RobotPushes::default(),
+        pending: HashMap::new(),
+        next_req: 0,
+        auditor,
+    };
     loop {
         let mut items = [
-            router.as_poll_item(zmq::POLLIN),
+            control.replier.router.as_poll_item(zmq::POLLIN),
             cmds.socket().as_poll_item(zmq::POLLIN),
         ];
         zmq::poll(&mut items, -1)?;
         let (req_ready, cmd_ready) = (items[0].is_readable(), items[1].is_readable());
         if req_ready {
-            while let Some(Received {
-                envelope,
-                body,
-                user,
-            }) = recv_request(&router)
-            {
-                deps.stats.control_requests.fetch_add(1, Ordering::Relaxed);
-                // [identity, (empty delimiter from REQ), body]; anything shorter has no one to answer.
-                if envelope.is_empty() {
-                    deps.stats.control_errors.fetch_add(1, Ordering::Relaxed);
-                    tracing::warn!("control message with 1 frame ignored");
-                    continue;
-                }
-                let count_error = || deps.stats.control_errors.fetch_add(1, Ordering::Relaxed);
-                let (parsed, id) = parse(&body);
-                let reply = match parsed {
-                    Err(e) => {
-                        count_error();
-                        Some(error_reply(&e, id.as_ref()))
-                    }
-                    Ok(request) => {
-                        let cmd = request.cmd();
-                        let needs = request.role();
-                        let audited = needs > Role::Viewer;
-                        let result = match deps.caller(user.as_deref()) {
-                            None => Err((
-                                None,
-                                CtlError::new(
-                                    "unauthenticated",
-                                    "this connection has no client key the server knows",
-                                ),
-                            )),
-                            Some(caller) if caller.role < needs => {
-                                deps.stats.control_forbidden.fetch_add(1, Ordering::Relaxed);
-                                let e = CtlError::new(
-                                    "forbidden",
-                                    format!(
-                                        "`{cmd}` needs the {} role; {:?} has {}",
-                                        needs.as_str(),
-                                        caller.name,
-                                        caller.role.as_str()
-                                    ),
-                                );
-                                Err((Some(caller), e))
-                            }
-                            Some(caller) => Ok(caller),
-                        };
-                        match result {
-                            Err((caller, e)) => {
-                                count_error();
-                                if let (true, Some(c)) = (audited, caller) {
-                                    auditor.record(&c, cmd, &body, &Err(e.clone()));
-                                }
-                                Some(error_reply(&e, id.as_ref()))
-                            }
-                            Ok(caller) => {
-                                match handle(&ctx, request, &deps, &robots, &auditor, &caller) {
-                                    Handled::Now(result) => {
-                                        if audited {
-                                            auditor.record(&caller, cmd, &body, &result);
-                                        }
-                                        Some(match result {
-                                            Ok(v) => ok_reply(v, id.as_ref()),
-                                            Err(e) => {
-                                                count_error();
-                                                error_reply(&e, id.as_ref())
-                                            }
-                                        })
-                                    }
-                                    Handled::Manager(action) => {
-                                        next_req += 1;
-                                        let cmd_msg = ManagerCmd::Control {
-                                            req: next_req,
-                                            action,
-                                        };
-                                        if deps.manager.send(cmd_msg).is_err() {
-                                            count_error();
-                                            let e = CtlError::new(
-                                                "internal",
-                                                "fleet manager is not running",
-                                            );
-                                            auditor.record(&caller, cmd, &body, &Err(e.clone()));
-                                            Some(error_reply(&e, id.as_ref()))
-                                        } else {
-                                            let audit = audited.then(|| {
-                                                (
-                                                    caller,
-                                                    cmd,
-                                                    String::from_utf8_lossy(&body).into_owned(),
-                                                )
-                                            });
-                                            pending.insert(
-                                                next_req,
-                                                Pending {
-                                                    envelope: envelope.clone(),
-                                                    id,
-                                                    audit,
-                                                },
-                                            );
-                                            None
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                };
-                if let Some(reply) = reply {
-                    replier.send(envelope, reply);
-                }
+            while let Some(received) = recv_request(&control.replier.router) {
+                control.on_request(received);
             }
         }
         if cmd_ready {
             for cmd in cmds.drain() {
-                match cmd {
-                    CtlCmd::Add { robot, endpoint } => {
-                        match crate::streams::robot_push(&ctx, &endpoint, false) {
-                            Ok(push) => {
-                                catch_up(&deps, &robot, &push);
-                                robots.insert(robot, push);
-                            }
-                            Err(e) => {
-                                tracing::error!(robot = %robot, "cannot connect control: {e}")
-                            }
-                        }
-                    }
-                    CtlCmd::Remove { robot } => {
-                        robots.remove(&robot);
-                    }
-                    CtlCmd::Deliver { robot, msg } => {
-                        if let Some(push) = robots.get(&robot) {
-                            let bytes = crate::robot::Inbound::Control(msg).encode();
-                            if let Err(e) = push.send(&bytes[..], zmq::DONTWAIT) {
-                                tracing::error!(robot = %robot, "control message not delivered: {e}");
-                            }
-                        }
-                    }
-                    CtlCmd::Reply { req, result } => {
-                        if let Some(p) = pending.remove(&req) {
-                            if let Some((caller, cmd, body)) = &p.audit {
-                                auditor.record(caller, cmd, body.as_bytes(), &result);
-                            }
-                            let reply = match result {
-                                Ok(v) => ok_reply(v, p.id.as_ref()),
-                                Err(e) => {
-                                    deps.stats.control_errors.fetch_add(1, Ordering::Relaxed);
-                                    error_reply(&e, p.id.as_ref())
-                                }
-                            };
-                            replier.send(p.envelope, reply);
-                        }
-                    }
-                    CtlCmd::Shutdown => return Ok(()),
+                if !control.on_command(cmd) {
+                    return Ok(());
                 }
             }
         }
     }
 }
 
-/// A robot connecting now may have been set up just before a kill switch or a limits reload
-/// the control thread has since sent the others: it hears them too (both are idempotent).
-fn catch_up(deps: &ControlDeps, robot: &str, push: &zmq::Socket) {
-    let mut msgs = Vec::new();
-    if deps.limits.reloaded() {
-        msgs.push(ControlMsg::Limits(
-            deps.limits.for_robot(robot).map(|l| l.to_json()),
-        ));
+impl ControlLoop {
+    fn on_request(&mut self, received: Received) {
+        let Received {
+            envelope,
+            body,
+            user,
+        } = received;
+        self.deps
+            .stats
+            .control_requests
+            .fetch_add(1, Ordering::Relaxed);
+        // [identity, (empty delimiter from REQ), body]; anything shorter has no one to answer.
+        if envelope.is_empty() {
+            self.deps
+                .stats
+                .control_errors
+                .fetch_add(1, Ordering::Relaxed);
+            tracing::warn!("control message with 1 frame ignored");
+            return;
+        }
+        let (parsed, id) = parse(&body);
+        let request = match parsed {
+            Ok(r) => r,
+            Err(e) => return self.reply(envelope, Err(e), id.as_ref()),
+        };
+        let cmd = request.cmd();
+        // Anything beyond a viewer's can change something: it goes in the audit log.
+        let audited = request.role() > Role::Viewer;
+        let caller = match self.deps.authorize(user.as_deref(), &request) {
+            Ok(caller) => caller,
+            Err((caller, e)) => {
+                if let (true, Some(c)) = (audited, caller) {
+                    self.auditor.record(&c, cmd, &body, &Err(e.clone()));
+                }
+                return self.reply(envelope, Err(e), id.as_ref());
+            }
+        };
+        let action = match handle(request, &self.deps, &self.robots, &self.auditor, &caller) {
+            Handled::Now(result) => {
+                if audited {
+                    self.auditor.record(&caller, cmd, &body, &result);
+                }
+                return self.reply(envelope, result, id.as_ref());
+            }
+            Handled::Manager(action) => action,
+        };
+        self.next_req += 1;
+        let req = self.next_req;
+        if self
+            .deps
+            .manager
+            .send(ManagerCmd::Control { req, action })
+            .is_err()
+        {
+            let e = CtlError::new("internal", "fleet manager is not running");
+            if audited {
+                self.auditor.record(&caller, cmd, &body, &Err(e.clone()));
+            }
+            return self.reply(envelope, Err(e), id.as_ref());
+        }
+        let audit = audited.then(|| (caller, cmd, String::from_utf8_lossy(&body).into_owned()));
+        self.pending.insert(
+            req,
+            Pending {
+                envelope,
+                id,
+                audit,
+            },
+        );
     }
-    if let Some(e) = deps.kill.engaged() {
-        msgs.push(ControlMsg::FleetHalt(e.describe()));
+
+    /// Send a request's reply; an error reply counts in `stats.control.errors`.
+    fn reply(
+        &mut self,
+        envelope: Vec<Vec<u8>>,
+        result: Result<Value, CtlError>,
+        id: Option<&RequestId>,
+    ) {
+        let body = match result {
+            Ok(v) => ok_reply(v, id),
+            Err(e) => {
+                self.deps
+                    .stats
+                    .control_errors
+                    .fetch_add(1, Ordering::Relaxed);
+                error_reply(&e, id)
+            }
+        };
+        self.replier.send(envelope, body);
     }
-    for msg in msgs {
-        let bytes = crate::robot::Inbound::Control(msg).encode();
-        if let Err(e) = push.send(&bytes[..], zmq::DONTWAIT) {
-            tracing::error!(robot = %robot, "risk message not delivered: {e}");
+
+    /// A command from the fleet manager; false when the thread is to end.
+    fn on_command(&mut self, cmd: CtlCmd) -> bool {
+        match cmd {
+            CtlCmd::Add { robot, endpoint } => {
+                match crate::streams::robot_push(&self.ctx, &endpoint, false) {
+                    Ok(push) => {
+                        self.robots.insert(robot.clone(), push);
+                        self.catch_up(&robot);
+                    }
+                    Err(e) => tracing::error!(robot = %robot, "cannot connect control: {e}"),
+                }
+            }
+            CtlCmd::Remove { robot } => self.robots.remove(&robot),
+            CtlCmd::Deliver { robot, msg } => {
+                self.robots.send_logged(&robot, msg);
+            }
+            CtlCmd::Reply { req, result } => {
+                if let Some(p) = self.pending.remove(&req) {
+                    if let Some((caller, cmd, body)) = &p.audit {
+                        self.auditor.record(caller, cmd, body.as_bytes(), &result);
+                    }
+                    self.reply(p.envelope, result, p.id.as_ref());
+                }
+            }
+            CtlCmd::Shutdown => return false,
+        }
+        true
+    }
+
+    /// A robot connecting now may have been set up just before a kill switch or a limits
+    /// reload the control thread has since sent the others: it hears them too (both are
+    /// idempotent).
+    fn catch_up(&self, robot: &str) {
+        let deps = &self.deps;
+        if deps.limits.reloaded() {
+            let limits = deps.limits.for_robot(robot).map(|l| l.to_json());
+            self.robots.send_logged(robot, ControlMsg::Limits(limits));
+        }
+        if let Some(e) = deps.kill.engaged() {
+            self.robots
+                .send_logged(robot, ControlMsg::FleetHalt(e.describe()));
         }
     }
 }

@@ -172,15 +172,23 @@ impl AccountBook {
         }
     }
 
-    /// The sum of `groups`' state versions, under one lock: it moves whenever one of them
-    /// changes state.
-    pub fn versions<S: AsRef<str>>(&self, groups: &[S]) -> u64 {
+    /// The state of `groups` together, under one lock: the most restrictive of them, and
+    /// the sum of their versions (it moves whenever one of them changes state).
+    pub fn combined<S: AsRef<str>>(&self, groups: &[S]) -> AccountState {
         let accounts = self.lock();
-        groups
-            .iter()
-            .filter_map(|g| accounts.get(g.as_ref()))
-            .map(|a| a.version)
-            .sum()
+        let mut now = AccountState {
+            version: 0,
+            state: TradingState::Active,
+            reason: String::new(),
+        };
+        for a in groups.iter().filter_map(|g| accounts.get(g.as_ref())) {
+            now.version += a.version;
+            if a.state > now.state {
+                now.state = a.state;
+                now.reason.clone_from(&a.reason);
+            }
+        }
+        now
     }
 
     /// [`Self::check_notional`] against each of `groups`, under one lock.
@@ -203,12 +211,6 @@ impl AccountBook {
     /// before has nothing new to take.
     pub fn changes(&self) -> u64 {
         self.changes.load(Ordering::Acquire)
-    }
-
-    /// The version of the account's state: a robot reads the state itself only when this
-    /// moved since it last took it.
-    pub fn version(&self, account: &str) -> Option<u64> {
-        self.lock().get(account).map(|a| a.version)
     }
 
     /// The account's state now.

@@ -41,26 +41,10 @@ impl RobotLoop {
             return true;
         }
         self.account_changes = changes;
-        let (groups, book) = (groups.clone(), book.clone());
-        // Any change of any of its groups is a new input: the versions say whether one came.
-        let version = book.versions(&groups[..]);
-        if version == self.account_seen {
-            return true;
-        }
-        // The most restrictive of its groups.
-        let mut now = crate::risk::account::AccountState {
-            version: 0,
-            state: TradingState::Active,
-            reason: String::new(),
-        };
-        for g in groups.iter() {
-            let Some(s) = book.state(g) else { continue };
-            now.version += s.version;
-            if s.state > now.state {
-                now.state = s.state;
-                now.reason = s.reason;
-            }
-        }
+        let groups = groups.clone();
+        // Any change of any of its groups is a new input: the version sum says whether one
+        // came; the state is the most restrictive of them.
+        let now = book.combined(&groups[..]);
         if now.version == self.account_seen {
             return true;
         }

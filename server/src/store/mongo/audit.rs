@@ -2,7 +2,7 @@
 //! server's entries have distinct times), so a retried insert is never doubled.
 
 use super::codec::to_document;
-use super::docs::{parse, Collections};
+use super::docs::{parse_all, Collections};
 use super::errors::{classify, Failure};
 use super::store_err;
 use crate::store::{AuditEntry, StoreError};
@@ -38,10 +38,5 @@ pub async fn newest(cols: &Collections, limit: usize) -> Result<Vec<AuditEntry>,
         .try_collect()
         .await
         .map_err(store_err)?;
-    docs.into_iter()
-        .map(|mut d| {
-            d.remove("_id");
-            parse(d, "audit entry")
-        })
-        .collect()
+    parse_all(docs, "audit entry")
 }

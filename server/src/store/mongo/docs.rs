@@ -474,10 +474,18 @@ pub async fn instruments(cols: &Collections) -> Result<Vec<robofleet_api::Instru
         .try_collect()
         .await
         .map_err(store_err)?;
+    parse_all(docs, "instrument")
+}
+
+/// Documents whose `_id` is only their key, read as `T`s.
+pub fn parse_all<T: serde::de::DeserializeOwned>(
+    docs: Vec<Document>,
+    what: &str,
+) -> Result<Vec<T>, StoreError> {
     docs.into_iter()
         .map(|mut d| {
             d.remove("_id");
-            parse(d, "instrument")
+            parse(d, what)
         })
         .collect()
 }
