@@ -299,6 +299,10 @@ pub fn start_with_store(
         })?);
     }
     {
+        // The audit log's spool is read (and what a previous run left shipped) before the
+        // control socket serves anyone.
+        let auditor =
+            crate::control::Auditor::open(store.clone(), &cfg.name, &stats, Some(&cfg.data_dir))?;
         let deps = ControlDeps {
             overrides: overrides.clone(),
             registry: registry.clone(),
@@ -316,7 +320,7 @@ pub fn start_with_store(
         streams.push(spawn_named("control", move || {
             // The allow-list stays in the ZAP handler while the socket serves.
             let _zap = zap;
-            if let Err(e) = run_control_thread(ctx, router, ctl_rx, deps) {
+            if let Err(e) = run_control_thread(ctx, router, ctl_rx, deps, auditor) {
                 tracing::error!("control thread ended: {e}");
             }
         })?);

@@ -20,8 +20,11 @@ pub struct FleetStats {
     pub control_forbidden: AtomicU64,
     /// CURVE handshakes the ZAP handler refused (a key not on the allow-list).
     pub control_auth_refused: Arc<AtomicU64>,
-    /// Audit entries the store would not take (logged, each).
+    /// Requests refused because their audit entry could not be written ahead, and entries
+    /// the store refused for good (logged, each).
     pub control_audit_failed: AtomicU64,
+    /// Audit entries written ahead but not yet in the store.
+    pub control_audit_pending: AtomicU64,
     /// Replies not sent because the client's queue was full (it was not reading them).
     pub control_replies_dropped: AtomicU64,
     /// Replies not sent because the client had gone.
@@ -40,6 +43,7 @@ impl Default for FleetStats {
             control_forbidden: AtomicU64::new(0),
             control_auth_refused: Arc::new(AtomicU64::new(0)),
             control_audit_failed: AtomicU64::new(0),
+            control_audit_pending: AtomicU64::new(0),
             control_replies_dropped: AtomicU64::new(0),
             control_replies_unroutable: AtomicU64::new(0),
         }
@@ -79,6 +83,7 @@ impl FleetStats {
                 "forbidden": self.control_forbidden.load(Ordering::Relaxed),
                 "auth_refused": self.control_auth_refused.load(Ordering::Relaxed),
                 "audit_failed": self.control_audit_failed.load(Ordering::Relaxed),
+                "audit_pending": self.control_audit_pending.load(Ordering::Relaxed),
                 "replies_dropped": self.control_replies_dropped.load(Ordering::Relaxed),
                 "replies_unroutable": self.control_replies_unroutable.load(Ordering::Relaxed),
             },

@@ -365,6 +365,13 @@ fn every_documented_reply_is_what_the_server_sends() {
     std::fs::write(&limits, DESK).unwrap();
     let body = run.object(r#"{"cmd": "resume_account", "account": "nope"}"#);
     run.error("unknown_account", body);
+    // The audit log's spool taken by a folder: a state-changing request is refused.
+    let spool = srv.data.path().join("audit_spool.jsonl");
+    let _ = std::fs::remove_file(&spool);
+    std::fs::create_dir(&spool).unwrap();
+    let body = run.object(r#"{"cmd": "pause", "robot": "template"}"#);
+    run.error("audit_unavailable", body);
+    std::fs::remove_dir(&spool).unwrap();
     // A failed robot, so a state with a `detail` is in the replies.
     srv.ok(json!({"cmd": "command", "robot": "panicky", "name": "boom"}));
     wait_state(&mut srv, "panicky", &["failed"]);

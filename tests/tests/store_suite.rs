@@ -73,7 +73,29 @@ on_both_backends!(
     orders_and_trades_come_a_page_at_a_time,
     an_amend_reaches_the_gateway_and_its_answer_changes_the_order,
     a_denied_order_is_kept_and_no_gateway_takes_it,
+    an_audit_entry_shipped_twice_is_kept_once,
 );
+
+/// The audit spool ships again what a crash left unmarked: the store keeps each entry once,
+/// known by server and time, and reads them newest first.
+fn an_audit_entry_shipped_twice_is_kept_once(store: &Arc<dyn Store>) {
+    let entry = |ts_ns: i64, server: &str| robofleet::store::AuditEntry {
+        ts_ns,
+        server: server.into(),
+        who: "ann".into(),
+        role: "admin".into(),
+        cmd: "stop".into(),
+        request: "{\"cmd\":\"stop\"}".into(),
+        result: "ok".into(),
+        message: String::new(),
+    };
+    for e in [entry(10, "a"), entry(20, "a"), entry(20, "a"), entry(10, "a")] {
+        store.append_audit(&e).unwrap();
+    }
+    let log = store.audit_log(10).unwrap();
+    let times: Vec<i64> = log.iter().map(|e| e.ts_ns).collect();
+    assert_eq!(times, [20, 10]);
+}
 
 /// An order the pre-trade checks denied is kept, finished, with its reason; no gateway is
 /// handed it, and nothing changes it afterwards.

@@ -20,6 +20,7 @@ mod pushes;
 mod replier;
 mod server;
 
+pub use audit::Auditor;
 pub use bind::{bind_control, BoundControl, ControlSecurityError};
 pub use params::{json_to_params, params_to_json};
 pub use protocol::{CtlError, Request};

@@ -1,4 +1,4 @@
-use super::audit::Auditor;
+use super::audit::{Auditor, Ticket};
 use super::auth::{Caller, Role};
 use super::handle::{handle, Handled};
 use super::protocol::Request;
@@ -63,8 +63,8 @@ pub struct ControlDeps {
 struct Pending {
     envelope: Vec<Vec<u8>>,
     id: Option<RequestId>,
-    /// For the audit log once the manager answers.
-    audit: Option<(Caller, &'static str, String)>,
+    /// Its audit entry, written ahead, for the result once the manager answers.
+    audit: Option<Ticket>,
 }
 
 /// One request off the ROUTER.
@@ -154,8 +154,8 @@ pub fn run_control_thread(
     router: zmq::Socket,
     cmds: MailboxReceiver<CtlCmd>,
     deps: ControlDeps,
+    auditor: Auditor,
 ) -> Result<(), zmq::Error> {
-    let auditor = Auditor::new(deps.store.clone(), &deps.server_name, &deps.stats);
     let mut control = ControlLoop {
         ctx,
         replier: Replier::new(router, deps.stats.clone()),
@@ -219,15 +219,21 @@ impl ControlLoop {
             Ok(caller) => caller,
             Err((caller, e)) => {
                 if let (true, Some(c)) = (audited, caller) {
-                    self.auditor.record(&c, cmd, &body, &Err(e.clone()));
+                    self.auditor.refused(&c, cmd, &body, &e);
                 }
                 return self.reply(envelope, Err(e), id.as_ref());
             }
         };
+        // Written ahead: a request whose entry cannot be kept does not act.
+        let ticket = match audited.then(|| self.auditor.begin(&caller, cmd, &body)) {
+            Some(Err(e)) => return self.reply(envelope, Err(e), id.as_ref()),
+            Some(Ok(ticket)) => Some(ticket),
+            None => None,
+        };
         let action = match handle(request, &self.deps, &self.robots, &self.auditor, &caller) {
             Handled::Now(result) => {
-                if audited {
-                    self.auditor.record(&caller, cmd, &body, &result);
+                if let Some(ticket) = ticket {
+                    self.auditor.finish(ticket, &result);
                 }
                 return self.reply(envelope, result, id.as_ref());
             }
@@ -241,19 +247,18 @@ impl ControlLoop {
             .send(ManagerCmd::Control { req, action })
             .is_err()
         {
-            let e = CtlError::new("internal", "fleet manager is not running");
-            if audited {
-                self.auditor.record(&caller, cmd, &body, &Err(e.clone()));
+            let result = Err(CtlError::new("internal", "fleet manager is not running"));
+            if let Some(ticket) = ticket {
+                self.auditor.finish(ticket, &result);
             }
-            return self.reply(envelope, Err(e), id.as_ref());
+            return self.reply(envelope, result, id.as_ref());
         }
-        let audit = audited.then(|| (caller, cmd, String::from_utf8_lossy(&body).into_owned()));
         self.pending.insert(
             req,
             Pending {
                 envelope,
                 id,
-                audit,
+                audit: ticket,
             },
         );
     }
@@ -295,9 +300,9 @@ impl ControlLoop {
                 self.robots.send_logged(&robot, msg);
             }
             CtlCmd::Reply { req, result } => {
-                if let Some(p) = self.pending.remove(&req) {
-                    if let Some((caller, cmd, body)) = &p.audit {
-                        self.auditor.record(caller, cmd, body.as_bytes(), &result);
+                if let Some(mut p) = self.pending.remove(&req) {
+                    if let Some(ticket) = p.audit.take() {
+                        self.auditor.finish(ticket, &result);
                     }
                     self.reply(p.envelope, result, p.id.as_ref());
                 }
