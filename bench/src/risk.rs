@@ -53,7 +53,7 @@ fn ticks(
     let mut h = Histogram::<u64>::new_with_bounds(1, 10_000_000, 3)?;
     let mut denied = 0;
     let (mut last, mut spare) = (Exposure::default(), Exposure::default());
-    let (seen_changes, mut last_ts) = (0u64, i64::MIN);
+    let (mut seen_changes, mut last_ts) = (u64::MAX, i64::MIN);
     for i in 0..warmup + ticks {
         let ts = T0 + i as i64 * 500_000;
         let mid = 100_000 + (i % 7) as i64;
@@ -83,10 +83,12 @@ fn ticks(
         if let Some(e) = e.as_deref_mut() {
             // As the robot loop does: the groups' state before each input, the order
             // against their notional after its own checks, its holdings after each input.
-            let state = |e: &mut RiskEngine| {
+            let mut state = |e: &mut RiskEngine| {
                 if let Some(b) = groups {
                     // One atomic read; the versions only when something changed.
-                    if b.changes() != seen_changes {
+                    let changes = b.changes();
+                    if changes != seen_changes {
+                        seen_changes = changes;
                         std::hint::black_box(b.combined(&GROUP_NAMES));
                     }
                     std::hint::black_box(e.effective_state());

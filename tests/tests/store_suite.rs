@@ -89,7 +89,12 @@ fn an_audit_entry_shipped_twice_is_kept_once(store: &Arc<dyn Store>) {
         result: "ok".into(),
         message: String::new(),
     };
-    for e in [entry(10, "a"), entry(20, "a"), entry(20, "a"), entry(10, "a")] {
+    for e in [
+        entry(10, "a"),
+        entry(20, "a"),
+        entry(20, "a"),
+        entry(10, "a"),
+    ] {
         store.append_audit(&e).unwrap();
     }
     let log = store.audit_log(10).unwrap();

@@ -3,6 +3,7 @@
 //! orders, amends and cancels. It reads no clock and no other robot, so the same inputs give
 //! the same decisions in a replay.
 
+use super::account::PerCurrency;
 use super::bucket::Bucket;
 use super::limits::{RobotLimits, SymbolLimits};
 use super::{Denial, DenyCode, StateChange, TradingState};
@@ -68,8 +69,10 @@ pub struct RiskEngine {
     recent: VecDeque<Recent>,
     /// The day (by `day_start`) and each currency's equity when it began.
     pub(super) day: Option<i64>,
-    pub(super) day_base: BTreeMap<String, Money>,
-    pub(super) peak: BTreeMap<String, Money>,
+    pub(super) day_base: PerCurrency,
+    pub(super) peak: PerCurrency,
+    /// The equity of the last mark, its buffer reused (nothing allocated per quote).
+    pub(super) equity: PerCurrency,
     pub counts: RiskCounts,
     /// The state of the robot's account, and why (`ACTIVE`: none, or not in one).
     pub(super) account: (TradingState, String),
@@ -92,8 +95,9 @@ impl RiskEngine {
             fills: VecDeque::new(),
             recent: VecDeque::new(),
             day: None,
-            day_base: BTreeMap::new(),
-            peak: BTreeMap::new(),
+            day_base: PerCurrency::default(),
+            peak: PerCurrency::default(),
+            equity: PerCurrency::default(),
             counts: RiskCounts::default(),
             account: (TradingState::Active, String::new()),
             track_day: false,
@@ -169,15 +173,19 @@ impl RiskEngine {
     }
 
     fn symbol_mut(&mut self, symbol: &str) -> &mut SymbolState {
-        let robot = &self.robot;
-        self.symbols
-            .entry(symbol.to_string())
-            .or_insert_with(|| SymbolState {
-                position: Position::new(robot, symbol),
+        // Looked up first: the key is allocated only for a new symbol.
+        if !self.symbols.contains_key(symbol) {
+            let state = SymbolState {
+                position: Position::new(&self.robot, symbol),
                 mid: None,
                 working_buy: 0,
                 working_sell: 0,
-            })
+            };
+            self.symbols.insert(symbol.to_string(), state);
+        }
+        self.symbols
+            .get_mut(symbol)
+            .expect("the symbol was just added")
     }
 
     /// A quote (or a book's best levels): its mid is the reference price, and marks the

@@ -63,8 +63,8 @@ impl RiskEngine {
             out.notional.add(currency, m);
         }
         // Equity less the day's base: what the day has made or lost.
-        for (currency, base) in &self.day_base {
-            out.day_pnl.add(currency, Money::ZERO - *base);
+        for (currency, base) in self.day_base.iter() {
+            out.day_pnl.add(currency, Money::ZERO - base);
         }
     }
 

@@ -1,10 +1,10 @@
 //! The loss limits: the robot's equity marked to market per currency, the day's base and
 //! the peak it is measured from, and the trading state they move to.
 
+use super::account::PerCurrency;
 use super::engine::RiskEngine;
 use super::{StateChange, TradingState};
 use robofleet_api::Money;
-use std::collections::BTreeMap;
 
 const DAY_NS: i64 = 86_400_000_000_000;
 
@@ -20,22 +20,24 @@ impl RiskEngine {
         {
             return None;
         }
-        let equity = self.equity(ts);
+        let mut equity = std::mem::take(&mut self.equity);
+        self.equity_into(ts, &mut equity);
         let day = (ts - i64::from(self.limits.day_start_min) * 60_000_000_000).div_euclid(DAY_NS);
         if self.day != Some(day) {
             self.day = Some(day);
-            self.day_base = equity.clone();
+            self.day_base.clone_from(&equity);
         }
         let mut worst: Option<StateChange> = None;
-        for (currency, now) in &equity {
-            let base = self.day_base.get(currency).copied().unwrap_or(Money::ZERO);
-            let peak = self.peak.entry(currency.clone()).or_insert(*now);
-            if *now > *peak {
-                *peak = *now;
+        for (currency, now) in equity.iter() {
+            let base = self.day_base.get(currency);
+            let peak = self.peak.get_or_insert(currency, now);
+            if now > *peak {
+                *peak = now;
             }
+            let peak = *peak;
             for (code, loss, steps) in [
-                ("DAILY_LOSS", base - *now, self.limits.daily_loss),
-                ("DRAWDOWN", *peak - *now, self.limits.drawdown),
+                ("DAILY_LOSS", base - now, self.limits.daily_loss),
+                ("DRAWDOWN", peak - now, self.limits.drawdown),
             ] {
                 for (state, limit) in [
                     (TradingState::Halted, steps.halt),
@@ -53,14 +55,16 @@ impl RiskEngine {
                 }
             }
         }
+        self.equity = equity;
         let change = worst.filter(|w| w.state > self.state)?;
         self.state = change.state;
         Some(change)
     }
 
-    /// Realized less fees plus unrealized at the mid, by currency (`""`: no spec, points).
-    pub(super) fn equity(&self, ts: i64) -> BTreeMap<String, Money> {
-        let mut by = BTreeMap::new();
+    /// Realized less fees plus unrealized at the mid, by currency (`""`: no spec, points),
+    /// into `by` (its currencies kept, at zero, until each is added to).
+    pub(super) fn equity_into(&self, ts: i64, by: &mut PerCurrency) {
+        by.zero();
         for (symbol, s) in &self.symbols {
             let spec = self.instruments.at(symbol, ts);
             let p = &s.position;
@@ -68,9 +72,8 @@ impl RiskEngine {
                 Some(mid) if p.qty != 0 => p.unrealized(mid, spec),
                 _ => Money::ZERO,
             };
-            let currency = spec.map_or(String::new(), |s| s.currency.clone());
-            *by.entry(currency).or_insert(Money::ZERO) += p.realized_pnl - p.fees + open;
+            let currency = spec.map_or("", |s| s.currency.as_str());
+            by.add(currency, p.realized_pnl - p.fees + open);
         }
-        by
     }
 }

@@ -15,8 +15,27 @@ use std::sync::Mutex;
 
 /// Amounts per currency (`""`: a symbol without a spec, in points), in a small vector:
 /// a robot holds one or two currencies, and refilling it in place allocates nothing.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct PerCurrency(Vec<(String, Money)>);
+
+impl Clone for PerCurrency {
+    fn clone(&self) -> Self {
+        PerCurrency(self.0.clone())
+    }
+
+    /// In place: the same currencies in the same order (the usual case) copy only amounts.
+    fn clone_from(&mut self, source: &Self) {
+        let same =
+            self.0.len() == source.0.len() && self.0.iter().zip(&source.0).all(|(a, b)| a.0 == b.0);
+        if same {
+            for (a, b) in self.0.iter_mut().zip(&source.0) {
+                a.1 = b.1;
+            }
+        } else {
+            self.0.clone_from(&source.0);
+        }
+    }
+}
 
 impl PerCurrency {
     pub fn get(&self, currency: &str) -> Money {
@@ -32,6 +51,18 @@ impl PerCurrency {
             Some((_, v)) => *v += m,
             None => self.0.push((currency.to_string(), m)),
         }
+    }
+
+    /// `currency`'s amount, set to `first` if it had none.
+    pub fn get_or_insert(&mut self, currency: &str, first: Money) -> &mut Money {
+        let i = match self.0.iter().position(|(c, _)| c == currency) {
+            Some(i) => i,
+            None => {
+                self.0.push((currency.to_string(), first));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[i].1
     }
 
     /// Every amount to zero, keeping the currencies (and their allocations).
@@ -57,12 +88,27 @@ impl PerCurrency {
 }
 
 /// What one robot holds.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Exposure {
     /// Positions at the mid plus working orders at their price (market orders at the mid).
     pub notional: PerCurrency,
     /// Equity now less equity when the day began (negative: a loss).
     pub day_pnl: PerCurrency,
+}
+
+impl Clone for Exposure {
+    fn clone(&self) -> Self {
+        Exposure {
+            notional: self.notional.clone(),
+            day_pnl: self.day_pnl.clone(),
+        }
+    }
+
+    /// Field by field, so a report of the same currencies allocates nothing.
+    fn clone_from(&mut self, source: &Self) {
+        self.notional.clone_from(&source.notional);
+        self.day_pnl.clone_from(&source.day_pnl);
+    }
 }
 
 #[derive(Debug)]

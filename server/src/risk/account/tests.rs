@@ -140,3 +140,30 @@ fn accounts_in_the_file_are_checked() {
     let e = RiskFile::parse("[accounts.fleet]\nrobots = [\"a\"]\n").unwrap_err();
     assert!(e.contains("[fleet] table"), "{e}");
 }
+
+#[test]
+fn copying_holdings_in_place_gives_the_source_whatever_currencies_each_had() {
+    let cases = [
+        (
+            rub(&[("RUB", 1), ("USD", 2)]),
+            rub(&[("RUB", 5), ("USD", -3)]),
+        ),
+        (rub(&[("RUB", 1)]), rub(&[("USD", 7), ("RUB", 2)])),
+        (
+            rub(&[("USD", 1), ("RUB", 2)]),
+            rub(&[("RUB", 2), ("USD", 1)]),
+        ),
+        (rub(&[("RUB", 1), ("USD", 2)]), PerCurrency::default()),
+    ];
+    for (mut into, from) in cases {
+        into.clone_from(&from);
+        assert_eq!(into, from);
+        let mut e = Exposure::default();
+        let src = Exposure {
+            notional: from.clone(),
+            day_pnl: rub(&[("EUR", 9)]),
+        };
+        e.clone_from(&src);
+        assert_eq!(e, src);
+    }
+}
