@@ -11,28 +11,27 @@
 //! - [`robot`]: a robot's loop on its own thread and `inproc://` endpoint; its status.
 //! - [`streams`]: the shared market data and trade subscription threads that feed robots.
 //! - [`control`]: the control socket (JSON over ZeroMQ ROUTER) and its client.
-//! - [`store`]: orders and trades behind the [`store::Store`] trait; the embedded backend.
-//! - [`gateway`]: takes new orders from the store to the simulated exchange, writes fills back.
+//! - [`store`]: orders and trades behind the [`store::Store`] trait; the embedded backend
+//!   (re-exported from `robofleet-core`, as are [`market`], [`feed`], [`instruments`] and
+//!   [`clock`]).
+//! - [`gateway`]: the `robofleet-gateway` crate: orders from the store to the simulated
+//!   exchange, fills back.
 //! - [`market`]: the feed's wire format. [`feed`]: the market data publisher.
 //! - [`stats`], [`clock`]: fleet counters; the server's clocks. [`limits`]: open-file limit.
 //! - [`backtest`]: one robot over historical data on the live code path, with a report.
 //! - [`risk`]: pre-trade checks between a robot and the store (`risk.toml`).
 
 pub mod backtest;
-pub mod clock;
+pub use robofleet_core::{clock, feed, instruments, market, store};
+pub use robofleet_gateway as gateway;
 pub mod control;
-pub mod feed;
 pub mod fleet;
-pub mod gateway;
-pub mod instruments;
 pub mod journal;
 pub mod limits;
-pub mod market;
 pub mod plugin;
 pub mod replay;
 pub mod risk;
 pub mod robot;
 pub mod server;
 pub mod stats;
-pub mod store;
 pub mod streams;

@@ -6,6 +6,11 @@
 //! shutdown (`runner`). [`GatewayHandle::shutdown`] (or dropping the handle) stops and
 //! joins both.
 
+// The shared parts, under the names the gateway's modules use.
+#[cfg(test)]
+pub(crate) use robofleet_core::instruments;
+pub(crate) use robofleet_core::{clock, market, store};
+
 pub mod exchange;
 mod feed_sub;
 mod runner;

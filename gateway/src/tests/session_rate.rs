@@ -2,7 +2,7 @@
 //! a flooding robot does not hold the others up.
 
 use super::*;
-use crate::gateway::throttle::SessionRate;
+use crate::throttle::SessionRate;
 
 #[test]
 fn the_session_keeps_its_rate_and_robots_take_turns() {
