@@ -16,6 +16,7 @@ mod feed_sub;
 mod runner;
 pub mod stats;
 pub mod throttle;
+pub mod venue;
 
 #[cfg(test)]
 mod tests;
@@ -30,6 +31,7 @@ use crate::store::{Store, StoreError};
 pub use exchange::{ExchangeInput, ExchangeOutput, SimExchange};
 pub use feed_sub::FEED_RCVHWM;
 pub use stats::{GatewayStats, GatewayStatsSnapshot, LatencySummary};
+pub use venue::Venue;
 
 /// Market data waiting for the gateway thread. Bounded so a stuck gateway holds memory
 /// steady: once full, the feed thread waits and ZeroMQ's high-water mark drops instead.
@@ -162,7 +164,8 @@ pub fn spawn_gateway(
     let runner = runner::Runner {
         store,
         stats: Arc::clone(&stats),
-        exchange,
+        venue: Box::new(exchange),
+        answers: Vec::new(),
         instruments,
         stored_fills,
         clock: runner::OrderClock::default(),

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use crossbeam_channel::{never, select, Receiver};
 use robofleet_api::OrderStatus;
 
-use super::exchange::{ExchangeInput, ExchangeOutput, SimExchange};
+use super::exchange::{ExchangeInput, ExchangeOutput};
 use super::stats::GatewayStats;
+use super::venue::Venue;
 use crate::clock;
 use crate::market::MarketData;
 use crate::store::{GatewayRequest, Order, OrderChange, OrderFilter, Store, StoreError, Trade};
@@ -116,8 +117,10 @@ const INSTRUMENTS_REFRESH: std::time::Duration = std::time::Duration::from_secs(
 pub struct Runner {
     pub store: Arc<dyn Store>,
     pub stats: Arc<GatewayStats>,
-    pub exchange: SimExchange,
-    /// The registry the exchange checks against, as last read from the store.
+    pub venue: Box<dyn Venue>,
+    /// The venue's answers, reused from one input to the next.
+    pub answers: Vec<ExchangeOutput>,
+    /// The registry the venue checks against, as last read from the store.
     pub instruments: Vec<robofleet_api::Instrument>,
     pub stored_fills: StoredFills,
     pub clock: OrderClock,
@@ -137,6 +140,7 @@ impl Runner {
         // from spinning on it while the other inputs still work.
         let mut requests = requests;
         let mut market = market;
+        let mut later = self.venue.later_answers().unwrap_or_else(never);
         let refresh = crossbeam_channel::tick(INSTRUMENTS_REFRESH);
         loop {
             // Requests waiting for the session's rate: wake when the next token is due.
@@ -157,6 +161,13 @@ impl Runner {
                         requests = never();
                     }
                 },
+                recv(later) -> msg => match msg {
+                    Ok(answer) => self.write_answer(answer),
+                    Err(_) => {
+                        tracing::warn!(venue = self.venue.name(), "the venue stopped answering");
+                        later = never();
+                    }
+                },
                 recv(market) -> msg => match msg {
                     Ok(md) => self.on_market(md),
                     Err(_) => {
@@ -175,8 +186,7 @@ impl Runner {
         match self.store.instruments() {
             Ok(specs) if specs != self.instruments => {
                 tracing::info!(versions = specs.len(), "instrument registry changed");
-                self.exchange
-                    .set_instruments(specs.iter().cloned().collect());
+                self.venue.set_instruments(specs.iter().cloned().collect());
                 self.instruments = specs;
             }
             Ok(_) => {}
@@ -255,26 +265,35 @@ impl Runner {
 
     pub fn on_market(&mut self, md: MarketData) {
         GatewayStats::bump(&self.stats.md_messages);
-        self.apply(ExchangeInput::Market(md));
+        if self.venue.wants_market_data() {
+            self.apply(ExchangeInput::Market(md));
+        }
     }
 
-    /// The exchange emits each Fill before the Change that reports it, and the writes
-    /// keep that order, so a robot never sees a fill count its trades do not explain. Each
-    /// is stamped with our time ([`OrderClock`]) as it is written.
+    /// The venue answers each Fill before the Change that reports it, and the writes
+    /// keep that order, so a robot never sees a fill count its trades do not explain.
     fn apply(&mut self, input: ExchangeInput) {
-        for output in self.exchange.process(input) {
-            match output {
-                ExchangeOutput::Fill(mut trade) => {
-                    trade.ts_ns = self.clock.stamp(&trade.client_id);
-                    self.write_trade(&trade)
+        let mut answers = std::mem::take(&mut self.answers);
+        self.venue.process(input, &mut answers);
+        for answer in answers.drain(..) {
+            self.write_answer(answer);
+        }
+        self.answers = answers;
+    }
+
+    /// One answer of the venue, stamped with our time ([`OrderClock`]) as it is written.
+    fn write_answer(&mut self, answer: ExchangeOutput) {
+        match answer {
+            ExchangeOutput::Fill(mut trade) => {
+                trade.ts_ns = self.clock.stamp(&trade.client_id);
+                self.write_trade(&trade)
+            }
+            ExchangeOutput::Change(mut change) => {
+                change.ts_ns = self.clock.stamp(&change.client_id);
+                if change.status.is_terminal() {
+                    self.clock.close(&change.client_id);
                 }
-                ExchangeOutput::Change(mut change) => {
-                    change.ts_ns = self.clock.stamp(&change.client_id);
-                    if change.status.is_terminal() {
-                        self.clock.close(&change.client_id);
-                    }
-                    self.write_change(&change)
-                }
+                self.write_change(&change)
             }
         }
     }

@@ -1,0 +1,54 @@
+//! The one interface between the gateway and a venue. The gateway's thread owns the venue
+//! and calls it for each order request (in turn, under the session's message rate), each
+//! market data message it wants, and each change of the instrument registry; the venue
+//! answers with order changes and fills, which the gateway writes to the store.
+//!
+//! The simulated exchange ([`crate::SimExchange`]) is one venue: it answers at once, from
+//! the market data it is given. A venue behind a network session answers later, on its own
+//! threads: those answers come through [`Venue::later_answers`].
+
+use crate::exchange::{ExchangeInput, ExchangeOutput};
+use crossbeam_channel::Receiver;
+use robofleet_api::Instruments;
+
+pub trait Venue: Send {
+    /// For logs: `sim`, or the venue's session.
+    fn name(&self) -> &str;
+
+    /// Do `input`. What the venue answers at once goes on `out`, each fill before the
+    /// change that reports it.
+    fn process(&mut self, input: ExchangeInput, out: &mut Vec<ExchangeOutput>);
+
+    /// The registry the venue checks orders against changed.
+    fn set_instruments(&mut self, instruments: Instruments);
+
+    /// Whether the venue matches against the fleet's market data (the simulated exchange
+    /// does; a real venue has its own book). The gateway counts every message either way.
+    fn wants_market_data(&self) -> bool {
+        false
+    }
+
+    /// Answers that come later, on the venue's own threads: the gateway waits on this
+    /// beside its other inputs. `None`: every answer comes from [`Venue::process`].
+    fn later_answers(&self) -> Option<Receiver<ExchangeOutput>> {
+        None
+    }
+}
+
+impl Venue for crate::SimExchange {
+    fn name(&self) -> &str {
+        "sim"
+    }
+
+    fn process(&mut self, input: ExchangeInput, out: &mut Vec<ExchangeOutput>) {
+        out.extend(crate::SimExchange::process(self, input));
+    }
+
+    fn set_instruments(&mut self, instruments: Instruments) {
+        crate::SimExchange::set_instruments(self, instruments);
+    }
+
+    fn wants_market_data(&self) -> bool {
+        true
+    }
+}
