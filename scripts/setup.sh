@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks to build robofleet: Debian's libzmq (with CURVE),
-# which .cargo/config.toml links instead of building the bundled copy. Idempotent.
+# which .cargo/config.toml links instead of building the bundled copy; cmake and a C++
+# compiler, which the FIX venue's engine (QuickFIX, built from source by the `quickfix`
+# crate) needs. Idempotent.
 set -euo pipefail
-if pkg-config --exists libzmq 2>/dev/null; then
+missing=()
+pkg-config --exists libzmq 2>/dev/null || missing+=(libzmq3-dev pkg-config)
+command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "setup: installing libzmq3-dev and pkg-config" >&2
+echo "setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq libzmq3-dev pkg-config >/dev/null
+$SUDO apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,29 @@
+//! The FIX 4.4 tags this crate reads and writes.
+
+pub const AVG_PX: i32 = 6;
+pub const CL_ORD_ID: i32 = 11;
+pub const COMMISSION: i32 = 12;
+pub const CUM_QTY: i32 = 14;
+pub const CURRENCY: i32 = 15;
+pub const EXEC_ID: i32 = 17;
+pub const LAST_PX: i32 = 31;
+pub const LAST_QTY: i32 = 32;
+pub const MSG_TYPE: i32 = 35;
+pub const ORDER_ID: i32 = 37;
+pub const ORDER_QTY: i32 = 38;
+pub const ORD_STATUS: i32 = 39;
+pub const ORD_TYPE: i32 = 40;
+pub const ORIG_CL_ORD_ID: i32 = 41;
+pub const POSS_DUP_FLAG: i32 = 43;
+pub const PRICE: i32 = 44;
+pub const SIDE: i32 = 54;
+pub const SYMBOL: i32 = 55;
+pub const TEXT: i32 = 58;
+pub const TIME_IN_FORCE: i32 = 59;
+pub const TRANSACT_TIME: i32 = 60;
+pub const POSS_RESEND: i32 = 97;
+pub const CXL_REJ_REASON: i32 = 102;
+pub const ORD_REJ_REASON: i32 = 103;
+pub const EXEC_TYPE: i32 = 150;
+pub const LEAVES_QTY: i32 = 151;
+pub const CXL_REJ_RESPONSE_TO: i32 = 434;
