@@ -12,7 +12,7 @@ pub(crate) use robofleet_core::instruments;
 pub(crate) use robofleet_core::{clock, market, store};
 
 pub mod exchange;
-mod feed_sub;
+pub mod feed_sub;
 mod runner;
 pub mod stats;
 pub mod throttle;
@@ -139,7 +139,32 @@ pub fn spawn_gateway(
 ) -> Result<GatewayHandle, GatewayError> {
     let trades = store.trades(None)?;
     let next_exec = exchange::next_exec_seq_after(trades.iter().map(|t| t.exec_id.as_str()));
-    let stored_fills = runner::StoredFills::of_open_orders(store.as_ref(), &trades)?;
+    let exchange = SimExchange::with_next_exec_seq(next_exec);
+    tracing::debug!(next_exec, "simulated exchange");
+    start(ctx, store, cfg, stats, Box::new(exchange), &trades)
+}
+
+/// Start the gateway on `venue` (the simulated exchange: [`spawn_gateway`]).
+pub fn spawn_gateway_on(
+    ctx: zmq::Context,
+    store: Arc<dyn Store>,
+    cfg: GatewayConfig,
+    stats: Arc<GatewayStats>,
+    venue: Box<dyn Venue>,
+) -> Result<GatewayHandle, GatewayError> {
+    let trades = store.trades(None)?;
+    start(ctx, store, cfg, stats, venue, &trades)
+}
+
+fn start(
+    ctx: zmq::Context,
+    store: Arc<dyn Store>,
+    cfg: GatewayConfig,
+    stats: Arc<GatewayStats>,
+    mut venue: Box<dyn Venue>,
+    trades: &[crate::store::Trade],
+) -> Result<GatewayHandle, GatewayError> {
+    let stored_fills = runner::StoredFills::of_open_orders(store.as_ref(), trades)?;
     let sock = feed_sub::connect(&ctx, &cfg.feed_endpoint)?;
 
     let (req_tx, req_rx) = unbounded();
@@ -155,16 +180,16 @@ pub fn spawn_gateway(
     store.watch_order_requests(req_tx)?;
     handle.store = Some(Arc::clone(&store));
 
-    let mut exchange = SimExchange::with_next_exec_seq(next_exec);
     let instruments = store.instruments()?;
     if instruments.is_empty() {
         tracing::warn!("the store holds no instrument registry: every order will be refused");
     }
-    exchange.set_instruments(instruments.iter().cloned().collect());
+    venue.set_instruments(instruments.iter().cloned().collect());
+    let name = venue.name().to_string();
     let runner = runner::Runner {
         store,
         stats: Arc::clone(&stats),
-        venue: Box::new(exchange),
+        venue,
         answers: Vec::new(),
         instruments,
         stored_fills,
@@ -182,9 +207,9 @@ pub fn spawn_gateway(
     })?);
     match cfg.session_rate {
         Some(r) => {
-            tracing::info!(feed = %cfg.feed_endpoint, next_exec, "gateway started: venue session limited to {}/s (burst {})", r.rate, r.burst)
+            tracing::info!(feed = %cfg.feed_endpoint, venue = name, "gateway started: venue session limited to {}/s (burst {})", r.rate, r.burst)
         }
-        None => tracing::info!(feed = %cfg.feed_endpoint, next_exec, "gateway started"),
+        None => tracing::info!(feed = %cfg.feed_endpoint, venue = name, "gateway started"),
     }
     Ok(handle)
 }

@@ -12,9 +12,13 @@
 //!   and what each means for the order ([`inbound::ExecReport::answers`]).
 //! - [`time`]: FIX UTCTimestamps to and from ns since the epoch.
 
+pub mod client;
+pub mod engine;
 pub mod ids;
 pub mod inbound;
 pub mod outbound;
+pub mod paper;
+pub mod settings;
 pub mod tags;
 pub mod time;
 

@@ -1,0 +1,332 @@
+//! The gateway's FIX venue: a QuickFIX initiator session to a broker or exchange.
+//!
+//! The gateway's thread calls [`FixVenue`] (a [`Venue`]) for each request; it sends the
+//! FIX message at once while the session is logged on, and holds it otherwise, sending what
+//! it holds, in order, at the next logon. What the venue answers arrives on QuickFIX's
+//! threads, is read ([`crate::inbound`]) and goes to the gateway through
+//! [`Venue::later_answers`]. An exec id seen before (a PossDup resend, or a venue that
+//! repeats itself) is dropped. No message is sent while our lock is held: QuickFIX's
+//! session lock is taken on its threads around our callbacks.
+
+use crate::engine::{self, Engine, EngineError, Handler, Role, SessionKey};
+use crate::inbound::{self, Inbound};
+use crate::{ids, outbound, FixMapError};
+use crossbeam_channel::{Receiver, Sender};
+use quickfix::{Message, MsgFromAppError};
+use robofleet_api::{Instruments, OrderStatus, Price};
+use robofleet_core::clock;
+use robofleet_core::store::{AmendRequest, Order, OrderChange};
+use robofleet_gateway::{ExchangeInput, ExchangeOutput, Venue};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// A request waiting for the session.
+#[derive(Clone, Debug)]
+enum Outgoing {
+    New(String),
+    Cancel(String),
+    Amend(String, AmendRequest),
+}
+
+#[derive(Default)]
+struct State {
+    /// Open orders, by client id.
+    orders: HashMap<String, Order>,
+    /// The ClOrdID in force at the venue for each open order (changes with each replace).
+    current: HashMap<String, String>,
+    cancels: HashMap<String, u32>,
+    /// The last status, filled quantity and average price the venue reported.
+    last: HashMap<String, (OrderStatus, i64, Price)>,
+    held: VecDeque<Outgoing>,
+    seen: HashSet<String>,
+}
+
+struct Shared {
+    session: SessionKey,
+    logged_on: AtomicBool,
+    held: AtomicU64,
+    state: Mutex<State>,
+    answers: Sender<ExchangeOutput>,
+    /// Wakes the thread that sends what was held, at each logon.
+    logon: Sender<()>,
+}
+
+pub struct FixVenue {
+    shared: Arc<Shared>,
+    answers: Receiver<ExchangeOutput>,
+    engine: Option<Engine>,
+    flusher: Option<JoinHandle<()>>,
+    stop_flusher: Option<Sender<()>>,
+    name: String,
+}
+
+impl FixVenue {
+    /// Start the initiator of the QuickFIX settings at `settings`, for its one session
+    /// `session` (ours as SenderCompID, the venue's as TargetCompID).
+    pub fn start(settings: &Path, session: SessionKey) -> Result<FixVenue, EngineError> {
+        let (answers_tx, answers) = crossbeam_channel::unbounded();
+        let (logon_tx, logon_rx) = crossbeam_channel::unbounded();
+        let shared = Arc::new(Shared {
+            session: session.clone(),
+            logged_on: AtomicBool::new(false),
+            held: AtomicU64::new(0),
+            state: Mutex::new(State::default()),
+            answers: answers_tx,
+            logon: logon_tx,
+        });
+        let s = shared.clone();
+        let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
+        let flusher = std::thread::Builder::new()
+            .name("fix-flush".into())
+            .spawn(move || loop {
+                crossbeam_channel::select! {
+                    recv(logon_rx) -> _ => s.flush(),
+                    recv(stop_rx) -> _ => return,
+                }
+            })
+            .map_err(EngineError::Spawn)?;
+        let engine = Engine::start(
+            settings,
+            Role::Initiator,
+            Arc::new(Callbacks(shared.clone())),
+        )?;
+        Ok(FixVenue {
+            shared,
+            answers,
+            engine: Some(engine),
+            flusher: Some(flusher),
+            stop_flusher: Some(stop_tx),
+            name: format!("fix:{}->{}", session.sender, session.target),
+        })
+    }
+
+    pub fn logged_on(&self) -> bool {
+        self.shared.logged_on.load(Ordering::Acquire)
+    }
+
+    /// Requests held until the session is back.
+    pub fn held(&self) -> u64 {
+        self.shared.held.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for FixVenue {
+    fn drop(&mut self) {
+        if let Some(e) = self.engine.take() {
+            e.stop();
+        }
+        self.stop_flusher.take();
+        if let Some(t) = self.flusher.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Send `out` now if the session is up, else hold it.
+    fn request(&self, out: Outgoing) {
+        if !self.logged_on.load(Ordering::Acquire) {
+            self.lock().held.push_back(out);
+            let n = self.held.fetch_add(1, Ordering::Relaxed) + 1;
+            tracing::warn!(session = %self.session.target, held = n, "FIX session down: request held until the next logon");
+            return;
+        }
+        let msg = self.build(&out);
+        self.send(msg, &out);
+    }
+
+    /// Everything held, in order, while the session stays up.
+    fn flush(&self) {
+        loop {
+            if !self.logged_on.load(Ordering::Acquire) {
+                return;
+            }
+            let Some(out) = self.lock().held.pop_front() else {
+                return;
+            };
+            self.held.fetch_sub(1, Ordering::Relaxed);
+            let msg = self.build(&out);
+            self.send(msg, &out);
+        }
+    }
+
+    /// The message for `out`, built under the lock (sent after it is released).
+    fn build(&self, out: &Outgoing) -> Result<Message, FixMapError> {
+        let now = clock::wall_ns();
+        let mut st = self.lock();
+        let missing = |id: &str| FixMapError::Unexpected(format!("no open order {id}"));
+        match out {
+            Outgoing::New(id) => {
+                outbound::new_order_single(st.orders.get(id).ok_or_else(|| missing(id))?, now)
+            }
+            Outgoing::Cancel(id) => {
+                let n = st.cancels.entry(id.clone()).or_insert(0);
+                *n += 1;
+                let n = *n;
+                let current = st.current.get(id).cloned().unwrap_or_else(|| id.clone());
+                outbound::cancel_request(
+                    st.orders.get(id).ok_or_else(|| missing(id))?,
+                    &current,
+                    n,
+                    now,
+                )
+            }
+            Outgoing::Amend(id, amend) => {
+                let current = st.current.get(id).cloned().unwrap_or_else(|| id.clone());
+                outbound::replace_request(
+                    st.orders.get(id).ok_or_else(|| missing(id))?,
+                    &current,
+                    amend,
+                    now,
+                )
+            }
+        }
+    }
+
+    fn send(&self, msg: Result<Message, FixMapError>, out: &Outgoing) {
+        if let Err(e) = msg.and_then(|m| engine::send(m, &self.session)) {
+            tracing::error!(session = %self.session.target, "FIX request not sent ({out:?}): {e}");
+        }
+    }
+
+    /// An answer from the venue: into the gateway, once per exec id.
+    fn on_inbound(&self, inbound: Inbound) {
+        match inbound {
+            Inbound::Report(r) => {
+                let mut st = self.lock();
+                if !st.seen.insert(r.exec_id.clone()) {
+                    tracing::debug!(exec_id = %r.exec_id, "FIX: a report seen before, dropped");
+                    return;
+                }
+                let id = r.client_id.clone();
+                if r.exec_type == '5' {
+                    st.current.insert(id.clone(), r.cl_ord_id.clone());
+                }
+                let robot = match st.orders.get(&id) {
+                    Some(o) => o.robot.clone(),
+                    None => id
+                        .rsplit_once('-')
+                        .map_or(id.as_str(), |(r, _)| r)
+                        .to_string(),
+                };
+                if let Some(s) = inbound::status_of(r.ord_status) {
+                    st.last.insert(id.clone(), (s, r.cum_qty, r.avg_px));
+                    if s.is_terminal() {
+                        st.orders.remove(&id);
+                        st.current.remove(&id);
+                        st.cancels.remove(&id);
+                        st.last.remove(&id);
+                    }
+                }
+                drop(st);
+                for a in r.answers(&robot) {
+                    let _ = self.answers.send(a);
+                }
+            }
+            Inbound::CancelReject(c) => {
+                let why = c.text.clone().unwrap_or_default();
+                tracing::warn!(client_id = %c.client_id, "FIX: venue refused a {}: {why}", if c.response_to == '2' { "replace" } else { "cancel" });
+                // A refused amend is answered to the robot; a refused cancel leaves the
+                // order as it is (its next report says how it ended).
+                let Some(seq) = ids::amend_seq_of(&c.cl_ord_id).filter(|_| c.response_to == '2')
+                else {
+                    return;
+                };
+                let st = self.lock();
+                let Some((status, filled, avg)) = st.last.get(&c.client_id).copied() else {
+                    return;
+                };
+                drop(st);
+                let _ = self.answers.send(ExchangeOutput::Change(OrderChange {
+                    client_id: c.client_id,
+                    status,
+                    filled_qty: filled,
+                    avg_price: avg,
+                    reason: Some(format!("amend refused: {why}")),
+                    ts_ns: 0,
+                    amends: Some(seq),
+                    qty: None,
+                    price: None,
+                }));
+            }
+        }
+    }
+}
+
+struct Callbacks(Arc<Shared>);
+
+impl Handler for Callbacks {
+    fn logon(&self, session: &SessionKey) {
+        tracing::info!(venue = %session.target, "FIX session logged on");
+        self.0.logged_on.store(true, Ordering::Release);
+        let _ = self.0.logon.send(());
+    }
+
+    fn logout(&self, session: &SessionKey) {
+        tracing::warn!(venue = %session.target, "FIX session logged out");
+        self.0.logged_on.store(false, Ordering::Release);
+    }
+
+    fn app(&self, session: &SessionKey, msg: &Message) -> Result<(), MsgFromAppError> {
+        match inbound::read(msg) {
+            Ok(inbound) => {
+                self.0.on_inbound(inbound);
+                Ok(())
+            }
+            Err(FixMapError::Unexpected(t)) => {
+                tracing::debug!(venue = %session.target, "FIX: message type {t} ignored");
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(venue = %session.target, "FIX: a message from the venue not read: {e}");
+                Err(MsgFromAppError::IncorrectDataFormat)
+            }
+        }
+    }
+}
+
+impl Venue for FixVenue {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn process(&mut self, input: ExchangeInput, _out: &mut Vec<ExchangeOutput>) {
+        match input {
+            ExchangeInput::NewOrder { order, .. } => {
+                let id = order.client_id.clone();
+                let fresh = order.status == OrderStatus::New;
+                {
+                    let mut st = self.shared.lock();
+                    if order.amends > 0 {
+                        st.current
+                            .insert(id.clone(), ids::amend_id(&id, order.amends));
+                    }
+                    st.orders.insert(id.clone(), order);
+                }
+                if fresh {
+                    self.shared.request(Outgoing::New(id));
+                }
+            }
+            ExchangeInput::Cancel { client_id, .. } => {
+                self.shared.request(Outgoing::Cancel(client_id))
+            }
+            ExchangeInput::Amend {
+                client_id, amend, ..
+            } => self.shared.request(Outgoing::Amend(client_id, amend)),
+            ExchangeInput::Market(_) => {}
+        }
+    }
+
+    fn set_instruments(&mut self, _instruments: Instruments) {}
+
+    fn later_answers(&self) -> Option<Receiver<ExchangeOutput>> {
+        Some(self.answers.clone())
+    }
+}

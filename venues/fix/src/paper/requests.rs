@@ -1,0 +1,147 @@
+//! The paper venue's side of the messages: NewOrderSingle, OrderCancelRequest and
+//! OrderCancelReplaceRequest read into the simulated exchange's inputs.
+
+use crate::tags::*;
+use crate::{ids, FixMapError};
+use quickfix::{FieldMap, Message};
+use robofleet_api::{OrderRequest, OrderType, Price, Side, TimeInForce};
+use robofleet_core::store::{AmendRequest, Order};
+
+/// A request from a client session.
+#[derive(Clone, Debug, PartialEq)]
+pub enum VenueRequest {
+    New(Box<Order>),
+    Cancel {
+        client_id: String,
+        cl_ord_id: String,
+    },
+    Replace {
+        client_id: String,
+        cl_ord_id: String,
+        amend: AmendRequest,
+    },
+}
+
+fn get(m: &Message, tag: i32, name: &'static str) -> Result<String, FixMapError> {
+    m.get_field(tag).ok_or(FixMapError::Missing { tag, name })
+}
+
+fn bad(tag: i32, name: &'static str, value: String, why: &'static str) -> FixMapError {
+    FixMapError::Bad {
+        tag,
+        name,
+        value,
+        why,
+    }
+}
+
+fn side(m: &Message) -> Result<Side, FixMapError> {
+    match get(m, SIDE, "Side")?.as_str() {
+        "1" => Ok(Side::Buy),
+        "2" => Ok(Side::Sell),
+        other => Err(bad(SIDE, "Side", other.into(), "not 1 (buy) or 2 (sell)")),
+    }
+}
+
+fn qty(m: &Message) -> Result<i64, FixMapError> {
+    let v = get(m, ORDER_QTY, "OrderQty")?;
+    match v.strip_suffix(".0").unwrap_or(&v).parse::<i64>() {
+        Ok(q) if q > 0 => Ok(q),
+        _ => Err(bad(
+            ORDER_QTY,
+            "OrderQty",
+            v,
+            "not a whole number of lots above 0",
+        )),
+    }
+}
+
+fn price(m: &Message) -> Result<Option<Price>, FixMapError> {
+    let Some(v) = m.get_field(PRICE) else {
+        return Ok(None);
+    };
+    v.parse()
+        .map(Some)
+        .map_err(|_| bad(PRICE, "Price", v, "not an exact decimal price"))
+}
+
+fn order_type(m: &Message) -> Result<OrderType, FixMapError> {
+    match get(m, ORD_TYPE, "OrdType")?.as_str() {
+        "1" => Ok(OrderType::Market),
+        "2" => match price(m)? {
+            Some(price) => Ok(OrderType::Limit { price }),
+            None => Err(FixMapError::Missing {
+                tag: PRICE,
+                name: "Price",
+            }),
+        },
+        other => Err(bad(
+            ORD_TYPE,
+            "OrdType",
+            other.into(),
+            "not 1 (market) or 2 (limit)",
+        )),
+    }
+}
+
+fn tif(m: &Message) -> Result<TimeInForce, FixMapError> {
+    match m.get_field(TIME_IN_FORCE).as_deref() {
+        None | Some("0") => Ok(TimeInForce::Day),
+        Some("1") => Ok(TimeInForce::Gtc),
+        Some("3") => Ok(TimeInForce::Ioc),
+        Some("4") => Ok(TimeInForce::Fok),
+        Some(other) => Err(bad(
+            TIME_IN_FORCE,
+            "TimeInForce",
+            other.into(),
+            "not 0, 1, 3 or 4",
+        )),
+    }
+}
+
+/// Read a client's application message; `owner` (the session's SenderCompID) is whose
+/// orders they are.
+pub fn read(m: &Message, owner: &str, now_ns: i64) -> Result<VenueRequest, FixMapError> {
+    let msg_type = m
+        .with_header(|h| h.get_field(MSG_TYPE))
+        .ok_or(FixMapError::Missing {
+            tag: MSG_TYPE,
+            name: "MsgType",
+        })?;
+    let cl_ord_id = get(m, CL_ORD_ID, "ClOrdID")?;
+    match msg_type.as_str() {
+        "D" => {
+            let req = OrderRequest {
+                client_id: cl_ord_id,
+                order_seq: 0,
+                symbol: get(m, SYMBOL, "Symbol")?,
+                side: side(m)?,
+                qty: qty(m)?,
+                order_type: order_type(m)?,
+                tif: tif(m)?,
+            };
+            Ok(VenueRequest::New(Box::new(Order::new_request(
+                owner, req, now_ns,
+            ))))
+        }
+        "F" => Ok(VenueRequest::Cancel {
+            client_id: ids::client_id_of(&cl_ord_id).to_string(),
+            cl_ord_id,
+        }),
+        "G" => {
+            let seq = ids::amend_seq_of(&cl_ord_id)
+                .ok_or_else(|| bad(CL_ORD_ID, "ClOrdID", cl_ord_id.clone(), "not <order>/a<n>"))?;
+            let amend = AmendRequest {
+                seq,
+                price: price(m)?,
+                qty: Some(qty(m)?),
+            };
+            Ok(VenueRequest::Replace {
+                client_id: ids::client_id_of(&cl_ord_id).to_string(),
+                cl_ord_id,
+                amend,
+            })
+        }
+        other => Err(FixMapError::Unexpected(other.to_string())),
+    }
+}
