@@ -31,7 +31,7 @@ use crate::store::{Store, StoreError};
 pub use exchange::{ExchangeInput, ExchangeOutput, SimExchange};
 pub use feed_sub::FEED_RCVHWM;
 pub use stats::{GatewayStats, GatewayStatsSnapshot, LatencySummary};
-pub use venue::Venue;
+pub use venue::{LaterAnswer, Venue};
 
 /// Market data waiting for the gateway thread. Bounded so a stuck gateway holds memory
 /// steady: once full, the feed thread waits and ZeroMQ's high-water mark drops instead.

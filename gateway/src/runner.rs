@@ -162,7 +162,14 @@ impl Runner {
                     }
                 },
                 recv(later) -> msg => match msg {
-                    Ok(answer) => self.write_answer(answer),
+                    Ok(answer) => {
+                        for output in answer.outputs {
+                            self.write_answer(output);
+                        }
+                        if let Some(written) = answer.written {
+                            let _ = written.send(());
+                        }
+                    }
                     Err(_) => {
                         tracing::warn!(venue = self.venue.name(), "the venue stopped answering");
                         later = never();

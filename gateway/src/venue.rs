@@ -8,8 +8,17 @@
 //! threads: those answers come through [`Venue::later_answers`].
 
 use crate::exchange::{ExchangeInput, ExchangeOutput};
-use crossbeam_channel::Receiver;
+use crossbeam_channel::{Receiver, Sender};
 use robofleet_api::Instruments;
+
+/// Answers a venue gives on its own threads, in order.
+pub struct LaterAnswer {
+    pub outputs: Vec<ExchangeOutput>,
+    /// Told once every output is written to the store: a venue whose session counts a
+    /// message as received when its callback returns (FIX) waits for it, so a gateway
+    /// killed at any point has either written the answer or not consumed the message.
+    pub written: Option<Sender<()>>,
+}
 
 pub trait Venue: Send {
     /// For logs: `sim`, or the venue's session.
@@ -30,7 +39,7 @@ pub trait Venue: Send {
 
     /// Answers that come later, on the venue's own threads: the gateway waits on this
     /// beside its other inputs. `None`: every answer comes from [`Venue::process`].
-    fn later_answers(&self) -> Option<Receiver<ExchangeOutput>> {
+    fn later_answers(&self) -> Option<Receiver<LaterAnswer>> {
         None
     }
 }

@@ -25,6 +25,8 @@ enum Command {
     Gateway(cmd::gateway::Args),
     /// Publish market data (CSV replay or synthetic) over ZeroMQ.
     Feed(cmd::feed::Args),
+    /// Run a venue for gateways to connect to: the simulated exchange behind FIX 4.4.
+    Venue(cmd::venue::Args),
     /// Run the demo fleet: synthetic feed, example robots, gateway, live summary.
     Demo(cmd::demo::Args),
     /// Run one robot over historical market data and write a report.
@@ -68,6 +70,7 @@ fn main() {
         Command::Ctl(a) => cmd::ctl::run(a),
         Command::Feed(a) => cmd::feed::run(a),
         Command::Gateway(a) => cmd::gateway::run(a),
+        Command::Venue(a) => cmd::venue::run(a),
         Command::Demo(a) => cmd::demo::run(a),
         Command::Backtest(a) => cmd::backtest::run(a),
         Command::Replay(a) => cmd::replay::run(a),

@@ -80,6 +80,9 @@ pub struct ServeConfig {
     pub venue_rate: Option<crate::gateway::throttle::SessionRate>,
     /// Run the order gateway and simulated exchange in this process.
     pub gateway: bool,
+    /// The gateway's venue: the FIX session of this QuickFIX settings file
+    /// (`docs/venues.md`); `None`: the simulated exchange.
+    pub fix: Option<PathBuf>,
     /// Embedded store sync policy.
     pub sync: SyncPolicy,
     /// `Some("mongodb://...")`: use MongoDB; `None`: the embedded store in `data_dir`.
@@ -111,6 +114,7 @@ impl ServeConfig {
             feed_endpoint: DEFAULT_FEED.into(),
             venue_rate: None,
             gateway: true,
+            fix: None,
             sync: SyncPolicy::default(),
             store_uri: None,
             name: "robofleet".into(),
@@ -271,10 +275,21 @@ pub fn start_with_store(
             feed_endpoint: cfg.feed_endpoint.clone(),
             session_rate: cfg.venue_rate,
         };
-        Some(
-            spawn_gateway(ctx.clone(), store.clone(), gcfg, gstats)
-                .map_err(|e| ServerError::Gateway(e.to_string()))?,
-        )
+        let gateway = match &cfg.fix {
+            None => spawn_gateway(ctx.clone(), store.clone(), gcfg, gstats),
+            Some(settings) => {
+                let venue = robofleet_fix::client::FixVenue::open(settings)
+                    .map_err(|e| ServerError::Gateway(e.to_string()))?;
+                crate::gateway::spawn_gateway_on(
+                    ctx.clone(),
+                    store.clone(),
+                    gcfg,
+                    gstats,
+                    Box::new(venue),
+                )
+            }
+        };
+        Some(gateway.map_err(|e| ServerError::Gateway(e.to_string()))?)
     } else {
         None
     };

@@ -773,6 +773,7 @@ fn the_documented_options_are_the_real_ones() {
         "feed",
         "replay",
         "new",
+        "venue",
     ] {
         if !tables.iter().any(|t| t == cmd) {
             problems.push(format!(

@@ -188,8 +188,287 @@ fn a_bad_settings_file_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("broken.cfg");
     std::fs::write(&path, "[SESSION]\nBeginString=FIX.4.4\n").unwrap();
-    let err = FixVenue::start(&path, key("DESK", "PAPER"))
-        .err()
-        .expect("refused");
+    let err = FixVenue::open(&path).err().expect("refused");
     assert!(err.to_string().contains("broken.cfg"), "{err}");
+    // A session already running in this process is refused, not started twice.
+    let s = SessionFile {
+        role: Role::Initiator,
+        session: &key("TWICE", "NOBODY"),
+        host: "127.0.0.1",
+        port: free_port(),
+        heartbeat_s: 5,
+        reconnect_s: 1,
+    };
+    let path = settings::write(dir.path(), &s).unwrap();
+    let first = FixVenue::open(&path).expect("the first starts");
+    let err = FixVenue::open(&path).err().expect("the second is refused");
+    assert!(err.to_string().contains("already running"), "{err}");
+    drop(first);
+    FixVenue::open(&path).expect("free again once the first stopped");
+}
+
+fn venue_process(cfg: &std::path::Path, feed: &str, data: &std::path::Path) -> std::process::Child {
+    write_test_instruments(data);
+    std::process::Command::new(target_dir().join("robofleet"))
+        .args(["venue", "--feed", feed])
+        .arg("--fix")
+        .arg(cfg)
+        .arg("--data")
+        .arg(data)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start robofleet venue")
+}
+
+#[test]
+fn a_fleet_paper_trades_over_fix_and_holds_its_orders_while_the_venue_is_down() {
+    let mut feed = Feed::new();
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let file = |role, sender: &str, target: &str| {
+        settings::write(
+            &dir.path().join(sender),
+            &SessionFile {
+                role,
+                session: &key(sender, target),
+                host: "127.0.0.1",
+                port,
+                heartbeat_s: 1,
+                reconnect_s: 1,
+            },
+        )
+        .unwrap()
+    };
+    let venue_cfg = file(Role::Acceptor, "PAPER2", "FLEET");
+    let gateway_cfg = file(Role::Initiator, "FLEET", "PAPER2");
+    let venue_data = dir.path().join("venue-data");
+    let mut venue = venue_process(&venue_cfg, &feed.endpoint, &venue_data);
+
+    // `robofleet serve --fix`: the template robot buys at the bid on every quote, each
+    // order replacing the one before; the walk fills some.
+    let plugins = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    install(
+        &plugin("template_robot"),
+        plugins.path(),
+        "libtemplate_robot.so",
+    );
+    std::fs::write(
+        plugins.path().join("libtemplate_robot.toml"),
+        "[params]\nevery = 1\noffset = 0\n",
+    )
+    .unwrap();
+    let mut cfg = TestServer::config(&feed.endpoint, plugins.path(), data.path());
+    cfg.fix = Some(gateway_cfg);
+    let mut srv = TestServer::from_handle(robofleet::server::start(cfg).expect("server starts"));
+    let trades = |srv: &mut TestServer| srv.trades("template").as_array().unwrap().len();
+    assert!(
+        wait_until(Duration::from_secs(40), || {
+            random_walk(
+                &mut feed,
+                &[("Si", 100_000.0)],
+                20,
+                7,
+                Duration::from_millis(2),
+            );
+            trades(&mut srv) >= 3
+        }),
+        "no fills over FIX"
+    );
+    for t in srv.trades("template").as_array().unwrap() {
+        assert!(t["exec_id"].as_str().unwrap().starts_with("SIM-"), "{t}");
+    }
+
+    // The venue goes away: new orders are held, not lost and not rejected.
+    venue.kill().unwrap();
+    venue.wait().unwrap();
+    let count = |srv: &mut TestServer, status: &str| {
+        srv.orders("template")
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["status"] == status)
+            .count()
+    };
+    let new_before = count(&mut srv, "New");
+    assert!(
+        wait_until(T, || {
+            random_walk(
+                &mut feed,
+                &[("Si", 100_000.0)],
+                2,
+                8,
+                Duration::from_millis(20),
+            );
+            count(&mut srv, "New") > new_before
+        }),
+        "orders should wait as New while the venue is down"
+    );
+    let rejected_before = count(&mut srv, "Rejected");
+
+    // Back (sequence numbers from both sides' file stores): what was held goes out, and
+    // trading goes on.
+    let mut venue = venue_process(&venue_cfg, &feed.endpoint, &venue_data);
+    let before = trades(&mut srv);
+    assert!(
+        wait_until(Duration::from_secs(40), || {
+            random_walk(
+                &mut feed,
+                &[("Si", 100_000.0)],
+                20,
+                9,
+                Duration::from_millis(2),
+            );
+            trades(&mut srv) > before
+        }),
+        "no fills after the venue came back"
+    );
+    assert_eq!(count(&mut srv, "Rejected"), rejected_before);
+    srv.stop();
+    venue.kill().unwrap();
+    venue.wait().unwrap();
+}
+
+/// The exec ids of the fills a venue sent on a session, read from QuickFIX's message store
+/// (`<FileStorePath>/<BeginString>-<Sender>-<Target>.body`: every message it sent).
+fn fills_sent(store_dir: &std::path::Path, sender: &str, target: &str) -> Vec<String> {
+    let body = store_dir.join(format!("FIX.4.4-{sender}-{target}.body"));
+    let text = std::fs::read(&body).unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    text.split("8=FIX.4.4\x01")
+        .filter(|m| m.contains("\x0135=8\x01") && m.contains("\x01150=F\x01"))
+        .filter_map(|m| {
+            m.split('\x01')
+                .find_map(|f| f.strip_prefix("17="))
+                .map(String::from)
+        })
+        .collect()
+}
+
+#[test]
+fn kill_9_of_the_server_at_random_points_loses_and_doubles_no_fill_and_no_order() {
+    let mut feed = Feed::new();
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let file = |role, sender: &str, target: &str| {
+        settings::write(
+            &dir.path().join(sender),
+            &SessionFile {
+                role,
+                session: &key(sender, target),
+                host: "127.0.0.1",
+                port,
+                heartbeat_s: 1,
+                reconnect_s: 1,
+            },
+        )
+        .unwrap()
+    };
+    let venue_cfg = file(Role::Acceptor, "PAPER3", "FLEET3");
+    let gateway_cfg = file(Role::Initiator, "FLEET3", "PAPER3");
+    let mut venue = venue_process(&venue_cfg, &feed.endpoint, &dir.path().join("venue-data"));
+    let plugins = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    install(
+        &plugin("template_robot"),
+        plugins.path(),
+        "libtemplate_robot.so",
+    );
+    std::fs::write(
+        plugins.path().join("libtemplate_robot.toml"),
+        "[params]\nevery = 1\noffset = 0\n",
+    )
+    .unwrap();
+    let control = format!("tcp://127.0.0.1:{}", free_port());
+    let feed_endpoint = feed.endpoint.clone();
+    let serve = || {
+        serve_command(plugins.path(), data.path())
+            .args(["--control", &control, "--feed", &feed_endpoint])
+            .arg("--fix")
+            .arg(&gateway_cfg)
+            .args(["--settle-ms", "50"])
+            .spawn()
+            .expect("start robofleet serve")
+    };
+    let mut client = robofleet::control::client::ControlClient::new(
+        &zmq_context(),
+        &control,
+        Duration::from_secs(10),
+    );
+    let page = |client: &mut robofleet::control::client::ControlClient, what: &str| {
+        client
+            .request(&serde_json::json!({"cmd": what, "robot": "template", "limit": 10000}))
+            .ok()
+            .and_then(|r| r["result"][what].as_array().cloned())
+    };
+    // Seeded "random" points: a kill -9 after 150-600 ms of trading, five times.
+    let mut seed: u64 = 11;
+    for round in 0..5 {
+        let mut server = serve();
+        assert!(wait_until(T, || page(&mut client, "orders").is_some()));
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let ms = 150 + (seed >> 33) % 450;
+        let until = std::time::Instant::now() + Duration::from_millis(ms);
+        while std::time::Instant::now() < until {
+            random_walk(
+                &mut feed,
+                &[("Si", 100_000.0)],
+                5,
+                seed + round,
+                Duration::from_millis(2),
+            );
+        }
+        server.kill().unwrap();
+        server.wait().unwrap();
+    }
+    // Once more, left to settle: every order the store holds is known to the venue or
+    // finished, and the fills are exactly the venue's.
+    let mut server = serve();
+    assert!(wait_until(T, || page(&mut client, "orders").is_some()));
+    random_walk(
+        &mut feed,
+        &[("Si", 100_000.0)],
+        40,
+        99,
+        Duration::from_millis(5),
+    );
+    let sent_dir = dir.path().join("PAPER3").join("store");
+    let mut got: Vec<String> = Vec::new();
+    let mut want: Vec<String> = Vec::new();
+    let settled = wait_until(Duration::from_secs(30), || {
+        let Some(trades) = page(&mut client, "trades") else {
+            return false;
+        };
+        let Some(orders) = page(&mut client, "orders") else {
+            return false;
+        };
+        got = trades
+            .iter()
+            .map(|t| t["exec_id"].as_str().unwrap().to_string())
+            .collect();
+        want = fills_sent(&sent_dir, "PAPER3", "FLEET3");
+        let pending = orders.iter().filter(|o| o["status"] == "New").count();
+        got.len() == want.len() && pending == 0
+    });
+    got.sort();
+    want.sort();
+    let mut unique = got.clone();
+    unique.dedup();
+    assert!(
+        settled,
+        "store {} fills, venue sent {}",
+        got.len(),
+        want.len()
+    );
+    assert_eq!(unique.len(), got.len(), "a fill stored twice");
+    assert_eq!(got, want, "the store's fills are not the venue's");
+    assert!(!got.is_empty(), "no fills at all");
+    eprintln!("kill -9 x5: {} fills, all the venue sent", got.len());
+    server.kill().unwrap();
+    server.wait().unwrap();
+    venue.kill().unwrap();
+    venue.wait().unwrap();
 }

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use robofleet::gateway::throttle::SessionRate;
-use robofleet::gateway::{spawn_gateway, GatewayConfig, GatewayStats};
+use robofleet::gateway::{spawn_gateway, spawn_gateway_on, GatewayConfig, GatewayStats};
 use robofleet::server::{open_store, zmq_context, DEFAULT_FEED};
 use robofleet::store::embedded::SyncPolicy;
 use serde::Deserialize;
@@ -38,6 +38,10 @@ pub struct Args {
     #[arg(long)]
     #[serde(default, deserialize_with = "super::serve::rate_from_str")]
     pub venue_rate: Option<SessionRate>,
+    /// The venue: the FIX 4.4 session of this QuickFIX settings file (docs/venues.md).
+    /// Without it the gateway trades with the simulated exchange.
+    #[arg(long)]
+    pub fix: Option<PathBuf>,
 }
 
 /// The gateway's settings: flags over the config file over defaults.
@@ -48,6 +52,7 @@ pub struct Settings {
     pub name: String,
     pub every: u64,
     pub venue_rate: Option<SessionRate>,
+    pub fix: Option<PathBuf>,
 }
 
 impl Args {
@@ -73,6 +78,7 @@ impl Args {
                 .unwrap_or_else(|| "gateway".to_string()),
             every: self.every.or(file.every).unwrap_or(10),
             venue_rate: self.venue_rate.or(file.venue_rate),
+            fix: self.fix.clone().or(file.fix),
         })
     }
 }
@@ -91,8 +97,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         feed_endpoint: args.feed.clone(),
         session_rate: args.venue_rate,
     };
-    let gateway = spawn_gateway(zmq_context(), store.clone(), cfg, stats.clone())
-        .context("cannot start the gateway")?;
+    let gateway = match &args.fix {
+        None => spawn_gateway(zmq_context(), store.clone(), cfg, stats.clone()),
+        Some(settings) => {
+            let venue = robofleet_fix::client::FixVenue::open(settings)
+                .context("cannot start the FIX session")?;
+            spawn_gateway_on(
+                zmq_context(),
+                store.clone(),
+                cfg,
+                stats.clone(),
+                Box::new(venue),
+            )
+        }
+    }
+    .context("cannot start the gateway")?;
     let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
     ctrlc::set_handler(move || {
         let _ = stop_tx.try_send(());
@@ -155,6 +174,7 @@ mod tests {
                 name: "gw2".into(),
                 every: 0,
                 venue_rate: Some(SessionRate { rate: 30, burst: 5 }),
+                fix: None,
             }
         );
         // No store anywhere, or not a shared one: a clear error.

@@ -8,3 +8,4 @@ pub mod keygen;
 pub mod new;
 pub mod replay;
 pub mod serve;
+pub mod venue;

@@ -80,6 +80,11 @@ pub struct Args {
     #[arg(long)]
     #[serde(default, deserialize_with = "rate_from_str")]
     pub venue_rate: Option<SessionRate>,
+    /// The gateway's venue: the FIX 4.4 session of this QuickFIX settings file
+    /// (docs/venues.md). Without it the gateway trades with the simulated exchange. Only
+    /// for the gateway in this process (`--gateway`).
+    #[arg(long)]
+    pub fix: Option<PathBuf>,
     /// Replies queued per control client before one is dropped (and counted in
     /// stats.control.replies_dropped): a client keeps at most this many requests in
     /// flight. [default: 10000]
@@ -154,6 +159,7 @@ impl Args {
             control_auth: self.control_auth.clone().or(file.control_auth),
             feed_endpoint: pick(&self.feed, &file.feed, DEFAULT_FEED),
             venue_rate: self.venue_rate.or(file.venue_rate),
+            fix: self.fix.clone().or(file.fix),
             gateway: match gateway {
                 GatewayMode::On => true,
                 GatewayMode::Off => false,

@@ -16,7 +16,7 @@ use quickfix::{Message, MsgFromAppError};
 use robofleet_api::{Instruments, OrderStatus, Price};
 use robofleet_core::clock;
 use robofleet_core::store::{AmendRequest, Order, OrderChange};
-use robofleet_gateway::{ExchangeInput, ExchangeOutput, Venue};
+use robofleet_gateway::{ExchangeInput, ExchangeOutput, LaterAnswer, Venue};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -27,6 +27,9 @@ use std::thread::JoinHandle;
 #[derive(Clone, Debug)]
 enum Outgoing {
     New(String),
+    /// OrderStatusRequest: what the venue has of an order (at logon, and before sending an
+    /// order a gateway before us may have sent).
+    Status(String),
     Cancel(String),
     Amend(String, AmendRequest),
 }
@@ -42,21 +45,26 @@ struct State {
     last: HashMap<String, (OrderStatus, i64, Price)>,
     held: VecDeque<Outgoing>,
     seen: HashSet<String>,
+    /// Orders asked about before they are sent: sent if the venue does not know them.
+    probing: HashSet<String>,
 }
 
 struct Shared {
     session: SessionKey,
+    /// When this venue started: a `New` order created before then may have been sent by
+    /// the gateway before this one, so the venue is asked first.
+    started_ns: i64,
     logged_on: AtomicBool,
     held: AtomicU64,
     state: Mutex<State>,
-    answers: Sender<ExchangeOutput>,
+    answers: Sender<LaterAnswer>,
     /// Wakes the thread that sends what was held, at each logon.
     logon: Sender<()>,
 }
 
 pub struct FixVenue {
     shared: Arc<Shared>,
-    answers: Receiver<ExchangeOutput>,
+    answers: Receiver<LaterAnswer>,
     engine: Option<Engine>,
     flusher: Option<JoinHandle<()>>,
     stop_flusher: Option<Sender<()>>,
@@ -71,6 +79,7 @@ impl FixVenue {
         let (logon_tx, logon_rx) = crossbeam_channel::unbounded();
         let shared = Arc::new(Shared {
             session: session.clone(),
+            started_ns: clock::wall_ns(),
             logged_on: AtomicBool::new(false),
             held: AtomicU64::new(0),
             state: Mutex::new(State::default()),
@@ -83,7 +92,7 @@ impl FixVenue {
             .name("fix-flush".into())
             .spawn(move || loop {
                 crossbeam_channel::select! {
-                    recv(logon_rx) -> _ => s.flush(),
+                    recv(logon_rx) -> _ => s.reconcile(),
                     recv(stop_rx) -> _ => return,
                 }
             })
@@ -101,6 +110,16 @@ impl FixVenue {
             stop_flusher: Some(stop_tx),
             name: format!("fix:{}->{}", session.sender, session.target),
         })
+    }
+
+    /// Start the initiator of the one session the settings file at `settings` describes.
+    pub fn open(settings: &Path) -> Result<FixVenue, EngineError> {
+        let session =
+            crate::settings::session_of(settings).map_err(|error| EngineError::Settings {
+                path: settings.to_path_buf(),
+                error,
+            })?;
+        FixVenue::start(settings, session)
     }
 
     pub fn logged_on(&self) -> bool {
@@ -142,6 +161,37 @@ impl Shared {
         self.send(msg, &out);
     }
 
+    /// At each logon: ask the venue about every open order it should have (the session's
+    /// resend brings what we missed; a status says what it has now, and an order it does not
+    /// know any more is finished), then send what was held.
+    fn reconcile(&self) {
+        let ask: Vec<String> = {
+            let st = self.lock();
+            let waiting: HashSet<&String> = st
+                .held
+                .iter()
+                .filter_map(|o| match o {
+                    Outgoing::New(id) | Outgoing::Status(id) => Some(id),
+                    _ => None,
+                })
+                .collect();
+            st.orders
+                .keys()
+                .filter(|id| !waiting.contains(id) && !st.probing.contains(*id))
+                .cloned()
+                .collect()
+        };
+        if !ask.is_empty() {
+            tracing::info!(venue = %self.session.target, orders = ask.len(), "FIX logon: asking the venue about our open orders");
+        }
+        for id in ask {
+            let out = Outgoing::Status(id);
+            let msg = self.build(&out);
+            self.send(msg, &out);
+        }
+        self.flush();
+    }
+
     /// Everything held, in order, while the session stays up.
     fn flush(&self) {
         loop {
@@ -165,6 +215,10 @@ impl Shared {
         match out {
             Outgoing::New(id) => {
                 outbound::new_order_single(st.orders.get(id).ok_or_else(|| missing(id))?, now)
+            }
+            Outgoing::Status(id) => {
+                let current = st.current.get(id).cloned().unwrap_or_else(|| id.clone());
+                outbound::status_request(st.orders.get(id).ok_or_else(|| missing(id))?, &current)
             }
             Outgoing::Cancel(id) => {
                 let n = st.cancels.entry(id.clone()).or_insert(0);
@@ -196,6 +250,23 @@ impl Shared {
         }
     }
 
+    /// Hand `outputs` to the gateway and wait until they are in the store: QuickFIX counts
+    /// the message received when our callback returns, so a gateway killed before the
+    /// write must not have returned (the venue then sends it again after the restart).
+    fn deliver(&self, outputs: Vec<ExchangeOutput>) {
+        if outputs.is_empty() {
+            return;
+        }
+        let (written, done) = crossbeam_channel::bounded(1);
+        let answer = LaterAnswer {
+            outputs,
+            written: Some(written),
+        };
+        if self.answers.send(answer).is_err() || done.recv().is_err() {
+            tracing::error!(venue = %self.session.target, "FIX: an answer came while the gateway was stopping: not written");
+        }
+    }
+
     /// An answer from the venue: into the gateway, once per exec id.
     fn on_inbound(&self, inbound: Inbound) {
         match inbound {
@@ -208,6 +279,44 @@ impl Shared {
                 let id = r.client_id.clone();
                 if r.exec_type == '5' {
                     st.current.insert(id.clone(), r.cl_ord_id.clone());
+                }
+                let probed = st.probing.remove(&id);
+                if r.exec_type == 'I' && r.ord_status == '8' {
+                    // The venue does not know the order.
+                    if probed {
+                        // Never reached it: send it now.
+                        drop(st);
+                        return self.request(Outgoing::New(id));
+                    }
+                    if !st.orders.contains_key(&id) {
+                        return;
+                    }
+                    let (_, filled, avg) =
+                        st.last
+                            .get(&id)
+                            .copied()
+                            .unwrap_or((OrderStatus::Working, 0, Price::ZERO));
+                    st.orders.remove(&id);
+                    st.current.remove(&id);
+                    st.cancels.remove(&id);
+                    st.last.remove(&id);
+                    drop(st);
+                    tracing::warn!(client_id = %id, "FIX: the venue does not know an open order of ours: cancelled");
+                    self.deliver(vec![ExchangeOutput::Change(OrderChange {
+                        client_id: id,
+                        status: OrderStatus::Cancelled,
+                        filled_qty: filled,
+                        avg_price: avg,
+                        reason: Some(format!(
+                            "the venue does not know this order: {}",
+                            r.text.as_deref().unwrap_or("unknown order")
+                        )),
+                        ts_ns: 0,
+                        amends: None,
+                        qty: None,
+                        price: None,
+                    })]);
+                    return;
                 }
                 let robot = match st.orders.get(&id) {
                     Some(o) => o.robot.clone(),
@@ -226,13 +335,15 @@ impl Shared {
                     }
                 }
                 drop(st);
-                for a in r.answers(&robot) {
-                    let _ = self.answers.send(a);
-                }
+                self.deliver(r.answers(&robot));
             }
             Inbound::CancelReject(c) => {
                 let why = c.text.clone().unwrap_or_default();
                 tracing::warn!(client_id = %c.client_id, "FIX: venue refused a {}: {why}", if c.response_to == '2' { "replace" } else { "cancel" });
+                if c.unknown_order {
+                    // Ask what the venue has of it: the answer finishes it here if nothing.
+                    return self.request(Outgoing::Status(c.client_id));
+                }
                 // A refused amend is answered to the robot; a refused cancel leaves the
                 // order as it is (its next report says how it ended).
                 let Some(seq) = ids::amend_seq_of(&c.cl_ord_id).filter(|_| c.response_to == '2')
@@ -244,7 +355,7 @@ impl Shared {
                     return;
                 };
                 drop(st);
-                let _ = self.answers.send(ExchangeOutput::Change(OrderChange {
+                self.deliver(vec![ExchangeOutput::Change(OrderChange {
                     client_id: c.client_id,
                     status,
                     filled_qty: filled,
@@ -254,7 +365,7 @@ impl Shared {
                     amends: Some(seq),
                     qty: None,
                     price: None,
-                }));
+                })]);
             }
         }
     }
@@ -302,6 +413,7 @@ impl Venue for FixVenue {
             ExchangeInput::NewOrder { order, .. } => {
                 let id = order.client_id.clone();
                 let fresh = order.status == OrderStatus::New;
+                let created = order.created_ns;
                 {
                     let mut st = self.shared.lock();
                     if order.amends > 0 {
@@ -310,7 +422,12 @@ impl Venue for FixVenue {
                     }
                     st.orders.insert(id.clone(), order);
                 }
-                if fresh {
+                if fresh && created < self.shared.started_ns {
+                    // Written before this gateway started: the one before may have sent it
+                    // and died before the answer. Ask first; sent if the venue has nothing.
+                    self.shared.lock().probing.insert(id.clone());
+                    self.shared.request(Outgoing::Status(id));
+                } else if fresh {
                     self.shared.request(Outgoing::New(id));
                 }
             }
@@ -326,7 +443,7 @@ impl Venue for FixVenue {
 
     fn set_instruments(&mut self, _instruments: Instruments) {}
 
-    fn later_answers(&self) -> Option<Receiver<ExchangeOutput>> {
+    fn later_answers(&self) -> Option<Receiver<LaterAnswer>> {
         Some(self.answers.clone())
     }
 }

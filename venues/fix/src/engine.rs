@@ -118,6 +118,15 @@ impl LogCallback for Tracing {
 pub struct Engine {
     stop: Option<crossbeam_channel::Sender<()>>,
     thread: Option<JoinHandle<()>>,
+    sessions: Vec<SessionKey>,
+}
+
+/// The sessions of this process's engines: QuickFIX keeps one process-wide table of
+/// sessions, and a second session of the same id crashes it, so that is refused here first.
+static RUNNING: std::sync::Mutex<Vec<SessionKey>> = std::sync::Mutex::new(Vec::new());
+
+fn running() -> std::sync::MutexGuard<'static, Vec<SessionKey>> {
+    RUNNING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +147,21 @@ impl Engine {
         handler: Arc<dyn Handler>,
     ) -> Result<Engine, EngineError> {
         let path = settings.to_path_buf();
+        let sessions =
+            crate::settings::sessions_of(settings).map_err(|error| EngineError::Settings {
+                path: path.clone(),
+                error,
+            })?;
+        {
+            let mut taken = running();
+            if let Some(s) = sessions.iter().find(|s| taken.contains(s)) {
+                return Err(EngineError::Start(format!(
+                    "session {}:{}->{} is already running in this process",
+                    s.begin, s.sender, s.target
+                )));
+            }
+            taken.extend(sessions.iter().cloned());
+        }
         let (ready_tx, ready_rx) = crossbeam_channel::bounded::<Result<(), EngineError>>(1);
         let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
         let thread = std::thread::Builder::new()
@@ -151,10 +175,14 @@ impl Engine {
                     let _ = ready_tx.send(Err(e));
                 }
             })
-            .map_err(EngineError::Spawn)?;
+            .map_err(|e| {
+                running().retain(|s| !sessions.contains(s));
+                EngineError::Spawn(e)
+            })?;
         let engine = Engine {
             stop: Some(stop_tx),
             thread: Some(thread),
+            sessions,
         };
         match ready_rx.recv() {
             Ok(Ok(())) => Ok(engine),
@@ -174,6 +202,8 @@ impl Engine {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+        let mine = std::mem::take(&mut self.sessions);
+        running().retain(|s| !mine.contains(s));
     }
 }
 

@@ -53,6 +53,8 @@ pub struct CancelReject {
     pub cl_ord_id: String,
     /// `1` a cancel, `2` an amend (cancel/replace) was refused.
     pub response_to: char,
+    /// CxlRejReason (102): `1` the venue does not know the order.
+    pub unknown_order: bool,
     pub text: Option<String>,
 }
 
@@ -122,6 +124,7 @@ pub fn read(m: &Message) -> Result<Inbound, FixMapError> {
                 client_id: ids::client_id_of(&orig).to_string(),
                 cl_ord_id,
                 response_to: char_of(m, CXL_REJ_RESPONSE_TO, "CxlRejResponseTo")?,
+                unknown_order: m.get_field(CXL_REJ_REASON).as_deref() == Some("1"),
                 text: m.get_field(TEXT),
             }))
         }

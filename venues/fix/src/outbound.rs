@@ -93,6 +93,16 @@ pub fn replace_request(
     Ok(m)
 }
 
+/// OrderStatusRequest (`H`) for `order`, ClOrdID at the venue `current`: the venue answers
+/// with an ExecutionReport of ExecType `I` (OrdStatus `8` if it does not know the order).
+pub fn status_request(order: &Order, current: &str) -> Result<Message, FixMapError> {
+    let mut m = message("H")?;
+    m.set_field(CL_ORD_ID, current)?;
+    m.set_field(SYMBOL, order.symbol.as_str())?;
+    m.set_field(SIDE, side_code(order.side))?;
+    Ok(m)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

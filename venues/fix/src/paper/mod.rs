@@ -186,12 +186,46 @@ impl Book {
                         side: order.side,
                         qty: order.qty,
                         price,
+                        status: OrderStatus::New,
+                        cum_qty: 0,
+                        avg_px: robofleet_api::Price::ZERO,
                     },
                 );
                 self.apply(ExchangeInput::NewOrder {
                     order: *order,
                     ts_ns,
                 });
+            }
+            VenueRequest::Status {
+                client_id,
+                cl_ord_id,
+                symbol,
+                side,
+            } => {
+                self.next_exec += 1;
+                let exec_id = format!("{}{}", self.prefix, self.next_exec);
+                let msg = match self.orders.get(&client_id) {
+                    Some(o) => {
+                        let now = OrderChange {
+                            client_id: client_id.clone(),
+                            status: o.status,
+                            filled_qty: o.cum_qty,
+                            avg_price: o.avg_px,
+                            reason: None,
+                            ts_ns,
+                            amends: None,
+                            qty: None,
+                            price: None,
+                        };
+                        let mut o = o.clone();
+                        o.orig_cl_ord_id = None;
+                        execution_report(&o, &exec_id, 'I', &now, None, ts_ns)
+                    }
+                    None => {
+                        reports::unknown_order_status(&cl_ord_id, &symbol, side, &exec_id, ts_ns)
+                    }
+                };
+                send(msg, &session);
             }
             VenueRequest::Cancel {
                 client_id,
@@ -317,6 +351,7 @@ impl Book {
             o.qty = c.qty.unwrap_or(o.qty);
             o.price = c.price.or(o.price);
         }
+        (o.status, o.cum_qty, o.avg_px) = (c.status, c.filled_qty, c.avg_price);
         let msg = execution_report(o, &exec_id, exec_type, c, fill.as_ref(), clock::wall_ns());
         // Once answered, later reports name the order by the ClOrdID now in force.
         o.orig_cl_ord_id = None;

@@ -21,6 +21,10 @@ pub struct PaperOrder {
     pub side: Side,
     pub qty: i64,
     pub price: Option<Price>,
+    /// As last reported: status, filled quantity, average price.
+    pub status: OrderStatus,
+    pub cum_qty: i64,
+    pub avg_px: Price,
 }
 
 fn message(msg_type: &str) -> Result<Message, FixMapError> {
@@ -93,6 +97,32 @@ pub fn execution_report(
         // OrdRejReason 99: other (the text says why).
         m.set_field(ORD_REJ_REASON, "99")?;
     }
+    m.set_field(TRANSACT_TIME, time::format(now_ns))?;
+    Ok(m)
+}
+
+/// The answer to an OrderStatusRequest for an order the venue does not know (any more).
+pub fn unknown_order_status(
+    cl_ord_id: &str,
+    symbol: &str,
+    side: Side,
+    exec_id: &str,
+    now_ns: i64,
+) -> Result<Message, FixMapError> {
+    let mut m = message("8")?;
+    m.set_field(ORDER_ID, "NONE")?;
+    m.set_field(CL_ORD_ID, cl_ord_id)?;
+    m.set_field(EXEC_ID, exec_id)?;
+    m.set_field(EXEC_TYPE, "I")?;
+    m.set_field(ORD_STATUS, "8")?;
+    // OrdRejReason 5: unknown order.
+    m.set_field(ORD_REJ_REASON, "5")?;
+    m.set_field(SYMBOL, symbol)?;
+    m.set_field(SIDE, side_code(side))?;
+    m.set_field(LEAVES_QTY, 0)?;
+    m.set_field(CUM_QTY, 0)?;
+    m.set_field(AVG_PX, "0")?;
+    m.set_field(TEXT, "unknown order")?;
     m.set_field(TRANSACT_TIME, time::format(now_ns))?;
     Ok(m)
 }

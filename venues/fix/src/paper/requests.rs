@@ -20,6 +20,12 @@ pub enum VenueRequest {
         cl_ord_id: String,
         amend: AmendRequest,
     },
+    Status {
+        client_id: String,
+        cl_ord_id: String,
+        symbol: String,
+        side: Side,
+    },
 }
 
 fn get(m: &Message, tag: i32, name: &'static str) -> Result<String, FixMapError> {
@@ -124,6 +130,12 @@ pub fn read(m: &Message, owner: &str, now_ns: i64) -> Result<VenueRequest, FixMa
                 owner, req, now_ns,
             ))))
         }
+        "H" => Ok(VenueRequest::Status {
+            client_id: ids::client_id_of(&cl_ord_id).to_string(),
+            cl_ord_id,
+            symbol: get(m, SYMBOL, "Symbol")?,
+            side: side(m)?,
+        }),
         "F" => Ok(VenueRequest::Cancel {
             client_id: ids::client_id_of(&cl_ord_id).to_string(),
             cl_ord_id,
