@@ -185,6 +185,7 @@ fn start(
         tracing::warn!("the store holds no instrument registry: every order will be refused");
     }
     venue.set_instruments(instruments.iter().cloned().collect());
+    venue.attach_stats(Arc::clone(&stats));
     let name = venue.name().to_string();
     let runner = runner::Runner {
         store,

@@ -1,6 +1,7 @@
 //! Counters and latency histograms of the gateway, shared with whoever reports them.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use hdrhistogram::Histogram;
@@ -46,6 +47,10 @@ pub struct GatewayStats {
     pub session_waiting: AtomicU64,
     /// The longest any request waited for it, ns.
     pub session_wait_max_ns: AtomicU64,
+    /// The venue's session: [`SESSION_SIM`], [`SESSION_UP`] or [`SESSION_DOWN`].
+    venue_session: AtomicU8,
+    /// Requests held while the venue's session is down, per robot.
+    held: Mutex<HashMap<String, u64>>,
     /// Orders created before this (wall ns) are replays from an earlier run: no latency sample.
     since_wall_ns: i64,
     /// Tick received by the server -> order received by the gateway (monotonic ns).
@@ -69,6 +74,8 @@ impl Default for GatewayStats {
             session_throttled: AtomicU64::new(0),
             session_waiting: AtomicU64::new(0),
             session_wait_max_ns: AtomicU64::new(0),
+            venue_session: AtomicU8::new(SESSION_SIM),
+            held: Mutex::new(HashMap::new()),
             since_wall_ns: clock::wall_ns(),
             latency_inside: Mutex::new(new_histogram()),
             latency_wire: Mutex::new(new_histogram()),
@@ -119,13 +126,60 @@ pub struct GatewayStatsSnapshot {
     pub session_throttled: u64,
     pub session_waiting: u64,
     pub session_wait_max_ns: u64,
+    /// `sim` (the simulated exchange: no session), `up` or `down`.
+    pub venue_session: &'static str,
+    /// Requests held while the session is down (every robot's).
+    pub held: u64,
     pub latency_inside_ns: LatencySummary,
     pub latency_wire_ns: LatencySummary,
 }
 
+pub const SESSION_SIM: u8 = 0;
+pub const SESSION_UP: u8 = 1;
+pub const SESSION_DOWN: u8 = 2;
+
 impl GatewayStats {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A venue with a session says whether it is logged on.
+    pub fn set_session_up(&self, up: bool) {
+        let v = if up { SESSION_UP } else { SESSION_DOWN };
+        self.venue_session.store(v, Ordering::Relaxed);
+    }
+
+    pub fn venue_session(&self) -> &'static str {
+        match self.venue_session.load(Ordering::Relaxed) {
+            SESSION_UP => "up",
+            SESSION_DOWN => "down",
+            _ => "sim",
+        }
+    }
+
+    fn held_map(&self) -> MutexGuard<'_, HashMap<String, u64>> {
+        self.held.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// One more request of `robot` held for the session.
+    pub fn hold(&self, robot: &str) {
+        *self.held_map().entry(robot.to_string()).or_insert(0) += 1;
+    }
+
+    /// One request of `robot` sent after all.
+    pub fn release(&self, robot: &str) {
+        let mut held = self.held_map();
+        if let Some(n) = held.get_mut(robot) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                held.remove(robot);
+            }
+        }
+    }
+
+    /// Requests of `robot` held now.
+    pub fn held_of(&self, robot: &str) -> u64 {
+        self.held_map().get(robot).copied().unwrap_or(0)
     }
 
     pub(crate) fn bump(counter: &AtomicU64) {
@@ -198,6 +252,8 @@ impl GatewayStats {
             session_throttled: get(&self.session_throttled),
             session_waiting: get(&self.session_waiting),
             session_wait_max_ns: get(&self.session_wait_max_ns),
+            venue_session: self.venue_session(),
+            held: self.held_map().values().sum(),
             latency_inside_ns: LatencySummary::of(&lock(&self.latency_inside)),
             latency_wire_ns: LatencySummary::of(&lock(&self.latency_wire)),
         }

@@ -42,6 +42,10 @@ pub trait Venue: Send {
     fn later_answers(&self) -> Option<Receiver<LaterAnswer>> {
         None
     }
+
+    /// The gateway's counters, for a venue with a session to keep its state and what it
+    /// holds in ([`GatewayStats::set_session_up`], [`GatewayStats::hold`]).
+    fn attach_stats(&mut self, _stats: std::sync::Arc<crate::GatewayStats>) {}
 }
 
 impl Venue for crate::SimExchange {

@@ -306,6 +306,13 @@ fn a_fleet_paper_trades_over_fix_and_holds_its_orders_while_the_venue_is_down() 
         "orders should wait as New while the venue is down"
     );
     let rejected_before = count(&mut srv, "Rejected");
+    // Visibly: in the robot's status and the gateway's stats.
+    let status = srv.status("template");
+    assert_eq!(status["venue_session"], "down", "{status}");
+    assert!(status["held_orders"].as_u64().unwrap() > 0, "{status}");
+    let stats = srv.ok(serde_json::json!({"cmd": "stats"}));
+    assert_eq!(stats["gateway"]["venue_session"], "down", "{stats}");
+    assert!(stats["gateway"]["held"].as_u64().unwrap() > 0, "{stats}");
 
     // Back (sequence numbers from both sides' file stores): what was held goes out, and
     // trading goes on.
@@ -325,6 +332,12 @@ fn a_fleet_paper_trades_over_fix_and_holds_its_orders_while_the_venue_is_down() 
         "no fills after the venue came back"
     );
     assert_eq!(count(&mut srv, "Rejected"), rejected_before);
+    let status = srv.status("template");
+    assert_eq!(
+        (&status["venue_session"], &status["held_orders"]),
+        (&"up".into(), &0.into()),
+        "{status}"
+    );
     srv.stop();
     venue.kill().unwrap();
     venue.wait().unwrap();

@@ -34,6 +34,20 @@ fn with_store(
     Ok(status)
 }
 
+/// The venue's session as the robot's orders see it: `sim`, `up` or `down` (`null` with no
+/// gateway in this process), and how many of its requests wait for it.
+fn with_venue(mut status: Value, robot: &str, deps: &ControlDeps) -> Value {
+    let gateway = deps
+        .stats
+        .gateway
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    status["venue_session"] = json!(gateway.as_ref().map(|g| g.venue_session()));
+    status["held_orders"] = json!(gateway.as_ref().map_or(0, |g| g.held_of(robot)));
+    status
+}
+
 pub(super) fn handle(
     request: Request,
     deps: &ControlDeps,
@@ -77,7 +91,8 @@ pub(super) fn handle(
         // Each status carries the store's health: a robot whose orders wait on an unavailable
         // database shows it here.
         Request::Status { robot: Some(robot) } => match deps.registry.get(&robot) {
-            Some(r) => with_store(to_json(r.status()), &deps.store.health()),
+            Some(r) => with_store(to_json(r.status()), &deps.store.health())
+                .map(|s| with_venue(s, &robot, deps)),
             None => Err(CtlError::unknown_robot(&robot)),
         },
         Request::Status { robot: None } => {
@@ -85,7 +100,9 @@ pub(super) fn handle(
             deps.registry
                 .all()
                 .iter()
-                .map(|r| with_store(to_json(r.status()), &health))
+                .map(|r| {
+                    with_store(to_json(r.status()), &health).map(|s| with_venue(s, &r.name, deps))
+                })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array)
         }

@@ -16,7 +16,7 @@ use quickfix::{Message, MsgFromAppError};
 use robofleet_api::{Instruments, OrderStatus, Price};
 use robofleet_core::clock;
 use robofleet_core::store::{AmendRequest, Order, OrderChange};
-use robofleet_gateway::{ExchangeInput, ExchangeOutput, LaterAnswer, Venue};
+use robofleet_gateway::{ExchangeInput, ExchangeOutput, GatewayStats, LaterAnswer, Venue};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -60,6 +60,8 @@ struct Shared {
     answers: Sender<LaterAnswer>,
     /// Wakes the thread that sends what was held, at each logon.
     logon: Sender<()>,
+    /// The gateway's counters: the session's state and what is held, per robot.
+    stats: std::sync::OnceLock<Arc<GatewayStats>>,
 }
 
 pub struct FixVenue {
@@ -85,6 +87,7 @@ impl FixVenue {
             state: Mutex::new(State::default()),
             answers: answers_tx,
             logon: logon_tx,
+            stats: std::sync::OnceLock::new(),
         });
         let s = shared.clone();
         let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
@@ -152,6 +155,10 @@ impl Shared {
     /// Send `out` now if the session is up, else hold it.
     fn request(&self, out: Outgoing) {
         if !self.logged_on.load(Ordering::Acquire) {
+            let robot = self.robot_of(&out);
+            if let Some(stats) = self.stats.get() {
+                stats.hold(&robot);
+            }
             self.lock().held.push_back(out);
             let n = self.held.fetch_add(1, Ordering::Relaxed) + 1;
             tracing::warn!(session = %self.session.target, held = n, "FIX session down: request held until the next logon");
@@ -159,6 +166,28 @@ impl Shared {
         }
         let msg = self.build(&out);
         self.send(msg, &out);
+    }
+
+    /// The robot whose request `out` is.
+    fn robot_of(&self, out: &Outgoing) -> String {
+        let id = match out {
+            Outgoing::New(id) | Outgoing::Status(id) | Outgoing::Cancel(id) => id,
+            Outgoing::Amend(id, _) => id,
+        };
+        match self.lock().orders.get(id) {
+            Some(o) => o.robot.clone(),
+            None => id
+                .rsplit_once('-')
+                .map_or(id.as_str(), |(r, _)| r)
+                .to_string(),
+        }
+    }
+
+    fn set_up(&self, up: bool) {
+        self.logged_on.store(up, Ordering::Release);
+        if let Some(stats) = self.stats.get() {
+            stats.set_session_up(up);
+        }
     }
 
     /// At each logon: ask the venue about every open order it should have (the session's
@@ -202,6 +231,9 @@ impl Shared {
                 return;
             };
             self.held.fetch_sub(1, Ordering::Relaxed);
+            if let Some(stats) = self.stats.get() {
+                stats.release(&self.robot_of(&out));
+            }
             let msg = self.build(&out);
             self.send(msg, &out);
         }
@@ -376,13 +408,13 @@ struct Callbacks(Arc<Shared>);
 impl Handler for Callbacks {
     fn logon(&self, session: &SessionKey) {
         tracing::info!(venue = %session.target, "FIX session logged on");
-        self.0.logged_on.store(true, Ordering::Release);
+        self.0.set_up(true);
         let _ = self.0.logon.send(());
     }
 
     fn logout(&self, session: &SessionKey) {
         tracing::warn!(venue = %session.target, "FIX session logged out");
-        self.0.logged_on.store(false, Ordering::Release);
+        self.0.set_up(false);
     }
 
     fn app(&self, session: &SessionKey, msg: &Message) -> Result<(), MsgFromAppError> {
@@ -445,5 +477,10 @@ impl Venue for FixVenue {
 
     fn later_answers(&self) -> Option<Receiver<LaterAnswer>> {
         Some(self.answers.clone())
+    }
+
+    fn attach_stats(&mut self, stats: Arc<GatewayStats>) {
+        stats.set_session_up(self.logged_on());
+        let _ = self.shared.stats.set(stats);
     }
 }
