@@ -71,6 +71,7 @@ impl StoredFills {
             amends: None,
             qty: None,
             price: None,
+            venue_order_id: None,
         })
     }
 }

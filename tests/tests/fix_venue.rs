@@ -138,6 +138,9 @@ fn orders_amends_cancels_and_rejects_go_over_fix_and_come_back_as_the_venue_says
         .insert_order(&order(1, "Si", Side::Buy, 2, "100002"))
         .unwrap();
     let filled = wait_status(&mut rig, "desk_robot-1", OrderStatus::Filled);
+    // The venue's id for it is kept (the paper venue's `PX<start>-O<n>`).
+    let venue_id = filled.venue_order_id.clone().unwrap_or_default();
+    assert!(venue_id.starts_with("PX") && venue_id.contains("-O"), "{filled:?}");
     assert_eq!(
         (filled.filled_qty, filled.avg_price),
         (2, Price::units(100_002))

@@ -242,6 +242,7 @@ fn change(o: &Order, status: OrderStatus, filled: i64) -> OrderChange {
         amends: None,
         qty: None,
         price: None,
+        venue_order_id: None,
     }
 }
 

@@ -267,6 +267,7 @@ fn change(o: &Order, status: OrderStatus, filled: i64, price: Price) -> OrderCha
         amends: None,
         qty: None,
         price: None,
+        venue_order_id: None,
     }
 }
 

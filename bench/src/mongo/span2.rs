@@ -78,6 +78,7 @@ pub(super) fn order_for(robot: &str, seq: u64, stamped: bool) -> Order {
         }],
         tick_recv_mono_ns: stamped.then(robofleet::clock::mono_ns),
         tick_sent_ns: stamped.then_some(now),
+        venue_order_id: None,
     }
 }
 

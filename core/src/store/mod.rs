@@ -47,6 +47,10 @@ pub struct Order {
     /// Amends the venue has answered, applied or refused (the `seq` of the last one).
     #[serde(default)]
     pub amends: u32,
+    /// The venue's id for the order (a FIX venue's OrderID), once it said; `None` for the
+    /// simulated exchange and before the venue's first answer.
+    #[serde(default)]
+    pub venue_order_id: Option<String>,
     /// Wall clock, ns since the Unix epoch.
     pub created_ns: i64,
     pub updated_ns: i64,
@@ -79,6 +83,7 @@ impl Order {
             cancel_requested: false,
             amend_request: None,
             amends: 0,
+            venue_order_id: None,
             created_ns: now_ns,
             updated_ns: now_ns,
             history: vec![StatusChange {
@@ -177,6 +182,9 @@ pub struct OrderChange {
     /// The order's new limit price, when an amend changed it.
     #[serde(default)]
     pub price: Option<Price>,
+    /// The venue's id for the order, when this answer gave it.
+    #[serde(default)]
+    pub venue_order_id: Option<String>,
 }
 
 /// A fill, as stored.

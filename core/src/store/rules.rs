@@ -77,6 +77,9 @@ pub fn apply_change(order: &mut Order, change: &OrderChange) {
         order.amends = order.amends.max(amends);
     }
     order.avg_price = change.avg_price;
+    if let Some(id) = &change.venue_order_id {
+        order.venue_order_id = Some(id.clone());
+    }
     order.reason.clone_from(&change.reason);
     order.updated_ns = change.ts_ns;
 }

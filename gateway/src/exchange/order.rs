@@ -60,6 +60,7 @@ impl WorkingOrder {
             amends: None,
             qty: None,
             price: None,
+            venue_order_id: None,
         })
     }
 

@@ -103,6 +103,7 @@ fn order(id: &str, order_type: OrderType, qty: i64) -> Order {
         history: Vec::new(),
         tick_recv_mono_ns: None,
         tick_sent_ns: None,
+        venue_order_id: None,
     }
 }
 

@@ -347,6 +347,7 @@ impl Shared {
                         amends: None,
                         qty: None,
                         price: None,
+                        venue_order_id: None,
                     })]);
                     return;
                 }
@@ -397,6 +398,7 @@ impl Shared {
                     amends: Some(seq),
                     qty: None,
                     price: None,
+                    venue_order_id: None,
                 })]);
             }
         }

@@ -241,6 +241,8 @@ impl ExecReport {
             },
             qty: self.order_qty.filter(|_| replaced),
             price: self.price.filter(|_| replaced),
+            // "NONE": a venue's word for an order it never took.
+            venue_order_id: Some(self.venue_order_id.clone()).filter(|id| id != "NONE"),
         }));
         out
     }

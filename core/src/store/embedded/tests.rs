@@ -39,6 +39,7 @@ fn order(robot: &str, seq: u64, symbol: &str, side: Side, qty: i64) -> Order {
         history: vec![],
         tick_recv_mono_ns: Some(7),
         tick_sent_ns: None,
+        venue_order_id: None,
     }
 }
 
@@ -53,6 +54,7 @@ fn change(o: &Order, status: OrderStatus, filled: i64, avg: Price, ts: i64) -> O
         amends: None,
         qty: None,
         price: None,
+        venue_order_id: None,
     }
 }
 

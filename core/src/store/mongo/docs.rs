@@ -166,6 +166,7 @@ pub async fn reject_if_new(
         amends: None,
         qty: None,
         price: None,
+        venue_order_id: None,
     };
     rules::apply_change(&mut rejected, &change);
     let event = |o: &Order| -> Result<Document, Failure> {
@@ -308,6 +309,7 @@ pub async fn update_order(cols: &Collections, change: &OrderChange) -> Result<Or
                     "qty": order.qty,
                     "order_type": to_bson(&order.order_type)?,
                     "amends": to_bson(&order.amends)?,
+                    "venue_order_id": to_bson(&order.venue_order_id)?,
                 }},
             )
             .await

@@ -32,6 +32,7 @@ fn order(id: &str, side: Side, order_type: OrderType, qty: i64) -> Order {
         history: Vec::new(),
         tick_recv_mono_ns: None,
         tick_sent_ns: None,
+        venue_order_id: None,
     }
 }
 

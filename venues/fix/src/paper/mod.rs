@@ -216,6 +216,7 @@ impl Book {
                             amends: None,
                             qty: None,
                             price: None,
+                            venue_order_id: None,
                         };
                         let mut o = o.clone();
                         o.orig_cl_ord_id = None;
