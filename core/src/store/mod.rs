@@ -214,6 +214,9 @@ pub struct Trade {
 }
 
 /// What a gateway watches: new orders and cancel requests.
+// Moved once per order through a channel; most requests are new orders, and boxing them
+// would add an allocation to each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum GatewayRequest {
     New(Order),
