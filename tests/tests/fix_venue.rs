@@ -56,6 +56,7 @@ fn rig() -> Rig {
             settings: venue_cfg,
             feed_endpoint: feed.endpoint.clone(),
             instruments: test_instruments(),
+            cancel_on_disconnect: false,
         },
     )
     .expect("paper venue starts");
@@ -140,7 +141,10 @@ fn orders_amends_cancels_and_rejects_go_over_fix_and_come_back_as_the_venue_says
     let filled = wait_status(&mut rig, "desk_robot-1", OrderStatus::Filled);
     // The venue's id for it is kept (the paper venue's `PX<start>-O<n>`).
     let venue_id = filled.venue_order_id.clone().unwrap_or_default();
-    assert!(venue_id.starts_with("PX") && venue_id.contains("-O"), "{filled:?}");
+    assert!(
+        venue_id.starts_with("PX") && venue_id.contains("-O"),
+        "{filled:?}"
+    );
     assert_eq!(
         (filled.filled_qty, filled.avg_price),
         (2, Price::units(100_002))
@@ -487,4 +491,84 @@ fn kill_9_of_the_server_at_random_points_loses_and_doubles_no_fill_and_no_order(
     server.wait().unwrap();
     venue.kill().unwrap();
     venue.wait().unwrap();
+}
+
+#[test]
+fn a_venue_that_cancels_on_disconnect_is_heard_when_the_gateway_is_back() {
+    let mut feed = Feed::new();
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let file = |role, sender: &str, target: &str| {
+        settings::write(
+            &dir.path().join(sender),
+            &SessionFile {
+                role,
+                session: &key(sender, target),
+                host: "127.0.0.1",
+                port,
+                heartbeat_s: 1,
+                reconnect_s: 1,
+            },
+        )
+        .unwrap()
+    };
+    let ctx = zmq_context();
+    let _venue = PaperVenue::start(
+        &ctx,
+        PaperConfig {
+            settings: file(Role::Acceptor, "PAPER4", "DESK4"),
+            feed_endpoint: feed.endpoint.clone(),
+            instruments: test_instruments(),
+            cancel_on_disconnect: true,
+        },
+    )
+    .unwrap();
+    let gateway_cfg = file(Role::Initiator, "DESK4", "PAPER4");
+    let store: Arc<dyn Store> =
+        Arc::new(EmbeddedStore::open(&dir.path().join("store"), SyncPolicy::Never).unwrap());
+    store.put_instruments(&test_instruments()).unwrap();
+    let endpoint = feed.endpoint.clone();
+    let gateway = || {
+        let fix = FixVenue::open(&gateway_cfg).unwrap();
+        let cfg = GatewayConfig {
+            feed_endpoint: endpoint.clone(),
+            session_rate: None,
+        };
+        spawn_gateway_on(
+            ctx.clone(),
+            store.clone(),
+            cfg,
+            Arc::new(GatewayStats::default()),
+            Box::new(fix),
+        )
+        .unwrap()
+    };
+    let first = gateway();
+    store
+        .insert_order(&order(1, "Si", Side::Buy, 1, "90000"))
+        .unwrap();
+    assert!(wait_until(T, || {
+        feed.quote("Si", 100_000.0, 100_002.0, 10);
+        find(&store, "desk_robot-1").is_some_and(|o| o.status == OrderStatus::Working)
+    }));
+    // The gateway goes (its session logs out): the venue cancels what the session had.
+    first.shutdown();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        find(&store, "desk_robot-1").unwrap().status,
+        OrderStatus::Working
+    );
+    let _second = gateway();
+    assert!(
+        wait_until(T, || find(&store, "desk_robot-1")
+            .is_some_and(|o| o.status == OrderStatus::Cancelled)),
+        "{:?}",
+        find(&store, "desk_robot-1")
+    );
+    let o = find(&store, "desk_robot-1").unwrap();
+    assert_eq!(
+        o.reason.as_deref(),
+        Some("cancelled on disconnect"),
+        "{o:?}"
+    );
 }

@@ -19,6 +19,10 @@ pub struct Args {
     /// the shipped specs if it has none). [default: robofleet-data]
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Cancel a session's working orders when it logs out or drops (cancel-on-disconnect,
+    /// as MOEX and others offer); the client hears of it when it is back.
+    #[arg(long)]
+    pub cancel_on_disconnect: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -32,6 +36,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             settings: args.fix.clone(),
             feed_endpoint: feed.clone(),
             instruments,
+            cancel_on_disconnect: args.cancel_on_disconnect,
         },
     )
     .context("cannot start the paper venue")?;

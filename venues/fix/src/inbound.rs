@@ -228,10 +228,9 @@ impl ExecReport {
             status,
             filled_qty: self.cum_qty,
             avg_price: self.avg_px,
-            reason: (status == OrderStatus::Rejected || self.exec_type == 'C').then(|| {
-                self.text
-                    .clone()
-                    .unwrap_or_else(|| "rejected by the venue".into())
+            // The venue's text says why (a reject, a cancel, an expiry).
+            reason: self.text.clone().or_else(|| {
+                (status == OrderStatus::Rejected).then(|| "rejected by the venue".into())
             }),
             ts_ns: 0,
             amends: if replaced {

@@ -26,6 +26,9 @@ pub struct PaperConfig {
     pub settings: PathBuf,
     pub feed_endpoint: String,
     pub instruments: Vec<Instrument>,
+    /// Cancel a session's working orders when it logs out or drops (as venues that offer
+    /// cancel-on-disconnect do); the client hears of it when it is back.
+    pub cancel_on_disconnect: bool,
 }
 
 /// The running paper venue. Dropping it stops it.
@@ -46,7 +49,10 @@ pub enum PaperError {
     Spawn(std::io::Error),
 }
 
-struct Requests(Sender<(SessionKey, VenueRequest)>);
+struct Requests {
+    tx: Sender<(SessionKey, VenueRequest)>,
+    cancel_on_disconnect: bool,
+}
 
 impl Handler for Requests {
     fn logon(&self, session: &SessionKey) {
@@ -55,12 +61,15 @@ impl Handler for Requests {
 
     fn logout(&self, session: &SessionKey) {
         tracing::info!(client = %session.target, "paper venue: client logged out");
+        if self.cancel_on_disconnect {
+            let _ = self.tx.send((session.clone(), VenueRequest::Disconnected));
+        }
     }
 
     fn app(&self, session: &SessionKey, msg: &Message) -> Result<(), MsgFromAppError> {
         match requests::read(msg, &session.target, clock::wall_ns()) {
             Ok(req) => {
-                let _ = self.0.send((session.clone(), req));
+                let _ = self.tx.send((session.clone(), req));
                 Ok(())
             }
             Err(e) => {
@@ -101,6 +110,8 @@ impl PaperVenue {
             orders: HashMap::new(),
             fills: HashMap::new(),
             next_exec: 0,
+            disconnected: std::collections::HashSet::new(),
+            finished: HashMap::new(),
             prefix: format!("PX{}-", clock::wall_ns()),
         };
         let matcher = std::thread::Builder::new()
@@ -111,7 +122,10 @@ impl PaperVenue {
         venue.engine = Some(Engine::start(
             &cfg.settings,
             Role::Acceptor,
-            Arc::new(Requests(req_tx)),
+            Arc::new(Requests {
+                tx: req_tx,
+                cancel_on_disconnect: cfg.cancel_on_disconnect,
+            }),
         )?);
         Ok(venue)
     }
@@ -140,6 +154,10 @@ struct Book {
     /// A fill waiting for the change that reports it (the exchange emits the fill first).
     fills: HashMap<String, Trade>,
     next_exec: u64,
+    /// Finished orders, for status requests about them.
+    finished: HashMap<String, PaperOrder>,
+    /// Orders being cancelled because their session dropped.
+    disconnected: std::collections::HashSet<String>,
     /// Exec ids of this run: `PX<start ns>-<n>`, never the same across restarts.
     prefix: String,
 }
@@ -170,6 +188,21 @@ impl Book {
     fn on_request(&mut self, session: SessionKey, req: VenueRequest) {
         let ts_ns = clock::wall_ns();
         match req {
+            VenueRequest::Disconnected => {
+                let theirs: Vec<String> = self
+                    .orders
+                    .iter()
+                    .filter(|(_, o)| o.session == session)
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                if !theirs.is_empty() {
+                    tracing::info!(client = %session.target, orders = theirs.len(), "paper venue: cancel on disconnect");
+                }
+                for client_id in theirs {
+                    self.disconnected.insert(client_id.clone());
+                    self.apply(ExchangeInput::Cancel { client_id, ts_ns });
+                }
+            }
             VenueRequest::New(order) => {
                 let price = match order.order_type {
                     OrderType::Limit { price } => Some(price),
@@ -187,6 +220,7 @@ impl Book {
                         qty: order.qty,
                         price,
                         status: OrderStatus::New,
+                        reason: None,
                         cum_qty: 0,
                         avg_px: robofleet_api::Price::ZERO,
                     },
@@ -204,14 +238,18 @@ impl Book {
             } => {
                 self.next_exec += 1;
                 let exec_id = format!("{}{}", self.prefix, self.next_exec);
-                let msg = match self.orders.get(&client_id) {
+                let known = self
+                    .orders
+                    .get(&client_id)
+                    .or_else(|| self.finished.get(&client_id));
+                let msg = match known {
                     Some(o) => {
                         let now = OrderChange {
                             client_id: client_id.clone(),
                             status: o.status,
                             filled_qty: o.cum_qty,
                             avg_price: o.avg_px,
-                            reason: None,
+                            reason: o.reason.clone(),
                             ts_ns,
                             amends: None,
                             qty: None,
@@ -311,6 +349,16 @@ impl Book {
     }
 
     fn report(&mut self, c: &OrderChange) {
+        let cod;
+        let c = if self.disconnected.remove(&c.client_id) && c.status == OrderStatus::Cancelled {
+            cod = OrderChange {
+                reason: Some("cancelled on disconnect".into()),
+                ..c.clone()
+            };
+            &cod
+        } else {
+            c
+        };
         let fill = self.fills.remove(&c.client_id);
         self.next_exec += 1;
         let own_id = format!("{}{}", self.prefix, self.next_exec);
@@ -357,8 +405,12 @@ impl Book {
         // Once answered, later reports name the order by the ClOrdID now in force.
         o.orig_cl_ord_id = None;
         let session = o.session.clone();
+        o.reason.clone_from(&c.reason);
         if c.status.is_terminal() {
-            self.orders.remove(&c.client_id);
+            // Kept, finished, so a status request after the end still hears how it ended.
+            if let Some(o) = self.orders.remove(&c.client_id) {
+                self.finished.insert(c.client_id.clone(), o);
+            }
         }
         send(msg, &session);
     }

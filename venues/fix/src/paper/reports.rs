@@ -23,6 +23,7 @@ pub struct PaperOrder {
     pub price: Option<Price>,
     /// As last reported: status, filled quantity, average price.
     pub status: OrderStatus,
+    pub reason: Option<String>,
     pub cum_qty: i64,
     pub avg_px: Price,
 }

@@ -26,6 +26,8 @@ pub enum VenueRequest {
         symbol: String,
         side: Side,
     },
+    /// Not a message: the session logged out, and the venue cancels on disconnect.
+    Disconnected,
 }
 
 fn get(m: &Message, tag: i32, name: &'static str) -> Result<String, FixMapError> {
