@@ -2,6 +2,7 @@
 //! venue (the simulated exchange behind a FIX acceptor, fed by the market feed) on one
 //! side, the gateway's FIX initiator on the other, the embedded store behind it.
 
+use robofleet::gateway::throttle::SessionRate;
 use robofleet::gateway::{spawn_gateway_on, GatewayConfig, GatewayHandle, GatewayStats};
 use robofleet::server::zmq_context;
 use robofleet::store::embedded::{EmbeddedStore, SyncPolicy};
@@ -34,6 +35,11 @@ struct Rig {
 }
 
 fn rig() -> Rig {
+    rig_with("PAPER", "DESK", None)
+}
+
+/// The paper venue `venue`, and a gateway of session `desk` on it, at `rate` if given.
+fn rig_with(venue_name: &str, desk: &str, rate: Option<SessionRate>) -> Rig {
     let feed = Feed::new();
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
@@ -41,7 +47,7 @@ fn rig() -> Rig {
         &dir.path().join("venue"),
         &SessionFile {
             role: Role::Acceptor,
-            session: &key("PAPER", "DESK"),
+            session: &key(venue_name, desk),
             host: "127.0.0.1",
             port,
             heartbeat_s: 5,
@@ -67,7 +73,7 @@ fn rig() -> Rig {
         &dir.path().join("gateway"),
         &SessionFile {
             role: Role::Initiator,
-            session: &key("DESK", "PAPER"),
+            session: &key(desk, venue_name),
             host: "127.0.0.1",
             port,
             heartbeat_s: 5,
@@ -75,13 +81,13 @@ fn rig() -> Rig {
         },
     )
     .unwrap();
-    let fix = FixVenue::start(&gw_cfg, key("DESK", "PAPER")).expect("FIX initiator starts");
+    let fix = FixVenue::start(&gw_cfg, key(desk, venue_name)).expect("FIX initiator starts");
     let gateway = spawn_gateway_on(
         ctx,
         store.clone(),
         GatewayConfig {
             feed_endpoint: feed.endpoint.clone(),
-            session_rate: None,
+            session_rate: rate,
         },
         Arc::new(GatewayStats::default()),
         Box::new(fix),
@@ -570,5 +576,60 @@ fn a_venue_that_cancels_on_disconnect_is_heard_when_the_gateway_is_back() {
         o.reason.as_deref(),
         Some("cancelled on disconnect"),
         "{o:?}"
+    );
+}
+
+/// The SendingTime (ms since the epoch) of every NewOrderSingle a session sent, from its
+/// QuickFIX message store.
+fn orders_sent_ms(store_dir: &std::path::Path, sender: &str, target: &str) -> Vec<i64> {
+    let body = store_dir.join(format!("FIX.4.4-{sender}-{target}.body"));
+    let text = std::fs::read(&body).unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    text.split("8=FIX.4.4\x01")
+        .filter(|m| m.contains("\x0135=D\x01"))
+        .filter_map(|m| m.split('\x01').find_map(|f| f.strip_prefix("52=")))
+        .filter_map(robofleet_fix::time::parse)
+        .map(|ns| ns / 1_000_000)
+        .collect()
+}
+
+#[test]
+fn a_burst_of_orders_goes_out_at_the_venues_message_rate() {
+    // 10 a second, 2 at once: 24 orders take 2.2 s at least.
+    let rate = SessionRate { rate: 10, burst: 2 };
+    let mut rig = rig_with("PAPER6", "DESK6", Some(rate));
+    // The session must be up first, or the burst would wait as held orders instead.
+    rig.store
+        .insert_order(&order(100, "Si", Side::Buy, 1, "90000"))
+        .unwrap();
+    wait_status(&mut rig, "desk_robot-100", OrderStatus::Working);
+    for seq in 1..=24 {
+        rig.store
+            .insert_order(&order(seq, "Si", Side::Buy, 1, "90000"))
+            .unwrap();
+    }
+    let store_dir = rig._dir.path().join("gateway").join("store");
+    let mut sent = Vec::new();
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            sent = orders_sent_ms(&store_dir, "DESK6", "PAPER6");
+            sent.len() == 25
+        }),
+        "{} of 25 orders sent",
+        sent.len()
+    );
+    let burst = &sent[1..];
+    // In any second, at most rate + burst; the whole burst no faster than the rate allows.
+    for (i, t) in burst.iter().enumerate() {
+        let in_a_second = burst[i..].iter().take_while(|u| **u < t + 1000).count();
+        assert!(
+            in_a_second <= 12,
+            "{in_a_second} orders within a second from #{i}: {burst:?}"
+        );
+    }
+    let span = burst[23] - burst[0];
+    assert!(
+        span >= 2000,
+        "24 orders in {span} ms at 10/s with a burst of 2: {burst:?}"
     );
 }
