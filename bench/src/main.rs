@@ -13,6 +13,9 @@
 //!   measured in the same run. See [`mongo`].
 //! - `journal`: appends per second to a robot's journal under each flush and sync pattern,
 //!   against plain buffered writes of the same bytes. See [`journal`].
+//! - `fix`: the FIX venue's order path, robot -> NewOrderSingle at a FIX acceptor, against a
+//!   TCP loopback round trip, and sustained orders a second, per store sync policy. See
+//!   [`fix`].
 //! - `replay`: events per second replayed from the example robots' journals, against walking
 //!   the journal alone and calling the robot alone. See [`replay`].
 //!
@@ -34,6 +37,7 @@
 //! - `rate.rs`: what the throughput benches (`journal`, `replay`) share: spreads of rounds,
 //!   the machine, a temporary folder.
 
+mod fix;
 mod floor;
 mod journal;
 mod latency;
@@ -75,6 +79,25 @@ pub enum Bench {
     Replay(ReplayArgs),
     /// What the pre-trade risk checks cost per tick, against an engine with no limits.
     Risk(RiskArgs),
+    /// The FIX venue's order path (robot -> NewOrderSingle) against a TCP round trip, and
+    /// sustained orders a second through the gateway.
+    Fix(FixArgs),
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct FixArgs {
+    /// Orders timed, each policy.
+    #[arg(long, default_value_t = 2000)]
+    pub orders: u64,
+    /// Orders sent and not timed first.
+    #[arg(long, default_value_t = 200)]
+    pub warmup: u64,
+    /// Microseconds between timed orders (and between TCP round trips).
+    #[arg(long, default_value_t = 1000)]
+    pub pace_us: u64,
+    /// Orders in the throughput burst.
+    #[arg(long, default_value_t = 5000)]
+    pub burst: u64,
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -252,6 +275,7 @@ fn main() {
         Bench::Journal(a) => journal::run(&a),
         Bench::Replay(a) => replay::run(&a),
         Bench::Risk(a) => risk::run(&a),
+        Bench::Fix(a) => fix::run(&a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -7,12 +7,19 @@
 use crate::FixMapError;
 use quickfix::{
     Acceptor, Application, ApplicationCallback, ConnectionHandler, FileMessageStoreFactory,
-    FixSocketServerKind, Initiator, LogCallback, LogFactory, Message, MsgFromAdminError,
-    MsgFromAppError, SessionId, SessionSettings,
+    FixSocketServerKind, Initiator, LogCallback, LogFactory, MsgFromAdminError, SessionId,
+    SessionSettings,
 };
+pub use quickfix::{Message, MsgFromAppError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+
+/// A field of `msg`'s body, as text.
+pub fn field(msg: &Message, tag: i32) -> Option<String> {
+    use quickfix::FieldMap;
+    msg.get_field(tag)
+}
 
 /// QuickFIX's FIX 4.4 data dictionary, shipped with the binary (QuickFIX's spec file):
 /// written beside the settings for `DataDictionary=` to name.
