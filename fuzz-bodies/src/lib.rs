@@ -10,12 +10,15 @@
 //! - `wire.rs`: control requests, feed messages, CSV rows, cursors and panic buffers, decimals.
 //! - `files.rs`: the plugin, instrument, limit, robot, access, key and kill switch files.
 //! - `stored.rs`: journal segments, the embedded store's log, MongoDB documents.
+//! - `fix.rs`: FIX messages from a venue or a client.
 
 mod files;
+mod fix;
 mod stored;
 mod wire;
 
 pub use files::{config_files, instruments_file, plugin_file, risk_file};
+pub use fix::fix_message;
 pub use stored::{journal_records, store_readers};
 pub use wire::{control_request, csv_row, decimal_text, feed_message, small_decoders};
 
@@ -35,4 +38,5 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("risk_file", risk_file),
     ("store_readers", store_readers),
     ("config_files", config_files),
+    ("fix_message", fix_message),
 ];

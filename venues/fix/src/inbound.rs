@@ -105,6 +105,11 @@ fn flag(m: &Message, tag: i32) -> bool {
     m.with_header(|h| h.get_field(tag)).as_deref() == Some("Y")
 }
 
+/// A message from its FIX text (SOH-separated), as QuickFIX reads it off the wire.
+pub fn from_text(text: &str) -> Result<Message, FixMapError> {
+    Ok(Message::try_from_text(text)?)
+}
+
 /// Read a message from the venue's application level.
 pub fn read(m: &Message) -> Result<Inbound, FixMapError> {
     let msg_type = m

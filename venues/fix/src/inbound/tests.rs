@@ -129,3 +129,17 @@ fn a_bad_field_is_named() {
     assert!(e.to_string().contains("OrderID (37)"), "{e}");
     assert!(matches!(read(&msg("j|45=3|58=x|")), Err(FixMapError::Unexpected(t)) if t == "j"));
 }
+
+#[test]
+fn a_message_from_its_wire_text() {
+    let text = "8=FIX.4.4\x019=59\x0135=0\x0134=2\x0149=V\x0152=20261102-07:00:01.000\x0156=D\x01112=PING\x0110=183\x01";
+    let body: String = text.split("\x0110=").next().unwrap().to_string() + "\x01";
+    let sum = body.bytes().map(u32::from).sum::<u32>() % 256;
+    let text = format!("{body}10={sum:03}\x01");
+    let m = from_text(&text).expect("a heartbeat parses");
+    assert_eq!(m.get_field(112).as_deref(), Some("PING"));
+    assert!(from_text("not fix").is_err());
+    // The fuzz target's first seed (fuzz-bodies/tests/short_runs.rs) is a real report.
+    let seed = from_text("8=FIX.4.4\x019=133\x0135=8\x0134=5\x0149=V\x0152=20261102-07:00:01.000\x0156=D\x016=100001.25\x0111=ma_si-7\x0114=2\x0117=E-1\x0131=100001.25\x0132=2\x0137=V-9\x0139=1\x0154=2\x0155=Si\x01150=F\x01151=1\x0110=175\x01").expect("the seed parses");
+    assert!(matches!(read(&seed), Ok(Inbound::Report(_))));
+}
