@@ -186,7 +186,36 @@ impl Runner {
                 recv(shutdown) -> _ => break,
             }
         }
+        self.stop_venue(later);
         tracing::debug!("gateway thread stopped");
+    }
+
+    /// Stop the venue on a thread of its own while this one still writes what it answers:
+    /// a venue that waits for its answers to be written (FIX) may get some while its session
+    /// closes, and stopping it here alone would wait on ourselves.
+    fn stop_venue(&mut self, later: Receiver<super::venue::LaterAnswer>) {
+        let venue = std::mem::replace(&mut self.venue, Box::new(super::venue::Stopped));
+        let stopper = match std::thread::Builder::new()
+            .name("gateway-stop".into())
+            .spawn(move || drop(venue))
+        {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!("cannot stop the venue on its own thread: {e}");
+                return;
+            }
+        };
+        while !stopper.is_finished() {
+            if let Ok(answer) = later.recv_timeout(std::time::Duration::from_millis(10)) {
+                for output in answer.outputs {
+                    self.write_answer(output);
+                }
+                if let Some(written) = answer.written {
+                    let _ = written.send(());
+                }
+            }
+        }
+        let _ = stopper.join();
     }
 
     /// Take up a changed registry (a server reloaded its file into the store).

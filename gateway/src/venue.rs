@@ -48,6 +48,19 @@ pub trait Venue: Send {
     fn attach_stats(&mut self, _stats: std::sync::Arc<crate::GatewayStats>) {}
 }
 
+/// What the gateway holds once its venue has stopped: answers nothing.
+pub(crate) struct Stopped;
+
+impl Venue for Stopped {
+    fn name(&self) -> &str {
+        "stopped"
+    }
+
+    fn process(&mut self, _input: ExchangeInput, _out: &mut Vec<ExchangeOutput>) {}
+
+    fn set_instruments(&mut self, _instruments: Instruments) {}
+}
+
 impl Venue for crate::SimExchange {
     fn name(&self) -> &str {
         "sim"

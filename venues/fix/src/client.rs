@@ -47,6 +47,9 @@ struct State {
     seen: HashSet<String>,
     /// Orders asked about before they are sent: sent if the venue does not know them.
     probing: HashSet<String>,
+    /// The logon (its number) each order was sent in, or first heard of: a logon asks the
+    /// venue only about orders from before it (one sent meanwhile may not be there yet).
+    sent_in: HashMap<String, u64>,
 }
 
 struct Shared {
@@ -55,6 +58,8 @@ struct Shared {
     /// the gateway before this one, so the venue is asked first.
     started_ns: i64,
     logged_on: AtomicBool,
+    /// Logons so far.
+    epoch: AtomicU64,
     held: AtomicU64,
     state: Mutex<State>,
     answers: Sender<LaterAnswer>,
@@ -83,6 +88,7 @@ impl FixVenue {
             session: session.clone(),
             started_ns: clock::wall_ns(),
             logged_on: AtomicBool::new(false),
+            epoch: AtomicU64::new(0),
             held: AtomicU64::new(0),
             state: Mutex::new(State::default()),
             answers: answers_tx,
@@ -194,6 +200,7 @@ impl Shared {
     /// resend brings what we missed; a status says what it has now, and an order it does not
     /// know any more is finished), then send what was held.
     fn reconcile(&self) {
+        let now = self.epoch.load(Ordering::Acquire);
         let ask: Vec<String> = {
             let st = self.lock();
             let waiting: HashSet<&String> = st
@@ -206,6 +213,7 @@ impl Shared {
                 .collect();
             st.orders
                 .keys()
+                .filter(|id| st.sent_in.get(*id).is_some_and(|e| *e < now))
                 .filter(|id| !waiting.contains(id) && !st.probing.contains(*id))
                 .cloned()
                 .collect()
@@ -277,8 +285,16 @@ impl Shared {
     }
 
     fn send(&self, msg: Result<Message, FixMapError>, out: &Outgoing) {
-        if let Err(e) = msg.and_then(|m| engine::send(m, &self.session)) {
-            tracing::error!(session = %self.session.target, "FIX request not sent ({out:?}): {e}");
+        match msg.and_then(|m| engine::send(m, &self.session)) {
+            Ok(()) => {
+                if let Outgoing::New(id) = out {
+                    let epoch = self.epoch.load(Ordering::Acquire);
+                    self.lock().sent_in.insert(id.clone(), epoch);
+                }
+            }
+            Err(e) => {
+                tracing::error!(session = %self.session.target, "FIX request not sent ({out:?}): {e}")
+            }
         }
     }
 
@@ -313,7 +329,13 @@ impl Shared {
                     st.current.insert(id.clone(), r.cl_ord_id.clone());
                 }
                 let probed = st.probing.remove(&id);
-                if r.exec_type == 'I' && r.ord_status == '8' {
+                let known = !(r.exec_type == 'I' && r.ord_status == '8');
+                if known && st.orders.contains_key(&id) {
+                    // The venue has it: later logons ask about it.
+                    let epoch = self.epoch.load(Ordering::Acquire);
+                    st.sent_in.entry(id.clone()).or_insert(epoch);
+                }
+                if !known {
                     // The venue does not know the order.
                     if probed {
                         // Never reached it: send it now.
@@ -321,6 +343,10 @@ impl Shared {
                         return self.request(Outgoing::New(id));
                     }
                     if !st.orders.contains_key(&id) {
+                        return;
+                    }
+                    if !st.sent_in.contains_key(&id) {
+                        // Asked before we sent it (not expected): nothing to finish.
                         return;
                     }
                     let (_, filled, avg) =
@@ -331,6 +357,7 @@ impl Shared {
                     st.orders.remove(&id);
                     st.current.remove(&id);
                     st.cancels.remove(&id);
+                    st.sent_in.remove(&id);
                     st.last.remove(&id);
                     drop(st);
                     tracing::warn!(client_id = %id, "FIX: the venue does not know an open order of ours: cancelled");
@@ -364,6 +391,7 @@ impl Shared {
                         st.orders.remove(&id);
                         st.current.remove(&id);
                         st.cancels.remove(&id);
+                        st.sent_in.remove(&id);
                         st.last.remove(&id);
                     }
                 }
@@ -410,6 +438,7 @@ struct Callbacks(Arc<Shared>);
 impl Handler for Callbacks {
     fn logon(&self, session: &SessionKey) {
         tracing::info!(venue = %session.target, "FIX session logged on");
+        self.0.epoch.fetch_add(1, Ordering::AcqRel);
         self.0.set_up(true);
         let _ = self.0.logon.send(());
     }
@@ -453,6 +482,10 @@ impl Venue for FixVenue {
                     if order.amends > 0 {
                         st.current
                             .insert(id.clone(), ids::amend_id(&id, order.amends));
+                    }
+                    if !fresh {
+                        // Working at the venue by the store's account: asked at logon.
+                        st.sent_in.insert(id.clone(), 0);
                     }
                     st.orders.insert(id.clone(), order);
                 }
