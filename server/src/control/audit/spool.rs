@@ -37,7 +37,6 @@ struct Held {
 pub struct Spool {
     /// `None`: kept in memory only (tests and tools without a data folder).
     path: Option<PathBuf>,
-    file: Option<File>,
     /// Entries not yet in the store, by `ts_ns`.
     held: BTreeMap<i64, Held>,
 }
@@ -65,7 +64,6 @@ impl Spool {
             .collect();
         let mut spool = Spool {
             path: Some(path),
-            file: None,
             held: BTreeMap::new(),
         };
         // Start a clean file holding just what is still to ship.
@@ -76,7 +74,6 @@ impl Spool {
     pub fn in_memory() -> Spool {
         Spool {
             path: None,
-            file: None,
             held: BTreeMap::new(),
         }
     }
@@ -131,28 +128,20 @@ impl Spool {
         self.held.len()
     }
 
+    /// Opened for each line (control requests are few): a spool file that was removed or
+    /// replaced since is found at once, never written through a stale handle.
     fn append(&mut self, line: &Line, sync: bool) -> std::io::Result<()> {
         let Some(path) = &self.path else {
             return Ok(());
         };
-        if self.file.is_none() {
-            let f = OpenOptions::new().create(true).append(true).open(path)?;
-            self.file = Some(f);
-        }
         let mut text = serde_json::to_vec(line).map_err(std::io::Error::other)?;
         text.push(b'\n');
-        let f = self
-            .file
-            .as_mut()
-            .ok_or_else(|| std::io::Error::other("no file"))?;
-        let written = f
-            .write_all(&text)
-            .and_then(|_| if sync { f.sync_data() } else { Ok(()) });
-        if written.is_err() {
-            // A half-written line ends the file's readable part; start afresh next time.
-            self.file = None;
+        let mut f = OpenOptions::new().create(true).append(true).open(path)?;
+        f.write_all(&text)?;
+        if sync {
+            f.sync_data()?;
         }
-        written
+        Ok(())
     }
 
     /// Replace the file with `entries` as answered lines (a rename into place, fsynced).
@@ -160,7 +149,6 @@ impl Spool {
         let Some(path) = self.path.clone() else {
             return Ok(());
         };
-        self.file = None;
         let tmp = path.with_extension("jsonl.tmp");
         let mut f = File::create(&tmp)?;
         for e in entries {
@@ -303,9 +291,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mut spool, _) = Spool::open(dir.path()).unwrap();
         let path = dir.path().join(FILE_NAME);
+        // Written to before: no handle of the old file is kept to write through.
+        spool.intent(&entry(8, "pause")).unwrap();
         std::fs::remove_file(&path).unwrap();
         std::fs::create_dir(&path).unwrap();
         assert!(spool.intent(&entry(9, "stop")).is_err());
-        assert_eq!(spool.pending(), 0);
+        assert_eq!(spool.pending(), 1);
     }
 }
