@@ -220,6 +220,28 @@ fn a_bad_settings_file_is_a_clear_error() {
     FixVenue::open(&path).expect("free again once the first stopped");
 }
 
+/// A session's settings in `<dir>/<sender>/`, on `port`, one-second heartbeats and reconnects.
+fn session_file(
+    dir: &std::path::Path,
+    port: u16,
+    role: Role,
+    sender: &str,
+    target: &str,
+) -> std::path::PathBuf {
+    settings::write(
+        &dir.join(sender),
+        &SessionFile {
+            role,
+            session: &key(sender, target),
+            host: "127.0.0.1",
+            port,
+            heartbeat_s: 1,
+            reconnect_s: 1,
+        },
+    )
+    .unwrap()
+}
+
 fn venue_process(cfg: &std::path::Path, feed: &str, data: &std::path::Path) -> std::process::Child {
     write_test_instruments(data);
     std::process::Command::new(target_dir().join("robofleet"))
@@ -239,20 +261,8 @@ fn a_fleet_paper_trades_over_fix_and_holds_its_orders_while_the_venue_is_down() 
     let mut feed = Feed::new();
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let file = |role, sender: &str, target: &str| {
-        settings::write(
-            &dir.path().join(sender),
-            &SessionFile {
-                role,
-                session: &key(sender, target),
-                host: "127.0.0.1",
-                port,
-                heartbeat_s: 1,
-                reconnect_s: 1,
-            },
-        )
-        .unwrap()
-    };
+    let file =
+        |role, sender: &str, target: &str| session_file(dir.path(), port, role, sender, target);
     let venue_cfg = file(Role::Acceptor, "PAPER2", "FLEET");
     let gateway_cfg = file(Role::Initiator, "FLEET", "PAPER2");
     let venue_data = dir.path().join("venue-data");
@@ -377,20 +387,8 @@ fn kill_9_of_the_server_at_random_points_loses_and_doubles_no_fill_and_no_order(
     let mut feed = Feed::new();
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let file = |role, sender: &str, target: &str| {
-        settings::write(
-            &dir.path().join(sender),
-            &SessionFile {
-                role,
-                session: &key(sender, target),
-                host: "127.0.0.1",
-                port,
-                heartbeat_s: 1,
-                reconnect_s: 1,
-            },
-        )
-        .unwrap()
-    };
+    let file =
+        |role, sender: &str, target: &str| session_file(dir.path(), port, role, sender, target);
     let venue_cfg = file(Role::Acceptor, "PAPER3", "FLEET3");
     let gateway_cfg = file(Role::Initiator, "FLEET3", "PAPER3");
     let mut venue = venue_process(&venue_cfg, &feed.endpoint, &dir.path().join("venue-data"));
@@ -504,20 +502,8 @@ fn a_venue_that_cancels_on_disconnect_is_heard_when_the_gateway_is_back() {
     let mut feed = Feed::new();
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let file = |role, sender: &str, target: &str| {
-        settings::write(
-            &dir.path().join(sender),
-            &SessionFile {
-                role,
-                session: &key(sender, target),
-                host: "127.0.0.1",
-                port,
-                heartbeat_s: 1,
-                reconnect_s: 1,
-            },
-        )
-        .unwrap()
-    };
+    let file =
+        |role, sender: &str, target: &str| session_file(dir.path(), port, role, sender, target);
     let ctx = zmq_context();
     let _venue = PaperVenue::start(
         &ctx,

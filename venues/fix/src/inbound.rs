@@ -8,6 +8,7 @@
 //! (`6`, `A`, `E`) change nothing. PossDup and PossResend are read so the adapter can skip
 //! what it has seen.
 
+use crate::fields::{bad, get, price, qty, side};
 use crate::tags::*;
 use crate::{ids, time, FixMapError};
 use quickfix::{FieldMap, Message};
@@ -58,19 +59,6 @@ pub struct CancelReject {
     pub text: Option<String>,
 }
 
-fn get(m: &Message, tag: i32, name: &'static str) -> Result<String, FixMapError> {
-    m.get_field(tag).ok_or(FixMapError::Missing { tag, name })
-}
-
-fn bad(tag: i32, name: &'static str, value: String, why: &'static str) -> FixMapError {
-    FixMapError::Bad {
-        tag,
-        name,
-        value,
-        why,
-    }
-}
-
 fn char_of(m: &Message, tag: i32, name: &'static str) -> Result<char, FixMapError> {
     let v = get(m, tag, name)?;
     let mut c = v.chars();
@@ -78,27 +66,6 @@ fn char_of(m: &Message, tag: i32, name: &'static str) -> Result<char, FixMapErro
         (Some(ch), None) => Ok(ch),
         _ => Err(bad(tag, name, v, "not one character")),
     }
-}
-
-fn qty(m: &Message, tag: i32, name: &'static str) -> Result<Option<i64>, FixMapError> {
-    let Some(v) = m.get_field(tag) else {
-        return Ok(None);
-    };
-    // Whole lots; a venue may write them as `3` or `3.0`.
-    let whole = v.strip_suffix(".0").unwrap_or(&v);
-    whole
-        .parse()
-        .map(Some)
-        .map_err(|_| bad(tag, name, v, "not a whole quantity"))
-}
-
-fn price(m: &Message, tag: i32, name: &'static str) -> Result<Option<Price>, FixMapError> {
-    let Some(v) = m.get_field(tag) else {
-        return Ok(None);
-    };
-    v.parse()
-        .map(Some)
-        .map_err(|_| bad(tag, name, v, "not an exact decimal price"))
 }
 
 fn flag(m: &Message, tag: i32) -> bool {
@@ -139,11 +106,7 @@ pub fn read(m: &Message) -> Result<Inbound, FixMapError> {
 
 fn read_report(m: &Message) -> Result<ExecReport, FixMapError> {
     let cl_ord_id = get(m, CL_ORD_ID, "ClOrdID")?;
-    let side = match get(m, SIDE, "Side")?.as_str() {
-        "1" => Side::Buy,
-        "2" => Side::Sell,
-        other => return Err(bad(SIDE, "Side", other.into(), "not 1 (buy) or 2 (sell)")),
-    };
+    let side = side(m)?;
     let commission = match m.get_field(COMMISSION) {
         None => None,
         Some(v) => Some(

@@ -6,6 +6,7 @@
 //! QuickFIX's.
 //!
 //! # Layout
+//! - [`fields`]: reading FIX fields into our values, errors naming the tag.
 //! - [`ids`]: our ClOrdIDs: an order's own, and one per amend and cancel of it.
 //! - [`outbound`]: NewOrderSingle, OrderCancelReplaceRequest, OrderCancelRequest.
 //! - [`inbound`]: ExecutionReport and OrderCancelReject read into [`inbound::Inbound`],
@@ -14,6 +15,7 @@
 
 pub mod client;
 pub mod engine;
+pub mod fields;
 pub mod ids;
 pub mod inbound;
 pub mod outbound;

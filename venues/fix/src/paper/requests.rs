@@ -1,6 +1,7 @@
 //! The paper venue's side of the messages: NewOrderSingle, OrderCancelRequest and
 //! OrderCancelReplaceRequest read into the simulated exchange's inputs.
 
+use crate::fields::{self, bad, get, side};
 use crate::tags::*;
 use crate::{ids, FixMapError};
 use quickfix::{FieldMap, Message};
@@ -30,47 +31,20 @@ pub enum VenueRequest {
     Disconnected,
 }
 
-fn get(m: &Message, tag: i32, name: &'static str) -> Result<String, FixMapError> {
-    m.get_field(tag).ok_or(FixMapError::Missing { tag, name })
-}
-
-fn bad(tag: i32, name: &'static str, value: String, why: &'static str) -> FixMapError {
-    FixMapError::Bad {
-        tag,
-        name,
-        value,
-        why,
-    }
-}
-
-fn side(m: &Message) -> Result<Side, FixMapError> {
-    match get(m, SIDE, "Side")?.as_str() {
-        "1" => Ok(Side::Buy),
-        "2" => Ok(Side::Sell),
-        other => Err(bad(SIDE, "Side", other.into(), "not 1 (buy) or 2 (sell)")),
-    }
-}
-
+/// The order's quantity: required, whole lots above 0.
 fn qty(m: &Message) -> Result<i64, FixMapError> {
-    let v = get(m, ORDER_QTY, "OrderQty")?;
-    match v.strip_suffix(".0").unwrap_or(&v).parse::<i64>() {
-        Ok(q) if q > 0 => Ok(q),
-        _ => Err(bad(
-            ORDER_QTY,
-            "OrderQty",
-            v,
-            "not a whole number of lots above 0",
-        )),
+    match fields::qty(m, ORDER_QTY, "OrderQty")? {
+        Some(q) if q > 0 => Ok(q),
+        Some(q) => Err(bad(ORDER_QTY, "OrderQty", q.to_string(), "not above 0")),
+        None => Err(FixMapError::Missing {
+            tag: ORDER_QTY,
+            name: "OrderQty",
+        }),
     }
 }
 
 fn price(m: &Message) -> Result<Option<Price>, FixMapError> {
-    let Some(v) = m.get_field(PRICE) else {
-        return Ok(None);
-    };
-    v.parse()
-        .map(Some)
-        .map_err(|_| bad(PRICE, "Price", v, "not an exact decimal price"))
+    fields::price(m, PRICE, "Price")
 }
 
 fn order_type(m: &Message) -> Result<OrderType, FixMapError> {
