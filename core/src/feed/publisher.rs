@@ -50,7 +50,7 @@ pub fn run_feed(
         FeedSource::Synthetic(cfg) if cfg.rate_per_sec.is_finite() => Some(1.0),
         FeedSource::Synthetic(_) => None,
     });
-    let socket = open_socket(ctx, opts)?;
+    let socket = open_xpub(ctx, &opts.endpoint, opts.sndhwm)?;
     tracing::info!(endpoint = %opts.endpoint, sndhwm = opts.sndhwm, "feed bound");
 
     let mut stats = FeedStats::default();
@@ -92,7 +92,7 @@ pub fn run_feed(
             md.sent_ns = Some(wall_ns());
         }
         pass_published += 1;
-        send(&socket, &md, &mut stats)?;
+        publish(&socket, &md, &mut stats)?;
     }
     stats.bad_rows = source.bad_rows();
     tracing::info!(?stats, "feed finished");
@@ -169,28 +169,30 @@ fn zmq_err(op: &'static str) -> impl FnOnce(zmq::Error) -> FeedError {
     move |source| FeedError::Zmq { op, source }
 }
 
-fn open_socket(ctx: &zmq::Context, opts: &FeedOptions) -> Result<zmq::Socket, FeedError> {
-    if opts.endpoint.contains('\0') || opts.endpoint.is_empty() {
+/// The feed's XPUB socket bound at `endpoint`: `sndhwm` per subscriber, a full queue an
+/// error [`publish`] counts rather than a silent drop. Other publishers of the wire format
+/// (`robofleet feed --fix`) use it too.
+pub fn open_xpub(
+    ctx: &zmq::Context,
+    endpoint: &str,
+    sndhwm: i32,
+) -> Result<zmq::Socket, FeedError> {
+    if endpoint.contains('\0') || endpoint.is_empty() {
         // zmq's bind() would panic on an interior NUL.
         return Err(FeedError::InvalidConfig(format!(
-            "bad endpoint {:?}",
-            opts.endpoint
+            "bad endpoint {endpoint:?}"
         )));
     }
     let mut socket = ctx.socket(zmq::XPUB).map_err(zmq_err("socket"))?;
-    socket
-        .set_sndhwm(opts.sndhwm)
-        .map_err(zmq_err("set SNDHWM"))?;
+    socket.set_sndhwm(sndhwm).map_err(zmq_err("set SNDHWM"))?;
     socket
         .set_linger(LINGER_MS)
         .map_err(zmq_err("set LINGER"))?;
     set_xpub_nodrop(&mut socket)?;
-    socket
-        .bind(&opts.endpoint)
-        .map_err(|source| FeedError::Bind {
-            endpoint: opts.endpoint.clone(),
-            source,
-        })?;
+    socket.bind(endpoint).map_err(|source| FeedError::Bind {
+        endpoint: endpoint.to_string(),
+        source,
+    })?;
     Ok(socket)
 }
 
@@ -219,7 +221,7 @@ fn set_xpub_nodrop(socket: &mut zmq::Socket) -> Result<(), FeedError> {
 }
 
 /// Read and discard subscription messages; returns whether any was a subscribe.
-fn drain_subscriptions(socket: &zmq::Socket) -> Result<bool, FeedError> {
+pub fn drain_subscriptions(socket: &zmq::Socket) -> Result<bool, FeedError> {
     let mut subscribed = false;
     loop {
         match socket.recv_bytes(zmq::DONTWAIT) {
@@ -288,7 +290,12 @@ fn sleep_until(
     }
 }
 
-fn send(socket: &zmq::Socket, md: &MarketData, stats: &mut FeedStats) -> Result<(), FeedError> {
+/// Publish `md` on an [`open_xpub`] socket, counting it in `stats` as published or dropped.
+pub fn publish(
+    socket: &zmq::Socket,
+    md: &MarketData,
+    stats: &mut FeedStats,
+) -> Result<(), FeedError> {
     // No EINTR retry: a DONTWAIT send never blocks, and retrying after a partly sent
     // multipart message would corrupt the framing.
     match socket.send_multipart(encode(md), zmq::DONTWAIT) {

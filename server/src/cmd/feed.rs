@@ -14,6 +14,20 @@ pub struct Args {
     /// Replay this CSV file (format in docs/feed.md).
     #[arg(long, conflicts_with = "synthetic")]
     pub csv: Option<PathBuf>,
+    /// Republish a FIX venue's market data instead: QuickFIX settings of the initiator
+    /// session (docs/venues.md); subscribes to --symbols at every logon.
+    #[arg(long, conflicts_with_all = ["csv", "synthetic"])]
+    pub fix: Option<PathBuf>,
+    /// With --fix: what of each symbol's book to subscribe to: quotes (top of book), depth,
+    /// or both.
+    #[arg(long, default_value = "both", value_parser = ["quotes", "depth", "both"])]
+    pub book: String,
+    /// With --fix: levels a side for depth (0: all the venue has).
+    #[arg(long, default_value_t = 0)]
+    pub depth: u32,
+    /// With --fix: do not subscribe to trades.
+    #[arg(long)]
+    pub no_trades: bool,
     /// CSV pace: recorded, max, or a speed-up factor like 10x.
     #[arg(long, default_value = "recorded")]
     pub speed: Speed,
@@ -23,7 +37,7 @@ pub struct Args {
     /// Publish a synthetic random walk instead.
     #[arg(long)]
     pub synthetic: bool,
-    /// Symbols for the synthetic feed.
+    /// Symbols for the synthetic feed, or to subscribe to with --fix.
     #[arg(long, value_delimiter = ',', default_value = "Si,RTS")]
     pub symbols: Vec<String>,
     /// Synthetic messages per second across all symbols.
@@ -44,6 +58,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(settings) = &args.fix {
+        return run_fix(settings, &args);
+    }
     let source = match (&args.csv, args.synthetic) {
         (Some(path), false) => FeedSource::Csv {
             path: path.clone(),
@@ -57,7 +74,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             start_ts: args.start,
             ..SyntheticConfig::default()
         }),
-        _ => bail!("say what to publish: --csv FILE or --synthetic"),
+        _ => bail!("say what to publish: --csv FILE, --synthetic or --fix SETTINGS"),
     };
     let mut opts = FeedOptions::new(source);
     opts.endpoint = args.endpoint.clone();
@@ -77,4 +94,48 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 fn parse_start(s: &str) -> Result<i64, String> {
     robofleet::feed::timestamp::parse_ts(s)
         .ok_or_else(|| format!("{s:?} is not an RFC 3339 time or integer ns"))
+}
+
+/// `--fix`: a FIX venue's market data, republished until Ctrl-C.
+fn run_fix(settings: &std::path::Path, args: &Args) -> anyhow::Result<()> {
+    use robofleet_fix::md::feed::{BookKind, FixFeed, FixFeedConfig};
+    let book = match args.book.as_str() {
+        "quotes" => BookKind::Quotes,
+        "depth" => BookKind::Depth,
+        _ => BookKind::Both,
+    };
+    let feed = FixFeed::start(
+        &zmq_context(),
+        FixFeedConfig {
+            settings: settings.to_path_buf(),
+            endpoint: args.endpoint.clone(),
+            sndhwm: feed::DEFAULT_SNDHWM,
+            symbols: args.symbols.clone(),
+            book,
+            depth: args.depth,
+            trades: !args.no_trades,
+        },
+    )
+    .context("cannot start the FIX market data feed")?;
+    tracing::info!(settings = %settings.display(), endpoint = %args.endpoint, "FIX market data feed started");
+    let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.try_send(());
+    })
+    .context("Ctrl-C handler")?;
+    let _ = stop_rx.recv();
+    let c = feed.counters.clone();
+    feed.stop()?;
+    let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+    println!(
+        "{}",
+        serde_json::json!({
+            "logons": load(&c.logons),
+            "published": load(&c.published),
+            "dropped_hwm": load(&c.dropped_hwm),
+            "rejected": load(&c.rejected),
+            "unreadable": load(&c.unreadable),
+        })
+    );
+    Ok(())
 }

@@ -11,6 +11,9 @@
 //! - [`outbound`]: NewOrderSingle, OrderCancelReplaceRequest, OrderCancelRequest.
 //! - [`inbound`]: ExecutionReport and OrderCancelReject read into [`inbound::Inbound`],
 //!   and what each means for the order ([`inbound::ExecReport::answers`]).
+//! - [`md`]: market data: MarketDataRequest, snapshots and incremental refreshes, both
+//!   ways (the paper venue serves them, `robofleet feed --fix` republishes them).
+//! - [`paper`]: the paper venue, the simulated exchange behind a FIX acceptor.
 //! - [`time`]: FIX UTCTimestamps to and from ns since the epoch.
 
 pub mod client;
@@ -18,6 +21,7 @@ pub mod engine;
 pub mod fields;
 pub mod ids;
 pub mod inbound;
+pub mod md;
 pub mod outbound;
 pub mod paper;
 pub mod settings;

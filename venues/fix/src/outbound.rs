@@ -24,7 +24,7 @@ pub fn tif_code(tif: TimeInForce) -> &'static str {
     }
 }
 
-fn message(msg_type: &str) -> Result<Message, FixMapError> {
+pub(crate) fn message(msg_type: &str) -> Result<Message, FixMapError> {
     let mut m = Message::new();
     m.with_header_mut(|h| h.set_field(MSG_TYPE, msg_type))?;
     Ok(m)

@@ -14,6 +14,24 @@ pub fn format(ns: i64) -> String {
     )
 }
 
+/// `ns` as a UTCDateOnly and a UTCTimeOnly with all nine fractional digits, the way market
+/// data entries carry their time (MDEntryDate, MDEntryTime), so a feed's ns survive FIX.
+pub fn date_and_time_ns(ns: i64) -> (String, String) {
+    let secs = ns.div_euclid(1_000_000_000);
+    let frac = ns.rem_euclid(1_000_000_000);
+    let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    (
+        format!("{y:04}{m:02}{d:02}"),
+        format!(
+            "{:02}:{:02}:{:02}.{frac:09}",
+            sod / 3600,
+            sod % 3600 / 60,
+            sod % 60
+        ),
+    )
+}
+
 /// A UTCTimestamp to ns since the epoch; `None` if it is not one.
 pub fn parse(s: &str) -> Option<i64> {
     let (date, time) = s.split_once('-')?;
@@ -52,6 +70,9 @@ mod tests {
         assert_eq!(parse("20261102-07:00:00"), Some(ns - 200_000_000));
         assert_eq!(format(0), "19700101-00:00:00.000");
         assert_eq!(format(951_782_400_000_000_000), "20000229-00:00:00.000");
+        let (d, t) = date_and_time_ns(ns + 123_456);
+        assert_eq!((d.as_str(), t.as_str()), ("20261102", "07:00:00.200123456"));
+        assert_eq!(parse(&format!("{d}-{t}")), Some(ns + 123_456));
         for bad in [
             "",
             "2026110-07:00:00",

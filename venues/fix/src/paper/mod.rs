@@ -6,6 +6,7 @@ mod reports;
 pub mod requests;
 
 use crate::engine::{self, Engine, EngineError, Handler, Role, SessionKey};
+use crate::md::serve::MdServer;
 use crossbeam_channel::{select, Receiver, Sender};
 use quickfix::{Message, MsgFromAppError};
 use reports::{cancel_reject, execution_report, ord_status_code, PaperOrder};
@@ -51,7 +52,6 @@ pub enum PaperError {
 
 struct Requests {
     tx: Sender<(SessionKey, VenueRequest)>,
-    cancel_on_disconnect: bool,
 }
 
 impl Handler for Requests {
@@ -61,9 +61,7 @@ impl Handler for Requests {
 
     fn logout(&self, session: &SessionKey) {
         tracing::info!(client = %session.target, "paper venue: client logged out");
-        if self.cancel_on_disconnect {
-            let _ = self.tx.send((session.clone(), VenueRequest::Disconnected));
-        }
+        let _ = self.tx.send((session.clone(), VenueRequest::Disconnected));
     }
 
     fn app(&self, session: &SessionKey, msg: &Message) -> Result<(), MsgFromAppError> {
@@ -104,6 +102,7 @@ impl PaperVenue {
             .map_err(PaperError::Spawn)?;
         venue.threads.push(feed);
         let mut exchange = SimExchange::with_next_exec_seq(1);
+        let symbols: Vec<String> = cfg.instruments.iter().map(|i| i.symbol.clone()).collect();
         exchange.set_instruments(cfg.instruments.into_iter().collect());
         let mut book = Book {
             exchange,
@@ -113,6 +112,8 @@ impl PaperVenue {
             disconnected: std::collections::HashSet::new(),
             finished: HashMap::new(),
             prefix: format!("PX{}-", clock::wall_ns()),
+            cancel_on_disconnect: cfg.cancel_on_disconnect,
+            md: MdServer::new(symbols),
         };
         let matcher = std::thread::Builder::new()
             .name("paper-exchange".into())
@@ -122,10 +123,7 @@ impl PaperVenue {
         venue.engine = Some(Engine::start(
             &cfg.settings,
             Role::Acceptor,
-            Arc::new(Requests {
-                tx: req_tx,
-                cancel_on_disconnect: cfg.cancel_on_disconnect,
-            }),
+            Arc::new(Requests { tx: req_tx }),
         )?);
         Ok(venue)
     }
@@ -160,6 +158,9 @@ struct Book {
     disconnected: std::collections::HashSet<String>,
     /// Exec ids of this run: `PX<start ns>-<n>`, never the same across restarts.
     prefix: String,
+    cancel_on_disconnect: bool,
+    /// Market data subscriptions.
+    md: MdServer,
 }
 
 impl Book {
@@ -177,7 +178,13 @@ impl Book {
                     Err(_) => return,
                 },
                 recv(md) -> m => match m {
-                    Ok(m) => self.apply(ExchangeInput::Market(m)),
+                    Ok(m) => {
+                        // Always, so a later subscriber's snapshot is the book as it is.
+                        for (session, msg) in self.md.market(&m) {
+                            send(msg, &session);
+                        }
+                        self.apply(ExchangeInput::Market(m));
+                    }
                     Err(_) => md = crossbeam_channel::never(),
                 },
                 recv(stop) -> _ => return,
@@ -188,7 +195,16 @@ impl Book {
     fn on_request(&mut self, session: SessionKey, req: VenueRequest) {
         let ts_ns = clock::wall_ns();
         match req {
+            VenueRequest::MarketData(req) => {
+                for (session, msg) in self.md.request(&session, req) {
+                    send(msg, &session);
+                }
+            }
             VenueRequest::Disconnected => {
+                self.md.disconnected(&session);
+                if !self.cancel_on_disconnect {
+                    return;
+                }
                 let theirs: Vec<String> = self
                     .orders
                     .iter()

@@ -27,7 +27,10 @@ pub enum VenueRequest {
         symbol: String,
         side: Side,
     },
-    /// Not a message: the session logged out, and the venue cancels on disconnect.
+    /// A MarketDataRequest.
+    MarketData(crate::md::messages::MdRequest),
+    /// Not a message: the session logged out (its subscriptions end; its orders are
+    /// cancelled if the venue cancels on disconnect).
     Disconnected,
 }
 
@@ -90,6 +93,9 @@ pub fn read(m: &Message, owner: &str, now_ns: i64) -> Result<VenueRequest, FixMa
             tag: MSG_TYPE,
             name: "MsgType",
         })?;
+    if msg_type == "V" {
+        return crate::md::messages::read_request(m).map(VenueRequest::MarketData);
+    }
     let cl_ord_id = get(m, CL_ORD_ID, "ClOrdID")?;
     match msg_type.as_str() {
         "D" => {
