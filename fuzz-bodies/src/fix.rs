@@ -29,4 +29,24 @@ pub fn fix_message(data: &[u8]) {
         }
     }
     let _ = requests::read(&msg, "FUZZ", 0);
+    // As a session reads it, repeating groups and all: the market data readers.
+    DICTIONARY.with(|dd| {
+        let Some(dd) = dd else { return };
+        let Ok(msg) = dd.try_build_message(text) else {
+            return;
+        };
+        let _ = robofleet_fix::md::messages::read_request(&msg);
+        if let Ok(robofleet_fix::md::messages::MdMessage::Snapshot { entries, .. }) =
+            robofleet_fix::md::messages::read(&msg)
+        {
+            // Sizes are never negative.
+            assert!(entries.iter().all(|e| e.size >= 0), "{entries:?}");
+        }
+        let _ = requests::read(&msg, "FUZZ", 0);
+    });
+}
+
+thread_local! {
+    static DICTIONARY: Option<robofleet_fix::engine::DataDictionary> =
+        robofleet_fix::engine::fix44_dictionary().ok();
 }

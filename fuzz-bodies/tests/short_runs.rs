@@ -162,7 +162,10 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
             "8=FIX.4.4\x019=99\x0135=9\x0134=6\x0149=V\x0152=20261102-07:00:01.000\x0156=D\x0111=ma_si-7/c1\x0137=V-9\x0139=0\x0141=ma_si-7\x01434=1\x01102=1\x0158=x\x0110=185\x01",
             "8=FIX.4.4\x019=114\x0135=D\x0134=2\x0149=D\x0152=20261102-07:00:01.000\x0156=V\x0111=r-1\x0138=3\x0140=2\x0144=99999.5\x0154=1\x0155=Si\x0159=3\x0160=20261102-07:00:01.000\x0110=177\x01",
             "20261102-07:00:00.200",
-        ]),
+        ])
+        .into_iter()
+        .chain(market_data_seeds())
+        .collect(),
         "csv_row" => text(&[
             "2026-11-02T07:00:00.278Z,Si,quote,100000,14,100001,12,,",
             "2026-11-02T07:00:05.001Z,RTS,trade,,,,,110000,3",
@@ -233,4 +236,54 @@ fn every_fuzz_target_survives_its_seeds_and_their_mutations() {
     }
     let _ = std::panic::take_hook();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A MarketDataRequest, a snapshot and an incremental refresh as they cross the wire.
+fn market_data_seeds() -> Vec<Vec<u8>> {
+    use robofleet_fix::md::messages::{self, MdRequest, Subscription};
+    use robofleet_fix::md::{Action, Depth, Entry, EntryKind};
+    let entry = |action, kind, price: &str| Entry {
+        action,
+        kind,
+        price: price.parse().unwrap(),
+        size: 3,
+        ts_ns: Some(1_793_602_800_123_456_789),
+    };
+    let req = MdRequest {
+        id: "d1:Si".into(),
+        subscription: Subscription::Updates,
+        depth: Depth::Levels(0),
+        incremental: true,
+        book: true,
+        trades: true,
+        symbols: vec!["Si".into()],
+    };
+    let book = [
+        entry(Action::New, EntryKind::Bid, "99998.5"),
+        entry(Action::New, EntryKind::Offer, "100000"),
+    ];
+    let changes = [
+        entry(Action::Delete, EntryKind::Bid, "99998.5"),
+        entry(Action::New, EntryKind::Trade, "100000"),
+    ];
+    [
+        messages::request(&req),
+        messages::snapshot("d1:Si", "Si", &book),
+        messages::incremental("d1:Si", "Si", &changes),
+    ]
+    .into_iter()
+    .map(|m| {
+        let mut m = m.unwrap();
+        m.with_header_mut(|h| {
+            use robofleet_fix::engine::FieldMap;
+            h.set_field(8, "FIX.4.4")?;
+            h.set_field(49, "V")?;
+            h.set_field(56, "D")?;
+            h.set_field(34, 9)?;
+            h.set_field(52, "20261102-07:00:01.000")
+        })
+        .unwrap();
+        m.to_fix_string().unwrap().into_bytes()
+    })
+    .collect()
 }

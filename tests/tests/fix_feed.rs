@@ -41,14 +41,14 @@ fn session_file(dir: &Path, role: Role, session: &SessionKey, port: u16) -> Path
     .expect("settings written")
 }
 
-fn start_venue(dir: &Path, port: u16, feed: &Feed) -> PaperVenue {
+fn start_venue(dir: &Path, port: u16, feed: &Feed, client: &str) -> PaperVenue {
     PaperVenue::start(
         &zmq_context(),
         PaperConfig {
             settings: session_file(
                 &dir.join("venue"),
                 Role::Acceptor,
-                &key("PAPER", "MD"),
+                &key("PAPER", client),
                 port,
             ),
             feed_endpoint: feed.endpoint.clone(),
@@ -59,17 +59,12 @@ fn start_venue(dir: &Path, port: u16, feed: &Feed) -> PaperVenue {
     .expect("paper venue starts")
 }
 
-fn start_feed(dir: &Path, port: u16, symbols: &[&str]) -> (FixFeed, String) {
+fn start_feed(dir: &Path, port: u16, symbols: &[&str], me: &str) -> (FixFeed, String) {
     let endpoint = format!("tcp://127.0.0.1:{}", free_port());
     let feed = FixFeed::start(
         &zmq_context(),
         FixFeedConfig {
-            settings: session_file(
-                &dir.join("feed"),
-                Role::Initiator,
-                &key("MD", "PAPER"),
-                port,
-            ),
+            settings: session_file(&dir.join("feed"), Role::Initiator, &key(me, "PAPER"), port),
             endpoint: endpoint.clone(),
             sndhwm: 100_000,
             symbols: symbols.iter().map(|s| s.to_string()).collect(),
@@ -222,8 +217,8 @@ fn a_venues_fix_market_data_reaches_the_zeromq_feed_unchanged() {
         ts: 1_790_000_000_000_000_000,
         sent: Vec::new(),
     };
-    let _venue = start_venue(dir.path(), port, &src.feed);
-    let (fix_feed, endpoint) = start_feed(dir.path(), port, &["Si", "RTS"]);
+    let _venue = start_venue(dir.path(), port, &src.feed, "MD1");
+    let (fix_feed, endpoint) = start_feed(dir.path(), port, &["Si", "RTS"], "MD1");
     let sub = subscriber(&endpoint);
     warm_up(&mut src, &sub, "Si");
     // A subscriber that joins now, after the books' snapshots: it is sent them again.
@@ -311,4 +306,124 @@ fn a_venues_fix_market_data_reaches_the_zeromq_feed_unchanged() {
     assert_eq!(rts_quotes.last(), Some(&(p("149960"), 4, p("150040"), 6)));
     assert_eq!(fix_feed.counters.rejected.load(Ordering::Relaxed), 0);
     assert_eq!(fix_feed.counters.dropped_hwm.load(Ordering::Relaxed), 0);
+}
+
+#[test]
+fn a_refused_symbol_is_counted_and_a_returning_venue_is_subscribed_to_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut src = Source {
+        feed: Feed::new(),
+        ts: 1_790_000_000_000_000_000,
+        sent: Vec::new(),
+    };
+    let venue = start_venue(dir.path(), port, &src.feed, "MD2");
+    let (fix_feed, endpoint) = start_feed(dir.path(), port, &["Si", "NOPE"], "MD2");
+    let sub = subscriber(&endpoint);
+    let c = fix_feed.counters.clone();
+    // NOPE's quotes and depth are both refused (MarketDataRequestReject); Si flows.
+    assert!(wait_until(T, || c.rejected.load(Ordering::Relaxed) == 2));
+    warm_up(&mut src, &sub, "Si");
+
+    drop(venue);
+    let venue = start_venue(dir.path(), port, &src.feed, "MD2");
+    assert!(
+        wait_until(T, || c.logons.load(Ordering::Relaxed) == 2),
+        "the feed logs on again"
+    );
+    // The new logon's subscriptions: Si's book comes again as a snapshot, and quotes flow.
+    let deadline = Instant::now() + T;
+    let (mut snapshot, mut quote) = (false, false);
+    while !(snapshot && quote) {
+        assert!(
+            Instant::now() < deadline,
+            "nothing after the venue came back"
+        );
+        src.quote("Si", "99990", 1, "99995", 2);
+        while let Some(md) = recv(&sub) {
+            match md.kind {
+                MarketKind::Depth { snapshot: true, .. } if md.symbol == "Si" => snapshot = true,
+                MarketKind::Quote { .. } if md.symbol == "Si" => quote = true,
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(c.rejected.load(Ordering::Relaxed), 4, "NOPE refused again");
+    drop(venue);
+}
+
+#[test]
+fn robofleet_feed_fix_republishes_and_says_what_it_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut src = Source {
+        feed: Feed::new(),
+        ts: 1_790_000_000_000_000_000,
+        sent: Vec::new(),
+    };
+    let _venue = start_venue(dir.path(), port, &src.feed, "MD3");
+    let settings = session_file(
+        &dir.path().join("feed"),
+        Role::Initiator,
+        &key("MD3", "PAPER"),
+        port,
+    );
+    let endpoint = format!("tcp://127.0.0.1:{}", free_port());
+    let child = std::process::Command::new(target_dir().join("robofleet"))
+        .args(["feed", "--fix"])
+        .arg(&settings)
+        .args([
+            "--symbols",
+            "Si",
+            "--book",
+            "quotes",
+            "--endpoint",
+            &endpoint,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("robofleet feed --fix runs");
+    let sub = subscriber(&endpoint);
+    let deadline = Instant::now() + T;
+    let got = loop {
+        assert!(
+            Instant::now() < deadline,
+            "no quote came out of robofleet feed --fix"
+        );
+        src.quote("Si", "99998", 12, "100000", 7);
+        if let Some(md) = recv(&sub) {
+            break md;
+        }
+    };
+    assert_eq!(got.symbol, "Si");
+    assert!(matches!(got.kind, MarketKind::Quote { .. }), "{got:?}");
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON stats line");
+    let mut keys: Vec<&str> = stats
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "dropped_hwm",
+            "logons",
+            "published",
+            "rejected",
+            "unreadable"
+        ]
+    );
+    assert!(stats["published"].as_u64().unwrap() >= 1, "{stats}");
+    assert_eq!(stats["logons"], 1);
+    assert_eq!(stats["rejected"], 0);
 }

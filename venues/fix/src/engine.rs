@@ -10,7 +10,7 @@ use quickfix::{
     FixSocketServerKind, Initiator, LogCallback, LogFactory, MsgFromAdminError, SessionId,
     SessionSettings,
 };
-pub use quickfix::{Message, MsgFromAppError};
+pub use quickfix::{DataDictionary, FieldMap, Message, MsgFromAppError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -24,6 +24,27 @@ pub fn field(msg: &Message, tag: i32) -> Option<String> {
 /// QuickFIX's FIX 4.4 data dictionary, shipped with the binary (QuickFIX's spec file):
 /// written beside the settings for `DataDictionary=` to name.
 pub const FIX44_XML: &str = include_str!("../spec/FIX44.xml");
+
+/// The FIX 4.4 dictionary loaded (from a copy in the temp folder), to read a message's
+/// text with its repeating groups as a session would; for tests and fuzzing.
+pub fn fix44_dictionary() -> Result<quickfix::DataDictionary, FixMapError> {
+    static WRITTEN: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    let path = WRITTEN.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("robofleet-FIX44-{}.xml", std::process::id()));
+        std::fs::write(&path, FIX44_XML)
+            .map(|()| path.clone())
+            .map_err(|e| format!("{}: {e}", path.display()))
+    });
+    match path {
+        Ok(path) => Ok(quickfix::DataDictionary::try_from_path(path)?),
+        Err(e) => Err(FixMapError::Bad {
+            tag: 0,
+            name: "DataDictionary",
+            value: e.clone(),
+            why: "cannot be written",
+        }),
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {

@@ -373,3 +373,7 @@ pub fn read(m: &Message) -> Result<MdMessage, FixMapError> {
         other => Err(FixMapError::Unexpected(other.to_string())),
     }
 }
+
+#[cfg(test)]
+#[path = "messages_tests.rs"]
+mod tests;
