@@ -23,7 +23,7 @@ enum Command {
     Ctl(cmd::ctl::Args),
     /// Run the order gateway as its own process on a shared (MongoDB) store.
     Gateway(cmd::gateway::Args),
-    /// Publish market data (CSV replay or synthetic) over ZeroMQ.
+    /// Publish market data (CSV replay, synthetic, or a FIX venue's) over ZeroMQ.
     Feed(cmd::feed::Args),
     /// Run a venue for gateways to connect to: the simulated exchange behind FIX 4.4.
     Venue(cmd::venue::Args),
