@@ -225,6 +225,10 @@ pub fn run(args: &FixArgs) -> anyhow::Result<()> {
     let rtt = tcp_round_trip(args, 200)?;
     let runs = [
         (SyncPolicy::EveryWrite, "always (every write fsynced)"),
+        (
+            SyncPolicy::Group,
+            "group (group commit: durable before it leaves)",
+        ),
         (SyncPolicy::IntervalMs(100), "interval:100 (the default)"),
     ];
     let mut results = Vec::new();

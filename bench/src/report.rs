@@ -129,6 +129,9 @@ pub fn sync_meaning(p: SyncPolicy) -> String {
         SyncPolicy::IntervalMs(ms) => {
             format!("fdatasync every {ms} ms on a background thread (not in the order path)")
         }
+        SyncPolicy::Group => {
+            "group commit: one fdatasync on a background thread for every write before it; notifications wait for it".into()
+        }
     }
 }
 

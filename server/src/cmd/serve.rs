@@ -57,7 +57,7 @@ pub struct Args {
     /// shared database, run one `robofleet gateway` for the whole fleet). [default: auto]
     #[arg(long, value_enum)]
     pub gateway: Option<GatewayMode>,
-    /// Embedded store sync policy: never, always, or interval:MS. [default: interval:100]
+    /// Embedded store sync policy: never, always, group (group commit), or interval:MS. [default: interval:100]
     #[arg(long)]
     #[serde(default, deserialize_with = "sync_from_str")]
     pub sync: Option<SyncPolicy>,

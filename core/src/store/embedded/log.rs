@@ -199,6 +199,8 @@ pub(super) struct LogWriter {
     dirty: Arc<AtomicBool>,
     /// A failed write could not be undone: refuse further writes.
     broken: bool,
+    /// Group commit: wakes the group thread (see `group.rs`).
+    kick: Option<crossbeam_channel::Sender<()>>,
 }
 
 impl LogWriter {
@@ -210,6 +212,7 @@ impl LogWriter {
             len,
             dirty,
             broken: false,
+            kick: None,
         }
     }
 
@@ -240,10 +243,24 @@ impl LogWriter {
             return Err(e.into());
         }
         self.len += self.buf.len() as u64;
-        if matches!(self.policy, SyncPolicy::IntervalMs(_)) {
+        if matches!(self.policy, SyncPolicy::IntervalMs(_) | SyncPolicy::Group) {
             self.dirty.store(true, Ordering::Release);
         }
+        if let Some(kick) = &self.kick {
+            // Full means the group thread is awake already and will see this write.
+            let _ = kick.try_send(());
+        }
         Ok(())
+    }
+
+    /// Group commit: wake the group thread at each write.
+    pub(super) fn wake_on_write(&mut self, kick: crossbeam_channel::Sender<()>) {
+        self.kick = Some(kick);
+    }
+
+    /// Bytes in the log.
+    pub(super) fn len(&self) -> u64 {
+        self.len
     }
 
     pub(super) fn sync(&self) -> Result<(), StoreError> {

@@ -23,6 +23,9 @@ mod tests;
 
 pub use sync::{ParseSyncPolicyError, SyncPolicy};
 
+mod group;
+
+use self::group::{Deferred, GroupSyncer, Notice};
 use self::log::{LogWriter, Record, RecordRef};
 use self::state::{CancelAction, State};
 use self::sync::Syncer;
@@ -34,7 +37,7 @@ use crossbeam_channel::Sender;
 use robofleet_api::Instrument;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -43,10 +46,14 @@ pub const LOG_FILE: &str = "store.log";
 
 /// The default [`Store`]: see the [module docs](self) for the format and guarantees.
 pub struct EmbeddedStore {
-    inner: Mutex<Inner>,
+    inner: Arc<Mutex<Inner>>,
     path: PathBuf,
+    /// Log bytes known to be on disk (kept by the group commit thread).
+    durable: Arc<AtomicU64>,
     /// Declared last: dropped after `inner`, then syncs a last time and stops.
     _syncer: Option<Syncer>,
+    /// With [`SyncPolicy::Group`]: syncs, then delivers what each sync covered.
+    _group: Option<GroupSyncer>,
 }
 
 struct Inner {
@@ -56,6 +63,8 @@ struct Inner {
     /// robot -> its watchers.
     robots: HashMap<String, Vec<(u64, Sender<RobotUpdate>)>>,
     next_watch: u64,
+    /// With [`SyncPolicy::Group`]: notifications waiting for the sync that covers them.
+    deferred: Option<Deferred>,
 }
 
 impl EmbeddedStore {
@@ -85,22 +94,46 @@ impl EmbeddedStore {
             )?),
             _ => None,
         };
+        let (kick_tx, kick_rx) = crossbeam_channel::bounded::<()>(1);
+        let group = sync == SyncPolicy::Group;
+        let group_file = if group { Some(file.try_clone()?) } else { None };
+        let durable = Arc::new(AtomicU64::new(len));
         tracing::debug!(
             "store: opened {} ({} orders, {} trades, sync {sync})",
             path.display(),
             state.orders.len(),
             state.trades.len()
         );
+        let mut log = LogWriter::new(file, len, sync, dirty.clone());
+        if group {
+            log.wake_on_write(kick_tx);
+        }
+        let inner = Arc::new(Mutex::new(Inner {
+            state,
+            log,
+            gateways: Vec::new(),
+            robots: HashMap::new(),
+            next_watch: 1,
+            deferred: group.then(Deferred::default),
+        }));
+        let group = match group_file {
+            Some(file) => Some(GroupSyncer::start(
+                group::Shared {
+                    inner: inner.clone(),
+                    file,
+                    dirty,
+                    durable: durable.clone(),
+                },
+                kick_rx,
+            )?),
+            None => None,
+        };
         Ok(EmbeddedStore {
-            inner: Mutex::new(Inner {
-                state,
-                log: LogWriter::new(file, len, sync, dirty),
-                gateways: Vec::new(),
-                robots: HashMap::new(),
-                next_watch: 1,
-            }),
+            inner,
             path,
+            durable,
             _syncer: syncer,
+            _group: group,
         })
     }
 
@@ -109,9 +142,39 @@ impl EmbeddedStore {
         &self.path
     }
 
-    /// Force everything written so far to stable storage, whatever the policy.
+    /// Force everything written so far to stable storage, whatever the policy (and hand
+    /// on the notifications group commit was holding for it).
     pub fn sync(&self) -> Result<(), StoreError> {
-        self.lock().log.sync()
+        let mut inner = self.lock();
+        inner.log.sync()?;
+        self.durable
+            .fetch_max(inner.log.len(), std::sync::atomic::Ordering::AcqRel);
+        inner.deliver_all_deferred();
+        Ok(())
+    }
+
+    /// Log bytes written so far (handed to the operating system).
+    pub fn written_len(&self) -> u64 {
+        self.lock().log.len()
+    }
+
+    /// Log bytes known to be on stable storage: kept by group commit, and by [`Self::sync`]
+    /// and [`SyncPolicy::EveryWrite`]'s writes through them; under other policies it says
+    /// only what was synced through `sync`.
+    pub fn durable_len(&self) -> u64 {
+        self.durable.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Before a new watcher is told the state: what the state holds must be durable, and
+    /// the notifications waiting for that go out first, to the watchers there already.
+    fn settle(&self, inner: &mut Inner) -> Result<(), StoreError> {
+        if inner.deferred.as_ref().is_some_and(|d| !d.is_empty()) {
+            inner.log.sync()?;
+            self.durable
+                .fetch_max(inner.log.len(), std::sync::atomic::Ordering::AcqRel);
+            inner.deliver_all_deferred();
+        }
+        Ok(())
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -196,18 +259,45 @@ fn broadcast<S, T: Clone>(sinks: &mut Vec<S>, msg: T, sender: impl Fn(&S) -> &Se
 
 impl Inner {
     fn notify_gateways(&mut self, request: impl FnOnce() -> GatewayRequest) {
-        if !self.gateways.is_empty() {
-            broadcast(&mut self.gateways, request(), |s| s);
+        if self.gateways.is_empty() {
+            return;
+        }
+        match self.deferred.as_mut() {
+            Some(d) => d.push(Notice::Gateway(request())),
+            None => broadcast(&mut self.gateways, request(), |s| s),
         }
     }
 
     fn notify_robot(&mut self, robot: &str, update: impl FnOnce() -> RobotUpdate) {
-        let Some(watchers) = self.robots.get_mut(robot) else {
+        if !self.robots.contains_key(robot) {
             return;
-        };
-        broadcast(watchers, update(), |(_, s)| s);
-        if watchers.is_empty() {
-            self.robots.remove(robot);
+        }
+        match self.deferred.as_mut() {
+            Some(d) => d.push(Notice::Robot(robot.to_string(), update())),
+            None => self.deliver(Notice::Robot(robot.to_string(), update())),
+        }
+    }
+
+    /// Hand `notice` to its watchers now.
+    fn deliver(&mut self, notice: Notice) {
+        match notice {
+            Notice::Gateway(request) => broadcast(&mut self.gateways, request, |s| s),
+            Notice::Robot(robot, update) => {
+                let Some(watchers) = self.robots.get_mut(&robot) else {
+                    return;
+                };
+                broadcast(watchers, update, |(_, s)| s);
+                if watchers.is_empty() {
+                    self.robots.remove(&robot);
+                }
+            }
+        }
+    }
+
+    fn deliver_all_deferred(&mut self) {
+        let due = self.deferred.as_mut().map(Deferred::take_all);
+        for notice in due.into_iter().flatten() {
+            self.deliver(notice);
         }
     }
 }
@@ -306,6 +396,7 @@ impl Store for EmbeddedStore {
 
     fn watch_order_requests(&self, sink: Sender<GatewayRequest>) -> Result<(), StoreError> {
         let mut inner = self.lock();
+        self.settle(&mut inner)?;
         for order in inner
             .state
             .orders
@@ -336,6 +427,7 @@ impl Store for EmbeddedStore {
 
     fn watch_robot(&self, robot: &str, sink: Sender<RobotUpdate>) -> Result<WatchId, StoreError> {
         let mut inner = self.lock();
+        self.settle(&mut inner)?;
         let id = inner.next_watch;
         inner.next_watch += 1;
         inner

@@ -806,6 +806,7 @@ fn every_policy_persists() {
         SyncPolicy::IntervalMs(1),
         SyncPolicy::IntervalMs(0),
         SyncPolicy::default(),
+        SyncPolicy::Group,
     ] {
         let dir = tempfile::tempdir().unwrap();
         let nested = dir.path().join("a/b");
@@ -826,6 +827,7 @@ fn sync_policy_parses_and_displays() {
         ("always", SyncPolicy::EveryWrite),
         ("interval:100", SyncPolicy::IntervalMs(100)),
         ("interval:1", SyncPolicy::IntervalMs(1)),
+        ("group", SyncPolicy::Group),
     ];
     for (text, policy) in cases {
         assert_eq!(text.parse::<SyncPolicy>(), Ok(policy));
