@@ -229,6 +229,7 @@ pub mod reject_reason {
     pub const UNKNOWN_SYMBOL: char = '0';
     pub const DUPLICATE_MD_REQ_ID: char = '1';
     pub const UNSUPPORTED_MD_UPDATE_TYPE: char = '6';
+    pub const UNSUPPORTED_MD_ENTRY_TYPE: char = '8';
 }
 
 /// A MarketDataRequestReject.

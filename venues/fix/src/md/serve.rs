@@ -80,6 +80,18 @@ impl MdServer {
                 format!("MDReqID {} is subscribed already", req.id),
             );
         }
+        if req.symbols.is_empty() {
+            return refuse(
+                reject_reason::UNKNOWN_SYMBOL,
+                "no symbol: NoRelatedSym (146) names none".into(),
+            );
+        }
+        if !req.book && !req.trades {
+            return refuse(
+                reject_reason::UNSUPPORTED_MD_ENTRY_TYPE,
+                "no entry types: NoMDEntryTypes (267) asks for none".into(),
+            );
+        }
         if req.subscription == Subscription::Updates && !req.incremental {
             return refuse(
                 reject_reason::UNSUPPORTED_MD_UPDATE_TYPE,
@@ -300,3 +312,7 @@ impl Sub {
         out
     }
 }
+
+#[cfg(test)]
+#[path = "serve_tests.rs"]
+mod tests;
