@@ -412,6 +412,8 @@ fn kill_9_of_the_server_at_random_points_loses_and_doubles_no_fill_and_no_order(
             .arg("--fix")
             .arg(&gateway_cfg)
             .args(["--settle-ms", "50"])
+            // The durable setting docs/venues.md gives for a live venue: group commit.
+            .args(["--sync", "group"])
             .spawn()
             .expect("start robofleet serve")
     };
