@@ -302,6 +302,21 @@ fn a_fleet_paper_trades_over_fix_and_holds_its_orders_while_the_venue_is_down() 
     for t in srv.trades("template").as_array().unwrap() {
         assert!(t["exec_id"].as_str().unwrap().starts_with("SIM-"), "{t}");
     }
+    // Order -> FIX -> fill -> robot -> position: the robot heard each fill the store has,
+    // and its position is what they add up to (the template robot only buys).
+    assert!(
+        wait_until(T, || {
+            let fills = srv.status("template")["fills_received"].as_u64();
+            let trades = srv.trades("template");
+            let trades = trades.as_array().unwrap();
+            let bought: i64 = trades.iter().map(|t| t["qty"].as_i64().unwrap()).sum();
+            let positions = srv.ok(serde_json::json!({"cmd": "positions", "robot": "template"}));
+            fills == Some(trades.len() as u64)
+                && positions[0]["symbol"] == "Si"
+                && positions[0]["qty"].as_i64() == Some(bought)
+        }),
+        "the robot's fills and position should match the store's trades"
+    );
 
     // The venue goes away: new orders are held, not lost and not rejected.
     venue.kill().unwrap();
