@@ -173,17 +173,6 @@ fn venue(clients: &[&str]) -> (PaperVenue, u16, tempfile::TempDir) {
 
 const W: Duration = Duration::from_secs(5);
 
-/// QuickFIX's threaded acceptor (1.15, `ThreadedSocketConnection::read`) goes on polling a
-/// connection's descriptor for up to a second after its session closed it: a connection
-/// opened in between that gets the same descriptor has its bytes read by the old thread,
-/// for the old session (seen here 1 run in 3: a logon never answered, "CompID problem" on
-/// the old session; docs/venues.md). The paper venue inherits it; a client that reconnects
-/// within that second may meet it. These tests are about the session layer, so they let the
-/// closed connection's thread end before the next client connects.
-fn let_the_closed_connection_end() {
-    std::thread::sleep(Duration::from_millis(1200));
-}
-
 #[test]
 fn the_session_layer_behaves_as_fix_says() {
     let _ = tracing_subscriber::fmt()
@@ -197,7 +186,6 @@ fn the_session_layer_behaves_as_fix_says() {
     stranger.logon("30", None);
     assert!(stranger.expect("A", Duration::from_millis(800)).is_none());
     assert!(stranger.closed(W), "a stranger's connection stays open");
-    let_the_closed_connection_end();
 
     // A good logon is answered with a logon; a test request with a heartbeat naming it.
     let mut a = Raw::connect(port, "RAWA");
@@ -218,7 +206,6 @@ fn the_session_layer_behaves_as_fix_says() {
         "{out:?}"
     );
     assert!(a.closed(W));
-    let_the_closed_connection_end();
 
     // Sequence number too high: the venue logs on and asks for what it missed.
     let mut b = Raw::connect(port, "RAWB");
