@@ -29,10 +29,13 @@ pub fn fix_message(data: &[u8]) {
         }
     }
     let _ = requests::read(&msg, "FUZZ", 0);
-    // As a session reads it, repeating groups and all: the market data readers.
+    // As a session reads it, repeating groups and all: the market data readers. The input
+    // is framed anew (BodyLength and CheckSum made right), so what the fuzzer makes reaches
+    // the readers instead of stopping at QuickFIX's framing checks.
+    let framed = frame(text);
     DICTIONARY.with(|dd| {
         let Some(dd) = dd else { return };
-        let Ok(msg) = dd.try_build_message(text) else {
+        let Ok(msg) = dd.try_build_message(&framed) else {
             return;
         };
         let _ = robofleet_fix::md::messages::read_request(&msg);
@@ -44,6 +47,24 @@ pub fn fix_message(data: &[u8]) {
         }
         let _ = requests::read(&msg, "FUZZ", 0);
     });
+}
+
+/// `text` as a FIX message with a right BodyLength and CheckSum: its BeginString and
+/// BodyLength (if it starts with them) and its CheckSum (if it ends with one) replaced.
+fn frame(text: &str) -> String {
+    let mut body = text;
+    if let Some(rest) = body.strip_prefix("8=") {
+        body = rest.split_once('\x01').map_or("", |(_, r)| r);
+    }
+    if let Some(rest) = body.strip_prefix("9=") {
+        body = rest.split_once('\x01').map_or("", |(_, r)| r);
+    }
+    if let Some(at) = body.rfind("\x0110=") {
+        body = &body[..at + 1];
+    }
+    let head = format!("8=FIX.4.4\x019={}\x01", body.len());
+    let sum = head.bytes().chain(body.bytes()).map(u32::from).sum::<u32>() % 256;
+    format!("{head}{body}10={sum:03}\x01")
 }
 
 thread_local! {
