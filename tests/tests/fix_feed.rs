@@ -110,6 +110,14 @@ struct Source {
 }
 
 impl Source {
+    fn new() -> Source {
+        Source {
+            feed: Feed::new(),
+            ts: 1_790_000_000_000_000_000,
+            sent: Vec::new(),
+        }
+    }
+
     fn send(&mut self, symbol: &str, kind: MarketKind) {
         // Odd ns, so a time cut to ms or µs anywhere on the way shows.
         self.ts += 1_000_123_457;
@@ -212,11 +220,7 @@ fn books(msgs: &[MarketData]) -> Vec<(Vec<Level>, Vec<Level>)> {
 fn a_venues_fix_market_data_reaches_the_zeromq_feed_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mut src = Source {
-        feed: Feed::new(),
-        ts: 1_790_000_000_000_000_000,
-        sent: Vec::new(),
-    };
+    let mut src = Source::new();
     let _venue = start_venue(dir.path(), port, &src.feed, "MD1");
     let (fix_feed, endpoint) = start_feed(dir.path(), port, &["Si", "RTS"], "MD1");
     let sub = subscriber(&endpoint);
@@ -312,11 +316,7 @@ fn a_venues_fix_market_data_reaches_the_zeromq_feed_unchanged() {
 fn a_refused_symbol_is_counted_and_a_returning_venue_is_subscribed_to_again() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mut src = Source {
-        feed: Feed::new(),
-        ts: 1_790_000_000_000_000_000,
-        sent: Vec::new(),
-    };
+    let mut src = Source::new();
     let venue = start_venue(dir.path(), port, &src.feed, "MD2");
     let (fix_feed, endpoint) = start_feed(dir.path(), port, &["Si", "NOPE"], "MD2");
     let sub = subscriber(&endpoint);
@@ -356,11 +356,7 @@ fn a_refused_symbol_is_counted_and_a_returning_venue_is_subscribed_to_again() {
 fn robofleet_feed_fix_republishes_and_says_what_it_did() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mut src = Source {
-        feed: Feed::new(),
-        ts: 1_790_000_000_000_000_000,
-        sent: Vec::new(),
-    };
+    let mut src = Source::new();
     let _venue = start_venue(dir.path(), port, &src.feed, "MD3");
     let settings = session_file(
         &dir.path().join("feed"),

@@ -1,7 +1,7 @@
 //! Reading FIX fields into our values, with errors that name the tag: shared by the
 //! gateway's side ([`crate::inbound`]) and the paper venue's ([`crate::paper::requests`]).
 
-use crate::tags::SIDE;
+use crate::tags::{MSG_TYPE, SIDE};
 use crate::FixMapError;
 use quickfix::{FieldMap, Message};
 use robofleet_api::{Price, Side};
@@ -17,6 +17,15 @@ pub fn bad(tag: i32, name: &'static str, value: String, why: &'static str) -> Fi
         value,
         why,
     }
+}
+
+/// The message's MsgType (35), from its header.
+pub fn msg_type(m: &Message) -> Result<String, FixMapError> {
+    m.with_header(|h| h.get_field(MSG_TYPE))
+        .ok_or(FixMapError::Missing {
+            tag: MSG_TYPE,
+            name: "MsgType",
+        })
 }
 
 pub fn side(m: &Message) -> Result<Side, FixMapError> {

@@ -8,7 +8,7 @@
 //! (`6`, `A`, `E`) change nothing. PossDup and PossResend are read so the adapter can skip
 //! what it has seen.
 
-use crate::fields::{bad, get, price, qty, side};
+use crate::fields::{self, bad, get, price, qty, side};
 use crate::tags::*;
 use crate::{ids, time, FixMapError};
 use quickfix::{FieldMap, Message};
@@ -79,12 +79,7 @@ pub fn from_text(text: &str) -> Result<Message, FixMapError> {
 
 /// Read a message from the venue's application level.
 pub fn read(m: &Message) -> Result<Inbound, FixMapError> {
-    let msg_type = m
-        .with_header(|h| h.get_field(MSG_TYPE))
-        .ok_or(FixMapError::Missing {
-            tag: MSG_TYPE,
-            name: "MsgType",
-        })?;
+    let msg_type = fields::msg_type(m)?;
     match msg_type.as_str() {
         "8" => read_report(m).map(|r| Inbound::Report(Box::new(r))),
         "9" => {

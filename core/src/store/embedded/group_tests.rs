@@ -4,38 +4,15 @@
 use super::super::{EmbeddedStore, SyncPolicy};
 use crate::store::{GatewayRequest, Order, OrderChange, RobotUpdate, Store};
 use crossbeam_channel::unbounded;
-use robofleet_api::{OrderStatus, OrderType, Side, TimeInForce};
+use robofleet_api::{OrderStatus, Side};
 use std::sync::Arc;
 use std::time::Duration;
 
 const T: Duration = Duration::from_secs(10);
 
+/// The store tests' order: `<robot>-<seq>`, a limit buy of 1 Si.
 fn order(robot: &str, seq: u64) -> Order {
-    Order {
-        client_id: format!("{robot}-{seq}"),
-        robot: robot.into(),
-        order_seq: seq,
-        symbol: "Si".into(),
-        side: Side::Buy,
-        order_type: OrderType::Limit {
-            price: "100.5".parse().unwrap(),
-        },
-        tif: TimeInForce::Day,
-        qty: 1,
-        status: OrderStatus::New,
-        filled_qty: 0,
-        avg_price: robofleet_api::Price::ZERO,
-        reason: None,
-        cancel_requested: false,
-        amend_request: None,
-        amends: 0,
-        created_ns: 1_000 + seq as i64,
-        updated_ns: 1_000 + seq as i64,
-        history: vec![],
-        tick_recv_mono_ns: None,
-        tick_sent_ns: None,
-        venue_order_id: None,
-    }
+    super::super::tests::order(robot, seq, "Si", Side::Buy, 1)
 }
 
 fn new_id(r: GatewayRequest) -> String {

@@ -269,12 +269,23 @@ impl Inner {
     }
 
     fn notify_robot(&mut self, robot: &str, update: impl FnOnce() -> RobotUpdate) {
-        if !self.robots.contains_key(robot) {
-            return;
-        }
         match self.deferred.as_mut() {
-            Some(d) => d.push(Notice::Robot(robot.to_string(), update())),
-            None => self.deliver(Notice::Robot(robot.to_string(), update())),
+            Some(d) if self.robots.contains_key(robot) => {
+                d.push(Notice::Robot(robot.to_string(), update()));
+            }
+            Some(_) => {}
+            // Without group commit: straight to the watchers, nothing allocated on the way.
+            None => self.deliver_robot(robot, update),
+        }
+    }
+
+    fn deliver_robot(&mut self, robot: &str, update: impl FnOnce() -> RobotUpdate) {
+        let Some(watchers) = self.robots.get_mut(robot) else {
+            return;
+        };
+        broadcast(watchers, update(), |(_, s)| s);
+        if watchers.is_empty() {
+            self.robots.remove(robot);
         }
     }
 
@@ -282,15 +293,7 @@ impl Inner {
     fn deliver(&mut self, notice: Notice) {
         match notice {
             Notice::Gateway(request) => broadcast(&mut self.gateways, request, |s| s),
-            Notice::Robot(robot, update) => {
-                let Some(watchers) = self.robots.get_mut(&robot) else {
-                    return;
-                };
-                broadcast(watchers, update, |(_, s)| s);
-                if watchers.is_empty() {
-                    self.robots.remove(&robot);
-                }
-            }
+            Notice::Robot(robot, update) => self.deliver_robot(&robot, || update),
         }
     }
 

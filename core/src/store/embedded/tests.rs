@@ -17,7 +17,7 @@ fn open(dir: &Path) -> EmbeddedStore {
     }
 }
 
-fn order(robot: &str, seq: u64, symbol: &str, side: Side, qty: i64) -> Order {
+pub(super) fn order(robot: &str, seq: u64, symbol: &str, side: Side, qty: i64) -> Order {
     Order {
         client_id: format!("{robot}-{seq}"),
         robot: robot.into(),

@@ -2,7 +2,7 @@
 //! and incremental refreshes (X) both ways, MarketDataRequestReject (Y) built.
 
 use super::{Action, Depth, Entry, EntryKind};
-use crate::fields::{bad, get};
+use crate::fields::{self, bad, get};
 use crate::outbound::message;
 use crate::tags::*;
 use crate::{time, FixMapError};
@@ -316,12 +316,7 @@ fn read_entry(g: &Group, action: Action) -> Result<Entry, FixMapError> {
 
 /// Read a W, X or Y (the client's side).
 pub fn read(m: &Message) -> Result<MdMessage, FixMapError> {
-    let msg_type = m
-        .with_header(|h| h.get_field(MSG_TYPE))
-        .ok_or(FixMapError::Missing {
-            tag: MSG_TYPE,
-            name: "MsgType",
-        })?;
+    let msg_type = fields::msg_type(m)?;
     let req_id = get(m, MD_REQ_ID, "MDReqID")?;
     let n = count(m, NO_MD_ENTRIES, "NoMDEntries");
     match msg_type.as_str() {

@@ -87,12 +87,7 @@ fn tif(m: &Message) -> Result<TimeInForce, FixMapError> {
 /// Read a client's application message; `owner` (the session's SenderCompID) is whose
 /// orders they are.
 pub fn read(m: &Message, owner: &str, now_ns: i64) -> Result<VenueRequest, FixMapError> {
-    let msg_type = m
-        .with_header(|h| h.get_field(MSG_TYPE))
-        .ok_or(FixMapError::Missing {
-            tag: MSG_TYPE,
-            name: "MsgType",
-        })?;
+    let msg_type = fields::msg_type(m)?;
     if msg_type == "V" {
         return crate::md::messages::read_request(m).map(VenueRequest::MarketData);
     }
