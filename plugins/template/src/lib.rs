@@ -9,7 +9,8 @@
 //! On every `every`-th quote of a traded symbol it places a 1-lot buy limit `offset` price
 //! units under the bid (plus a random `0..=jitter` units more), rounded down onto the tick
 //! grid, and cancels the order it placed the previous time, if that one is still working (with
-//! `amend = true` it moves that order to the new price instead, keeping its id).
+//! `amend = true` it moves that order to the new price instead, keeping its id, and only when
+//! the price changes).
 //!
 //! ## Params
 //! | name | type | default | meaning |
@@ -104,6 +105,9 @@ pub struct Template {
     quotes_seen: u64,
     /// The order placed last time, until it is cancelled, filled or rejected.
     working: Option<String>,
+    /// The price last asked for the working order (placed or amended to): an amend to the
+    /// same price would only load the venue.
+    asked: Price,
     position: i64,
     /// The specs of its symbols, every version: prices go on the tick grid in effect.
     instruments: Instruments,
@@ -141,7 +145,10 @@ impl Template {
         if self.config.amend && price.is_positive() {
             if let Some(working) = &self.working {
                 // Same order, new price: it keeps its id; the answer comes as an update.
-                out.amend(working, Some(price), None);
+                if price != self.asked {
+                    out.amend(working, Some(price), None);
+                    self.asked = price;
+                }
                 return;
             }
         }
@@ -154,6 +161,7 @@ impl Template {
         }
         // `buy_limit` returns the client id; keep it to cancel the order later.
         self.working = Some(out.buy_limit(&q.symbol, 1, price));
+        self.asked = price;
         out.log(LogLevel::Debug, format!("bid {price} on {}", q.symbol));
     }
 }
@@ -183,6 +191,7 @@ impl Robot for Template {
             rng: Rng::new(args.seed),
             quotes_seen: 0,
             working: None,
+            asked: Price::ZERO,
             position: 0,
             instruments: Instruments::new(),
         })

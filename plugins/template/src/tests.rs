@@ -131,6 +131,9 @@ fn with_amend_it_moves_its_order_instead_of_replacing_it() {
         }]
     );
     assert_eq!(h.robot.working(), Some("template-1"));
+    // The same bid again: the order is already there, no amend to the same price.
+    let a = h.quote("Si", px("100010"), px("100011"));
+    assert!(a.iter().all(|x| matches!(x, Action::Log { .. })), "{a:?}");
     // The order ends: the next quote sends a new one.
     h.order_update("template-1", "Si", OrderStatus::Cancelled, 0, 0);
     let a = h.quote("Si", px("100010"), px("100011"));
