@@ -193,6 +193,7 @@ fn start(
         venue,
         answers: Vec::new(),
         instruments,
+        unknown_symbol_read: None,
         stored_fills,
         clock: runner::OrderClock::default(),
         throttle: cfg.session_rate.map(|r| {

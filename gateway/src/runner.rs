@@ -115,6 +115,10 @@ fn mono_now() -> i64 {
 /// How often the gateway re-reads the instrument registry from the store.
 const INSTRUMENTS_REFRESH: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// The least time between two extra reads of the registry for an order on a symbol it does not
+/// hold: enough that a stream of orders on a made-up symbol cannot load the store.
+const UNKNOWN_SYMBOL_REREAD: std::time::Duration = std::time::Duration::from_millis(100);
+
 pub struct Runner {
     pub store: Arc<dyn Store>,
     pub stats: Arc<GatewayStats>,
@@ -123,6 +127,8 @@ pub struct Runner {
     pub answers: Vec<ExchangeOutput>,
     /// The registry the venue checks against, as last read from the store.
     pub instruments: Vec<robofleet_api::Instrument>,
+    /// When the registry was last read for an order on a symbol it did not hold.
+    pub unknown_symbol_read: Option<std::time::Instant>,
     pub stored_fills: StoredFills,
     pub clock: OrderClock,
     /// The venue session's message rate, when it has one: requests wait here for a token.
@@ -232,6 +238,24 @@ impl Runner {
         }
     }
 
+    /// Before an order on a symbol the registry we hold does not list is refused, read the
+    /// registry again: a server may have just written it (a gateway that started first, or
+    /// a reload less than [`INSTRUMENTS_REFRESH`] ago).
+    fn know_symbol(&mut self, symbol: &str) {
+        if self.instruments.iter().any(|i| i.symbol == symbol) {
+            return;
+        }
+        let now = std::time::Instant::now();
+        if self
+            .unknown_symbol_read
+            .is_some_and(|t| now.duration_since(t) < UNKNOWN_SYMBOL_REREAD)
+        {
+            return;
+        }
+        self.unknown_symbol_read = Some(now);
+        self.refresh_instruments();
+    }
+
     /// A request from the store: to the venue now, or in turn when the session's rate says.
     pub fn submit(&mut self, req: GatewayRequest) {
         match self.throttle.as_mut() {
@@ -278,6 +302,7 @@ impl Runner {
                 self.stats.record_order_latency(&order);
                 GatewayStats::bump(&self.stats.orders_seen);
                 self.clock.open(&order);
+                self.know_symbol(&order.symbol);
                 let ts_ns = self.clock.stamp(&order.client_id);
                 if let Some(change) = self.stored_fills.catch_up(&mut order, ts_ns) {
                     self.write_change(&change);

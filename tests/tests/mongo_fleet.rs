@@ -66,12 +66,15 @@ fn status_of(store: &Arc<dyn Store>, client_id: &str) -> Option<OrderStatus> {
         .map(|o| o.status)
 }
 
-/// `robofleet gateway` as its own process; killed (SIGTERM, then SIGKILL) when dropped.
-struct GatewayProcess(std::process::Child);
+/// `robofleet gateway` as its own process; killed (SIGTERM, then SIGKILL) when dropped. Its
+/// log goes to a file, printed when the test fails.
+struct GatewayProcess(std::process::Child, tempfile::NamedTempFile);
 
 impl GatewayProcess {
     fn start(uri: &str, feed: &Feed) -> GatewayProcess {
         let exe = target_dir().join("robofleet");
+        let log = tempfile::NamedTempFile::new().expect("gateway log file");
+        let stderr = log.reopen().expect("gateway log file");
         let child = std::process::Command::new(exe)
             .args([
                 "gateway",
@@ -83,10 +86,14 @@ impl GatewayProcess {
                 "0",
             ])
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(stderr)
+            .env(
+                "RUST_LOG",
+                "robofleet=debug,robofleet_gateway=debug,robofleet_core=debug",
+            )
             .spawn()
             .expect("start robofleet gateway");
-        GatewayProcess(child)
+        GatewayProcess(child, log)
     }
 }
 
@@ -101,6 +108,10 @@ impl Drop for GatewayProcess {
             let _ = self.0.kill();
         }
         let _ = self.0.wait();
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(self.1.path()).unwrap_or_default();
+            eprintln!("--- robofleet gateway's log ---\n{log}--- end ---");
+        }
     }
 }
 
@@ -117,12 +128,16 @@ fn two_servers_and_one_gateway_process_share_one_database() {
     assert!(wait_until(T, || robot(&a, "pa").is_some() && robot(&b, "pb").is_some()));
 
     // Each robot bids at its first quote; the one gateway accepts both orders.
-    assert!(wait_until(T, || {
-        feed.quote("Si", 100.0, 101.0, 5);
-        std::thread::sleep(Duration::from_millis(20));
-        status_of(&a.store, "pa-1") == Some(OrderStatus::Working)
-            && status_of(&a.store, "pb-1") == Some(OrderStatus::Working)
-    }));
+    assert!(
+        wait_until(T, || {
+            feed.quote("Si", 100.0, 101.0, 5);
+            std::thread::sleep(Duration::from_millis(20));
+            status_of(&a.store, "pa-1") == Some(OrderStatus::Working)
+                && status_of(&a.store, "pb-1") == Some(OrderStatus::Working)
+        }),
+        "{:?}",
+        a.store.orders(&OrderFilter::default())
+    );
     // The market crosses both bids: each fill reaches its own robot on its own server.
     assert!(wait_until(T, || {
         feed.quote("Si", 99.0, 100.0, 5);

@@ -376,6 +376,38 @@ fn rejects_cancels_and_store_errors() {
 }
 
 #[test]
+fn a_registry_written_after_the_gateway_started_is_read_before_an_order_is_refused() {
+    let s = Setup::new();
+    // The gateway starts first, on a store with no registry yet (a fleet's gateway process
+    // started before its servers).
+    let si = s.store.instruments().expect("read");
+    s.store.put_instruments(&[]).expect("clear");
+    let _gw = s.spawn();
+    s.store.put_instruments(&si).expect("a server writes it");
+    // At once, well inside the periodic re-read: the order is checked against it.
+    let limit = OrderType::Limit { price: px("50.0") };
+    s.store
+        .insert_order(&order("bot-1", limit, 1))
+        .expect("insert");
+    assert!(wait_until(|| s
+        .status_of("bot-1")
+        .is_some_and(|st| st != OrderStatus::New)));
+    assert_eq!(s.status_of("bot-1"), Some(OrderStatus::Working));
+    // A symbol in no registry is still refused.
+    let mut made_up = order("bot-2", limit, 1);
+    made_up.symbol = "XX".into();
+    s.store.insert_order(&made_up).expect("insert");
+    assert!(wait_until(
+        || s.status_of("bot-2") == Some(OrderStatus::Rejected)
+    ));
+    let reason = s.store.order("bot-2").and_then(|o| o.reason);
+    assert_eq!(
+        reason.as_deref(),
+        Some("unknown symbol XX: not in the instrument registry")
+    );
+}
+
+#[test]
 fn bad_feed_endpoint_is_an_error() {
     let ctx = zmq::Context::new();
     let cfg = GatewayConfig {
