@@ -260,7 +260,10 @@ LATENCY = {k: is_int for k in ("count", "min", "p50", "p99", "p999", "max")}
 LATENCY["mean"] = is_num
 GATEWAY = {k: is_int for k in ("orders_seen", "cancels_seen", "fills", "rejects",
                                "md_messages", "feed_garbage", "depth_gaps", "store_errors",
-                               "md_dropped")}
+                               "md_dropped", "md_conflated", "md_queued", "requests_queued",
+                               "session_throttled", "session_waiting", "session_wait_max_ns",
+                               "held")}
+GATEWAY["venue_session"] = lambda v: v in ("sim", "up", "down")
 GATEWAY["latency_inside_ns"] = lambda v: shape(v, LATENCY, "latency_inside_ns")
 GATEWAY["latency_wire_ns"] = lambda v: shape(v, LATENCY, "latency_wire_ns")
 STATS_ROBOT = {"name": is_str, "events": is_int, "orders_sent": is_int, "md_dropped": is_int,

@@ -11,6 +11,7 @@
 pub(crate) use robofleet_core::instruments;
 pub(crate) use robofleet_core::{clock, market, store};
 
+pub mod conflate;
 pub mod exchange;
 pub mod feed_sub;
 mod runner;
@@ -194,6 +195,7 @@ fn start(
         answers: Vec::new(),
         instruments,
         unknown_symbol_read: None,
+        md_batch: Vec::new(),
         stored_fills,
         clock: runner::OrderClock::default(),
         throttle: cfg.session_rate.map(|r| {

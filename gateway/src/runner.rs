@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crossbeam_channel::{never, select, Receiver};
 use robofleet_api::OrderStatus;
 
+use super::conflate;
 use super::exchange::{ExchangeInput, ExchangeOutput};
 use super::stats::GatewayStats;
 use super::venue::Venue;
@@ -112,6 +113,9 @@ fn mono_now() -> i64 {
     i64::try_from(clock::mono_ns()).unwrap_or(i64::MAX)
 }
 
+/// The most market data messages taken from the queue at once.
+const MD_BATCH: usize = 4_096;
+
 /// How often the gateway re-reads the instrument registry from the store.
 const INSTRUMENTS_REFRESH: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -129,6 +133,8 @@ pub struct Runner {
     pub instruments: Vec<robofleet_api::Instrument>,
     /// When the registry was last read for an order on a symbol it did not hold.
     pub unknown_symbol_read: Option<std::time::Instant>,
+    /// Market data taken from the queue at once, to be conflated ([`crate::conflate`]).
+    pub md_batch: Vec<MarketData>,
     pub stored_fills: StoredFills,
     pub clock: OrderClock,
     /// The venue session's message rate, when it has one: requests wait here for a token.
@@ -150,6 +156,7 @@ impl Runner {
         let mut later = self.venue.later_answers().unwrap_or_else(never);
         let refresh = crossbeam_channel::tick(INSTRUMENTS_REFRESH);
         loop {
+            self.stats.set_queued(market.len(), requests.len());
             // Requests waiting for the session's rate: wake when the next token is due.
             let wait = self.throttle.as_mut().and_then(|t| t.wait_ns(mono_now()));
             let next_token = match wait {
@@ -183,7 +190,7 @@ impl Runner {
                     }
                 },
                 recv(market) -> msg => match msg {
-                    Ok(md) => self.on_market(md),
+                    Ok(md) => self.on_market_batch(md, &market),
                     Err(_) => {
                         tracing::warn!("the market data thread stopped");
                         market = never();
@@ -323,6 +330,29 @@ impl Runner {
                 self.apply(ExchangeInput::Cancel { client_id, ts_ns });
             }
         }
+    }
+
+    /// `first` and whatever else waits behind it, conflated: a gateway that fell behind trades
+    /// against the newest quote or book of each symbol, not the ones the market has left.
+    fn on_market_batch(&mut self, first: MarketData, market: &Receiver<MarketData>) {
+        let mut batch = std::mem::take(&mut self.md_batch);
+        batch.push(first);
+        while batch.len() < MD_BATCH {
+            match market.try_recv() {
+                Ok(md) => batch.push(md),
+                Err(_) => break,
+            }
+        }
+        let skipped = conflate::conflate(&mut batch);
+        if skipped > 0 {
+            self.stats
+                .md_conflated
+                .fetch_add(skipped, std::sync::atomic::Ordering::Relaxed);
+        }
+        for md in batch.drain(..) {
+            self.on_market(md);
+        }
+        self.md_batch = batch;
     }
 
     pub fn on_market(&mut self, md: MarketData) {

@@ -41,6 +41,12 @@ pub struct GatewayStats {
     pub store_errors: AtomicU64,
     /// Market data dropped because the gateway fell behind (its own queue was full).
     pub md_dropped: AtomicU64,
+    /// Quotes and books skipped because a newer one of the same symbol was already waiting.
+    pub md_conflated: AtomicU64,
+    /// Market data messages and order requests waiting for the gateway thread, as it last
+    /// looked (its back-pressure).
+    pub md_queued: AtomicU64,
+    pub requests_queued: AtomicU64,
     /// Requests that had to wait for the venue session's message rate.
     pub session_throttled: AtomicU64,
     /// Requests waiting for it now.
@@ -71,6 +77,9 @@ impl Default for GatewayStats {
             depth_gaps: AtomicU64::new(0),
             store_errors: AtomicU64::new(0),
             md_dropped: AtomicU64::new(0),
+            md_conflated: AtomicU64::new(0),
+            md_queued: AtomicU64::new(0),
+            requests_queued: AtomicU64::new(0),
             session_throttled: AtomicU64::new(0),
             session_waiting: AtomicU64::new(0),
             session_wait_max_ns: AtomicU64::new(0),
@@ -123,6 +132,9 @@ pub struct GatewayStatsSnapshot {
     pub depth_gaps: u64,
     pub store_errors: u64,
     pub md_dropped: u64,
+    pub md_conflated: u64,
+    pub md_queued: u64,
+    pub requests_queued: u64,
     pub session_throttled: u64,
     pub session_waiting: u64,
     pub session_wait_max_ns: u64,
@@ -237,6 +249,13 @@ impl GatewayStats {
         lock(&self.latency_wire).reset();
     }
 
+    /// What waits for the gateway thread now: market data and order requests.
+    pub fn set_queued(&self, md: usize, requests: usize) {
+        self.md_queued.store(md as u64, Ordering::Relaxed);
+        self.requests_queued
+            .store(requests as u64, Ordering::Relaxed);
+    }
+
     pub fn snapshot(&self) -> GatewayStatsSnapshot {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         GatewayStatsSnapshot {
@@ -249,6 +268,9 @@ impl GatewayStats {
             depth_gaps: get(&self.depth_gaps),
             store_errors: get(&self.store_errors),
             md_dropped: get(&self.md_dropped),
+            md_conflated: get(&self.md_conflated),
+            md_queued: get(&self.md_queued),
+            requests_queued: get(&self.requests_queued),
             session_throttled: get(&self.session_throttled),
             session_waiting: get(&self.session_waiting),
             session_wait_max_ns: get(&self.session_wait_max_ns),

@@ -1,7 +1,7 @@
 //! `FakeVecStore`: a test-only `Store` made of Vecs behind a Mutex, standing in for the
 //! embedded store (written in parallel) so the gateway can be tested on its own.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crossbeam_channel::Sender;
@@ -30,6 +30,8 @@ pub struct FakeVecStore {
     inner: Mutex<Inner>,
     /// While set, `update_order` and `insert_trade` fail like an unavailable store.
     pub fail_writes: AtomicBool,
+    /// Each `update_order` and `insert_trade` first sleeps this long (ms): a slow store.
+    pub write_delay_ms: AtomicU64,
 }
 
 impl FakeVecStore {
@@ -62,6 +64,10 @@ impl FakeVecStore {
     }
 
     fn failing(&self) -> Result<(), StoreError> {
+        let delay = self.write_delay_ms.load(Ordering::Relaxed);
+        if delay > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(delay));
+        }
         if self.fail_writes.load(Ordering::Relaxed) {
             Err(StoreError::Unavailable("fake store told to fail".into()))
         } else {

@@ -1,5 +1,6 @@
 //! The gateway threads end to end: a real ZeroMQ feed, a `FakeVecStore`.
 
+mod conflation;
 mod fake_store;
 mod session_rate;
 
