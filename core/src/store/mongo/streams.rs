@@ -56,6 +56,76 @@ async fn save(cols: &Collections, consumer: &str, token: &ResumeToken, shared: &
     }
 }
 
+/// The least time between two saves of a stream's position. A restart resumes from the last
+/// one saved: what came after it is delivered again, and dropped as a duplicate (a gateway
+/// takes a client id once; robots keep seen-sets), so the position only saves work and need
+/// not cost a round trip per event.
+pub const SAVE_POSITION_EVERY: Duration = Duration::from_millis(100);
+
+/// A stream's position, saved at most every [`SAVE_POSITION_EVERY`], and the last one always:
+/// [`PositionSaver::due`] says when a position not yet saved must be.
+struct PositionSaver {
+    consumer: String,
+    unsaved: Option<ResumeToken>,
+    last_save: Option<Instant>,
+}
+
+impl PositionSaver {
+    fn new(consumer: &str) -> Self {
+        PositionSaver {
+            consumer: consumer.to_string(),
+            unsaved: None,
+            last_save: None,
+        }
+    }
+
+    /// The stream got past `token`: save it now, if the last save is long enough ago.
+    async fn note(&mut self, token: ResumeToken, cols: &Collections, shared: &Shared) {
+        self.unsaved = Some(token);
+        if self.due().is_some_and(|at| at <= Instant::now()) {
+            self.flush(cols, shared).await;
+        }
+    }
+
+    /// When the unsaved position is to be saved (`None`: nothing to save).
+    fn due(&self) -> Option<Instant> {
+        self.unsaved.as_ref()?;
+        Some(
+            self.last_save
+                .map_or_else(Instant::now, |t| t + SAVE_POSITION_EVERY),
+        )
+    }
+
+    async fn flush(&mut self, cols: &Collections, shared: &Shared) {
+        if let Some(t) = self.unsaved.take() {
+            save(cols, &self.consumer, &t, shared).await;
+            self.last_save = Some(Instant::now());
+        }
+    }
+}
+
+/// The next event of `stream`; meanwhile, the saver's position when it falls due.
+async fn next_event<T>(
+    stream: &mut ChangeStream<ChangeStreamEvent<T>>,
+    saver: &mut PositionSaver,
+    cols: &Collections,
+    shared: &Shared,
+) -> Option<mongodb::error::Result<ChangeStreamEvent<T>>>
+where
+    T: serde::de::DeserializeOwned + Unpin + Send + Sync,
+{
+    loop {
+        let Some(due) = saver.due() else {
+            return stream.next().await;
+        };
+        tokio::select! {
+            // `next` on a stream is cancel-safe: an event is never lost to the timer.
+            next = stream.next() => return next,
+            _ = tokio::time::sleep_until(due.into()) => saver.flush(cols, shared).await,
+        }
+    }
+}
+
 /// What a stream watches.
 enum Target {
     /// Inserts into `orders`, and updates that set `cancel_requested`.
@@ -173,8 +243,8 @@ pub async fn gateway_requests(
                 let _ = sink.send(GatewayRequest::Amend { client_id, amend });
             }
         }
-        let mut last_save = Instant::now();
-        while let Some(next) = stream.next().await {
+        let mut saver = PositionSaver::new(&consumer);
+        while let Some(next) = next_event(&mut stream, &mut saver, &cols, &shared).await {
             let ev = match next {
                 Ok(ev) => ev,
                 Err(e) => {
@@ -218,24 +288,18 @@ pub async fn gateway_requests(
                     return;
                 }
             }
-            token = Some(ev.id);
             // The snapshot on reopen covers open orders; the position only saves work.
-            if last_save.elapsed() > Duration::from_millis(250) {
-                if let Some(t) = &token {
-                    save(&cols, &consumer, t, &shared).await;
-                }
-                last_save = Instant::now();
-            }
+            token = Some(ev.id.clone());
+            saver.note(ev.id, &cols, &shared).await;
         }
-        if let Some(t) = &token {
-            save(&cols, &consumer, t, &shared).await;
-        }
+        saver.flush(&cols, &shared).await;
         tokio::time::sleep(REOPEN_AFTER).await;
     }
 }
 
 /// Every robot's order changes and trades, in write order, fanned out by robot name. The
-/// position is saved after each delivery: a restart replays only what came after it.
+/// position is saved at most every [`SAVE_POSITION_EVERY`] (and the last one always): a
+/// restart replays what came after it, which the robots drop as already seen.
 pub async fn robot_updates(
     cols: Collections,
     consumer: String,
@@ -246,7 +310,8 @@ pub async fn robot_updates(
     loop {
         let mut stream = open(&cols, &consumer, &mut token, &shared, Target::RobotUpdates).await;
         let _ = ready.send(());
-        while let Some(next) = stream.next().await {
+        let mut saver = PositionSaver::new(&consumer);
+        while let Some(next) = next_event(&mut stream, &mut saver, &cols, &shared).await {
             let ev = match next {
                 Ok(ev) => ev,
                 Err(e) => {
@@ -274,9 +339,10 @@ pub async fn robot_updates(
                 Some(u) => shared.deliver(u),
                 None => tracing::warn!("undecodable {coll} change skipped"),
             }
-            save(&cols, &consumer, &ev.id, &shared).await;
-            token = Some(ev.id);
+            token = Some(ev.id.clone());
+            saver.note(ev.id, &cols, &shared).await;
         }
+        saver.flush(&cols, &shared).await;
         tokio::time::sleep(REOPEN_AFTER).await;
     }
 }
