@@ -275,9 +275,93 @@ pub async fn find_order(cols: &Collections, client_id: &str) -> Result<Order, St
 }
 
 /// Apply a gateway change: the order document, then the change event robots subscribe to.
-pub async fn update_order(cols: &Collections, change: &OrderChange) -> Result<Order, StoreError> {
+///
+/// `known` is the order as this gateway last wrote it, if it has: then the change is checked
+/// against it and written with one `findOneAndUpdate` that matches only while the stored
+/// order is still in that state (and returns it, with what robots set meanwhile: a cancel or
+/// amend request). Changed behind our back, or not known: read first, as it stands.
+pub async fn update_order(
+    cols: &Collections,
+    change: &OrderChange,
+    known: Option<Order>,
+) -> Result<Order, StoreError> {
+    if let Some(order) = known {
+        if let Some(updated) = update_known(cols, order, change).await? {
+            return record_change(cols, updated, change).await;
+        }
+    }
     let mut order = find_order(cols, &change.client_id).await?;
-    // One document per distinct change: an amend's answer adds `/a<n>`.
+    let already = order.status == change.status
+        && order.filled_qty == change.filled_qty
+        && change.amends.is_none_or(|n| n <= order.amends);
+    if !already {
+        rules::check_change(&order, change)?;
+        rules::apply_change(&mut order, change);
+        cols.orders
+            .update_one(doc! {"_id": &order.client_id}, change_set(&order)?)
+            .await
+            .map_err(store_err)?;
+    }
+    record_change(cols, order, change).await
+}
+
+/// The change applied to `order` as this gateway knows it, written only if the stored order
+/// is still in that state: the stored order after it, or `None` when it was not (or when
+/// the change is a retry, which the plain path sorts out).
+async fn update_known(
+    cols: &Collections,
+    mut order: Order,
+    change: &OrderChange,
+) -> Result<Option<Order>, StoreError> {
+    let already = order.status == change.status
+        && order.filled_qty == change.filled_qty
+        && change.amends.is_none_or(|n| n <= order.amends);
+    if already {
+        return Ok(None);
+    }
+    rules::check_change(&order, change)?;
+    let filter = doc! {
+        "_id": &order.client_id,
+        "status": to_bson(&order.status)?,
+        "filled_qty": order.filled_qty,
+        "amends": to_bson(&order.amends)?,
+    };
+    rules::apply_change(&mut order, change);
+    let stored = cols
+        .orders
+        .find_one_and_update(filter, change_set(&order)?)
+        .return_document(mongodb::options::ReturnDocument::After)
+        .await
+        .map_err(store_err)?;
+    stored.map(|d| parse(d, "order")).transpose()
+}
+
+/// The `$set` that makes the stored order `order` (every field a gateway changes).
+fn change_set(order: &Order) -> Result<Document, StoreError> {
+    let history =
+        super::codec::to_bson(&order.history).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(doc! {"$set": {
+        "status": to_bson(&order.status)?,
+        "filled_qty": order.filled_qty,
+        "avg_price": to_bson(&order.avg_price)?,
+        "reason": to_bson(&order.reason)?,
+        "updated_ns": order.updated_ns,
+        "history": history,
+        "qty": order.qty,
+        "order_type": to_bson(&order.order_type)?,
+        "amends": to_bson(&order.amends)?,
+        "venue_order_id": to_bson(&order.venue_order_id)?,
+    }})
+}
+
+/// The change event robots subscribe to: one document per distinct change (an amend's
+/// answer adds `/a<n>`), written even on a retry of a change that reached `orders` but not
+/// `order_updates`.
+async fn record_change(
+    cols: &Collections,
+    order: Order,
+    change: &OrderChange,
+) -> Result<Order, StoreError> {
     let event_id = match change.amends {
         Some(n) => format!(
             "{}@{:?}/{}/a{n}",
@@ -288,34 +372,6 @@ pub async fn update_order(cols: &Collections, change: &OrderChange) -> Result<Or
             change.client_id, change.status, change.filled_qty
         ),
     };
-    let already = order.status == change.status
-        && order.filled_qty == change.filled_qty
-        && change.amends.is_none_or(|n| n <= order.amends);
-    if !already {
-        rules::check_change(&order, change)?;
-        rules::apply_change(&mut order, change);
-        let history = super::codec::to_bson(&order.history)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        cols.orders
-            .update_one(
-                doc! {"_id": &order.client_id},
-                doc! {"$set": {
-                    "status": to_bson(&order.status)?,
-                    "filled_qty": order.filled_qty,
-                    "avg_price": to_bson(&order.avg_price)?,
-                    "reason": to_bson(&order.reason)?,
-                    "updated_ns": order.updated_ns,
-                    "history": history,
-                    "qty": order.qty,
-                    "order_type": to_bson(&order.order_type)?,
-                    "amends": to_bson(&order.amends)?,
-                    "venue_order_id": to_bson(&order.venue_order_id)?,
-                }},
-            )
-            .await
-            .map_err(store_err)?;
-    }
-    // Written even on a retry of a change that reached `orders` but not `order_updates`.
     match cols
         .order_updates
         .insert_one(with_id(
@@ -335,10 +391,17 @@ fn to_bson<T: serde::Serialize>(v: &T) -> Result<Bson, StoreError> {
     super::codec::to_bson(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Insert a fill; `Ok(false)` if that exec id is already stored.
-pub async fn insert_trade(cols: &Collections, trade: &Trade) -> Result<bool, StoreError> {
-    let order = find_order(cols, &trade.client_id).await?;
-    rules::check_trade(&order, trade)?;
+/// Insert a fill; `Ok(false)` if that exec id is already stored. `known`: the order as this
+/// gateway last wrote it (only the gateway changes what the check reads), else it is read.
+pub async fn insert_trade(
+    cols: &Collections,
+    trade: &Trade,
+    known: Option<&Order>,
+) -> Result<bool, StoreError> {
+    match known {
+        Some(order) => rules::check_trade(order, trade)?,
+        None => rules::check_trade(&find_order(cols, &trade.client_id).await?, trade)?,
+    }
     match cols.trades.insert_one(trade_doc(trade)?).await {
         Ok(_) => Ok(true),
         Err(e) if matches!(classify(&e), Failure::Duplicate) => Ok(false),

@@ -28,6 +28,7 @@ use crossbeam_channel::Sender;
 use docs::Collections;
 use errors::{classify, Failure};
 use router::Router;
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -117,6 +118,10 @@ pub struct MongoStore {
     lease_ttl: Duration,
     /// Set while this store serves a gateway: the name its lease is held under.
     lease_holder: Mutex<Option<String>>,
+    /// The open orders as this store's gateway last wrote them: its next change to one is
+    /// checked against this and written in one round trip, not read first (see
+    /// [`docs::update_order`]). Finished orders leave it.
+    known_orders: Mutex<HashMap<String, Order>>,
 }
 
 impl MongoStore {
@@ -151,6 +156,7 @@ impl MongoStore {
             writes,
             lease_ttl: opts.lease_ttl,
             lease_holder: Mutex::new(None),
+            known_orders: Mutex::new(HashMap::new()),
         })
     }
 
@@ -185,6 +191,15 @@ impl MongoStore {
                 }
             }
         }
+    }
+
+    /// The order as this store's gateway last wrote it, if it is still open.
+    fn known(&self, client_id: &str) -> Option<Order> {
+        self.known_orders
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(client_id)
+            .cloned()
     }
 
     fn enqueue(&self, op: WriteOp) -> Result<(), StoreError> {
@@ -230,15 +245,28 @@ impl Store for MongoStore {
 
     fn update_order(&self, change: &OrderChange) -> Result<Order, StoreError> {
         self.shared.check_lease()?;
-        self.call("update order", true, || {
-            docs::update_order(&self.cols, change)
-        })
+        let known = self.known(&change.client_id);
+        let result = self.call("update order", true, || {
+            docs::update_order(&self.cols, change, known.clone())
+        });
+        let mut cache = self.known_orders.lock().unwrap_or_else(|e| e.into_inner());
+        match &result {
+            Ok(order) if !order.status.is_terminal() => {
+                cache.insert(order.client_id.clone(), order.clone());
+            }
+            // Finished, or refused (read afresh next time).
+            _ => {
+                cache.remove(&change.client_id);
+            }
+        }
+        result
     }
 
     fn insert_trade(&self, trade: &Trade) -> Result<bool, StoreError> {
         self.shared.check_lease()?;
+        let known = self.known(&trade.client_id);
         self.call("insert trade", true, || {
-            docs::insert_trade(&self.cols, trade)
+            docs::insert_trade(&self.cols, trade, known.as_ref())
         })
     }
 
