@@ -6,6 +6,7 @@
 
 pub mod doc_shapes;
 pub mod mongo;
+pub mod orders;
 
 use robofleet::control::client::ControlClient;
 use robofleet::market::{self, MarketData, MarketKind};

@@ -7,11 +7,10 @@ use mongodb::bson::doc;
 use robofleet::gateway::{spawn_gateway, GatewayConfig, GatewayHandle, GatewayStats};
 use robofleet::server::{self, zmq_context, ServeConfig, ServerHandle};
 use robofleet::store::mongo::{MongoOptions, MongoStore};
-use robofleet::store::{
-    GatewayRequest, Order, OrderChange, OrderFilter, RobotUpdate, Store, StoreError, Trade,
-};
+use robofleet::store::{GatewayRequest, Order, OrderFilter, RobotUpdate, Store, StoreError};
 use robofleet_api::{OrderRequest, OrderStatus, OrderType, Price, Side};
 use robofleet_tests::mongo::{self, OwnDb};
+use robofleet_tests::orders::{change, fill_of};
 use robofleet_tests::*;
 use std::path::Path;
 use std::sync::Arc;
@@ -224,41 +223,6 @@ fn orders_written_while_the_gateway_is_down_are_taken_once_when_it_returns() {
         "the restarted gateway re-took a finished order"
     );
     gw.shutdown();
-}
-
-fn fill_of(o: &Order, exec: &str) -> Trade {
-    Trade {
-        exec_id: exec.into(),
-        client_id: o.client_id.clone(),
-        robot: o.robot.clone(),
-        symbol: o.symbol.clone(),
-        side: o.side,
-        qty: 1,
-        price: Price::units(1),
-        ts_ns: robofleet::clock::wall_ns(),
-        venue_ts_ns: None,
-        fee: robofleet_api::Money::ZERO,
-        currency: None,
-    }
-}
-
-fn change(o: &Order, status: OrderStatus, filled: i64) -> OrderChange {
-    OrderChange {
-        client_id: o.client_id.clone(),
-        status,
-        filled_qty: filled,
-        avg_price: if filled > 0 {
-            Price::units(1)
-        } else {
-            Price::ZERO
-        },
-        reason: None,
-        ts_ns: robofleet::clock::wall_ns(),
-        amends: None,
-        qty: None,
-        price: None,
-        venue_order_id: None,
-    }
 }
 
 #[test]

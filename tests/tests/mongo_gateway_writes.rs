@@ -4,8 +4,9 @@
 
 use mongodb::bson::{doc, Document};
 use robofleet::store::mongo::{MongoOptions, MongoStore};
-use robofleet::store::{Order, OrderChange, OrderFilter, Store, StoreError};
+use robofleet::store::{Order, OrderFilter, Store, StoreError};
 use robofleet_api::{OrderRequest, OrderStatus, OrderType, Price, Side};
+use robofleet_tests::orders::change;
 use robofleet_tests::{mongo, wait_until};
 use std::time::Duration;
 
@@ -24,25 +25,6 @@ fn order(id: &str) -> Order {
         tif: robofleet_api::TimeInForce::Day,
     };
     Order::new_request("r", req, robofleet::clock::wall_ns())
-}
-
-fn change(id: &str, status: OrderStatus, filled: i64) -> OrderChange {
-    OrderChange {
-        client_id: id.into(),
-        status,
-        filled_qty: filled,
-        avg_price: if filled > 0 {
-            Price::units(1)
-        } else {
-            Price::ZERO
-        },
-        reason: None,
-        ts_ns: robofleet::clock::wall_ns(),
-        amends: None,
-        qty: None,
-        price: None,
-        venue_order_id: None,
-    }
 }
 
 fn stored(s: &MongoStore, id: &str) -> Option<Order> {
@@ -64,13 +46,13 @@ fn a_known_order_is_changed_in_one_step_and_one_changed_behind_its_back_is_read_
     // Known after its first change; a robot asks to cancel it; the gateway's next change
     // returns the order with that request, and both changes reach `order_updates`.
     let working = g
-        .update_order(&change("r-1", OrderStatus::Working, 0))
+        .update_order(&change(&order("r-1"), OrderStatus::Working, 0))
         .unwrap();
     assert_eq!(working.status, OrderStatus::Working);
     g.request_cancel("r-1").unwrap();
     assert!(wait_until(T, || stored(&g, "r-1").is_some_and(|o| o.cancel_requested)));
     let cancelled = g
-        .update_order(&change("r-1", OrderStatus::Cancelled, 0))
+        .update_order(&change(&order("r-1"), OrderStatus::Cancelled, 0))
         .unwrap();
     assert_eq!(
         (cancelled.status, cancelled.cancel_requested),
@@ -80,7 +62,7 @@ fn a_known_order_is_changed_in_one_step_and_one_changed_behind_its_back_is_read_
     assert_eq!(stored_r1, cancelled);
 
     // r-2 is known as Working; then something else finishes it in the database.
-    g.update_order(&change("r-2", OrderStatus::Working, 0))
+    g.update_order(&change(&order("r-2"), OrderStatus::Working, 0))
         .unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (updates, behind) = rt.block_on(async {
@@ -104,7 +86,7 @@ fn a_known_order_is_changed_in_one_step_and_one_changed_behind_its_back_is_read_
     assert_eq!((updates, behind), (2, 1));
     // A fill the gateway remembers as possible is refused: the order is finished.
     let err = g
-        .update_order(&change("r-2", OrderStatus::Filled, 1))
+        .update_order(&change(&order("r-2"), OrderStatus::Filled, 1))
         .unwrap_err();
     assert!(
         matches!(err, StoreError::InvalidTransition { .. }),

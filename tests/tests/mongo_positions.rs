@@ -4,9 +4,10 @@
 
 use mongodb::bson::Document;
 use robofleet::store::mongo::{MongoOptions, MongoStore};
-use robofleet::store::{Order, RobotUpdate, Store, Trade};
+use robofleet::store::{Order, RobotUpdate, Store};
 use robofleet_api::{OrderRequest, OrderType, Price, Side};
 use robofleet_tests::mongo;
+use robofleet_tests::orders::fill_of;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,22 +15,6 @@ const BURST: usize = 150;
 
 fn store(uri: &str) -> Arc<dyn Store> {
     Arc::new(MongoStore::open(&MongoOptions::new(uri, "server:s")).unwrap())
-}
-
-fn trade(o: &Order, n: usize) -> Trade {
-    Trade {
-        exec_id: format!("X-{n}"),
-        client_id: o.client_id.clone(),
-        robot: o.robot.clone(),
-        symbol: o.symbol.clone(),
-        side: o.side,
-        qty: 1,
-        price: Price::units(1),
-        ts_ns: robofleet::clock::wall_ns(),
-        venue_ts_ns: None,
-        fee: robofleet_api::Money::ZERO,
-        currency: None,
-    }
 }
 
 /// Change events on `stream_positions` until it has been quiet for `quiet`.
@@ -87,7 +72,7 @@ fn positions_are_saved_at_most_every_100_ms_and_the_last_one_always() {
     // A burst of fills: each reaches the robot, in order.
     let started = Instant::now();
     for n in 0..BURST {
-        assert!(s.insert_trade(&trade(&order, n)).unwrap());
+        assert!(s.insert_trade(&fill_of(&order, &format!("X-{n}"))).unwrap());
     }
     let mut got = Vec::new();
     while got.len() < BURST {
@@ -117,7 +102,9 @@ fn positions_are_saved_at_most_every_100_ms_and_the_last_one_always() {
         "a restart delivered the burst again"
     );
     // And what comes next still arrives.
-    assert!(again.insert_trade(&trade(&order, BURST)).unwrap());
+    assert!(again
+        .insert_trade(&fill_of(&order, &format!("X-{BURST}")))
+        .unwrap());
     match rx.recv_timeout(Duration::from_secs(20)) {
         Ok(RobotUpdate::Trade(t)) => assert_eq!(t.exec_id, format!("X-{BURST}")),
         other => panic!("{other:?}"),
