@@ -18,6 +18,7 @@ mod runner;
 pub mod stats;
 pub mod throttle;
 pub mod venue;
+mod writes;
 
 #[cfg(test)]
 mod tests;
@@ -196,6 +197,7 @@ fn start(
         instruments,
         unknown_symbol_read: None,
         md_batch: Vec::new(),
+        unwritten: Vec::new(),
         stored_fills,
         clock: runner::OrderClock::default(),
         throttle: cfg.session_rate.map(|r| {

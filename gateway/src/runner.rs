@@ -12,7 +12,9 @@ use super::stats::GatewayStats;
 use super::venue::Venue;
 use crate::clock;
 use crate::market::MarketData;
-use crate::store::{GatewayRequest, Order, OrderChange, OrderFilter, Store, StoreError, Trade};
+use crate::store::{
+    GatewayRequest, GatewayWrite, Order, OrderChange, OrderFilter, Store, StoreError, Trade,
+};
 
 /// What the stored trades of each open order add up to when the gateway starts: (qty,
 /// qty x price). The trades are the truth; an order's `filled_qty` lags them when the last
@@ -113,6 +115,9 @@ fn mono_now() -> i64 {
     i64::try_from(clock::mono_ns()).unwrap_or(i64::MAX)
 }
 
+/// The most order requests taken from the queue at once.
+const REQUEST_BATCH: usize = 256;
+
 /// The most market data messages taken from the queue at once.
 const MD_BATCH: usize = 4_096;
 
@@ -135,6 +140,9 @@ pub struct Runner {
     pub unknown_symbol_read: Option<std::time::Instant>,
     /// Market data taken from the queue at once, to be conflated ([`crate::conflate`]).
     pub md_batch: Vec<MarketData>,
+    /// Answers not written yet: what one turn of the loop made, written together
+    /// ([`Runner::flush_writes`]).
+    pub unwritten: Vec<GatewayWrite>,
     pub stored_fills: StoredFills,
     pub clock: OrderClock,
     /// The venue session's message rate, when it has one: requests wait here for a token.
@@ -169,7 +177,16 @@ impl Runner {
                 recv(refresh) -> _ => self.refresh_instruments(),
                 recv(next_token) -> _ => self.send_waiting(),
                 recv(requests) -> msg => match msg {
-                    Ok(req) => self.submit(req),
+                    Ok(req) => {
+                        self.submit(req);
+                        // What else waits is taken too: its answers are written together.
+                        for _ in 1..REQUEST_BATCH {
+                            match requests.try_recv() {
+                                Ok(req) => self.submit(req),
+                                Err(_) => break,
+                            }
+                        }
+                    }
                     Err(_) => {
                         tracing::warn!("the store stopped delivering order requests");
                         requests = never();
@@ -181,6 +198,7 @@ impl Runner {
                             self.write_answer(output);
                         }
                         if let Some(written) = answer.written {
+                            self.flush_writes();
                             let _ = written.send(());
                         }
                     }
@@ -198,7 +216,9 @@ impl Runner {
                 },
                 recv(shutdown) -> _ => break,
             }
+            self.flush_writes();
         }
+        self.flush_writes();
         self.stop_venue(later);
         tracing::debug!("gateway thread stopped");
     }
@@ -223,6 +243,7 @@ impl Runner {
                 for output in answer.outputs {
                     self.write_answer(output);
                 }
+                self.flush_writes();
                 if let Some(written) = answer.written {
                     let _ = written.send(());
                 }
@@ -312,7 +333,7 @@ impl Runner {
                 self.know_symbol(&order.symbol);
                 let ts_ns = self.clock.stamp(&order.client_id);
                 if let Some(change) = self.stored_fills.catch_up(&mut order, ts_ns) {
-                    self.write_change(&change);
+                    self.push_change(change);
                 }
                 self.apply(ExchangeInput::NewOrder { order, ts_ns });
             }
@@ -378,56 +399,15 @@ impl Runner {
         match answer {
             ExchangeOutput::Fill(mut trade) => {
                 trade.ts_ns = self.clock.stamp(&trade.client_id);
-                self.write_trade(&trade)
+                self.push_trade(trade)
             }
             ExchangeOutput::Change(mut change) => {
                 change.ts_ns = self.clock.stamp(&change.client_id);
                 if change.status.is_terminal() {
                     self.clock.close(&change.client_id);
                 }
-                self.write_change(&change)
+                self.push_change(change)
             }
-        }
-    }
-
-    fn write_trade(&self, trade: &Trade) {
-        GatewayStats::bump(&self.stats.fills);
-        match self.store.insert_trade(trade) {
-            Ok(true) => {}
-            Ok(false) => tracing::warn!(
-                client_id = %trade.client_id,
-                exec_id = %trade.exec_id,
-                "trade was already stored"
-            ),
-            Err(e) => {
-                GatewayStats::bump(&self.stats.store_errors);
-                tracing::error!(
-                    client_id = %trade.client_id,
-                    exec_id = %trade.exec_id,
-                    error = %e,
-                    "cannot store trade"
-                );
-            }
-        }
-    }
-
-    fn write_change(&self, change: &OrderChange) {
-        if change.status == OrderStatus::Rejected {
-            GatewayStats::bump(&self.stats.rejects);
-            tracing::info!(
-                client_id = %change.client_id,
-                reason = change.reason.as_deref().unwrap_or(""),
-                "order rejected"
-            );
-        }
-        if let Err(e) = self.store.update_order(change) {
-            GatewayStats::bump(&self.stats.store_errors);
-            tracing::error!(
-                client_id = %change.client_id,
-                status = ?change.status,
-                error = %e,
-                "cannot store order change"
-            );
         }
     }
 }

@@ -282,6 +282,22 @@ pub enum StoreError {
     NameTaken(String),
 }
 
+/// One answer of a gateway to write, for [`Store::write_answers`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum GatewayWrite {
+    Trade(Trade),
+    Change(OrderChange),
+}
+
+/// What became of one [`GatewayWrite`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Written {
+    /// The trade was stored (`new`), or was already (nothing doubled).
+    Trade { new: bool },
+    /// The order after the change.
+    Change(Box<Order>),
+}
+
 /// How a store is doing, for `stats` and status.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StoreHealth {
@@ -306,6 +322,21 @@ pub trait Store: Send + Sync {
     fn update_order(&self, change: &OrderChange) -> Result<Order, StoreError>;
     /// Insert a trade; `Ok(false)` if that exec id was already stored (nothing doubled).
     fn insert_trade(&self, trade: &Trade) -> Result<bool, StoreError>;
+    /// A gateway's answers, in its order: each fill before the change that reports it. One
+    /// result per write, as [`Store::insert_trade`] and [`Store::update_order`] give them;
+    /// a store may write them in bulk (MongoDB does, for a gateway that fell behind), but
+    /// never shows a change before a fill that came before it.
+    fn write_answers(&self, writes: &[GatewayWrite]) -> Vec<Result<Written, StoreError>> {
+        writes
+            .iter()
+            .map(|w| match w {
+                GatewayWrite::Trade(t) => self.insert_trade(t).map(|new| Written::Trade { new }),
+                GatewayWrite::Change(c) => {
+                    self.update_order(c).map(|o| Written::Change(Box::new(o)))
+                }
+            })
+            .collect()
+    }
     /// A robot asks to amend its order: recorded on the order and passed to the gateway.
     /// Nothing for an order already finished; `UnknownOrder` for one never stored.
     fn request_amend(

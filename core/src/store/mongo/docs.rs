@@ -97,7 +97,7 @@ pub async fn connect(uri: &str) -> Result<Collections, StoreError> {
     Ok(cols)
 }
 
-fn with_id(mut d: Document, id: &str) -> Document {
+pub(super) fn with_id(mut d: Document, id: &str) -> Document {
     d.insert("_id", id);
     d
 }
@@ -291,10 +291,7 @@ pub async fn update_order(
         }
     }
     let mut order = find_order(cols, &change.client_id).await?;
-    let already = order.status == change.status
-        && order.filled_qty == change.filled_qty
-        && change.amends.is_none_or(|n| n <= order.amends);
-    if !already {
+    if !is_applied(&order, change) {
         rules::check_change(&order, change)?;
         rules::apply_change(&mut order, change);
         cols.orders
@@ -313,19 +310,11 @@ async fn update_known(
     mut order: Order,
     change: &OrderChange,
 ) -> Result<Option<Order>, StoreError> {
-    let already = order.status == change.status
-        && order.filled_qty == change.filled_qty
-        && change.amends.is_none_or(|n| n <= order.amends);
-    if already {
+    if is_applied(&order, change) {
         return Ok(None);
     }
     rules::check_change(&order, change)?;
-    let filter = doc! {
-        "_id": &order.client_id,
-        "status": to_bson(&order.status)?,
-        "filled_qty": order.filled_qty,
-        "amends": to_bson(&order.amends)?,
-    };
+    let filter = state_filter(&order)?;
     rules::apply_change(&mut order, change);
     let stored = cols
         .orders
@@ -336,8 +325,41 @@ async fn update_known(
     stored.map(|d| parse(d, "order")).transpose()
 }
 
+/// Whether `order` already shows `change` (a retried write that got through).
+pub(super) fn is_applied(order: &Order, change: &OrderChange) -> bool {
+    order.status == change.status
+        && order.filled_qty == change.filled_qty
+        && change.amends.is_none_or(|n| n <= order.amends)
+}
+
+/// Matches the stored order only while it is in `order`'s state, as far as a gateway's
+/// changes go (`status`, `filled_qty`, `amends`).
+pub(super) fn state_filter(order: &Order) -> Result<Document, StoreError> {
+    Ok(doc! {
+        "_id": &order.client_id,
+        "status": to_bson(&order.status)?,
+        "filled_qty": order.filled_qty,
+        "amends": to_bson(&order.amends)?,
+    })
+}
+
+/// The `_id` of a change's `order_updates` document: one per distinct change (an amend's
+/// answer adds `/a<n>`).
+pub(super) fn event_id(change: &OrderChange) -> String {
+    match change.amends {
+        Some(n) => format!(
+            "{}@{:?}/{}/a{n}",
+            change.client_id, change.status, change.filled_qty
+        ),
+        None => format!(
+            "{}@{:?}/{}",
+            change.client_id, change.status, change.filled_qty
+        ),
+    }
+}
+
 /// The `$set` that makes the stored order `order` (every field a gateway changes).
-fn change_set(order: &Order) -> Result<Document, StoreError> {
+pub(super) fn change_set(order: &Order) -> Result<Document, StoreError> {
     let history =
         super::codec::to_bson(&order.history).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Ok(doc! {"$set": {
@@ -354,24 +376,14 @@ fn change_set(order: &Order) -> Result<Document, StoreError> {
     }})
 }
 
-/// The change event robots subscribe to: one document per distinct change (an amend's
-/// answer adds `/a<n>`), written even on a retry of a change that reached `orders` but not
-/// `order_updates`.
-async fn record_change(
+/// The change event robots subscribe to ([`event_id`]), written even on a retry of a
+/// change that reached `orders` but not `order_updates`.
+pub(super) async fn record_change(
     cols: &Collections,
     order: Order,
     change: &OrderChange,
 ) -> Result<Order, StoreError> {
-    let event_id = match change.amends {
-        Some(n) => format!(
-            "{}@{:?}/{}/a{n}",
-            change.client_id, change.status, change.filled_qty
-        ),
-        None => format!(
-            "{}@{:?}/{}",
-            change.client_id, change.status, change.filled_qty
-        ),
-    };
+    let event_id = event_id(change);
     match cols
         .order_updates
         .insert_one(with_id(
@@ -387,7 +399,7 @@ async fn record_change(
     Ok(order)
 }
 
-fn to_bson<T: serde::Serialize>(v: &T) -> Result<Bson, StoreError> {
+pub(super) fn to_bson<T: serde::Serialize>(v: &T) -> Result<Bson, StoreError> {
     super::codec::to_bson(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 

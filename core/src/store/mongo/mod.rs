@@ -10,6 +10,7 @@
 //! id, or the change's identity) and retried until they land: nothing lost, nothing doubled.
 
 mod audit;
+mod bulk;
 pub mod codec;
 mod docs;
 pub use docs::DEFAULT_DB;
@@ -21,8 +22,8 @@ mod streams;
 mod writer;
 
 use super::{
-    rules, GatewayRequest, Order, OrderChange, OrderFilter, OrderQuery, Page, Position,
-    RobotUpdate, Store, StoreError, StoreHealth, Trade, TradeQuery, WatchId,
+    rules, GatewayRequest, GatewayWrite, Order, OrderChange, OrderFilter, OrderQuery, Page,
+    Position, RobotUpdate, Store, StoreError, StoreHealth, Trade, TradeQuery, WatchId, Written,
 };
 use crossbeam_channel::Sender;
 use docs::Collections;
@@ -122,7 +123,12 @@ pub struct MongoStore {
     /// checked against this and written in one round trip, not read first (see
     /// [`docs::update_order`]). Finished orders leave it.
     known_orders: Mutex<HashMap<String, Order>>,
+    /// Called in a bulk write between reading the orders and updating them: a test seam
+    /// to change an order behind the gateway's back ([`MongoStore::between_bulk_read_and_update`]).
+    bulk_seam: Mutex<Option<BulkSeam>>,
 }
+
+type BulkSeam = Box<dyn Fn() + Send>;
 
 impl MongoStore {
     /// Connect, create the indexes, and start the write queue.
@@ -157,6 +163,7 @@ impl MongoStore {
             lease_ttl: opts.lease_ttl,
             lease_holder: Mutex::new(None),
             known_orders: Mutex::new(HashMap::new()),
+            bulk_seam: Mutex::new(None),
         })
     }
 
@@ -190,6 +197,21 @@ impl MongoStore {
                     return Ok(v);
                 }
             }
+        }
+    }
+
+    /// For tests: run `f` in each bulk write after the orders are read and before they are
+    /// updated, as another writer would change one meanwhile.
+    #[doc(hidden)]
+    pub fn between_bulk_read_and_update(&self, f: impl Fn() + Send + 'static) {
+        *self.bulk_seam.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(f));
+    }
+
+    /// One answer of a gateway, as [`Store::update_order`] or [`Store::insert_trade`].
+    fn write_one(&self, w: &GatewayWrite) -> Result<Written, StoreError> {
+        match w {
+            GatewayWrite::Trade(t) => self.insert_trade(t).map(|new| Written::Trade { new }),
+            GatewayWrite::Change(c) => self.update_order(c).map(|o| Written::Change(Box::new(o))),
         }
     }
 
@@ -241,6 +263,14 @@ impl Store for MongoStore {
             price,
             qty,
         })
+    }
+
+    fn write_answers(&self, writes: &[GatewayWrite]) -> Vec<Result<Written, StoreError>> {
+        if writes.len() >= bulk::BULK_FROM {
+            self.write_bulk(writes)
+        } else {
+            writes.iter().map(|w| self.write_one(w)).collect()
+        }
     }
 
     fn update_order(&self, change: &OrderChange) -> Result<Order, StoreError> {
