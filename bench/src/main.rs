@@ -191,6 +191,14 @@ pub struct MongoArgs {
     /// The latency_probe plugin; default: next to this executable.
     #[arg(long)]
     pub plugin: Option<PathBuf>,
+    /// Instead of the two spans: the highest rate the fleet sustains. Span 1 at each of these
+    /// rates (orders a second, ascending, comma-separated) on a fresh database, up to the first
+    /// it does not sustain, against the database's own insert -> change event capacity.
+    #[arg(long, value_delimiter = ',')]
+    pub sustain: Vec<f64>,
+    /// With `--sustain`: seconds of ticks measured at each rate (`--ticks` is rate x this).
+    #[arg(long, default_value_t = 10.0)]
+    pub sustain_secs: f64,
     /// Keep the run's database instead of dropping it.
     #[arg(long)]
     pub keep_db: bool,

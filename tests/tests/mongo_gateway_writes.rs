@@ -4,8 +4,8 @@
 
 use mongodb::bson::{doc, Document};
 use robofleet::store::mongo::{MongoOptions, MongoStore};
+use robofleet::store::{GatewayRequest, Order, OrderFilter, Store, StoreError};
 use robofleet::store::{GatewayWrite as W, RobotUpdate, Written};
-use robofleet::store::{Order, OrderFilter, Store, StoreError};
 use robofleet_api::{OrderRequest, OrderStatus, OrderType, Price, Side};
 use robofleet_tests::orders::{change, fill_of};
 use robofleet_tests::{mongo, wait_until};
@@ -45,14 +45,29 @@ fn a_known_order_is_changed_in_one_step_and_one_changed_behind_its_back_is_read_
         assert!(wait_until(T, || stored(&g, id).is_some()));
     }
 
-    // Known after its first change; a robot asks to cancel it; the gateway's next change
-    // returns the order with that request, and both changes reach `order_updates`.
+    // Handed to the gateway by its request stream, then known after its first change; a
+    // robot asks to cancel it, which the stream hands over too; the gateway's next change
+    // shows that request, and both changes reach `order_updates`.
+    let (requests, handed) = crossbeam_channel::unbounded();
+    g.watch_order_requests(requests).unwrap();
+    let mut new = Vec::new();
+    while new.len() < 2 {
+        match handed.recv_timeout(T).unwrap() {
+            GatewayRequest::New(o) => new.push(o.client_id),
+            other => panic!("{other:?}"),
+        }
+    }
+    new.sort();
+    assert_eq!(new, ["r-1", "r-2"]);
     let working = g
         .update_order(&change(&order("r-1"), OrderStatus::Working, 0))
         .unwrap();
     assert_eq!(working.status, OrderStatus::Working);
     g.request_cancel("r-1").unwrap();
-    assert!(wait_until(T, || stored(&g, "r-1").is_some_and(|o| o.cancel_requested)));
+    assert!(matches!(
+        handed.recv_timeout(T),
+        Ok(GatewayRequest::Cancel { client_id }) if client_id == "r-1"
+    ));
     let cancelled = g
         .update_order(&change(&order("r-1"), OrderStatus::Cancelled, 0))
         .unwrap();
@@ -245,4 +260,30 @@ fn a_bulk_write_that_meets_an_order_changed_meanwhile_writes_the_rest_and_overwr
         ]
     );
     assert!(rx.recv_timeout(Duration::from_millis(500)).is_err());
+
+    // m-1 and m-3 are known now, as written: a bulk write checks them without a read.
+    // m-3 is then cancelled by hand: its statement does not match, and nothing overwrites it.
+    let set = doc! {"$set": {"status": "Cancelled", "reason": "by hand"}};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let changed = rt
+        .block_on(async { orders.update_one(doc! {"_id": "m-3"}, set).await })
+        .unwrap();
+    assert_eq!(changed.modified_count, 1);
+    let mut second = fill_of(&order("m-1"), "Y-2");
+    second.ts_ns += 1;
+    let writes = vec![
+        W::Trade(second),
+        W::Change(change(&order("m-1"), OrderStatus::Filled, 2)),
+        W::Change(change(&order("m-3"), OrderStatus::PartiallyFilled, 1)),
+    ];
+    let results = g.write_answers(&writes);
+    let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
+    assert_eq!(ok, [true, true, false], "{results:?}");
+    assert_eq!(status(&g, "m-1"), Some((OrderStatus::Filled, 2)));
+    let m3 = stored(&g, "m-3").unwrap();
+    assert_eq!(
+        (m3.status, m3.filled_qty, m3.reason.as_deref()),
+        (OrderStatus::Cancelled, 0, Some("by hand"))
+    );
+    assert_eq!(hear(&rx, 2), ["fill Y-2", "m-1 Filled"]);
 }

@@ -42,15 +42,19 @@
 //! - `span1.rs`: 2, robot -> order in MongoDB -> gateway; `fleet.rs`: the server, gateway
 //!   and feed it runs, and how it waits for them.
 //! - `span2.rs`: 4, trade insert -> robot event.
+//! - `sustain.rs`: `--sustain`, the highest order rate span 1 sustains, instead of 1-4;
+//!   `order_path.rs`: the database work of one order, back to back, its best case.
 //! - `report.rs`: the report (JSON) and its no-loss checks; `table.rs`: the report as a table.
 
 mod baseline;
 mod db;
 mod fleet;
+mod order_path;
 mod pace;
 mod report;
 mod span1;
 mod span2;
+mod sustain;
 mod table;
 
 use self::baseline::baseline;
@@ -150,6 +154,21 @@ pub fn run(args: &MongoArgs) -> anyhow::Result<()> {
         eprintln!("MongoDB {server_version} at {hosts}; this run's database: {db_name}");
     }
 
+    if !args.sustain.is_empty() {
+        let rep = sustain::search(args, &plugin, &rt, &client, &db, &prefix, &load);
+        cleanup.drop_now();
+        let rep = rep?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&rep)?);
+        } else {
+            sustain::print_table(&rep);
+        }
+        if rep.steps.iter().any(|s| !s.problems.is_empty()) {
+            bail!("a rate lost or refused messages, so its figures do not count");
+        }
+        return Ok(());
+    }
+
     let outcome = (|| -> anyhow::Result<_> {
         // Each baseline runs at its span's pace: this database answers slower when it idles.
         let baseline1 = rt.block_on(baseline(&db, "before_span1", args.rate, args))?;
@@ -205,6 +224,14 @@ fn validate(args: &MongoArgs) -> anyhow::Result<()> {
         if !(r.is_finite() && r > 0.0) {
             bail!("{name} must be a positive number per second");
         }
+    }
+    if args.sustain.iter().any(|r| !(r.is_finite() && *r > 0.0))
+        || args.sustain.windows(2).any(|w| w[1] <= w[0])
+    {
+        bail!("--sustain takes rising positive rates per second, e.g. 20,40,80");
+    }
+    if !(args.sustain_secs.is_finite() && args.sustain_secs > 0.0) {
+        bail!("--sustain-secs must be a positive number of seconds");
     }
     Ok(())
 }

@@ -92,7 +92,7 @@ impl MongoReport {
                 ));
             }
         }
-        let kept_up = (s1.backlog_at_stop as f64) < (args.rate * KEPT_UP_SECS).max(10.0);
+        let kept_up = kept_up(args, &s1);
         MongoReport {
             machine: Machine {
                 cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
@@ -138,8 +138,14 @@ impl MongoReport {
     }
 }
 
+/// Whether the fleet kept up with the feed: less than [`KEPT_UP_SECS`] of ticks (at least
+/// 10) still on their way to the gateway when the feed stopped.
+pub(super) fn kept_up(args: &MongoArgs, s1: &Span1) -> bool {
+    (s1.backlog_at_stop as f64) < (args.rate * KEPT_UP_SECS).max(10.0)
+}
+
 /// Everything that shows a tick or an order lost or refused on the way to the gateway.
-fn span1_problems(
+pub(super) fn span1_problems(
     args: &MongoArgs,
     s1: &Span1,
     inside: &LatencySummary,

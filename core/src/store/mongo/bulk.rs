@@ -1,6 +1,7 @@
 //! A gateway's answers written in bulk, for a gateway that fell behind: one read of the
-//! orders they touch, one `insert_many` of the fills, one `update` command with a statement
-//! per change, one `insert_many` of the change events, however many answers there are.
+//! orders they touch that it does not know already, one `insert_many` of the fills, one
+//! `update` command with a statement per change, one `insert_many` of the change events,
+//! however many answers there are.
 //!
 //! Robots see the batch's fills, then its changes (each fill still before the change that
 //! reports it, and each order's changes in order). Every change is checked against the order
@@ -15,8 +16,8 @@ use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Bson, Document};
 use std::collections::HashMap;
 
-/// Fewer answers than this are written one by one: the bulk path costs four round trips
-/// whatever its size, one by one a change costs two and a fill one.
+/// Fewer answers than this are written one by one: the bulk path costs three or four round
+/// trips whatever its size, one by one a change costs two and a fill one.
 pub const BULK_FROM: usize = 3;
 
 /// A change checked against the stored order: its statement and the order after it.
@@ -39,17 +40,30 @@ impl MongoStore {
                 .map(|_| Err(StoreError::GatewayLease(why.clone())))
                 .collect();
         }
-        let mut ids: Vec<String> = writes.iter().map(|w| client_id(w).to_string()).collect();
-        ids.sort();
-        ids.dedup();
-        let stored = match self.call("read orders", true, || orders_by_id(&self.cols, &ids)) {
-            Ok(orders) => orders,
-            Err(_) => return self.write_one_by_one(writes),
-        };
-        let mut state: HashMap<String, Order> = stored
-            .into_iter()
-            .map(|o| (o.client_id.clone(), o))
-            .collect();
+        // The orders as last seen (a statement of one that changed since does not match);
+        // the rest read in one `find`.
+        let mut state: HashMap<String, Order> = HashMap::new();
+        let mut unknown: Vec<String> = Vec::new();
+        {
+            let known = self.known_orders.lock().unwrap_or_else(|e| e.into_inner());
+            for w in writes {
+                let id = client_id(w);
+                match known.get(id) {
+                    Some(o) => {
+                        state.insert(id.to_string(), o.clone());
+                    }
+                    None => unknown.push(id.to_string()),
+                }
+            }
+        }
+        unknown.sort();
+        unknown.dedup();
+        if !unknown.is_empty() {
+            match self.call("read orders", true, || orders_by_id(&self.cols, &unknown)) {
+                Ok(orders) => state.extend(orders.into_iter().map(|o| (o.client_id.clone(), o))),
+                Err(_) => return self.write_one_by_one(writes),
+            }
+        }
         let mut results: Results = writes.iter().map(|_| None).collect();
         let mut trades: Vec<(usize, &Trade)> = Vec::new();
         let mut changes: Vec<Planned> = Vec::new();

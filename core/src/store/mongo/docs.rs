@@ -276,10 +276,10 @@ pub async fn find_order(cols: &Collections, client_id: &str) -> Result<Order, St
 
 /// Apply a gateway change: the order document, then the change event robots subscribe to.
 ///
-/// `known` is the order as this gateway last wrote it, if it has: then the change is checked
-/// against it and written with one `findOneAndUpdate` that matches only while the stored
-/// order is still in that state (and returns it, with what robots set meanwhile: a cancel or
-/// amend request). Changed behind our back, or not known: read first, as it stands.
+/// `known` is the order as this gateway last wrote or was handed it (with the cancel and
+/// amend requests its request stream delivered since): then the change is checked against
+/// it and written with one `update` that matches only while the stored order is still in
+/// that state. Changed behind our back, or not known: read first, as it stands.
 pub async fn update_order(
     cols: &Collections,
     change: &OrderChange,
@@ -303,8 +303,12 @@ pub async fn update_order(
 }
 
 /// The change applied to `order` as this gateway knows it, written only if the stored order
-/// is still in that state: the stored order after it, or `None` when it was not (or when
-/// the change is a retry, which the plain path sorts out).
+/// is still in that state: the order after it, or `None` when it was not (or when the
+/// change is a retry, which the plain path sorts out). A plain `update`, not a
+/// `findOneAndUpdate`: on SecantusDB the latter costs the database about four times the
+/// CPU (measured: 6.6 ms against 1.65 ms a document), and the gateway's fields are all it
+/// changes; what robots set (a cancel or amend request) reaches `order` through the
+/// request stream.
 async fn update_known(
     cols: &Collections,
     mut order: Order,
@@ -316,13 +320,12 @@ async fn update_known(
     rules::check_change(&order, change)?;
     let filter = state_filter(&order)?;
     rules::apply_change(&mut order, change);
-    let stored = cols
+    let done = cols
         .orders
-        .find_one_and_update(filter, change_set(&order)?)
-        .return_document(mongodb::options::ReturnDocument::After)
+        .update_one(filter, change_set(&order)?)
         .await
         .map_err(store_err)?;
-    stored.map(|d| parse(d, "order")).transpose()
+    Ok((done.matched_count == 1).then_some(order))
 }
 
 /// Whether `order` already shows `change` (a retried write that got through).

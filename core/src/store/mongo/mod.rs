@@ -121,14 +121,18 @@ pub struct MongoStore {
     lease_holder: Mutex<Option<String>>,
     /// The open orders as this store's gateway last wrote them: its next change to one is
     /// checked against this and written in one round trip, not read first (see
-    /// [`docs::update_order`]). Finished orders leave it.
-    known_orders: Mutex<HashMap<String, Order>>,
+    /// [`docs::update_order`]). Finished orders leave it. The gateway's request stream puts
+    /// each order in as it hands it over, so even its first change skips the read.
+    known_orders: KnownOrders,
     /// Called in a bulk write between reading the orders and updating them: a test seam
     /// to change an order behind the gateway's back ([`MongoStore::between_bulk_read_and_update`]).
     bulk_seam: Mutex<Option<BulkSeam>>,
 }
 
 type BulkSeam = Box<dyn Fn() + Send>;
+
+/// Open orders as stored when last seen by this store's gateway, by client id.
+pub(crate) type KnownOrders = Arc<Mutex<HashMap<String, Order>>>;
 
 impl MongoStore {
     /// Connect, create the indexes, and start the write queue.
@@ -162,7 +166,7 @@ impl MongoStore {
             writes,
             lease_ttl: opts.lease_ttl,
             lease_holder: Mutex::new(None),
-            known_orders: Mutex::new(HashMap::new()),
+            known_orders: KnownOrders::default(),
             bulk_seam: Mutex::new(None),
         })
     }
@@ -332,6 +336,7 @@ impl Store for MongoStore {
             consumer,
             sink,
             self.shared.clone(),
+            self.known_orders.clone(),
         ));
         Ok(())
     }

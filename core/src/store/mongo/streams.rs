@@ -202,7 +202,33 @@ pub async fn gateway_requests(
     consumer: String,
     sink: Sender<GatewayRequest>,
     shared: Arc<Shared>,
+    known: super::KnownOrders,
 ) {
+    // Each order handed over is known as stored when read: the gateway's first change to it
+    // needs no read (one that changed meanwhile does not match, and is read afresh).
+    // A cancel or amend request is noted on the known order, so the change the gateway then
+    // writes shows it in its `order_updates` document.
+    let hand_over = |request: GatewayRequest| {
+        let mut known = known.lock().unwrap_or_else(|e| e.into_inner());
+        match &request {
+            GatewayRequest::New(o) => {
+                known.insert(o.client_id.clone(), o.clone());
+            }
+            GatewayRequest::Cancel { client_id } => {
+                if let Some(o) = known.get_mut(client_id) {
+                    o.cancel_requested = true;
+                }
+            }
+            GatewayRequest::Amend { client_id, amend } => {
+                if let Some(o) = known.get_mut(client_id) {
+                    o.amend_request = Some(amend.clone());
+                }
+            }
+        }
+        drop(known);
+        // false: the gateway is gone.
+        sink.send(request).is_ok()
+    };
     let mut token = stored_token(&cols, &consumer, &shared).await;
     loop {
         // The stream is open before the snapshot is read, so nothing falls in between;
@@ -234,13 +260,13 @@ pub async fn gateway_requests(
             }
             let cancel = order.cancel_requested.then(|| order.client_id.clone());
             let amend = crate::store::pending_amend(&order).map(|a| (order.client_id.clone(), a));
-            if sink.send(GatewayRequest::New(order)).is_err() {
+            if !hand_over(GatewayRequest::New(order)) {
                 return;
             }
             if let Some(client_id) = cancel {
-                let _ = sink.send(GatewayRequest::Cancel { client_id });
+                let _ = hand_over(GatewayRequest::Cancel { client_id });
             } else if let Some((client_id, amend)) = amend {
-                let _ = sink.send(GatewayRequest::Amend { client_id, amend });
+                let _ = hand_over(GatewayRequest::Amend { client_id, amend });
             }
         }
         let mut saver = PositionSaver::new(&consumer);
@@ -284,7 +310,7 @@ pub async fn gateway_requests(
             };
             if let Some(r) = request {
                 // A gateway whose lease went to another takes no more orders.
-                if shared.check_lease().is_err() || sink.send(r).is_err() {
+                if shared.check_lease().is_err() || !hand_over(r) {
                     return;
                 }
             }
