@@ -73,6 +73,7 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<()> {
     cfg.feed_endpoint = feed_endpoint.clone();
     cfg.gateway = true;
     cfg.sync = args.sync;
+    cfg.store_uri = Some(args.store.clone());
     match args.journal.as_str() {
         "off" => cfg.journal_dir = None,
         policy => {

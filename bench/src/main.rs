@@ -18,6 +18,8 @@
 //!   [`fix`].
 //! - `replay`: events per second replayed from the example robots' journals, against walking
 //!   the journal alone and calling the robot alone. See [`replay`].
+//! - `store`: the embedded store (SQLite) against the log store: insert latency, and open
+//!   time and peak memory by the length of the history. See [`store`].
 //!
 //! # Layout
 //! - `main.rs`: the command line (one subcommand per bench, its flags) and `main`.
@@ -50,6 +52,7 @@ mod replay;
 mod replay_gen;
 mod report;
 mod risk;
+mod store;
 mod thread_cpu;
 
 use clap::Parser;
@@ -82,6 +85,12 @@ pub enum Bench {
     /// The FIX venue's order path (robot -> NewOrderSingle) against a TCP round trip, and
     /// sustained orders a second through the gateway.
     Fix(FixArgs),
+    /// The embedded store (SQLite) against the log store: insert latency, open time and
+    /// peak memory by history.
+    Store(store::StoreArgs),
+    /// (internal) Open one store and report its open time and peak memory as JSON.
+    #[command(name = "store-open", hide = true)]
+    StoreOpen(store::OpenArgs),
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -130,6 +139,9 @@ pub struct LatencyArgs {
     /// Store sync policy: never, always, or interval:MS.
     #[arg(long, default_value = "interval:100")]
     pub sync: SyncPolicy,
+    /// The server's store: `embedded` (SQLite) or `log` (the log store it replaced).
+    #[arg(long, default_value = "embedded")]
+    pub store: String,
     /// The robot's journal sync policy (os, always, batch:MS), as `serve --journal-sync`;
     /// `off` runs the robot without a journal (as before journals existed).
     #[arg(long, default_value = "batch:10")]
@@ -284,6 +296,8 @@ fn main() {
         Bench::Replay(a) => replay::run(&a),
         Bench::Risk(a) => risk::run(&a),
         Bench::Fix(a) => fix::run(&a),
+        Bench::Store(a) => store::run(&a),
+        Bench::StoreOpen(a) => store::open_and_report(&a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

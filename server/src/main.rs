@@ -33,6 +33,8 @@ enum Command {
     Backtest(cmd::backtest::Args),
     /// Rebuild robots from their journals through a plugin build; check a new build.
     Replay(cmd::replay::Args),
+    /// Manage the embedded store: `import` an old log store into SQLite.
+    Store(cmd::store::Args),
     /// Make a CURVE key pair for the control socket (a server's or a client's).
     Keygen(cmd::keygen::Args),
     /// Create a robot crate of its own from the template robot, ready to build and drop in.
@@ -76,6 +78,7 @@ fn main() {
         Command::Replay(a) => cmd::replay::run(a),
         Command::New(a) => cmd::new::run(a),
         Command::Keygen(a) => cmd::keygen::run(a),
+        Command::Store(a) => cmd::store::run(a),
         Command::ProbePlugin { .. } => Ok(()),
     };
     if let Err(e) = result {

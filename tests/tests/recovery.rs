@@ -7,6 +7,7 @@ use robofleet::control::client::ControlClient;
 use robofleet::journal::{JournalReader, RecordKind};
 use robofleet::server::zmq_context;
 use robofleet::store::embedded::{EmbeddedStore, SyncPolicy};
+use robofleet::store::sqlite::SqliteStore;
 use robofleet::store::{OrderFilter, Store};
 use robofleet_api::{Event, EventKind};
 use robofleet_tests::*;
@@ -21,10 +22,12 @@ use std::time::{Duration, Instant};
 
 const ROBOTS: [(&str, &str); 2] = [("ma_cross", "ma_cross"), ("market_maker", "market_maker")];
 
-fn serve(plugins: &Path, data: &Path, control: &str, feed: &str) -> Child {
+fn serve(store: &str, plugins: &Path, data: &Path, control: &str, feed: &str) -> Child {
     Command::new(target_dir().join("robofleet"))
         .args([
             "serve",
+            "--store",
+            store,
             "--settle-ms",
             "50",
             "--control",
@@ -73,7 +76,17 @@ fn journaled_fills(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-fn kill_9_at_random_points_loses_no_fill_and_sends_no_order_twice() {
+fn kill_9_at_random_points_on_the_log_store_loses_no_fill_and_sends_no_order_twice() {
+    kill_9_at_random_points("log");
+}
+
+#[test]
+fn kill_9_at_random_points_on_the_sqlite_store_loses_no_fill_and_sends_no_order_twice() {
+    kill_9_at_random_points("sqlite");
+}
+
+/// Four kills at random points, a graceful run, a run without market data; then the checks.
+fn kill_9_at_random_points(store_kind: &str) {
     let plugins = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     for (_, krate) in ROBOTS {
@@ -107,7 +120,13 @@ fn kill_9_at_random_points_loses_no_fill_and_sends_no_order_twice() {
     let mut rng = seed;
     let mut client = ControlClient::new(&zmq_context(), &control, Duration::from_secs(2));
     for round in 0..4 {
-        let mut child = serve(plugins.path(), data.path(), &control, &feed_endpoint);
+        let mut child = serve(
+            store_kind,
+            plugins.path(),
+            data.path(),
+            &control,
+            &feed_endpoint,
+        );
         assert!(
             wait_until(Duration::from_secs(30), || all_running(&mut client)),
             "round {round}: robots run"
@@ -124,7 +143,13 @@ fn kill_9_at_random_points_loses_no_fill_and_sends_no_order_twice() {
     // A last, graceful run; then the feed stops, and one more run with no market data picks
     // up any fill written after a robot had stopped (it reaches the robot when it is back).
     for last in [false, true] {
-        let mut child = serve(plugins.path(), data.path(), &control, &feed_endpoint);
+        let mut child = serve(
+            store_kind,
+            plugins.path(),
+            data.path(),
+            &control,
+            &feed_endpoint,
+        );
         assert!(wait_until(Duration::from_secs(30), || all_running(
             &mut client
         )));
@@ -147,7 +172,12 @@ fn kill_9_at_random_points_loses_no_fill_and_sends_no_order_twice() {
     }
     feeder.join().unwrap();
 
-    let store = EmbeddedStore::open(&data.path().join("store"), SyncPolicy::Never).unwrap();
+    let store: Box<dyn Store> = match store_kind {
+        "sqlite" => {
+            Box::new(SqliteStore::open(&data.path().join("store"), SyncPolicy::Never).unwrap())
+        }
+        _ => Box::new(EmbeddedStore::open(&data.path().join("store"), SyncPolicy::Never).unwrap()),
+    };
     let journal = data.path().join("journal");
     let out = tempfile::tempdir().unwrap();
     let out_dir = out.path().to_string_lossy().to_string();

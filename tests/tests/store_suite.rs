@@ -1,11 +1,13 @@
-//! One behavioural suite, two backends: every test here runs against the embedded store and
-//! against MongoDB (the server `scripts/test.sh` starts, or `MONGODB_URI`).
+//! One behavioural suite, three backends: every test here runs against the embedded log
+//! store, the SQLite store and MongoDB (the server `scripts/test.sh` starts, or
+//! `MONGODB_URI`).
 //!
 //! A MongoDB store takes robot writes through a queue, so reads wait until they show.
 
 use crossbeam_channel::Receiver;
 use robofleet::store::embedded::{EmbeddedStore, SyncPolicy};
 use robofleet::store::mongo::{MongoOptions, MongoStore};
+use robofleet::store::sqlite::SqliteStore;
 use robofleet::store::{
     Cursor, GatewayRequest, Order, OrderChange, OrderFilter, OrderQuery, PageQuery, RobotUpdate,
     Store, StoreError, Trade, TradeQuery,
@@ -37,6 +39,15 @@ fn embedded() -> Backend {
     }
 }
 
+fn sqlite() -> Backend {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path(), SyncPolicy::Never).unwrap();
+    Backend {
+        store: Arc::new(store),
+        _dir: Some(dir),
+    }
+}
+
 fn mongodb(test: &str) -> Backend {
     let opts = MongoOptions::new(&mongo::uri_for(test), "server:suite");
     Backend {
@@ -46,12 +57,16 @@ fn mongodb(test: &str) -> Backend {
 }
 
 /// Each behaviour, once per backend.
-macro_rules! on_both_backends {
+macro_rules! on_every_backend {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
             #[test]
             fn embedded() {
                 super::$name(&super::embedded().store)
+            }
+            #[test]
+            fn sqlite() {
+                super::$name(&super::sqlite().store)
             }
             #[test]
             fn mongodb() {
@@ -61,7 +76,7 @@ macro_rules! on_both_backends {
     )*};
 }
 
-on_both_backends!(
+on_every_backend!(
     orders_fills_and_positions,
     a_duplicate_client_id_is_refused_visibly,
     a_duplicate_exec_id_is_ignored,

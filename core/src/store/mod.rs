@@ -10,6 +10,7 @@ pub mod mongo;
 pub mod page;
 mod position;
 pub mod rules;
+pub mod sqlite;
 
 pub use audit::AuditEntry;
 pub use page::{Cursor, OrderQuery, Page, PageQuery, TradeQuery};
@@ -380,7 +381,7 @@ pub trait Store: Send + Sync {
     fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
     fn health(&self) -> StoreHealth {
         StoreHealth {
-            backend: "embedded",
+            backend: "log",
             available: true,
             pending_writes: 0,
             failed_writes: 0,

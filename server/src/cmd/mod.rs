@@ -8,4 +8,5 @@ pub mod keygen;
 pub mod new;
 pub mod replay;
 pub mod serve;
+pub mod store;
 pub mod venue;

@@ -1,0 +1,291 @@
+//! The SQLite store: one database file in WAL mode (`<dir>/store.sqlite`) that analysts can
+//! query with `sqlite3`, pandas or DuckDB while the fleet runs.
+//!
+//! Only what the fleet needs at once stays in memory: the open orders, each robot's highest
+//! order sequence number and the instrument registry. Everything else is read from the file
+//! when asked for, so opening it and its memory do not grow with its history.
+//!
+//! # Layout
+//! - `mod.rs`: the store, its [`Store`] calls.
+//! - `schema.rs`: the tables (`docs/store.md` "SQLite"), rows to and from orders and trades.
+//! - `query.rs`: lists, pages and positions.
+//! - `sync.rs`: the sync policies and the `store-sync` thread (interval and group commit).
+//! - `watchers.rs`: gateways and robots told of writes, in write order.
+//!
+//! # Concurrency
+//! One connection behind one mutex, as in the embedded log store: a write checks, writes,
+//! updates memory and notifies its watchers while holding it, so every watcher sees changes
+//! in write order. Another process may read the file at any time (WAL readers do not block
+//! the writer); a second store on the same file is refused (`store.sqlite.lock`).
+
+mod calls;
+mod query;
+mod schema;
+mod sync;
+#[cfg(test)]
+mod tests;
+mod watchers;
+
+pub use schema::VERSION as SCHEMA_VERSION;
+
+use self::sync::{Shared, WalSyncer};
+use self::watchers::Watchers;
+use super::embedded::SyncPolicy;
+use super::{Order, StoreError};
+use crossbeam_channel::Sender;
+use robofleet_api::Instrument;
+use rusqlite::Connection;
+use schema::sql_err;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+/// The database's file name inside the store directory.
+pub const DB_FILE: &str = "store.sqlite";
+const LOCK_FILE: &str = "store.sqlite.lock";
+/// How long a write waits for a reader's lock (a checkpoint) before it fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct SqliteStore {
+    inner: Arc<Mutex<Inner>>,
+    path: PathBuf,
+    dirty: Arc<AtomicBool>,
+    kick: Option<Sender<()>>,
+    /// Declared after `inner`'s users: syncs a last time and stops when dropped.
+    _syncer: Option<WalSyncer>,
+    /// Held while the store is open: a second store on the same file is refused.
+    _lock: std::fs::File,
+}
+
+pub(super) struct Inner {
+    conn: Connection,
+    /// Orders not finished yet, by client id.
+    open: HashMap<String, Order>,
+    max_seq: HashMap<String, u64>,
+    instruments: Vec<Instrument>,
+    watchers: Watchers,
+}
+
+impl SqliteStore {
+    /// Open (or create) the store in `dir`.
+    pub fn open(dir: &Path, sync: SyncPolicy) -> Result<SqliteStore, StoreError> {
+        let sync = match sync {
+            SyncPolicy::IntervalMs(0) => SyncPolicy::EveryWrite,
+            other => other,
+        };
+        std::fs::create_dir_all(dir)?;
+        let lock = lock_dir(dir)?;
+        let path = dir.join(DB_FILE);
+        let conn = Connection::open(&path).map_err(sql_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql_err)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(sql_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Unavailable(format!(
+                "{} cannot use write-ahead logging (journal mode {mode})",
+                path.display()
+            )));
+        }
+        conn.pragma_update(None, "synchronous", sync::synchronous(sync))
+            .map_err(sql_err)?;
+        schema::create_or_check(&conn)?;
+        let open = query::open_orders(&conn)?;
+        let max_seq = query::max_seqs(&conn)?;
+        let instruments = query::instruments(&conn)?;
+        tracing::debug!(
+            "store: opened {} ({} open orders, sync {sync})",
+            path.display(),
+            open.len()
+        );
+        let inner = Arc::new(Mutex::new(Inner {
+            conn,
+            open,
+            max_seq,
+            instruments,
+            watchers: Watchers::new(sync == SyncPolicy::Group),
+        }));
+        let dirty = Arc::new(AtomicBool::new(false));
+        let (kick, kicked) = crossbeam_channel::bounded::<()>(1);
+        let syncer = match sync {
+            SyncPolicy::IntervalMs(ms) => Some(Duration::from_millis(ms)),
+            // Kicked by each write; the timer only retries a failed sync.
+            SyncPolicy::Group => Some(Duration::from_millis(100)),
+            _ => None,
+        }
+        .map(|every| {
+            WalSyncer::start(
+                Shared {
+                    inner: inner.clone(),
+                    wal: wal_path(&path),
+                    dirty: dirty.clone(),
+                },
+                every,
+                kicked,
+            )
+        })
+        .transpose()?;
+        Ok(SqliteStore {
+            inner,
+            path,
+            dirty,
+            kick: (sync == SyncPolicy::Group).then_some(kick),
+            _syncer: syncer,
+            _lock: lock,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Force everything written so far to stable storage, whatever the policy (and hand on
+    /// what group commit was holding for it).
+    pub fn sync(&self) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        self.sync_locked(&mut inner)
+    }
+
+    fn sync_locked(&self, inner: &mut Inner) -> Result<(), StoreError> {
+        self.dirty.store(false, Ordering::Release);
+        sync::sync_wal(&wal_path(&self.path))?;
+        let mark = inner.watchers.mark();
+        inner.watchers.deliver_before(mark);
+        Ok(())
+    }
+
+    /// After a write: the syncer has something to do.
+    fn wrote(&self) {
+        self.dirty.store(true, Ordering::Release);
+        if let Some(kick) = &self.kick {
+            let _ = kick.try_send(());
+        }
+    }
+
+    /// Before a new watcher is told the state: what it holds must be durable, and what
+    /// waits for that goes out first, to the watchers there already.
+    fn settle(&self, inner: &mut Inner) -> Result<(), StoreError> {
+        if inner.watchers.has_deferred() {
+            self.sync_locked(inner)?;
+        }
+        Ok(())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Nothing panics while holding the lock with half-applied state; recover if it did.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn wal_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+fn lock_dir(dir: &Path) -> Result<std::fs::File, StoreError> {
+    let path = dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Unavailable(format!(
+            "{} is in use by another store",
+            dir.join(DB_FILE).display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => {
+            tracing::warn!("store: cannot lock {} ({e}); going on", path.display());
+            Ok(file)
+        }
+    }
+}
+
+impl Inner {
+    /// The order `client_id`: open ones from memory, finished ones from the file.
+    fn order(&self, client_id: &str) -> Result<Order, StoreError> {
+        if let Some(o) = self.open.get(client_id) {
+            return Ok(o.clone());
+        }
+        schema::order(&self.conn, client_id)?
+            .ok_or_else(|| StoreError::UnknownOrder(client_id.to_string()))
+    }
+
+    /// Write `order` as changed, and keep memory in step.
+    fn rewrite(&mut self, order: &Order) -> Result<(), StoreError> {
+        schema::update_order(&self.conn, order)?;
+        if order.status.is_terminal() {
+            self.open.remove(&order.client_id);
+        } else {
+            self.open.insert(order.client_id.clone(), order.clone());
+        }
+        Ok(())
+    }
+}
+
+/// What [`SqliteStore::import`] brought in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+    pub orders: usize,
+    pub trades: usize,
+    pub audit: usize,
+    pub instruments: usize,
+}
+
+impl SqliteStore {
+    /// Bring in another store's records as they stand (a log store's, for
+    /// `robofleet store import`), in one transaction: all or nothing. Refused unless this
+    /// store holds no orders and no trades yet.
+    pub fn import(
+        &self,
+        orders: &[Order],
+        trades: &[super::Trade],
+        instruments: &[robofleet_api::Instrument],
+        audit: &[super::AuditEntry],
+    ) -> Result<Imported, StoreError> {
+        let mut inner = self.lock();
+        let held: i64 = inner
+            .conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM orders) + (SELECT COUNT(*) FROM trades)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(sql_err)?;
+        if held > 0 {
+            return Err(StoreError::Unavailable(format!(
+                "{} already holds {held} orders and trades; import only into a new store",
+                self.path.display()
+            )));
+        }
+        let tx = inner.conn.transaction().map_err(sql_err)?;
+        for o in orders {
+            schema::insert_order(&tx, o)?;
+        }
+        for t in trades {
+            schema::insert_trade(&tx, t)?;
+        }
+        for e in audit {
+            schema::insert_audit(&tx, e)?;
+        }
+        if !instruments.is_empty() {
+            schema::put_instruments(&tx, instruments)?;
+        }
+        tx.commit().map_err(sql_err)?;
+        self.sync_locked(&mut inner)?;
+        inner.open = query::open_orders(&inner.conn)?;
+        inner.max_seq = query::max_seqs(&inner.conn)?;
+        inner.instruments = instruments.to_vec();
+        Ok(Imported {
+            orders: orders.len(),
+            trades: trades.len(),
+            audit: audit.len(),
+            instruments: instruments.len(),
+        })
+    }
+}
