@@ -18,7 +18,7 @@
 //!   [`fix`].
 //! - `replay`: events per second replayed from the example robots' journals, against walking
 //!   the journal alone and calling the robot alone. See [`replay`].
-//! - `store`: the embedded store (SQLite) against the log store: insert latency, and open
+//! - `store`: the SQLite store against the embedded log store: insert latency, and open
 //!   time and peak memory by the length of the history. See [`store`].
 //!
 //! # Layout
@@ -85,8 +85,8 @@ pub enum Bench {
     /// The FIX venue's order path (robot -> NewOrderSingle) against a TCP round trip, and
     /// sustained orders a second through the gateway.
     Fix(FixArgs),
-    /// The embedded store (SQLite) against the log store: insert latency, open time and
-    /// peak memory by history.
+    /// The SQLite store against the embedded log store: insert latency, open time and peak
+    /// memory by history.
     Store(store::StoreArgs),
     /// (internal) Open one store and report its open time and peak memory as JSON.
     #[command(name = "store-open", hide = true)]
@@ -139,7 +139,7 @@ pub struct LatencyArgs {
     /// Store sync policy: never, always, or interval:MS.
     #[arg(long, default_value = "interval:100")]
     pub sync: SyncPolicy,
-    /// The server's store: `embedded` (SQLite) or `log` (the log store it replaced).
+    /// The server's store: `embedded` (the log) or `sqlite`.
     #[arg(long, default_value = "embedded")]
     pub store: String,
     /// The robot's journal sync policy (os, always, batch:MS), as `serve --journal-sync`;

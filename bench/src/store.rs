@@ -1,5 +1,5 @@
-//! `robofleet-bench store`: the embedded store (SQLite) against the log store it replaces,
-//! in one run (issue 12, item 5).
+//! `robofleet-bench store`: the SQLite store against the embedded log store, in one run
+//! (issue 12, item 5).
 //!
 //! 1. **Insert latency**: `--inserts` new orders into a fresh store of each kind (sync
 //!    `interval:100`, the default), each `insert_order` call timed; the two kinds take turns
@@ -41,12 +41,12 @@ pub struct StoreArgs {
 }
 
 /// The two kinds, as `--store` names them.
-const KINDS: [&str; 2] = ["log", "embedded"];
+const KINDS: [&str; 2] = ["embedded", "sqlite"];
 
 fn open(kind: &str, dir: &Path, sync: SyncPolicy) -> anyhow::Result<Box<dyn Store>> {
     Ok(match kind {
-        "log" => Box::new(EmbeddedStore::open(dir, sync)?),
-        "embedded" => Box::new(SqliteStore::open(dir, sync)?),
+        "embedded" => Box::new(EmbeddedStore::open(dir, sync)?),
+        "sqlite" => Box::new(SqliteStore::open(dir, sync)?),
         other => bail!("unknown store kind {other}"),
     })
 }
@@ -56,7 +56,11 @@ fn order(robot: &str, seq: u64, finished: bool) -> Order {
         client_id: format!("{robot}-{seq}"),
         order_seq: seq,
         symbol: "Si".into(),
-        side: if seq.is_multiple_of(2) { Side::Buy } else { Side::Sell },
+        side: if seq.is_multiple_of(2) {
+            Side::Buy
+        } else {
+            Side::Sell
+        },
         qty: 1,
         order_type: OrderType::Limit {
             price: Price::units(90_000),
@@ -95,7 +99,7 @@ pub struct Opened {
 pub struct StoreReport {
     pub machine: Machine,
     pub inserts: Vec<InsertFigures>,
-    /// SQLite p50 over the log's.
+    /// SQLite's p50 over the embedded log's.
     pub insert_p50_ratio: f64,
     pub opened: Vec<Opened>,
 }
@@ -229,7 +233,7 @@ fn print_table(r: &StoreReport) {
             f.mean_ns / 1e3
         );
     }
-    println!("embedded (SQLite) p50 / log p50: {:.2}", r.insert_p50_ratio);
+    println!("sqlite p50 / embedded (log) p50: {:.2}", r.insert_p50_ratio);
     println!();
     println!("| store | orders | open ms | peak RSS MiB | files MiB |");
     println!("| --- | ---: | ---: | ---: | ---: |");

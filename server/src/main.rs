@@ -33,7 +33,7 @@ enum Command {
     Backtest(cmd::backtest::Args),
     /// Rebuild robots from their journals through a plugin build; check a new build.
     Replay(cmd::replay::Args),
-    /// Manage the embedded store: `import` an old log store into SQLite.
+    /// Manage the local stores: `import` the embedded store's log into SQLite.
     Store(cmd::store::Args),
     /// Make a CURVE key pair for the control socket (a server's or a client's).
     Keygen(cmd::keygen::Args),

@@ -167,17 +167,17 @@ static FLEET_IDS: AtomicU64 = AtomicU64::new(0);
 pub fn start(cfg: ServeConfig) -> Result<ServerHandle, ServerError> {
     let consumer = format!("server:{}", cfg.name);
     let store = open_store(cfg.store_uri.as_deref(), &cfg.data_dir, cfg.sync, &consumer)?;
-    if !cfg.gateway && matches!(store.health().backend, "sqlite" | "log") {
+    if !cfg.gateway && matches!(store.health().backend, "embedded" | "sqlite") {
         // A local store belongs to this process alone: no other gateway can reach it.
         tracing::warn!("no gateway with the embedded store: orders stay New until one runs here");
     }
     start_with_store(cfg, store)
 }
 
-/// `mongodb://...` (or `mongodb+srv://...`) opens MongoDB under `consumer`; `None`,
-/// `embedded` or `sqlite` the SQLite store in `data_dir/store`; `log` the log store there
-/// (the embedded store before SQLite). A folder with a log and no SQLite database is refused
-/// by the SQLite store's name with what to run: nothing is left behind unseen.
+/// `mongodb://...` (or `mongodb+srv://...`) opens MongoDB under `consumer`; `None` or
+/// `embedded` the embedded log store in `data_dir/store`; `sqlite` the SQLite store there.
+/// A folder with a log and no SQLite database is refused by the SQLite store's name with
+/// what to run: nothing is left behind unseen.
 pub fn open_store(
     uri: Option<&str>,
     data_dir: &std::path::Path,
@@ -190,14 +190,15 @@ pub fn open_store(
             let opts = crate::store::mongo::MongoOptions::new(u, consumer);
             Ok(Arc::new(crate::store::mongo::MongoStore::open(&opts)?))
         }
-        None | Some("embedded") | Some("sqlite") => {
+        None | Some("embedded") => Ok(Arc::new(EmbeddedStore::open(&dir, sync)?)),
+        Some("sqlite") => {
             use crate::store::{embedded::LOG_FILE, sqlite};
             if dir.join(LOG_FILE).exists() && !dir.join(sqlite::DB_FILE).exists() {
                 return Err(ServerError::Store(crate::store::StoreError::Unavailable(
                     format!(
-                        "{} holds a log store from before SQLite and no {}: bring it in with \
+                        "{} holds the embedded store's log and no {}: bring it in with \
                          `robofleet store import --data {}`, or serve it as it is with \
-                         `--store log`",
+                         `--store embedded`",
                         dir.display(),
                         sqlite::DB_FILE,
                         data_dir.display()
@@ -206,9 +207,8 @@ pub fn open_store(
             }
             Ok(Arc::new(sqlite::SqliteStore::open(&dir, sync)?))
         }
-        Some("log") => Ok(Arc::new(EmbeddedStore::open(&dir, sync)?)),
         Some(other) => Err(ServerError::Store(crate::store::StoreError::Unavailable(
-            format!("unknown store {other:?}: use `embedded` (SQLite), `log` or a mongodb:// URI"),
+            format!("unknown store {other:?}: use `embedded`, `sqlite` or a mongodb:// URI"),
         ))),
     }
 }

@@ -76,8 +76,8 @@ fn journaled_fills(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-fn kill_9_at_random_points_on_the_log_store_loses_no_fill_and_sends_no_order_twice() {
-    kill_9_at_random_points("log");
+fn kill_9_at_random_points_loses_no_fill_and_sends_no_order_twice() {
+    kill_9_at_random_points("embedded");
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! `robofleet store import`: a log store from before SQLite comes into the SQLite store as it
+//! `robofleet store import`: the embedded store's log comes into the SQLite store as it
 //! stood, and a server never opens a fresh SQLite store over a log it would leave unseen.
 
 use robofleet::store::embedded::{EmbeddedStore, SyncPolicy};
@@ -33,7 +33,7 @@ fn import(data: &std::path::Path) -> std::process::Output {
 }
 
 #[test]
-fn a_log_store_is_imported_whole_once_and_a_server_will_not_open_sqlite_over_it() {
+fn an_embedded_log_is_imported_whole_once_and_a_server_will_not_open_sqlite_over_it() {
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().join("store");
     let (a, b) = (order(1), order(2));
@@ -61,11 +61,11 @@ fn a_log_store_is_imported_whole_once_and_a_server_will_not_open_sqlite_over_it(
         .unwrap();
     }
 
-    // Served as it is, the default store would start empty beside the log: refused, saying
-    // what to run.
-    let refused = robofleet::server::open_store(None, data.path(), SyncPolicy::Never, "server:t")
-        .err()
-        .expect("a default store over an old log is refused");
+    // The SQLite store would start empty beside the log: refused, saying what to run.
+    let refused =
+        robofleet::server::open_store(Some("sqlite"), data.path(), SyncPolicy::Never, "server:t")
+            .err()
+            .expect("a default store over an old log is refused");
     assert!(
         refused.to_string().contains("robofleet store import"),
         "{refused}"
@@ -115,9 +115,10 @@ fn a_log_store_is_imported_whole_once_and_a_server_will_not_open_sqlite_over_it(
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );
-    // Now the default store opens: the imported one.
+    // Now the SQLite store opens: the imported one.
     let store =
-        robofleet::server::open_store(None, data.path(), SyncPolicy::Never, "server:t").unwrap();
+        robofleet::server::open_store(Some("sqlite"), data.path(), SyncPolicy::Never, "server:t")
+            .unwrap();
     assert_eq!(store.health().backend, "sqlite");
     assert_eq!(store.trades(None).unwrap().len(), 1);
 }

@@ -381,7 +381,7 @@ pub trait Store: Send + Sync {
     fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
     fn health(&self) -> StoreHealth {
         StoreHealth {
-            backend: "log",
+            backend: "embedded",
             available: true,
             pending_writes: 0,
             failed_writes: 0,

@@ -45,19 +45,19 @@ pub struct Args {
     /// Market data feed. [default: tcp://127.0.0.1:5561]
     #[arg(long)]
     pub feed: Option<String>,
-    /// Where orders and trades live: `embedded` (a SQLite database in --data), `log` (the log
-    /// store of earlier versions, in --data) or a `mongodb://` URI. [default: embedded]
+    /// Where orders and trades live: `embedded` (a log in --data), `sqlite` (a SQLite
+    /// database in --data) or a `mongodb://` URI. [default: embedded]
     #[arg(long)]
     pub store: Option<String>,
     /// This server's name on a shared store; two servers on one database need two names.
     /// [default: robofleet]
     #[arg(long)]
     pub name: Option<String>,
-    /// Run the order gateway in this process: auto = with the embedded or log store only (on a
+    /// Run the order gateway in this process: auto = with the embedded or SQLite store only (on a
     /// shared database, run one `robofleet gateway` for the whole fleet). [default: auto]
     #[arg(long, value_enum)]
     pub gateway: Option<GatewayMode>,
-    /// Embedded (or log) store sync policy: never, always, group (group commit), or interval:MS. [default: interval:100]
+    /// Embedded (or SQLite) store sync policy: never, always, group (group commit), or interval:MS. [default: interval:100]
     #[arg(long)]
     #[serde(default, deserialize_with = "sync_from_str")]
     pub sync: Option<SyncPolicy>,

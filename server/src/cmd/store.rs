@@ -1,5 +1,5 @@
-//! `robofleet store import`: bring an embedded log store (`<data>/store/store.log`, the
-//! format before SQLite) into the SQLite store beside it.
+//! `robofleet store import`: bring the embedded store's log (`<data>/store/store.log`) into
+//! the SQLite store beside it.
 
 use anyhow::{bail, Context};
 use robofleet::store::embedded::{EmbeddedStore, SyncPolicy, LOG_FILE};
@@ -15,8 +15,8 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 pub enum StoreCommand {
-    /// Copy the log store's orders, trades, instrument registry and audit log into a new
-    /// SQLite store in the same folder, in one transaction. The log is left as it was.
+    /// Copy the embedded store's orders, trades, instrument registry and audit log into a
+    /// new SQLite store in the same folder, in one transaction. The log is left as it was.
     Import {
         /// Data folder (the stores are in its `store/`).
         #[arg(long, default_value = "robofleet-data")]
@@ -33,7 +33,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 fn import(dir: &std::path::Path) -> anyhow::Result<()> {
     let log = dir.join(LOG_FILE);
     if !log.is_file() {
-        bail!("no log store to import: {} does not exist", log.display());
+        bail!(
+            "no embedded store to import: {} does not exist",
+            log.display()
+        );
     }
     // Opening replays and checks the whole log; a torn tail is cut off (and kept aside).
     let old = EmbeddedStore::open(dir, SyncPolicy::Never)

@@ -91,6 +91,9 @@ impl SqliteStore {
         }
         conn.pragma_update(None, "synchronous", sync::synchronous(sync))
             .map_err(sql_err)?;
+        // Checkpoints are the `store-sync` thread's (see `sync.rs`), never a write's.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(sql_err)?;
         schema::create_or_check(&conn)?;
         let open = query::open_orders(&conn)?;
         let max_seq = query::max_seqs(&conn)?;
@@ -109,30 +112,29 @@ impl SqliteStore {
         }));
         let dirty = Arc::new(AtomicBool::new(false));
         let (kick, kicked) = crossbeam_channel::bounded::<()>(1);
-        let syncer = match sync {
-            SyncPolicy::IntervalMs(ms) => Some(Duration::from_millis(ms)),
+        let (every, syncs) = match sync {
+            SyncPolicy::IntervalMs(ms) => (Duration::from_millis(ms), true),
             // Kicked by each write; the timer only retries a failed sync.
-            SyncPolicy::Group => Some(Duration::from_millis(100)),
-            _ => None,
-        }
-        .map(|every| {
-            WalSyncer::start(
-                Shared {
-                    inner: inner.clone(),
-                    wal: wal_path(&path),
-                    dirty: dirty.clone(),
-                },
-                every,
-                kicked,
-            )
-        })
-        .transpose()?;
+            SyncPolicy::Group => (Duration::from_millis(100), true),
+            _ => (sync::CHECKPOINT_EVERY, false),
+        };
+        let syncer = WalSyncer::start(
+            Shared {
+                inner: inner.clone(),
+                wal: wal_path(&path),
+                dirty: dirty.clone(),
+                syncs,
+                db: path.clone(),
+            },
+            every,
+            kicked,
+        )?;
         Ok(SqliteStore {
             inner,
             path,
             dirty,
             kick: (sync == SyncPolicy::Group).then_some(kick),
-            _syncer: syncer,
+            _syncer: Some(syncer),
             _lock: lock,
         })
     }

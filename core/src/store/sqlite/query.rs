@@ -28,18 +28,35 @@ pub fn open_orders(conn: &Connection) -> Result<HashMap<String, Order>, StoreErr
     Ok(open.into_iter().map(|o| (o.client_id.clone(), o)).collect())
 }
 
+/// Each robot's highest `order_seq`: one index probe per robot (a skip over
+/// `orders_by_robot`), so it does not grow with the orders stored.
 pub fn max_seqs(conn: &Connection) -> Result<HashMap<String, u64>, StoreError> {
-    let mut s = conn
-        .prepare("SELECT robot, MAX(order_seq) FROM orders GROUP BY robot")
+    let mut next = conn
+        .prepare("SELECT robot FROM orders WHERE robot > ?1 ORDER BY robot LIMIT 1")
         .map_err(sql_err)?;
-    let rows = s
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+    let mut max = conn
+        .prepare("SELECT MAX(order_seq) FROM orders WHERE robot = ?1")
         .map_err(sql_err)?;
-    rows.map(|r| {
-        r.map(|(robot, seq)| (robot, u64::try_from(seq).unwrap_or(0)))
-            .map_err(sql_err)
-    })
-    .collect()
+    let mut seqs = HashMap::new();
+    let mut after = String::new();
+    loop {
+        let robot: Option<String> = next
+            .query_row(params![after], |r| r.get(0))
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                other => Err(other),
+            })
+            .map_err(sql_err)?;
+        let Some(robot) = robot else {
+            return Ok(seqs);
+        };
+        let seq: i64 = max
+            .query_row(params![robot], |r| r.get(0))
+            .map_err(sql_err)?;
+        seqs.insert(robot.clone(), u64::try_from(seq).unwrap_or(0));
+        after = robot;
+    }
 }
 
 pub fn instruments(conn: &Connection) -> Result<Vec<robofleet_api::Instrument>, StoreError> {

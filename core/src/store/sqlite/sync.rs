@@ -10,6 +10,11 @@
 //!
 //! Whatever the policy, each write is committed (handed to the OS) before its call returns,
 //! so a killed server loses nothing.
+//!
+//! Checkpoints (copying the WAL into the database file, with an `fsync` of each under
+//! `NORMAL`) are this thread's too, at most every [`CHECKPOINT_EVERY`], on a connection of
+//! its own (`PASSIVE`: it never waits for a reader or the writer): SQLite's automatic
+//! checkpoint would run inside a write, and cost it milliseconds.
 
 use super::Inner;
 use crate::store::embedded::SyncPolicy;
@@ -22,6 +27,8 @@ use std::time::Duration;
 
 /// How long a failed sync waits before the next try.
 const RETRY: Duration = Duration::from_millis(10);
+/// How often the WAL is copied into the database file, at most.
+pub(super) const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// The `PRAGMA synchronous` value a policy runs with.
 pub(super) fn synchronous(policy: SyncPolicy) -> &'static str {
@@ -32,7 +39,7 @@ pub(super) fn synchronous(policy: SyncPolicy) -> &'static str {
     }
 }
 
-/// The `store-sync` thread, for `interval:n` and `group`.
+/// The `store-sync` thread: syncs for `interval:n` and `group`, checkpoints for all.
 pub(super) struct WalSyncer {
     stop: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -45,6 +52,10 @@ pub(super) struct Shared {
     pub(super) wal: PathBuf,
     /// Set by each write; the thread syncs only when it is.
     pub(super) dirty: Arc<AtomicBool>,
+    /// Whether the thread syncs the WAL (`interval:n`, `group`) or only checkpoints.
+    pub(super) syncs: bool,
+    /// The database, for the thread's own connection.
+    pub(super) db: PathBuf,
 }
 
 impl WalSyncer {
@@ -58,16 +69,22 @@ impl WalSyncer {
         let (stop, stopped) = crossbeam_channel::bounded::<()>(0);
         let thread = std::thread::Builder::new()
             .name("store-sync".into())
-            .spawn(move || loop {
-                let last = select! {
-                    recv(kick) -> k => k.is_err(),
-                    recv(stopped) -> _ => true,
-                    default(every) => false,
-                };
-                // A final round at the stop, so nothing written is left unsynced.
-                round(&shared, last);
-                if last {
-                    break;
+            .spawn(move || {
+                let mut checkpoints = Checkpoints::new(&shared.db);
+                loop {
+                    let last = select! {
+                        recv(kick) -> k => k.is_err(),
+                        recv(stopped) -> _ => true,
+                        default(every) => false,
+                    };
+                    // A final round at the stop, so nothing written is left unsynced.
+                    if shared.syncs {
+                        round(&shared, last);
+                    }
+                    checkpoints.maybe(last);
+                    if last {
+                        break;
+                    }
                 }
             })?;
         Ok(WalSyncer {
@@ -109,6 +126,40 @@ pub(super) fn sync_wal(wal: &std::path::Path) -> std::io::Result<()> {
         Ok(f) => f.sync_data(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+/// The thread's own connection, checkpointing at most every [`CHECKPOINT_EVERY`].
+struct Checkpoints {
+    conn: Option<rusqlite::Connection>,
+    last: std::time::Instant,
+}
+
+impl Checkpoints {
+    fn new(db: &std::path::Path) -> Checkpoints {
+        let conn = rusqlite::Connection::open(db)
+            .inspect_err(|e| tracing::warn!("store: no checkpoint connection ({e})"))
+            .ok();
+        Checkpoints {
+            conn,
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn maybe(&mut self, now: bool) {
+        if !now && self.last.elapsed() < CHECKPOINT_EVERY {
+            return;
+        }
+        self.last = std::time::Instant::now();
+        if let Some(conn) = &self.conn {
+            let done: rusqlite::Result<(i64, i64, i64)> =
+                conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                });
+            if let Err(e) = done {
+                tracing::warn!("store: checkpoint failed (will retry): {e}");
+            }
+        }
     }
 }
 
