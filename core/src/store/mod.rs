@@ -328,15 +328,14 @@ pub trait Store: Send + Sync {
     /// a store may write them in bulk (MongoDB does, for a gateway that fell behind), but
     /// never shows a change before a fill that came before it.
     fn write_answers(&self, writes: &[GatewayWrite]) -> Vec<Result<Written, StoreError>> {
-        writes
-            .iter()
-            .map(|w| match w {
-                GatewayWrite::Trade(t) => self.insert_trade(t).map(|new| Written::Trade { new }),
-                GatewayWrite::Change(c) => {
-                    self.update_order(c).map(|o| Written::Change(Box::new(o)))
-                }
-            })
-            .collect()
+        writes.iter().map(|w| self.write_answer(w)).collect()
+    }
+    /// One gateway answer, as [`Store::insert_trade`] or [`Store::update_order`] writes it.
+    fn write_answer(&self, w: &GatewayWrite) -> Result<Written, StoreError> {
+        match w {
+            GatewayWrite::Trade(t) => self.insert_trade(t).map(|new| Written::Trade { new }),
+            GatewayWrite::Change(c) => self.update_order(c).map(|o| Written::Change(Box::new(o))),
+        }
     }
     /// A robot asks to amend its order: recorded on the order and passed to the gateway.
     /// Nothing for an order already finished; `UnknownOrder` for one never stored.

@@ -11,7 +11,7 @@
 
 use super::docs::{self, Collections};
 use super::MongoStore;
-use crate::store::{rules, GatewayWrite, Order, OrderChange, StoreError, Trade, Written};
+use crate::store::{rules, GatewayWrite, Order, OrderChange, Store, StoreError, Trade, Written};
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Bson, Document};
 use std::collections::HashMap;
@@ -211,7 +211,7 @@ impl MongoStore {
                 known.remove(client_id(w));
             }
         }
-        writes.iter().map(|w| self.write_one(w)).collect()
+        writes.iter().map(|w| self.write_answer(w)).collect()
     }
 }
 

@@ -211,14 +211,6 @@ impl MongoStore {
         *self.bulk_seam.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(f));
     }
 
-    /// One answer of a gateway, as [`Store::update_order`] or [`Store::insert_trade`].
-    fn write_one(&self, w: &GatewayWrite) -> Result<Written, StoreError> {
-        match w {
-            GatewayWrite::Trade(t) => self.insert_trade(t).map(|new| Written::Trade { new }),
-            GatewayWrite::Change(c) => self.update_order(c).map(|o| Written::Change(Box::new(o))),
-        }
-    }
-
     /// The order as this store's gateway last wrote it, if it is still open.
     fn known(&self, client_id: &str) -> Option<Order> {
         self.known_orders
@@ -273,7 +265,7 @@ impl Store for MongoStore {
         if writes.len() >= bulk::BULK_FROM {
             self.write_bulk(writes)
         } else {
-            writes.iter().map(|w| self.write_one(w)).collect()
+            writes.iter().map(|w| self.write_answer(w)).collect()
         }
     }
 
