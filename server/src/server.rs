@@ -433,6 +433,13 @@ impl ServerHandle {
         if let Some(m) = self.manager.take() {
             let _ = m.join();
         }
+        // The robots have stopped: the checkpoints they took are written and checked before
+        // the process goes, so the next start finds them.
+        if !crate::robot::checkpoints::worker::drain(std::time::Duration::from_secs(30)) {
+            tracing::warn!(
+                "checkpoints still being written at exit: a restart replays from the ones before"
+            );
+        }
         self._watcher.take();
         for t in self.streams.drain(..) {
             let _ = t.join();

@@ -68,7 +68,7 @@ fn robots_built_by(root: &Path, krate: &str) -> anyhow::Result<Vec<String>> {
         let Ok(reader) = robofleet::journal::JournalReader::open(&dir) else {
             continue;
         };
-        if let Ok((Some(begin), _)) = robofleet::journal::history::last_begin(&reader) {
+        if let Ok(Some(begin)) = robofleet::journal::history::current_begin(&reader) {
             if begin.build.split(' ').next() == Some(krate) {
                 out.push(entry.file_name().to_string_lossy().into_owned());
             }
@@ -208,6 +208,13 @@ fn print_report(r: &RunReport) {
         "  recorded ends:    {} checked, {} state mismatches",
         r.ends_checked, r.end_mismatches
     );
+    println!(
+        "  checkpoints:      {} checked, {} state mismatches",
+        r.checkpoints_checked, r.checkpoint_mismatches
+    );
+    if let Some(no) = r.started_from_checkpoint {
+        println!("  started from:     checkpoint {no:08} (the journal before it was deleted)");
+    }
     if let Some(h) = &r.final_state_hash {
         println!("  final state:      #{} sha256 {h}", r.final_seq);
     }
@@ -222,7 +229,7 @@ fn print_report(r: &RunReport) {
             println!("  verdict:          IDENTICAL: every action matches the recorded one")
         }
         None => println!(
-            "  verdict:          DIFFERENT: a rebuilt end state differs from the recorded one"
+            "  verdict:          DIFFERENT: a rebuilt end or checkpoint state differs from the recorded one"
         ),
         Some(d) => {
             println!(

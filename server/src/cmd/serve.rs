@@ -1,6 +1,8 @@
 use anyhow::Context;
 use robofleet::fleet::ManagerCmd;
 use robofleet::gateway::throttle::SessionRate;
+use robofleet::journal::checkpoint::CheckpointPolicy;
+use robofleet::journal::retention::Retention;
 use robofleet::journal::{JournalOptions, JournalSync};
 use robofleet::server::{
     self, ServeConfig, DEFAULT_CONTROL, DEFAULT_CONTROL_REPLY_HWM, DEFAULT_FEED,
@@ -73,6 +75,23 @@ pub struct Args {
     #[arg(long)]
     #[serde(default, deserialize_with = "journal_sync_from_str")]
     pub journal_sync: Option<JournalSync>,
+    /// Checkpoint each robot after this many events (0: not by count); restart restores
+    /// the latest trusted checkpoint and replays only what follows. [default: 1000000]
+    #[arg(long)]
+    pub checkpoint_events: Option<u64>,
+    /// ... or after this many seconds with any event since (0: not by time; both 0: no
+    /// checkpoints). [default: 600]
+    #[arg(long)]
+    pub checkpoint_secs: Option<u64>,
+    /// Trusted checkpoints kept per robot; journal segments before the oldest kept go by
+    /// --journal-retention. [default: 2]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub checkpoints_kept: Option<u64>,
+    /// What becomes of journal segments before the oldest checkpoint kept: archive (zstd,
+    /// still replayed), delete, or keep. [default: archive]
+    #[arg(long)]
+    #[serde(default, deserialize_with = "retention_from_str")]
+    pub journal_retention: Option<Retention>,
     /// The venue session's message rate: RATE or RATE/BURST messages a second (orders,
     /// amends and cancels), each robot served in turn when requests wait (MOEX: 30 per
     /// login). Without it the session is not limited. Only for the gateway in this
@@ -95,6 +114,13 @@ pub struct Args {
 fn journal_sync_from_str<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<Option<JournalSync>, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map(Some).map_err(serde::de::Error::custom)
+}
+
+fn retention_from_str<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Retention>, D::Error> {
     let s = String::deserialize(d)?;
     s.parse().map(Some).map_err(serde::de::Error::custom)
 }
@@ -141,8 +167,29 @@ impl Args {
             Some(j) => Some(PathBuf::from(j)),
             None => Some(data_dir.join("journal")),
         };
+        let defaults = CheckpointPolicy::default();
+        let kept = self.checkpoints_kept.or(file.checkpoints_kept);
+        if kept == Some(0) {
+            anyhow::bail!("checkpoints_kept must be at least 1");
+        }
+        let checkpoint = CheckpointPolicy {
+            every_events: self
+                .checkpoint_events
+                .or(file.checkpoint_events)
+                .unwrap_or(defaults.every_events),
+            every_secs: self
+                .checkpoint_secs
+                .or(file.checkpoint_secs)
+                .unwrap_or(defaults.every_secs),
+            keep: kept.map_or(defaults.keep, |k| k as usize),
+            retention: self
+                .journal_retention
+                .or(file.journal_retention)
+                .unwrap_or(defaults.retention),
+        };
         let journal = JournalOptions {
             sync: self.journal_sync.or(file.journal_sync).unwrap_or_default(),
+            checkpoint,
             ..JournalOptions::default()
         };
         Ok(ServeConfig {

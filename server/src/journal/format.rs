@@ -42,6 +42,9 @@ pub enum RecordKind {
     /// An input of the robot's risk checks (limits in force, an operator's resume, the kill
     /// switch), postcard [`RiskRecord`]: never handed to the robot.
     Risk = 9,
+    /// The robot's state was checkpointed here (postcard [`CheckpointRecord`]): always the
+    /// first record of a segment, its snapshot in the `.rfc` file of the same number.
+    Checkpoint = 10,
 }
 
 impl RecordKind {
@@ -56,6 +59,7 @@ impl RecordKind {
             7 => RecordKind::Symbol,
             8 => RecordKind::Market,
             9 => RecordKind::Risk,
+            10 => RecordKind::Checkpoint,
             _ => return None,
         })
     }
@@ -108,6 +112,15 @@ pub struct ResumeRecord {
 pub struct EndRecord {
     pub seq: u64,
     /// SHA-256 of the robot's snapshot (`(next_order_seq, state bytes)`) after its last event.
+    pub state_hash: [u8; 32],
+    pub wall_ns: i64,
+}
+
+/// A checkpoint: the robot's state after event `seq` hashed to `state_hash`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointRecord {
+    pub seq: u64,
+    /// SHA-256 of the snapshot (`(next_order_seq, state bytes)`), as in an `End` record.
     pub state_hash: [u8; 32],
     pub wall_ns: i64,
 }

@@ -30,3 +30,21 @@ pub fn last_begin(reader: &JournalReader) -> Result<(Option<BeginRecord>, u64), 
     }
     Ok((last, count))
 }
+
+/// The `Begin` of the journal's current run without walking all of it: after the latest
+/// checkpoint if a run began there, else the one that checkpoint's file carries.
+pub fn current_begin(reader: &JournalReader) -> Result<Option<BeginRecord>, JournalError> {
+    let checkpoints = super::checkpoint::list(reader.dir())?;
+    let Some((latest, _)) = checkpoints.last() else {
+        return last_begin(reader).map(|(b, _)| b);
+    };
+    if let (Some(b), _) = last_begin(&reader.between(*latest, u64::MAX))? {
+        return Ok(Some(b));
+    }
+    for (no, _) in checkpoints.iter().rev() {
+        if let Ok(data) = super::checkpoint::read_file(reader.dir(), *no) {
+            return Ok(Some(data.begin));
+        }
+    }
+    last_begin(reader).map(|(b, _)| b)
+}

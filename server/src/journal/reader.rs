@@ -1,7 +1,7 @@
 //! Reading a robot's journal: every record in order, segment by segment.
 
 use super::format::{self, RawRecord, MAX_RECORD_LEN, RECORD_HEADER_LEN, SEGMENT_HEADER_LEN};
-use super::{list_segments, JournalError};
+use super::{is_archived, list_segments, JournalError};
 use std::fs::File;
 use std::io::Read;
 use std::ops::ControlFlow;
@@ -45,6 +45,25 @@ impl JournalReader {
         self.segments.is_empty()
     }
 
+    /// The segments' numbers and paths, in order (archived ones included).
+    pub fn segments(&self) -> &[(u64, PathBuf)] {
+        &self.segments
+    }
+
+    /// The same journal from segment `first` to segment `last` only (both kept): a replay
+    /// from a checkpoint (which starts a segment) to another.
+    pub fn between(&self, first: u64, last: u64) -> JournalReader {
+        JournalReader {
+            dir: self.dir.clone(),
+            segments: self
+                .segments
+                .iter()
+                .filter(|(no, _)| (first..=last).contains(no))
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// Hand every record to `f` in journal order until it breaks. Damage at the very end of
     /// the last segment is a torn tail (reported, not an error); damage anywhere else is.
     pub fn walk(
@@ -56,8 +75,7 @@ impl JournalReader {
         let mut buf = Vec::new();
         for (i, (_, path)) in self.segments.iter().enumerate() {
             let io = |e| JournalError::io(path, e);
-            let file = File::open(path).map_err(io)?;
-            let mut seg = Window::new(file, &mut buf);
+            let mut seg = Window::new(open_segment(path).map_err(io)?, &mut buf);
             seg.fill(SEGMENT_HEADER_LEN).map_err(io)?;
             if seg.rest().len() < SEGMENT_HEADER_LEN && i == last {
                 summary.torn_tail = Some("segment header cut short".into());
@@ -100,9 +118,19 @@ impl JournalReader {
     }
 }
 
+/// A segment's bytes from the start: an archived one through zstd.
+pub fn open_segment(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
+    let file = File::open(path)?;
+    if is_archived(path) {
+        Ok(Box::new(zstd::Decoder::new(file)?))
+    } else {
+        Ok(Box::new(file))
+    }
+}
+
 /// A window onto a segment file: `buf[start..end]` holds its bytes from `offset()` on.
 struct Window<'b> {
-    file: File,
+    file: Box<dyn Read + Send>,
     buf: &'b mut Vec<u8>,
     start: usize,
     end: usize,
@@ -112,7 +140,7 @@ struct Window<'b> {
 }
 
 impl<'b> Window<'b> {
-    fn new(file: File, buf: &'b mut Vec<u8>) -> Self {
+    fn new(file: Box<dyn Read + Send>, buf: &'b mut Vec<u8>) -> Self {
         Window {
             file,
             buf,

@@ -3,7 +3,7 @@
 
 use super::format::{self, RecordKind, SEGMENT_HEADER_LEN};
 use super::syncer::{self, SyncTarget};
-use super::{list_segments, segment_path, JournalError};
+use super::{is_archived, list_segments, segment_path, JournalError};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -54,6 +54,9 @@ pub struct JournalOptions {
     pub segment_bytes: u64,
     /// Buffer this much before handing it to the OS (a flush empties it sooner).
     pub buffer_bytes: usize,
+    /// When the robot's state is checkpointed, and what is kept (the robot's loop and the
+    /// checkpoint thread act on it; the writer only starts the segments).
+    pub checkpoint: super::checkpoint::CheckpointPolicy,
 }
 
 impl Default for JournalOptions {
@@ -62,6 +65,7 @@ impl Default for JournalOptions {
             sync: JournalSync::default(),
             segment_bytes: 64 << 20,
             buffer_bytes: 16 << 10,
+            checkpoint: Default::default(),
         }
     }
 }
@@ -97,6 +101,11 @@ impl JournalWriter {
             None => {
                 let (f, len) = new_segment(dir, 1)?;
                 (1, f, len)
+            }
+            // Archived segments are closed: a new one follows them.
+            Some(&(no, ref path)) if is_archived(path) => {
+                let (f, len) = new_segment(dir, no + 1)?;
+                (no + 1, f, len)
             }
             Some(&(no, ref path)) => {
                 let bytes = std::fs::read(path).map_err(|e| JournalError::io(path, e))?;
@@ -143,6 +152,24 @@ impl JournalWriter {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The number of the segment being appended to.
+    pub fn segment_no(&self) -> u64 {
+        self.segment_no
+    }
+
+    /// Close the current segment and start the next, whose first record is `kind` with
+    /// `body` (a checkpoint), handed to the OS before this returns. Returns its number.
+    pub fn start_segment_with(
+        &mut self,
+        kind: RecordKind,
+        body: &[u8],
+    ) -> Result<u64, JournalError> {
+        self.roll()?;
+        self.append(kind, body)?;
+        self.flush()?;
+        Ok(self.segment_no)
     }
 
     /// Append one record (buffered). Hands the buffer to the OS when it is full.
@@ -224,7 +251,12 @@ impl JournalWriter {
     }
 
     fn roll(&mut self) -> Result<(), JournalError> {
-        self.sync_now()?;
+        // Under a batched policy the syncer holds the closed segment until it is synced:
+        // the robot's thread does not wait for the disk here either.
+        self.flush()?;
+        if self.unsynced && !matches!(self.opts.sync, JournalSync::Batch(_)) {
+            self.fsync()?;
+        }
         let (target, len) = new_segment(&self.dir, self.segment_no + 1)?;
         self.segment_no += 1;
         self.target = target;

@@ -3,7 +3,9 @@
 //! state at restart and runs `robofleet replay`.
 
 use super::event_ref::EventRef;
-use crate::journal::format::{self, BeginRecord, EndRecord, FailedRecord, RecordKind};
+use crate::journal::format::{
+    self, BeginRecord, CheckpointRecord, EndRecord, FailedRecord, RecordKind,
+};
 use crate::journal::{JournalError, JournalReader, RawRecord, WalkSummary};
 use crate::plugin::{CallError, LoadedPlugin, RobotInstance};
 use robofleet_api::abi::{RfLevel, RfMarket};
@@ -66,6 +68,15 @@ pub trait ReplayObserver {
     }
     /// A recorded graceful end and the hash of the rebuilt state at that point.
     fn on_end(&mut self, _end: &EndRecord, _rebuilt: Option<[u8; 32]>) {}
+    /// A checkpoint record and the hash of the rebuilt state at that point. Breaking stops
+    /// the replay there.
+    fn on_checkpoint(
+        &mut self,
+        _checkpoint: &CheckpointRecord,
+        _rebuilt: Option<[u8; 32]>,
+    ) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
     /// Journal bytes read so far, every few thousand records (for a progress bar).
     fn on_progress(&mut self, _bytes: u64) {}
     /// The most market records handed to the robot in one call. Their events are seen after
@@ -102,6 +113,9 @@ pub struct ReplayStats {
     /// Graceful ends whose recorded state hash was checked, and how many differed.
     pub ends_checked: u64,
     pub end_mismatches: u64,
+    /// Checkpoints passed whose recorded state hash was checked, and how many differed.
+    pub checkpoints_checked: u64,
+    pub checkpoint_mismatches: u64,
     /// The rebuilt robot failed (with this message) and the replay stopped there.
     pub failed: Option<(u64, String)>,
     pub last_seq: u64,
@@ -186,7 +200,8 @@ impl<O: ReplayObserver> Replayer<O> {
 
     /// Replay every run from the `skip_begins`-th Begin (0: the first) to the end.
     pub fn run(&mut self, reader: &JournalReader, skip_begins: u64) -> Result<(), ReplayError> {
-        let mut begins_seen = 0u64;
+        // Started from a restored robot: its run's Begin is behind the journal being run.
+        let mut begins_seen = u64::from(self.instance.is_some());
         let (mut records, mut bytes) = (0u64, 0u64);
         // Read and checked on another core, ahead of the robot.
         let walk = reader.walk_ahead(|rec| {
@@ -215,6 +230,14 @@ impl<O: ReplayObserver> Replayer<O> {
         self.settle_with(|o| set_actions(o, format::EMPTY_ACTIONS), true);
         self.stats.walk = walk;
         Ok(())
+    }
+
+    /// Go on from `instance`, a robot restored from the checkpoint the journal to be run
+    /// starts with (its run's `Begin` is behind it).
+    pub fn start_from(&mut self, instance: RobotInstance, seq: u64) {
+        self.instance = Some(instance);
+        self.stats.runs += 1;
+        self.stats.last_seq = seq;
     }
 
     /// The rebuilt robot, ready to go on live (None if the journal had no run).
@@ -315,6 +338,27 @@ impl<O: ReplayObserver> Replayer<O> {
                     self.stats.end_mismatches += 1;
                 }
                 self.observer.on_end(&end, rebuilt);
+            }
+            RecordKind::Checkpoint => {
+                self.settle_empty();
+                let cp: CheckpointRecord = match rec.decode() {
+                    Ok(c) => c,
+                    Err(e) => {
+                        return self.fail(ReplayError::Record(dir(), "Checkpoint", e.to_string()))
+                    }
+                };
+                let rebuilt = self
+                    .instance
+                    .as_ref()
+                    .and_then(|i| i.snapshot_bytes().ok())
+                    .map(|s| format::state_hash(&s));
+                self.stats.checkpoints_checked += 1;
+                if rebuilt != Some(cp.state_hash) {
+                    self.stats.checkpoint_mismatches += 1;
+                }
+                if self.observer.on_checkpoint(&cp, rebuilt).is_break() {
+                    self.stop = true;
+                }
             }
             RecordKind::Market => {}
             // The robot never saw it: its denials come as the order updates that follow.

@@ -4,8 +4,8 @@
 use super::engine::{Outcome, ReplayError, ReplayObserver, Replayed, Replayer};
 use super::sink::{ReplaySink, SinkError};
 use crate::journal::format::{self, BeginRecord, EndRecord};
-use crate::journal::JournalReader;
-use crate::plugin::LoadedPlugin;
+use crate::journal::{checkpoint, JournalReader};
+use crate::plugin::{LoadedPlugin, RobotInstance};
 use robofleet_api::{Action, Event};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -51,6 +51,11 @@ pub struct RunReport {
     pub first_divergence: Option<DivergenceReport>,
     pub ends_checked: u64,
     pub end_mismatches: u64,
+    /// Checkpoints passed whose recorded state the replay checked, and how many differed.
+    pub checkpoints_checked: u64,
+    pub checkpoint_mismatches: u64,
+    /// The checkpoint the replay started from, when retention deleted the journal before it.
+    pub started_from_checkpoint: Option<u64>,
     pub final_seq: u64,
     pub final_state_hash: Option<String>,
     pub failed: Option<String>,
@@ -219,6 +224,24 @@ pub fn replay_robot(
         error: None,
     };
     let mut replayer = Replayer::new(plugin.clone(), tool);
+    // A journal whose start was deleted by retention starts from its oldest checkpoint.
+    let mut started_from = None;
+    if let Some((no, rec)) = checkpoint::journal_starts_with(&reader) {
+        let data = checkpoint::read_file(journal_dir, no).map_err(|why| {
+            ReplayError::Record(journal_dir.display().to_string(), "Checkpoint", why)
+        })?;
+        if data.record != rec {
+            let why = "its file does not match its journal record".to_string();
+            return Err(
+                ReplayError::Record(journal_dir.display().to_string(), "Checkpoint", why).into(),
+            );
+        }
+        let instance = RobotInstance::restore(plugin.clone(), &data.begin.args, &data.snapshot)
+            .map_err(ReplayError::Create)?;
+        replayer.observer.builds.push(data.build.clone());
+        replayer.start_from(instance, rec.seq);
+        started_from = Some(no);
+    }
     replayer.run(&reader, 0)?;
     let (instance, stats, mut tool) = replayer.into_instance();
     tool.flush();
@@ -229,7 +252,9 @@ pub fn replay_robot(
     if let Some(e) = tool.error.take() {
         return Err(e.into());
     }
-    let identical = stats.divergent_events == 0 && stats.end_mismatches == 0;
+    let identical = stats.divergent_events == 0
+        && stats.end_mismatches == 0
+        && stats.checkpoint_mismatches == 0;
     let report = RunReport {
         run_id: opts.run_id.clone(),
         robot,
@@ -251,6 +276,9 @@ pub fn replay_robot(
         }),
         ends_checked: stats.ends_checked,
         end_mismatches: stats.end_mismatches,
+        checkpoints_checked: stats.checkpoints_checked,
+        checkpoint_mismatches: stats.checkpoint_mismatches,
+        started_from_checkpoint: started_from,
         final_seq: stats.last_seq,
         final_state_hash: final_state.map(|s| format::hex(&format::state_hash(&s))),
         failed: stats.failed.map(|(seq, m)| format!("event #{seq}: {m}")),

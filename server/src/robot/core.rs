@@ -9,6 +9,7 @@ use crate::market::symbols::{self, Known};
 use crate::plugin::{CallError, RobotInstance};
 use robofleet_api::abi::{RfLevel, RfMarket};
 use robofleet_api::{Action, Event, EventKind};
+use std::collections::HashSet;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
@@ -41,6 +42,9 @@ pub struct RobotCore {
     pub(super) risk: Option<super::core_risk::CoreRisk>,
     /// What the checks changed the trading state to, not yet taken by the loop.
     pub(super) state_changes: Vec<crate::risk::StateChange>,
+    /// Client ids of the orders it sent in this run (journaled robots only): a checkpoint
+    /// carries them, as a restart reconciles exactly these with the store.
+    own_orders: HashSet<String>,
 }
 
 impl RobotCore {
@@ -61,7 +65,31 @@ impl RobotCore {
             levels: Vec::new(),
             risk: None,
             state_changes: Vec::new(),
+            own_orders: HashSet::new(),
         }
+    }
+
+    /// The orders sent earlier in this run (rebuilt by replay or from a checkpoint).
+    pub fn set_own_orders(&mut self, own: HashSet<String>) {
+        self.own_orders = own;
+    }
+
+    pub fn own_orders(&self) -> &HashSet<String> {
+        &self.own_orders
+    }
+
+    pub fn instance(&self) -> &RobotInstance {
+        &self.instance
+    }
+
+    pub fn journal_mut(&mut self) -> Option<&mut JournalWriter> {
+        self.journal.as_mut()
+    }
+
+    /// Forget which symbol ids the journal has named since its last `Symbol` records: each
+    /// is named again before its next use (a checkpoint's segment names its own).
+    pub fn rename_symbols(&mut self) {
+        self.known = Known::default();
     }
 
     /// Trading state changes the checks made since the last call.
@@ -176,6 +204,13 @@ impl RobotCore {
             Ok((journaled, decoded)) => {
                 journaled?;
                 let actions = decoded.map_err(|e| CallError::Boundary(format!("actions: {e}")))?;
+                if self.journal.is_some() {
+                    for action in &actions {
+                        if let Action::Submit(req) = action {
+                            self.own_orders.insert(req.client_id.clone());
+                        }
+                    }
+                }
                 if actions.iter().any(|a| !matches!(a, Action::Log { .. })) {
                     self.flush()?;
                 }

@@ -4,6 +4,7 @@
 //! `inproc://` endpoint, so all its inputs form one ordered stream with no locks in the
 //! robot's path. The loop numbers each event, calls the plugin, and carries out the actions.
 
+pub mod checkpoints;
 pub mod core;
 pub mod core_risk;
 mod inbound;

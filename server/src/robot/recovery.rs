@@ -2,9 +2,11 @@
 //! actions suppressed (after a restart, a kill, or a new build), then reconciled with the
 //! store so no order is sent twice and no fill is missed.
 
+use super::checkpoints::restart::{self, StartPoint, Unconfirmed};
 use super::core::RobotCore;
 use super::seen::SeenUpdates;
-use crate::journal::format::{BeginRecord, RecordKind, ResumeRecord};
+use crate::journal::checkpoint::CheckpointData;
+use crate::journal::format::{BeginRecord, CheckpointRecord, RecordKind, ResumeRecord};
 use crate::journal::{history, JournalOptions, JournalReader, JournalWriter};
 use crate::plugin::{LoadedPlugin, RobotInstance};
 use crate::replay::{Outcome, ReplayObserver, Replayed, Replayer};
@@ -35,11 +37,17 @@ pub struct Resumed {
     pub cancels: HashSet<String>,
     /// Its parameters after the replay (Begin's, then every Params event).
     pub params: Params,
+    /// The checkpoint it was restored from (segment number, last event), if any, and what
+    /// restart passed over or set aside on the way.
+    pub checkpoint: Option<(u64, u64)>,
+    pub notes: Vec<String>,
 }
 
 pub struct Started {
     pub core: RobotCore,
     pub resumed: Option<Resumed>,
+    /// The run it is in (what its checkpoints carry); `None` without a journal.
+    pub begin: Option<BeginRecord>,
 }
 
 /// Collects, while replaying, what the live robot needs to go on.
@@ -47,6 +55,21 @@ pub struct Started {
 struct Collector {
     seen: SeenUpdates,
     resumed: Resumed,
+    /// Checkpoints to confirm on the way (after a checkpoint or a Begin).
+    unconfirmed: Option<Unconfirmed>,
+}
+
+impl Collector {
+    /// Going on from a checkpoint: what it had seen and sent, and its parameters.
+    fn from_checkpoint(data: &CheckpointData) -> Self {
+        let mut c = Collector {
+            seen: SeenUpdates::from_parts(data.seen_orders.clone(), data.seen_fills.clone()),
+            ..Collector::default()
+        };
+        c.resumed.params = data.params.clone();
+        c.resumed.own_orders = data.own_orders.iter().cloned().collect();
+        c
+    }
 }
 
 use crate::replay::event_ref::{KIND_FILL, KIND_ORDER_UPDATE, KIND_PARAMS};
@@ -54,6 +77,17 @@ use crate::replay::event_ref::{KIND_FILL, KIND_ORDER_UPDATE, KIND_PARAMS};
 impl ReplayObserver for Collector {
     fn on_begin(&mut self, begin: &BeginRecord) {
         self.resumed.params = begin.args.params.clone();
+    }
+
+    fn on_checkpoint(
+        &mut self,
+        rec: &CheckpointRecord,
+        rebuilt: Option<[u8; 32]>,
+    ) -> ControlFlow<()> {
+        if let Some(u) = self.unconfirmed.as_mut() {
+            u.reached(rec, rebuilt);
+        }
+        ControlFlow::Continue(())
     }
 
     fn on_event(&mut self, r: &Replayed<'_>) -> ControlFlow<()> {
@@ -107,8 +141,9 @@ impl ReplayObserver for Collector {
     }
 }
 
-/// Open the robot's journal and build the robot: rebuilt from the journal's last run when
-/// `args` (name, symbols, seed) still describe it, otherwise fresh from `args`.
+/// Open the robot's journal and build the robot: rebuilt when the journal's current run
+/// (`args`' name, symbols and seed) goes on, from its latest usable checkpoint or else its
+/// `Begin`, then the journal after it replayed; otherwise fresh from `args`.
 pub fn start(
     plugin: &Arc<LoadedPlugin>,
     args: CreateArgs,
@@ -121,9 +156,10 @@ pub fn start(
         return Ok(Started {
             core: RobotCore::new(instance, 0, SeenUpdates::default(), None),
             resumed: None,
+            begin: None,
         });
     };
-    let (mut writer, repair) = JournalWriter::open(&spec.dir, spec.opts.clone())
+    let (writer, repair) = JournalWriter::open(&spec.dir, spec.opts.clone())
         .map_err(|e| format!("cannot open journal: {e}"))?;
     if repair.cut_bytes > 0 {
         tracing::warn!(
@@ -134,20 +170,48 @@ pub fn start(
         );
     }
     let reader = JournalReader::open(&spec.dir).map_err(|e| format!("journal: {e}"))?;
-    let (begin, begins) = history::last_begin(&reader).map_err(|e| format!("journal: {e}"))?;
-    let resumable = begin.as_ref().filter(|b| {
+    let (point, notes) = restart::find(plugin, &reader).map_err(|e| format!("journal: {e}"))?;
+    for note in &notes {
+        tracing::warn!(robot = %args.name, "{note}; falling back to an earlier point");
+    }
+    let same_run = |b: &BeginRecord| {
         b.args.name == args.name && b.args.symbols == args.symbols && b.args.seed == args.seed
-    });
-    let Some(begin) = resumable else {
-        if let Some(b) = &begin {
-            tracing::info!(robot = %args.name, "journal run not resumed: symbols or seed changed since {}", b.build);
+    };
+    let (reader, mut replayer, begin, skip_begins) = match point {
+        StartPoint::Checkpoint { no, data, instance } => {
+            if !same_run(&data.begin) {
+                tracing::info!(robot = %args.name, "journal run not resumed: symbols or seed changed since {}", data.build);
+                drop(instance);
+                return fresh(plugin, args, writer, wall_ns);
+            }
+            let mut collector = Collector::from_checkpoint(&data);
+            collector.unconfirmed = Some(Unconfirmed::after(plugin, &spec.dir, no));
+            collector.resumed.checkpoint = Some((no, data.record.seq));
+            let mut replayer = Replayer::new(plugin.clone(), collector);
+            replayer.start_from(instance, data.record.seq);
+            (reader.between(no, u64::MAX), replayer, data.begin, 0)
         }
-        return fresh(plugin, args, writer, wall_ns);
+        StartPoint::Begin { from } => {
+            let reader = reader.between(from, u64::MAX);
+            let (begin, begins) =
+                history::last_begin(&reader).map_err(|e| format!("journal: {e}"))?;
+            let Some(begin) = begin.clone().filter(same_run) else {
+                if let Some(b) = &begin {
+                    tracing::info!(robot = %args.name, "journal run not resumed: symbols or seed changed since {}", b.build);
+                }
+                return fresh(plugin, args, writer, wall_ns);
+            };
+            let collector = Collector {
+                unconfirmed: Some(Unconfirmed::after(plugin, &spec.dir, from)),
+                ..Collector::default()
+            };
+            let replayer = Replayer::new(plugin.clone(), collector);
+            (reader, replayer, begin, begins.saturating_sub(1))
+        }
     };
     let last_build = last_build(&reader).unwrap_or_else(|| begin.build.clone());
-    let mut replayer = Replayer::new(plugin.clone(), Collector::default());
     replayer
-        .run(&reader, begins.saturating_sub(1))
+        .run(&reader, skip_begins)
         .map_err(|e| format!("rebuilding from the journal failed: {e}"))?;
     let (instance, stats, collector) = replayer.into_instance();
     if let Some((seq, msg)) = stats.failed {
@@ -159,6 +223,13 @@ pub fn start(
     }
     let instance = instance.ok_or("the journal's last run has no robot")?;
     let mut resumed = collector.resumed;
+    resumed.notes = notes;
+    if let Some(u) = collector.unconfirmed {
+        for note in &u.notes {
+            tracing::warn!(robot = %args.name, "{note}");
+        }
+        resumed.notes.extend(u.notes);
+    }
     resumed.replayed = stats.events;
     resumed.first_divergence = stats.first_divergence.as_ref().map(|d| d.seq);
     resumed.reason = if last_build == plugin.build_label() {
@@ -173,10 +244,14 @@ pub fn start(
         replayed: stats.events,
         first_divergence: resumed.first_divergence,
     };
+    let mut writer = writer;
     append(&mut writer, RecordKind::Resume, &rec)?;
+    let mut core = RobotCore::new(instance, stats.last_seq, collector.seen, Some(writer));
+    core.set_own_orders(resumed.own_orders.clone());
     Ok(Started {
-        core: RobotCore::new(instance, stats.last_seq, collector.seen, Some(writer)),
+        core,
         resumed: Some(resumed),
+        begin: Some(begin),
     })
 }
 
@@ -198,6 +273,7 @@ fn fresh(
     Ok(Started {
         core: RobotCore::new(instance, 0, SeenUpdates::default(), Some(writer)),
         resumed: None,
+        begin: Some(rec),
     })
 }
 

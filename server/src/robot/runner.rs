@@ -95,6 +95,8 @@ struct RobotLoop {
     /// The book's change count last seen, and when (monotonic ns) it last reported.
     account_changes: u64,
     account_report_ts: i64,
+    /// Its checkpoints (journaled robots with checkpoints on).
+    checkpointing: Option<super::checkpoints::Checkpointing>,
 }
 
 impl RobotLoop {
@@ -115,6 +117,7 @@ impl RobotLoop {
             groups: None,
             account_changes: 0,
             account_report_ts: i64::MIN,
+            checkpointing: None,
         }
     }
 
@@ -145,6 +148,21 @@ impl RobotLoop {
             Err(e) => return self.fail(e),
         };
         self.core = Some(started.core);
+        if let (Some(spec), Some(begin)) = (self.spec.journal.as_ref(), started.begin) {
+            let from_seq = started
+                .resumed
+                .as_ref()
+                .and_then(|r| r.checkpoint)
+                .map_or(0, |(_, seq)| seq);
+            self.checkpointing = super::checkpoints::Checkpointing::new(
+                spec.opts.checkpoint.clone(),
+                spec.dir.clone(),
+                begin,
+                self.spec.plugin.clone(),
+                self.shared.clone(),
+                from_seq,
+            );
+        }
         if let Err(e) = self.attach_risk() {
             return self.fail(e);
         }
@@ -232,6 +250,10 @@ impl RobotLoop {
                         return;
                     }
                 }
+            }
+            // Idle: a due checkpoint is taken now, between inputs, never before an order.
+            if !self.checkpoint_if_due() {
+                return;
             }
             // Nothing is left in the journal's buffer while the robot waits.
             if let Some(Err(e)) = self.core.as_mut().map(RobotCore::flush) {
@@ -412,6 +434,23 @@ impl RobotLoop {
         }
     }
 
+    /// Take a checkpoint if one is due. False when the journal failed (the robot stopped).
+    fn checkpoint_if_due(&mut self) -> bool {
+        let (Some(cp), Some(core)) = (self.checkpointing.as_mut(), self.core.as_mut()) else {
+            return true;
+        };
+        if !cp.due(core.seq()) {
+            return true;
+        }
+        match cp.take(core, self.shared.params()) {
+            Ok(()) => true,
+            Err(e) => {
+                self.fail(e);
+                false
+            }
+        }
+    }
+
     /// A graceful end: the state hash goes into the journal.
     fn end(&mut self) {
         let Some(core) = self.core.as_mut() else {
@@ -445,14 +484,21 @@ impl RobotLoop {
             self.fail(format!("cannot set the order sequence: {e}"));
             return false;
         }
-        let what = match resumed.first_divergence {
-            None => format!("rebuilt from journal ({}): {} events replayed", resumed.reason, resumed.replayed),
-            Some(seq) => format!(
-                "rebuilt from journal ({}): {} events replayed; actions differ from the recorded ones from event #{seq}",
-                resumed.reason, resumed.replayed
-            ),
+        let from = match resumed.checkpoint {
+            Some((no, seq)) => format!("checkpoint {no:08} at event #{seq}, then "),
+            None => String::new(),
         };
-        if resumed.first_divergence.is_some() {
+        let mut what = format!(
+            "rebuilt from journal ({}): {from}{} events replayed",
+            resumed.reason, resumed.replayed
+        );
+        if let Some(seq) = resumed.first_divergence {
+            what += &format!("; actions differ from the recorded ones from event #{seq}");
+        }
+        if !resumed.notes.is_empty() {
+            what += &format!("; {}", resumed.notes.join("; "));
+        }
+        if resumed.first_divergence.is_some() || !resumed.notes.is_empty() {
             tracing::warn!(robot = %self.spec.name, "{what}");
         } else {
             tracing::info!(robot = %self.spec.name, "{what}");

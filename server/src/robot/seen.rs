@@ -4,6 +4,9 @@
 use robofleet_api::{EventKind, OrderStatus};
 use std::collections::{HashMap, HashSet};
 
+/// Per client order id, the latest (filled quantity, status rank, amends) seen.
+pub type SeenOrders = Vec<(String, (i64, u8, u32))>;
+
 #[derive(Debug, Default)]
 pub struct SeenUpdates {
     /// Per client order id: (filled quantity, status rank, amends answered) of the latest
@@ -71,6 +74,24 @@ impl SeenUpdates {
     /// The latest (filled quantity, status rank, amends) seen for an order.
     pub fn order(&self, client_id: &str) -> Option<(i64, u8, u32)> {
         self.orders.get(client_id).copied()
+    }
+
+    /// Everything remembered, in a stable order (for a checkpoint).
+    pub fn to_parts(&self) -> (SeenOrders, Vec<String>) {
+        let mut orders: Vec<_> = self.orders.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        let mut fills: Vec<_> = self.fills.iter().cloned().collect();
+        orders.sort_unstable();
+        fills.sort_unstable();
+        (orders, fills)
+    }
+
+    /// What [`SeenUpdates::to_parts`] gave, remembered again.
+    pub fn from_parts(orders: SeenOrders, fills: Vec<String>) -> Self {
+        SeenUpdates {
+            orders: orders.into_iter().collect(),
+            fills: fills.into_iter().collect(),
+            off: false,
+        }
     }
 
     /// Rank of a status, to compare with [`SeenUpdates::order`].

@@ -48,6 +48,58 @@ pub struct RobotShared {
     pub recovery: Mutex<String>,
     /// Time inside the plugin per event, ns.
     pub handle_ns: Mutex<Histogram<u64>>,
+    /// Its checkpoints in this run (written by its loop and the checkpoint thread).
+    pub checkpoints: CheckpointCounters,
+}
+
+/// Checkpoints taken, confirmed and failed (see `docs/journal.md`).
+#[derive(Default)]
+pub struct CheckpointCounters {
+    pub taken: AtomicU64,
+    /// The last event of the newest trusted checkpoint, plus one (0: none).
+    pub trusted_seq_plus_one: AtomicU64,
+    pub failed: AtomicU64,
+    pub last_failure: Mutex<Option<String>>,
+}
+
+impl CheckpointCounters {
+    pub fn trusted(&self, seq: u64) {
+        self.trusted_seq_plus_one
+            .fetch_max(seq + 1, Ordering::Relaxed);
+    }
+
+    pub fn failure(&self, why: String) {
+        self.failed.fetch_add(1, Ordering::Relaxed);
+        *self.last_failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
+    }
+
+    fn status(&self) -> CheckpointStatus {
+        CheckpointStatus {
+            taken: self.taken.load(Ordering::Relaxed),
+            trusted_seq: self
+                .trusted_seq_plus_one
+                .load(Ordering::Relaxed)
+                .checked_sub(1),
+            failed: self.failed.load(Ordering::Relaxed),
+            last_failure: self
+                .last_failure
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+        }
+    }
+}
+
+/// A robot's checkpoints as status reports them.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckpointStatus {
+    /// Taken by this run of the robot.
+    pub taken: u64,
+    /// The last event of the newest checkpoint confirmed by a replay, if any.
+    pub trusted_seq: Option<u64>,
+    /// Checkpoints that could not be written or were not confirmed (set aside).
+    pub failed: u64,
+    pub last_failure: Option<String>,
 }
 
 impl RobotShared {
@@ -82,6 +134,7 @@ impl RobotShared {
             duplicates_dropped: AtomicU64::new(0),
             recovery: Mutex::new(String::new()),
             handle_ns: Mutex::new(new_histogram()),
+            checkpoints: CheckpointCounters::default(),
         }
     }
 
@@ -145,6 +198,7 @@ impl RobotShared {
             handle_ns_p50: q(0.5),
             handle_ns_p99: q(0.99),
             handle_ns_max: h.max(),
+            checkpoints: self.checkpoints.status(),
         }
     }
 }
@@ -181,4 +235,5 @@ pub struct RobotStatus {
     pub handle_ns_p50: u64,
     pub handle_ns_p99: u64,
     pub handle_ns_max: u64,
+    pub checkpoints: CheckpointStatus,
 }
