@@ -22,7 +22,14 @@ use std::time::{Duration, Instant};
 
 const ROBOTS: [(&str, &str); 2] = [("ma_cross", "ma_cross"), ("market_maker", "market_maker")];
 
-fn serve(store: &str, plugins: &Path, data: &Path, control: &str, feed: &str) -> Child {
+fn serve(
+    store: &str,
+    plugins: &Path,
+    data: &Path,
+    control: &str,
+    feed: &str,
+    extra: &[&str],
+) -> Child {
     Command::new(target_dir().join("robofleet"))
         .args([
             "serve",
@@ -39,6 +46,7 @@ fn serve(store: &str, plugins: &Path, data: &Path, control: &str, feed: &str) ->
         .arg(plugins)
         .arg("--data")
         .arg(data)
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -77,16 +85,23 @@ fn journaled_fills(dir: &Path) -> Vec<String> {
 
 #[test]
 fn kill_9_at_random_points_loses_no_fill_and_sends_no_order_twice() {
-    kill_9_at_random_points("embedded");
+    kill_9_at_random_points("embedded", &[]);
 }
 
 #[test]
 fn kill_9_at_random_points_on_the_sqlite_store_loses_no_fill_and_sends_no_order_twice() {
-    kill_9_at_random_points("sqlite");
+    kill_9_at_random_points("sqlite", &[]);
+}
+
+/// Checkpoints every 200 events: the kills land before, after and while they are taken,
+/// written and confirmed, and old segments are archived as the robots go.
+#[test]
+fn kill_9_at_random_points_with_checkpoints_loses_no_fill_and_sends_no_order_twice() {
+    kill_9_at_random_points("embedded", &["--checkpoint-events", "200"]);
 }
 
 /// Four kills at random points, a graceful run, a run without market data; then the checks.
-fn kill_9_at_random_points(store_kind: &str) {
+fn kill_9_at_random_points(store_kind: &str, extra: &[&str]) {
     let plugins = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     for (_, krate) in ROBOTS {
@@ -126,6 +141,7 @@ fn kill_9_at_random_points(store_kind: &str) {
             data.path(),
             &control,
             &feed_endpoint,
+            extra,
         );
         assert!(
             wait_until(Duration::from_secs(30), || all_running(&mut client)),
@@ -149,6 +165,7 @@ fn kill_9_at_random_points(store_kind: &str) {
             data.path(),
             &control,
             &feed_endpoint,
+            extra,
         );
         assert!(wait_until(Duration::from_secs(30), || all_running(
             &mut client
@@ -196,6 +213,12 @@ fn kill_9_at_random_points(store_kind: &str) {
             "{robot} replays identically after the kills: {r:#}"
         );
         assert!(!r["recorded_builds"].as_array().unwrap().is_empty());
+        if !extra.is_empty() {
+            assert!(
+                r["checkpoints_checked"].as_u64().unwrap_or(0) > 0,
+                "{robot} took checkpoints: {r:#}"
+            );
+        }
 
         // Every order in the store was submitted once, and every submit reached the store.
         let actions =
