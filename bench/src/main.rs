@@ -20,6 +20,8 @@
 //!   the journal alone and calling the robot alone. See [`replay`].
 //! - `store`: the SQLite store against the embedded log store: insert latency, and open
 //!   time and peak memory by the length of the history. See [`store`].
+//! - `restart`: a fleet with long journals from start to all running (restored from
+//!   checkpoints), against the same fleet started fresh. See [`restart`].
 //!
 //! # Layout
 //! - `main.rs`: the command line (one subcommand per bench, its flags) and `main`.
@@ -51,6 +53,7 @@ mod records;
 mod replay;
 mod replay_gen;
 mod report;
+mod restart;
 mod risk;
 mod store;
 mod thread_cpu;
@@ -88,6 +91,9 @@ pub enum Bench {
     /// The SQLite store against the embedded log store: insert latency, open time and peak
     /// memory by history.
     Store(store::StoreArgs),
+    /// Restart of a fleet whose robots have long journals (restored from checkpoints)
+    /// against the same fleet started fresh.
+    Restart(restart::RestartArgs),
     /// (internal) Open one store and report its open time and peak memory as JSON.
     #[command(name = "store-open", hide = true)]
     StoreOpen(store::OpenArgs),
@@ -298,6 +304,7 @@ fn main() {
         Bench::Fix(a) => fix::run(&a),
         Bench::Store(a) => store::run(&a),
         Bench::StoreOpen(a) => store::open_and_report(&a),
+        Bench::Restart(a) => restart::run(&a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

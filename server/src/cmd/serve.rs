@@ -76,11 +76,11 @@ pub struct Args {
     #[serde(default, deserialize_with = "journal_sync_from_str")]
     pub journal_sync: Option<JournalSync>,
     /// Checkpoint each robot after this many events (0: not by count); restart restores
-    /// the latest trusted checkpoint and replays only what follows. [default: 1000000]
+    /// the latest trusted checkpoint and replays only what follows. [default: 100000]
     #[arg(long)]
     pub checkpoint_events: Option<u64>,
     /// ... or after this many seconds with any event since (0: not by time; both 0: no
-    /// checkpoints). [default: 600]
+    /// checkpoints). [default: 300]
     #[arg(long)]
     pub checkpoint_secs: Option<u64>,
     /// Trusted checkpoints kept per robot; journal segments before the oldest kept go by
@@ -273,6 +273,31 @@ mod tests {
         let err = Cli::parse_from(["x", "--config", p]).args.config().err();
         assert!(err.is_some_and(|e| e.to_string().contains("control_reply_hwm")));
         std::fs::write(&path, "stor = \"typo\"\n").unwrap();
+        assert!(Cli::parse_from(["x", "--config", p]).args.config().is_err());
+    }
+
+    #[test]
+    fn checkpoint_settings_come_from_flags_the_file_or_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("robofleet.toml");
+        std::fs::write(
+            &path,
+            "checkpoint_events = 5000\ncheckpoints_kept = 4\njournal_retention = \"delete\"\n",
+        )
+        .unwrap();
+        let p = path.to_str().unwrap();
+        let cfg = Cli::parse_from(["x", "--config", p, "--checkpoint-secs", "0"])
+            .args
+            .config()
+            .unwrap();
+        let cp = cfg.journal.checkpoint;
+        assert_eq!((cp.every_events, cp.every_secs, cp.keep), (5000, 0, 4));
+        assert_eq!(cp.retention, Retention::Delete);
+        let plain = Cli::parse_from(["x"]).args.config().unwrap();
+        assert_eq!(plain.journal.checkpoint, CheckpointPolicy::default());
+        assert!(Cli::try_parse_from(["x", "--journal-retention", "shred"]).is_err());
+        assert!(Cli::try_parse_from(["x", "--checkpoints-kept", "0"]).is_err());
+        std::fs::write(&path, "checkpoints_kept = 0\n").unwrap();
         assert!(Cli::parse_from(["x", "--config", p]).args.config().is_err());
     }
 }

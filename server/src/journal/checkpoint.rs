@@ -201,8 +201,10 @@ impl CheckpointPolicy {
 impl Default for CheckpointPolicy {
     fn default() -> Self {
         CheckpointPolicy {
-            every_events: 1_000_000,
-            every_secs: 600,
+            // A restart replays at most about this many events per robot: 100 robots' worth
+            // is about a second here (BENCHMARKS.md, "Restart").
+            every_events: 100_000,
+            every_secs: 300,
             keep: 2,
             retention: super::retention::Retention::Archive,
         }
