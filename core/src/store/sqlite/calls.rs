@@ -1,6 +1,7 @@
 //! The SQLite store's [`Store`] calls.
 
-use super::{query, schema, SqliteStore};
+use super::ahead::Change;
+use super::{query, SqliteStore};
 use crate::store::{
     rules, AuditEntry, GatewayRequest, Order, OrderChange, OrderFilter, OrderQuery, Page, Position,
     RobotUpdate, Store, StoreError, StoreHealth, Trade, TradeQuery, WatchId,
@@ -13,9 +14,10 @@ impl Store for SqliteStore {
         let mut inner = self.lock();
         let inner = &mut *inner;
         rules::check_new_order(order)?;
-        // A client id stored already is refused by the table's key (`DuplicateOrder`).
-        schema::insert_order(&inner.conn, order)?;
-        self.wrote();
+        if inner.has_order(&order.client_id)? {
+            return Err(StoreError::DuplicateOrder(order.client_id.clone()));
+        }
+        self.log(inner, Change::Order(order.clone()))?;
         let seq = inner.max_seq.entry(order.robot.clone()).or_insert(0);
         *seq = (*seq).max(order.order_seq);
         if !order.status.is_terminal() {
@@ -39,8 +41,8 @@ impl Store for SqliteStore {
             return Ok(());
         }
         order.cancel_requested = true;
-        inner.rewrite(&order)?;
-        self.wrote();
+        self.log(&mut inner, Change::Order(order.clone()))?;
+        inner.track(&order);
         inner.watchers.gateway(|| GatewayRequest::Cancel {
             client_id: client_id.to_string(),
         });
@@ -59,8 +61,8 @@ impl Store for SqliteStore {
             return Ok(());
         };
         order.amend_request = Some(amend.clone());
-        inner.rewrite(&order)?;
-        self.wrote();
+        self.log(&mut inner, Change::Order(order.clone()))?;
+        inner.track(&order);
         inner.watchers.gateway(|| GatewayRequest::Amend {
             client_id: client_id.to_string(),
             amend,
@@ -73,8 +75,8 @@ impl Store for SqliteStore {
         let mut order = inner.order(&change.client_id)?;
         rules::check_change(&order, change)?;
         rules::apply_change(&mut order, change);
-        inner.rewrite(&order)?;
-        self.wrote();
+        self.log(&mut inner, Change::Order(order.clone()))?;
+        inner.track(&order);
         let robot = order.robot.clone();
         inner
             .watchers
@@ -84,14 +86,13 @@ impl Store for SqliteStore {
 
     fn insert_trade(&self, trade: &Trade) -> Result<bool, StoreError> {
         let mut inner = self.lock();
-        if query::has_trade(&inner.conn, &trade.exec_id)? {
+        if inner.unapplied_fills.contains_key(&trade.exec_id)
+            || query::has_trade(&inner.conn, &trade.exec_id)?
+        {
             return Ok(false);
         }
         rules::check_trade(&inner.order(&trade.client_id)?, trade)?;
-        if !schema::insert_trade(&inner.conn, trade)? {
-            return Ok(false);
-        }
-        self.wrote();
+        self.log(&mut inner, Change::Trade(trade.clone()))?;
         inner
             .watchers
             .robot(&trade.robot, || RobotUpdate::Trade(trade.clone()));
@@ -103,8 +104,7 @@ impl Store for SqliteStore {
         if inner.instruments == specs {
             return Ok(()); // unchanged: nothing to write at every start
         }
-        schema::put_instruments(&inner.conn, specs)?;
-        self.wrote();
+        self.log(&mut inner, Change::Instruments(specs.to_vec()))?;
         inner.instruments = specs.to_vec();
         Ok(())
     }
@@ -148,22 +148,27 @@ impl Store for SqliteStore {
     }
 
     fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>, StoreError> {
+        self.flush()?;
         query::orders(&self.lock().conn, filter)
     }
 
     fn trades(&self, robot: Option<&str>) -> Result<Vec<Trade>, StoreError> {
+        self.flush()?;
         query::trades(&self.lock().conn, robot)
     }
 
     fn orders_page(&self, q: &OrderQuery) -> Result<Page<Order>, StoreError> {
+        self.flush()?;
         query::orders_page(&self.lock().conn, q)
     }
 
     fn trades_page(&self, q: &TradeQuery) -> Result<Page<Trade>, StoreError> {
+        self.flush()?;
         query::trades_page(&self.lock().conn, q)
     }
 
     fn positions(&self, robot: Option<&str>) -> Result<Vec<Position>, StoreError> {
+        self.flush()?;
         let inner = self.lock();
         let registry: robofleet_api::Instruments = inner.instruments.iter().cloned().collect();
         let trades = query::trades(&inner.conn, robot)?;
@@ -181,22 +186,24 @@ impl Store for SqliteStore {
     fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         // A second shipping of an entry it has (after a crash) is ignored: one server's
         // entries have distinct times.
-        schema::insert_audit(&self.lock().conn, entry)?;
-        self.wrote();
-        Ok(())
+        let mut inner = self.lock();
+        self.log(&mut inner, Change::Audit(entry.clone()))
     }
 
     fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        self.flush()?;
         query::audit_log(&self.lock().conn, limit)
     }
 
     fn health(&self) -> StoreHealth {
+        let inner = self.lock();
         StoreHealth {
             backend: "sqlite",
+            // Writes go on while the file cannot take them: they wait in the ahead log.
             available: true,
-            pending_writes: 0,
-            failed_writes: 0,
-            last_error: None,
+            pending_writes: inner.pending.len() as u64,
+            failed_writes: inner.apply_failures,
+            last_error: inner.last_apply_error.clone(),
         }
     }
 }

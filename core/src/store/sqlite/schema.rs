@@ -151,33 +151,43 @@ pub fn insert_order(conn: &Connection, o: &Order) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Rewrite a stored order as `o` (its columns and its document).
-pub fn update_order(conn: &Connection, o: &Order) -> Result<(), StoreError> {
-    let (status, doc) = (text(&o.status)?, json(o)?);
-    let n = conn
-        .prepare_cached(
-            "UPDATE orders SET qty = ?2, status = ?3, filled_qty = ?4, avg_price = ?5, open = ?6,
-                 updated_ns = ?7, doc = ?8
-             WHERE client_id = ?1",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
-                o.client_id,
-                o.qty,
-                status,
-                o.filled_qty,
-                o.avg_price.to_string(),
-                !o.status.is_terminal(),
-                o.updated_ns,
-                doc,
-            ])
-        })
-        .map_err(sql_err)?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::UnknownOrder(o.client_id.clone()))
-    }
+/// Insert `o`, or rewrite the stored order of its client id as `o` (keeping its place).
+pub fn upsert_order(conn: &Connection, o: &Order) -> Result<(), StoreError> {
+    let (side, status, doc) = (text(&o.side)?, text(&o.status)?, json(o)?);
+    conn.prepare_cached(
+        "INSERT INTO orders (client_id, robot, order_seq, symbol, side, qty, status, filled_qty,
+             avg_price, open, created_ns, updated_ns, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (client_id) DO UPDATE SET qty = excluded.qty, status = excluded.status,
+             filled_qty = excluded.filled_qty, avg_price = excluded.avg_price,
+             open = excluded.open, updated_ns = excluded.updated_ns, doc = excluded.doc",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            o.client_id,
+            o.robot,
+            i64::try_from(o.order_seq).unwrap_or(i64::MAX),
+            o.symbol,
+            side,
+            o.qty,
+            status,
+            o.filled_qty,
+            o.avg_price.to_string(),
+            !o.status.is_terminal(),
+            o.created_ns,
+            o.updated_ns,
+            doc,
+        ])
+    })
+    .map_err(sql_err)?;
+    Ok(())
+}
+
+/// Whether an order with this client id is stored.
+pub fn has_order(conn: &Connection, client_id: &str) -> Result<bool, StoreError> {
+    conn.prepare_cached("SELECT 1 FROM orders WHERE client_id = ?1")
+        .and_then(|mut s| s.exists(params![client_id]))
+        .map_err(sql_err)
 }
 
 /// `Ok(false)` when the exec id is stored already (nothing doubled).

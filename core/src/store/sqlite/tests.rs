@@ -113,6 +113,16 @@ fn analysts_read_exact_prices_with_sqlite_while_the_store_is_open() {
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     )
     .unwrap();
+    // Applied by the store's own thread within about 100 ms, nobody asking it to.
+    let applied = || -> i64 {
+        reader
+            .query_row("SELECT COUNT(*) FROM trades", [], |r| r.get(0))
+            .unwrap()
+    };
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    while applied() == 0 && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let row: (String, String, i64, String, i64) = reader
         .query_row(
             "SELECT client_id, status, filled_qty, avg_price, open FROM orders",
@@ -191,10 +201,57 @@ fn with_group_commit_a_robot_hears_of_a_write_once_a_sync_covered_it() {
     assert!(matches!(first, RobotUpdate::Order(o) if o.status == OrderStatus::Working));
     let second = rx.recv_timeout(Duration::from_secs(5)).unwrap();
     assert!(matches!(second, RobotUpdate::Trade(t) if t.exec_id == "X-1"));
-    // Everything it was told is in the file for a reader that opens it now.
+    // The store-sync thread applies it to the file, for a reader that opens it, by itself.
     let reader = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
-    let n: i64 = reader
-        .query_row("SELECT COUNT(*) FROM trades", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(n, 1);
+    let count = || -> i64 {
+        reader
+            .query_row("SELECT COUNT(*) FROM trades", [], |r| r.get(0))
+            .unwrap()
+    };
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    while count() == 0 && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(count(), 1);
+}
+
+#[test]
+fn writes_not_yet_in_the_file_come_back_from_the_ahead_log_after_a_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = order("r", 1);
+    {
+        let s = SqliteStore::open(dir.path(), SyncPolicy::Never).unwrap();
+        // Nothing reaches the file: the applier's connection is held (and never let go).
+        std::mem::forget(s.applier.lock().unwrap());
+        s.insert_order(&a).unwrap();
+        s.update_order(&change(&a, OrderStatus::Working, 0))
+            .unwrap();
+        s.insert_trade(&fill(&a, "X-1", 2)).unwrap();
+        let file = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+        let n: i64 = file
+            .query_row("SELECT COUNT(*) FROM orders", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0, "not applied yet");
+        // A process killed now: nothing more happens.
+        std::mem::forget(s);
+    }
+    // The forgotten store still holds the lock file's lock: copy the folder as a crash
+    // leaves it (the ahead log and the database) and open the copy.
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(dir.path()).unwrap().flatten() {
+        std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
+    }
+    let s = SqliteStore::open(copy.path(), SyncPolicy::Never).unwrap();
+    let got = s.orders(&OrderFilter::default()).unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].status, OrderStatus::Working);
+    assert_eq!(s.trades(None).unwrap().len(), 1);
+    // Applied and made durable at open: the log is gone, and a duplicate is still refused.
+    assert!(std::fs::read_dir(copy.path()).unwrap().flatten().all(|e| !e
+        .file_name()
+        .to_string_lossy()
+        .starts_with("ahead-0000000")
+        || std::fs::metadata(e.path()).unwrap().len() == 0));
+    assert!(s.insert_order(&a).is_err());
+    assert!(!s.insert_trade(&fill(&a, "X-1", 2)).unwrap());
 }

@@ -1,0 +1,184 @@
+//! The SQLite store's own write-ahead log: each write is one append here (one `write`, a few
+//! µs) and reaches the database later, many writes to one transaction (see `apply.rs`).
+//!
+//! Segments `ahead-NNNNNNNN.log` in the store folder; each record is
+//! `len: u32 LE | crc32(payload): u32 LE | payload`, the payload the JSON of `[op, change]`
+//! with `op` the change's number (one sequence for the store, never reused). A segment is
+//! deleted once every change in it is in the database and the database is synced.
+
+use crate::store::{AuditEntry, Order, StoreError, Trade};
+use robofleet_api::Instrument;
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// A segment is closed (and a new one started) past this size.
+const SEGMENT_BYTES: u64 = 16 << 20;
+const HEADER: usize = 8;
+
+/// One change, as the database will hold it: whole rows, so applying is idempotent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Change {
+    /// The order as it now stands (inserted or rewritten).
+    Order(Order),
+    Trade(Trade),
+    Instruments(Vec<Instrument>),
+    Audit(AuditEntry),
+}
+
+/// A closed segment: its file (to sync), its path and the last change in it.
+pub struct Closed {
+    pub file: File,
+    pub path: PathBuf,
+    pub last_op: u64,
+}
+
+pub struct AheadLog {
+    dir: PathBuf,
+    seg_no: u64,
+    file: File,
+    len: u64,
+    buf: Vec<u8>,
+    next_op: u64,
+    /// Closed segments not yet deleted, oldest first.
+    pub closed: Vec<Closed>,
+}
+
+fn segment_path(dir: &Path, no: u64) -> PathBuf {
+    dir.join(format!("ahead-{no:08}.log"))
+}
+
+/// The segments in `dir`, in order.
+pub fn segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>, StoreError> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let no = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("ahead-"))
+            .and_then(|n| n.strip_suffix(".log"))
+            .and_then(|n| n.parse::<u64>().ok());
+        if let Some(no) = no {
+            out.push((no, entry.path()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Every change in the segments, in order. A damaged record ends its segment's reading when
+/// nothing good follows in the last segment (a torn tail, cut by the caller's new segment);
+/// anywhere else it is corruption.
+pub fn read(dir: &Path) -> Result<Vec<(u64, Change)>, StoreError> {
+    let segs = segments(dir)?;
+    let mut out = Vec::new();
+    for (i, (_, path)) in segs.iter().enumerate() {
+        let mut bytes = Vec::new();
+        File::open(path)?.read_to_end(&mut bytes)?;
+        let mut pos = 0;
+        while pos < bytes.len() {
+            match frame_at(&bytes, pos) {
+                Some((rec, next)) => {
+                    out.push(rec);
+                    pos = next;
+                }
+                None if i + 1 == segs.len() => break,
+                None => {
+                    return Err(StoreError::Corrupt(format!(
+                        "{} is damaged at byte {pos}",
+                        path.display()
+                    )))
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn frame_at(bytes: &[u8], pos: usize) -> Option<((u64, Change), usize)> {
+    let head = bytes.get(pos..pos + HEADER)?;
+    let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+    let crc = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+    let payload = bytes.get(pos + HEADER..pos + HEADER + len)?;
+    if crc32fast::hash(payload) != crc {
+        return None;
+    }
+    let rec = serde_json::from_slice(payload).ok()?;
+    Some((rec, pos + HEADER + len))
+}
+
+impl AheadLog {
+    /// Start a new segment after any in `dir`, numbering changes from `next_op`.
+    pub fn start(dir: &Path, next_op: u64) -> Result<AheadLog, StoreError> {
+        let seg_no = segments(dir)?.last().map_or(1, |(no, _)| no + 1);
+        let file = new_segment(dir, seg_no)?;
+        Ok(AheadLog {
+            dir: dir.to_path_buf(),
+            seg_no,
+            file,
+            len: 0,
+            buf: Vec::with_capacity(1024),
+            next_op,
+            closed: Vec::new(),
+        })
+    }
+
+    /// Append one change (handed to the OS before this returns); its number.
+    pub fn append(&mut self, change: &Change) -> Result<u64, StoreError> {
+        if self.len >= SEGMENT_BYTES {
+            self.roll()?;
+        }
+        let op = self.next_op;
+        self.buf.clear();
+        self.buf.extend_from_slice(&[0; HEADER]);
+        serde_json::to_writer(&mut self.buf, &(op, change))
+            .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
+        let len = (self.buf.len() - HEADER) as u32;
+        let crc = crc32fast::hash(&self.buf[HEADER..]);
+        self.buf[..4].copy_from_slice(&len.to_le_bytes());
+        self.buf[4..HEADER].copy_from_slice(&crc.to_le_bytes());
+        if let Err(e) = self.file.write_all(&self.buf) {
+            // A partial record would be a torn tail in the middle: go on in a new segment.
+            let _ = self.roll();
+            return Err(e.into());
+        }
+        self.len += self.buf.len() as u64;
+        self.next_op += 1;
+        Ok(op)
+    }
+
+    /// The segment being appended to, for a sync outside the store's lock.
+    pub fn current(&self) -> std::io::Result<File> {
+        self.file.try_clone()
+    }
+
+    pub fn sync_now(&self) -> std::io::Result<()> {
+        self.file.sync_data()
+    }
+
+    fn roll(&mut self) -> Result<(), StoreError> {
+        let file = new_segment(&self.dir, self.seg_no + 1)?;
+        let old = std::mem::replace(&mut self.file, file);
+        self.closed.push(Closed {
+            file: old,
+            path: segment_path(&self.dir, self.seg_no),
+            last_op: self.next_op.saturating_sub(1),
+        });
+        self.seg_no += 1;
+        self.len = 0;
+        Ok(())
+    }
+}
+
+fn new_segment(dir: &Path, no: u64) -> Result<File, StoreError> {
+    let file = std::fs::OpenOptions::new()
+        .create_new(true)
+        .append(true)
+        .open(segment_path(dir, no))?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(file)
+}
