@@ -190,15 +190,16 @@ pub fn open_store(
             let opts = crate::store::mongo::MongoOptions::new(u, consumer);
             Ok(Arc::new(crate::store::mongo::MongoStore::open(&opts)?))
         }
-        None | Some("embedded") => Ok(Arc::new(EmbeddedStore::open(&dir, sync)?)),
-        Some("sqlite") => {
+        // The JSON log store, as before SQLite was the default (`embedded` was its name).
+        Some("log" | "embedded") => Ok(Arc::new(EmbeddedStore::open(&dir, sync)?)),
+        None | Some("sqlite") => {
             use crate::store::{embedded::LOG_FILE, sqlite};
             if dir.join(LOG_FILE).exists() && !dir.join(sqlite::DB_FILE).exists() {
                 return Err(ServerError::Store(crate::store::StoreError::Unavailable(
                     format!(
-                        "{} holds the embedded store's log and no {}: bring it in with \
+                        "{} holds the log store's log and no {}: bring it in with \
                          `robofleet store import --data {}`, or serve it as it is with \
-                         `--store embedded`",
+                         `--store log`",
                         dir.display(),
                         sqlite::DB_FILE,
                         data_dir.display()
@@ -208,7 +209,9 @@ pub fn open_store(
             Ok(Arc::new(sqlite::SqliteStore::open(&dir, sync)?))
         }
         Some(other) => Err(ServerError::Store(crate::store::StoreError::Unavailable(
-            format!("unknown store {other:?}: use `embedded`, `sqlite` or a mongodb:// URI"),
+            format!(
+                "unknown store {other:?}: use `sqlite` (the default), `log` or a mongodb:// URI"
+            ),
         ))),
     }
 }

@@ -33,7 +33,7 @@ pub struct Args {
     /// [default: plugins]
     #[arg(long)]
     pub plugins: Option<PathBuf>,
-    /// Where the embedded store and private plugin copies live. [default: robofleet-data]
+    /// Where the store (SQLite or log) and private plugin copies live. [default: robofleet-data]
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// Control socket (what `ctl --control` connects to). [default: tcp://127.0.0.1:5560]
@@ -47,19 +47,20 @@ pub struct Args {
     /// Market data feed. [default: tcp://127.0.0.1:5561]
     #[arg(long)]
     pub feed: Option<String>,
-    /// Where orders and trades live: `embedded` (a log in --data), `sqlite` (a SQLite
-    /// database in --data) or a `mongodb://` URI. [default: embedded]
+    /// Where orders and trades live: `sqlite` (a SQLite database in --data that analysts
+    /// query while the fleet runs), `log` (the JSON log store, `embedded` before) or a
+    /// `mongodb://` URI. [default: sqlite]
     #[arg(long)]
     pub store: Option<String>,
     /// This server's name on a shared store; two servers on one database need two names.
     /// [default: robofleet]
     #[arg(long)]
     pub name: Option<String>,
-    /// Run the order gateway in this process: auto = with the embedded or SQLite store only (on a
+    /// Run the order gateway in this process: auto = with the SQLite or log store only (on a
     /// shared database, run one `robofleet gateway` for the whole fleet). [default: auto]
     #[arg(long, value_enum)]
     pub gateway: Option<GatewayMode>,
-    /// Embedded (or SQLite) store sync policy: never, always, group (group commit), or interval:MS. [default: interval:100]
+    /// SQLite (or log) store sync policy: never, always, group (group commit), or interval:MS. [default: interval:100]
     #[arg(long)]
     #[serde(default, deserialize_with = "sync_from_str")]
     pub sync: Option<SyncPolicy>,
@@ -146,7 +147,7 @@ impl Args {
                 .or_else(|| b.clone())
                 .unwrap_or_else(|| d.to_string())
         };
-        let store = pick(&self.store, &file.store, "embedded");
+        let store = pick(&self.store, &file.store, "sqlite");
         let control_reply_hwm = self
             .control_reply_hwm
             .or(file.control_reply_hwm)
@@ -268,7 +269,7 @@ mod tests {
         assert_eq!(cfg.control_endpoint, DEFAULT_CONTROL);
         let plain = Cli::parse_from(["x"]).args.config().unwrap();
         assert!(plain.gateway);
-        assert_eq!(plain.store_uri.as_deref(), Some("embedded"));
+        assert_eq!(plain.store_uri.as_deref(), Some("sqlite"));
         std::fs::write(&path, "control_reply_hwm = 0\n").unwrap();
         let err = Cli::parse_from(["x", "--config", p]).args.config().err();
         assert!(err.is_some_and(|e| e.to_string().contains("control_reply_hwm")));

@@ -2,8 +2,9 @@
 //! µs) and reaches the database later, many writes to one transaction (see `apply.rs`).
 //!
 //! Segments `ahead-NNNNNNNN.log` in the store folder; each record is
-//! `len: u32 LE | crc32(payload): u32 LE | payload`, the payload the JSON of `[op, change]`
-//! with `op` the change's number (one sequence for the store, never reused). A segment is
+//! `len: u32 LE | crc32(op bytes + payload): u32 LE | op: u64 LE | payload`, the payload the
+//! JSON of the change and `op` its number (one sequence for the store, never reused): a
+//! reopened store skips what the file already holds without parsing it. A segment is
 //! deleted once every change in it is in the database and the database is synced.
 
 use crate::store::{AuditEntry, Order, StoreError, Trade};
@@ -14,8 +15,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// A segment is closed (and a new one started) past this size.
-const SEGMENT_BYTES: u64 = 16 << 20;
-const HEADER: usize = 8;
+const SEGMENT_BYTES: u64 = 8 << 20;
+const HEADER: usize = 16;
 
 /// One change, as the database will hold it: whole rows, so applying is idempotent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -68,10 +69,10 @@ pub fn segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>, StoreError> {
     Ok(out)
 }
 
-/// Every change in the segments, in order. A damaged record ends its segment's reading when
-/// nothing good follows in the last segment (a torn tail, cut by the caller's new segment);
-/// anywhere else it is corruption.
-pub fn read(dir: &Path) -> Result<Vec<(u64, Change)>, StoreError> {
+/// Every change in the segments numbered past `after`, in order. A damaged record ends the
+/// reading in the last segment (a torn tail: the caller starts a new segment); anywhere else
+/// it is corruption.
+pub fn read(dir: &Path, after: u64) -> Result<Vec<(u64, Change)>, StoreError> {
     let segs = segments(dir)?;
     let mut out = Vec::new();
     for (i, (_, path)) in segs.iter().enumerate() {
@@ -79,9 +80,9 @@ pub fn read(dir: &Path) -> Result<Vec<(u64, Change)>, StoreError> {
         File::open(path)?.read_to_end(&mut bytes)?;
         let mut pos = 0;
         while pos < bytes.len() {
-            match frame_at(&bytes, pos) {
+            match frame_at(&bytes, pos, after) {
                 Some((rec, next)) => {
-                    out.push(rec);
+                    out.extend(rec);
                     pos = next;
                 }
                 None if i + 1 == segs.len() => break,
@@ -97,16 +98,22 @@ pub fn read(dir: &Path) -> Result<Vec<(u64, Change)>, StoreError> {
     Ok(out)
 }
 
-fn frame_at(bytes: &[u8], pos: usize) -> Option<((u64, Change), usize)> {
+/// The record at `pos` (`None` inside when its change is numbered `after` or before) and
+/// where the next starts; `None` when it is damaged or cut short.
+fn frame_at(bytes: &[u8], pos: usize, after: u64) -> Option<(Option<(u64, Change)>, usize)> {
     let head = bytes.get(pos..pos + HEADER)?;
-    let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
-    let crc = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
-    let payload = bytes.get(pos + HEADER..pos + HEADER + len)?;
-    if crc32fast::hash(payload) != crc {
+    let len = u32::from_le_bytes(head[..4].try_into().ok()?) as usize;
+    let crc = u32::from_le_bytes(head[4..8].try_into().ok()?);
+    let op = u64::from_le_bytes(head[8..16].try_into().ok()?);
+    let end = pos + HEADER + len;
+    if crc32fast::hash(bytes.get(pos + 8..end)?) != crc {
         return None;
     }
-    let rec = serde_json::from_slice(payload).ok()?;
-    Some((rec, pos + HEADER + len))
+    if op <= after {
+        return Some((None, end));
+    }
+    let change = serde_json::from_slice(&bytes[pos + HEADER..end]).ok()?;
+    Some((Some((op, change)), end))
 }
 
 impl AheadLog {
@@ -133,12 +140,13 @@ impl AheadLog {
         let op = self.next_op;
         self.buf.clear();
         self.buf.extend_from_slice(&[0; HEADER]);
-        serde_json::to_writer(&mut self.buf, &(op, change))
+        serde_json::to_writer(&mut self.buf, change)
             .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
         let len = (self.buf.len() - HEADER) as u32;
-        let crc = crc32fast::hash(&self.buf[HEADER..]);
         self.buf[..4].copy_from_slice(&len.to_le_bytes());
-        self.buf[4..HEADER].copy_from_slice(&crc.to_le_bytes());
+        self.buf[8..HEADER].copy_from_slice(&op.to_le_bytes());
+        let crc = crc32fast::hash(&self.buf[8..]);
+        self.buf[4..8].copy_from_slice(&crc.to_le_bytes());
         if let Err(e) = self.file.write_all(&self.buf) {
             // A partial record would be a torn tail in the middle: go on in a new segment.
             let _ = self.roll();

@@ -67,7 +67,6 @@ pub fn flush(inner: &Mutex<Inner>, applier: &Mutex<Connection>) -> Result<(), St
         let mut inner = lock(inner);
         let later = std::mem::replace(&mut inner.pending, batch);
         inner.pending.extend(later);
-        inner.apply_failures += 1;
         inner.last_apply_error = Some(e.to_string());
         return Err(e);
     }

@@ -14,7 +14,11 @@ impl Store for SqliteStore {
         let mut inner = self.lock();
         let inner = &mut *inner;
         rules::check_new_order(order)?;
-        if inner.has_order(&order.client_id)? {
+        // An id the API made (`<robot>-<seq>`) past the robot's highest sequence cannot be
+        // stored yet: no read of the file on the order path.
+        let fresh = order.order_seq > inner.max_seq.get(&order.robot).copied().unwrap_or(0)
+            && order.client_id == format!("{}-{}", order.robot, order.order_seq);
+        if !fresh && inner.has_order(&order.client_id)? {
             return Err(StoreError::DuplicateOrder(order.client_id.clone()));
         }
         self.log(inner, Change::Order(order.clone()))?;
@@ -202,7 +206,8 @@ impl Store for SqliteStore {
             // Writes go on while the file cannot take them: they wait in the ahead log.
             available: true,
             pending_writes: inner.pending.len() as u64,
-            failed_writes: inner.apply_failures,
+            // Nothing is given up: a batch that could not be applied is retried.
+            failed_writes: 0,
             last_error: inner.last_apply_error.clone(),
         }
     }

@@ -89,7 +89,6 @@ pub(super) struct Inner {
     /// Exec ids of trades pending, by change number.
     unapplied_fills: HashMap<String, u64>,
     applied_op: u64,
-    apply_failures: u64,
     last_apply_error: Option<String>,
 }
 
@@ -145,7 +144,6 @@ impl SqliteStore {
             unapplied: HashMap::new(),
             unapplied_fills: HashMap::new(),
             applied_op: next_op - 1,
-            apply_failures: 0,
             last_apply_error: None,
         }));
         let applier = Arc::new(Mutex::new(applier_connection(&path)?));
@@ -315,6 +313,34 @@ impl Inner {
     }
 }
 
+impl Drop for SqliteStore {
+    /// Everything into the file, the file synced, and the ahead log deleted: the next open
+    /// has nothing to read in it.
+    fn drop(&mut self) {
+        let done = self.flush().and_then(|()| {
+            sync::sync_wal(&wal_path(&self.path))?;
+            Ok(())
+        });
+        match done {
+            Ok(()) => {
+                let dir = self
+                    .path
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                let mut inner = self.lock();
+                if inner.pending.is_empty() {
+                    inner.ahead.closed.clear();
+                    for (_, path) in ahead::segments(&dir).unwrap_or_default() {
+                        let _ = std::fs::remove_file(path);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!("store: closing with writes still in the ahead log: {e}"),
+        }
+    }
+}
+
 /// The connection changes are applied on.
 fn applier_connection(db: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(db).map_err(sql_err)?;
@@ -330,12 +356,8 @@ fn applier_connection(db: &Path) -> Result<Connection, StoreError> {
 /// file durable, and delete the log. Returns the number the next change gets.
 fn recover_ahead(dir: &Path, conn: &mut Connection, db: &Path) -> Result<u64, StoreError> {
     let applied = apply::applied_op(conn)?;
-    let changes = ahead::read(dir)?;
-    let last = changes.last().map_or(0, |(op, _)| *op).max(applied);
-    let todo: Vec<_> = changes
-        .into_iter()
-        .filter(|(op, _)| *op > applied)
-        .collect();
+    let todo = ahead::read(dir, applied)?;
+    let last = todo.last().map_or(0, |(op, _)| *op).max(applied);
     if !todo.is_empty() {
         tracing::info!(
             "store: applying {} changes from {}'s ahead log",
