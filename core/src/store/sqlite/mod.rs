@@ -67,7 +67,10 @@ pub struct SqliteStore {
     sync_each: bool,
     path: PathBuf,
     dirty: Arc<AtomicBool>,
-    kick: Option<Sender<()>>,
+    /// Wakes the `store-sync` thread (each write under group commit). Kept under every
+    /// policy: the thread ends when it is dropped.
+    kick: Sender<()>,
+    group: bool,
     /// Declared after `inner`'s users: syncs a last time and stops when dropped.
     _syncer: Option<WalSyncer>,
     /// Held while the store is open: a second store on the same file is refused.
@@ -178,7 +181,8 @@ impl SqliteStore {
             sync_each: sync == SyncPolicy::EveryWrite,
             path,
             dirty,
-            kick: (sync == SyncPolicy::Group).then_some(kick),
+            kick,
+            group: sync == SyncPolicy::Group,
             _syncer: Some(syncer),
             _lock: lock,
         })
@@ -236,8 +240,8 @@ impl SqliteStore {
     /// After a write: the syncer has something to do.
     fn wrote(&self) {
         self.dirty.store(true, Ordering::Release);
-        if let Some(kick) = &self.kick {
-            let _ = kick.try_send(());
+        if self.group {
+            let _ = self.kick.try_send(());
         }
     }
 

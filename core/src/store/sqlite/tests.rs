@@ -146,8 +146,24 @@ fn analysts_read_exact_prices_with_sqlite_while_the_store_is_open() {
         })
         .unwrap();
     assert_eq!(price, "97.125");
-    // The writer goes on while the reader holds its connection.
+    // The writer goes on while the reader holds its connection, and later writes reach the
+    // file too, by themselves (the store-sync thread keeps applying).
+    std::thread::sleep(Duration::from_millis(300));
     s.update_order(&change(&a, OrderStatus::Filled, 1)).unwrap();
+    let status = || -> String {
+        reader
+            .query_row(
+                "SELECT status FROM orders WHERE client_id = 'r-1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    while status() != "Filled" && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(status(), "Filled");
 }
 
 #[test]
