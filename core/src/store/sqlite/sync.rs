@@ -124,8 +124,12 @@ fn apply_and_prune(shared: &Shared) {
         return;
     }
     for path in &done {
-        if let Err(e) = std::fs::remove_file(path) {
-            tracing::warn!("store: cannot delete {}: {e}", path.display());
+        match std::fs::remove_file(path) {
+            // Gone already: the store's close deleted the whole log meanwhile.
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                tracing::warn!("store: cannot delete {}: {e}", path.display())
+            }
+            _ => {}
         }
     }
     lock(&shared.inner)
