@@ -20,6 +20,8 @@
 //!   the journal alone and calling the robot alone. See [`replay`].
 //! - `store`: the SQLite store against the embedded log store: insert latency, and open
 //!   time and peak memory by the length of the history. See [`store`].
+//! - `fanout`: market data to many robots on one symbol (deliveries a second, tick -> robot
+//!   latency, CPU per delivery) against a raw inproc message rate. See [`fanout`].
 //! - `restart`: a fleet with long journals from start to all running (restored from
 //!   checkpoints), against the same fleet started fresh. See [`restart`].
 //!
@@ -41,6 +43,7 @@
 //! - `rate.rs`: what the throughput benches (`journal`, `replay`) share: spreads of rounds,
 //!   the machine, a temporary folder.
 
+mod fanout;
 mod fix;
 mod floor;
 mod journal;
@@ -94,6 +97,9 @@ pub enum Bench {
     /// Restart of a fleet whose robots have long journals (restored from checkpoints)
     /// against the same fleet started fresh.
     Restart(restart::RestartArgs),
+    /// Market data to 1, 100, 1,000 robots on one symbol at several tick rates: deliveries a
+    /// second, tick -> robot latency and CPU per delivery, against a raw inproc message rate.
+    Fanout(fanout::FanoutArgs),
     /// (internal) Open one store and report its open time and peak memory as JSON.
     #[command(name = "store-open", hide = true)]
     StoreOpen(store::OpenArgs),
@@ -305,6 +311,7 @@ fn main() {
         Bench::Store(a) => store::run(&a),
         Bench::StoreOpen(a) => store::open_and_report(&a),
         Bench::Restart(a) => restart::run(&a),
+        Bench::Fanout(a) => fanout::run(&a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

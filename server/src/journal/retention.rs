@@ -63,8 +63,15 @@ pub fn apply(dir: &Path, keep_from: u64, policy: Retention) -> Result<Retained, 
                 done.deleted += 1;
             }
         }
+        // Its checkpoint file, one set aside, and what a crash left half written.
         let rfc = checkpoint::file_path(dir, no);
-        for stale in [rfc.clone(), rfc.with_extension("rfc.bad")] {
+        let archive_tmp = dir.join(format!("{no:08}{ARCHIVED_SUFFIX}.tmp"));
+        for stale in [
+            rfc.clone(),
+            rfc.with_extension("rfc.bad"),
+            rfc.with_extension("rfc.tmp"),
+            archive_tmp,
+        ] {
             let _ = std::fs::remove_file(stale);
         }
     }

@@ -304,6 +304,8 @@ impl RobotLoop {
                     self.shared.skipped_paused.fetch_add(1, Ordering::Relaxed);
                     return true;
                 }
+                self.shared
+                    .record_md_wait_ns(clock::mono_ns().saturating_sub(recv_mono_ns));
                 let origin = Origin {
                     recv_mono_ns: Some(recv_mono_ns),
                     sent_ns,

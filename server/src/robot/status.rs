@@ -48,6 +48,9 @@ pub struct RobotShared {
     pub recovery: Mutex<String>,
     /// Time inside the plugin per event, ns.
     pub handle_ns: Mutex<Histogram<u64>>,
+    /// Tick -> robot: from the market data thread's receipt of a message to this robot
+    /// taking it from its queue, ns (what `robofleet-bench fanout` reports).
+    pub md_wait_ns: Mutex<Histogram<u64>>,
     /// Its checkpoints in this run (written by its loop and the checkpoint thread).
     pub checkpoints: CheckpointCounters,
 }
@@ -134,6 +137,7 @@ impl RobotShared {
             duplicates_dropped: AtomicU64::new(0),
             recovery: Mutex::new(String::new()),
             handle_ns: Mutex::new(new_histogram()),
+            md_wait_ns: Mutex::new(new_histogram()),
             checkpoints: CheckpointCounters::default(),
         }
     }
@@ -155,6 +159,11 @@ impl RobotShared {
 
     pub fn record_handle_ns(&self, ns: u64) {
         let mut h = self.handle_ns.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = h.record(ns.max(1));
+    }
+
+    pub fn record_md_wait_ns(&self, ns: u64) {
+        let mut h = self.md_wait_ns.lock().unwrap_or_else(|e| e.into_inner());
         let _ = h.record(ns.max(1));
     }
 
