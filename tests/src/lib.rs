@@ -407,3 +407,26 @@ pub fn write_si_walk(path: &Path) {
     }
     std::fs::write(path, csv).expect("write the walk");
 }
+
+/// The exec ids of the fills a robot's journal (its folder) shows it was handed, in order.
+pub fn journaled_fills(dir: &Path) -> Vec<String> {
+    use robofleet::journal::{JournalReader, RecordKind};
+    use robofleet_api::{Event, EventKind};
+    let mut fills = Vec::new();
+    JournalReader::open(dir)
+        .expect("a robot journal")
+        .walk(|rec| {
+            if rec.kind == RecordKind::Event {
+                if let Ok(Event {
+                    kind: EventKind::Fill(f),
+                    ..
+                }) = rec.decode::<Event>()
+                {
+                    fills.push(f.exec_id);
+                }
+            }
+            std::ops::ControlFlow::Continue(())
+        })
+        .expect("a readable journal");
+    fills
+}

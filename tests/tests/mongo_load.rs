@@ -4,14 +4,12 @@
 //! exactly once. (The lag bound is a speed goal, measured by `robofleet-bench mongo
 //! --sustain`, not timed here.)
 
-use robofleet::journal::{JournalReader, RecordKind};
 use robofleet::server::{self, ServeConfig, ServerHandle};
 use robofleet::store::{OrderFilter, Store};
-use robofleet_api::{Event, EventKind, OrderStatus};
+use robofleet_api::OrderStatus;
 use robofleet_tests::mongo;
 use robofleet_tests::*;
 use std::collections::BTreeSet;
-use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -40,27 +38,6 @@ fn maker(name: &str) -> tempfile::TempDir {
     .unwrap();
     install(&plugin("market_maker"), dir.path(), "libmarket_maker.so");
     dir
-}
-
-/// The exec ids of the fills a robot's journal shows it was handed.
-fn journaled_fills(dir: &Path) -> Vec<String> {
-    let mut fills = Vec::new();
-    JournalReader::open(dir)
-        .unwrap()
-        .walk(|rec| {
-            if rec.kind == RecordKind::Event {
-                if let Ok(Event {
-                    kind: EventKind::Fill(f),
-                    ..
-                }) = rec.decode::<Event>()
-                {
-                    fills.push(f.exec_id);
-                }
-            }
-            ControlFlow::Continue(())
-        })
-        .unwrap();
-    fills
 }
 
 #[test]

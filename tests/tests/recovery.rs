@@ -4,16 +4,13 @@
 //! fill in the store reached its robot exactly once.
 
 use robofleet::control::client::ControlClient;
-use robofleet::journal::{JournalReader, RecordKind};
 use robofleet::server::zmq_context;
 use robofleet::store::embedded::{EmbeddedStore, SyncPolicy};
 use robofleet::store::sqlite::SqliteStore;
 use robofleet::store::{OrderFilter, Store};
-use robofleet_api::{Event, EventKind};
 use robofleet_tests::*;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::ControlFlow;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -60,27 +57,6 @@ fn all_running(client: &mut ControlClient) -> bool {
             .map(|r| r["result"]["state"]["state"] == json!("running"))
             .unwrap_or(false)
     })
-}
-
-/// Fill exec ids and order-update count per the journal's events (each robot's input).
-fn journaled_fills(dir: &Path) -> Vec<String> {
-    let mut fills = Vec::new();
-    JournalReader::open(dir)
-        .unwrap()
-        .walk(|rec| {
-            if rec.kind == RecordKind::Event {
-                if let Ok(Event {
-                    kind: EventKind::Fill(f),
-                    ..
-                }) = rec.decode::<Event>()
-                {
-                    fills.push(f.exec_id);
-                }
-            }
-            ControlFlow::Continue(())
-        })
-        .unwrap();
-    fills
 }
 
 #[test]

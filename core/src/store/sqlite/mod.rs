@@ -415,7 +415,7 @@ impl SqliteStore {
         }
         let tx = inner.conn.transaction().map_err(sql_err)?;
         for o in orders {
-            schema::insert_order(&tx, o)?;
+            schema::upsert_order(&tx, o)?;
         }
         for t in trades {
             schema::insert_trade(&tx, t)?;

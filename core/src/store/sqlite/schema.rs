@@ -116,41 +116,6 @@ fn text<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     }
 }
 
-pub fn insert_order(conn: &Connection, o: &Order) -> Result<(), StoreError> {
-    let (side, status, doc) = (text(&o.side)?, text(&o.status)?, json(o)?);
-    conn.prepare_cached(
-        "INSERT INTO orders (client_id, robot, order_seq, symbol, side, qty, status, filled_qty,
-             avg_price, open, created_ns, updated_ns, doc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            o.client_id,
-            o.robot,
-            i64::try_from(o.order_seq).unwrap_or(i64::MAX),
-            o.symbol,
-            side,
-            o.qty,
-            status,
-            o.filled_qty,
-            o.avg_price.to_string(),
-            !o.status.is_terminal(),
-            o.created_ns,
-            o.updated_ns,
-            doc,
-        ])
-    })
-    .map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            StoreError::DuplicateOrder(o.client_id.clone())
-        }
-        other => sql_err(other),
-    })?;
-    Ok(())
-}
-
 /// Insert `o`, or rewrite the stored order of its client id as `o` (keeping its place).
 pub fn upsert_order(conn: &Connection, o: &Order) -> Result<(), StoreError> {
     let (side, status, doc) = (text(&o.side)?, text(&o.status)?, json(o)?);

@@ -64,7 +64,7 @@ pub fn find(
 }
 
 /// Checkpoint `no` read and restored; `Err((why, whether it is bad for any build))`.
-fn usable(
+pub(super) fn usable(
     plugin: &Arc<LoadedPlugin>,
     dir: &Path,
     no: u64,

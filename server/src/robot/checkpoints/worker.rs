@@ -4,7 +4,7 @@
 //! applies retention. A checkpoint that fails its check is set aside and counted.
 
 use crate::journal::checkpoint::{self, CheckpointData};
-use crate::journal::format::{self, CheckpointRecord};
+use crate::journal::format::CheckpointRecord;
 use crate::journal::retention::{self, Retention};
 use crate::journal::{history, JournalReader};
 use crate::plugin::{LoadedPlugin, RobotInstance};
@@ -164,13 +164,8 @@ fn confirm(job: &Job) -> Result<(), String> {
         }
         Some(_) => {}
     }
-    let data = checkpoint::read_file(dir, job.no)?;
-    let restored = RobotInstance::restore(job.plugin.clone(), &data.begin.args, &data.snapshot)
-        .and_then(|i| i.snapshot_bytes())
-        .map_err(|e| format!("its file does not restore: {e}"))?;
-    if format::state_hash(&restored) != target.state_hash {
-        return Err("its file restores to another state".into());
-    }
+    // Its file, read back, matches the record and restores to the same state.
+    super::restart::usable(&job.plugin, dir, job.no, target).map_err(|(why, _)| why)?;
     Ok(())
 }
 
