@@ -19,7 +19,6 @@ use crate::streams::market::{run_market_thread, MarketCmd};
 use crate::streams::trades::run_trade_thread;
 use crossbeam_channel::Sender;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -34,7 +33,6 @@ pub fn zmq_context() -> zmq::Context {
     static CTX: OnceLock<zmq::Context> = OnceLock::new();
     CTX.get_or_init(|| {
         let ctx = zmq::Context::new();
-        // Four sockets per robot (its endpoint and three stream PUSHes): room for 1,000+.
         if !set_max_sockets(&ctx, MAX_SOCKETS) {
             tracing::warn!("could not raise ZMQ_MAX_SOCKETS; the fleet is limited to ~250 robots");
         }
@@ -98,6 +96,8 @@ pub struct ServeConfig {
     /// the server maps it ([`crate::plugin::probe`]); `None`: loaded in-process only after
     /// the ELF check (a file that crashes the dynamic loader would then crash the server).
     pub plugin_probe: Option<PathBuf>,
+    /// Worker threads that run the robots; 0: [`crate::robot::pool::default_workers`].
+    pub workers: usize,
 }
 
 impl ServeConfig {
@@ -120,6 +120,7 @@ impl ServeConfig {
             name: "robofleet".into(),
             settle: Duration::from_millis(250),
             plugin_probe: crate::plugin::probe::default_probe_exe(),
+            workers: 0,
         }
     }
 }
@@ -154,6 +155,7 @@ pub struct ServerHandle {
     control_endpoint: String,
     manager_tx: Sender<ManagerCmd>,
     manager: Option<JoinHandle<()>>,
+    pool: Arc<crate::robot::pool::Pool>,
     streams: Vec<JoinHandle<()>>,
     gateway: Option<GatewayHandle>,
     _watcher: Option<WatcherHandle>,
@@ -161,8 +163,6 @@ pub struct ServerHandle {
     pub registry: Arc<Registry>,
     pub stats: Arc<FleetStats>,
 }
-
-static FLEET_IDS: AtomicU64 = AtomicU64::new(0);
 
 pub fn start(cfg: ServeConfig) -> Result<ServerHandle, ServerError> {
     let consumer = format!("server:{}", cfg.name);
@@ -227,7 +227,6 @@ pub fn start_with_store(
             crate::limits::robots_within(open_files)
         );
     }
-    let fleet_id = FLEET_IDS.fetch_add(1, Ordering::Relaxed);
     if !cfg.plugins_dir.is_dir() {
         return Err(ServerError::PluginDir {
             path: cfg.plugins_dir.clone(),
@@ -317,6 +316,10 @@ pub fn start_with_store(
     let (md_tx, md_rx) = mailbox::<MarketCmd>(&ctx, "market")?;
     let (ctl_tx, ctl_rx) = mailbox::<CtlCmd>(&ctx, "control")?;
     let (trade_tx, trade_rx) = crossbeam_channel::unbounded();
+    let pool = crate::robot::pool::Pool::start(match cfg.workers {
+        0 => crate::robot::pool::default_workers(),
+        n => n,
+    })?;
     let mut streams = Vec::new();
     {
         let (ctx, ep, st) = (ctx.clone(), cfg.feed_endpoint.clone(), stats.market.clone());
@@ -327,9 +330,9 @@ pub fn start_with_store(
         })?);
     }
     {
-        let (ctx, store, st) = (ctx.clone(), store.clone(), stats.trades.clone());
+        let (store, st) = (store.clone(), stats.trades.clone());
         streams.push(spawn_named("trade-updates", move || {
-            run_trade_thread(ctx, store, trade_rx, st)
+            run_trade_thread(store, trade_rx, st)
         })?);
     }
     {
@@ -349,19 +352,17 @@ pub fn start_with_store(
             limits: risk.clone(),
             server_name: cfg.name.clone(),
         };
-        let ctx = ctx.clone();
         let (router, zap) = (control.router, control.zap);
         streams.push(spawn_named("control", move || {
             // The allow-list stays in the ZAP handler while the socket serves.
             let _zap = zap;
-            if let Err(e) = run_control_thread(ctx, router, ctl_rx, deps, auditor) {
+            if let Err(e) = run_control_thread(router, ctl_rx, deps, auditor) {
                 tracing::error!("control thread ended: {e}");
             }
         })?);
     }
     let manager = Manager::new(
-        ctx.clone(),
-        fleet_id,
+        pool.clone(),
         cfg.data_dir.join("loaded-plugins"),
         store.clone(),
         registry.clone(),
@@ -398,6 +399,7 @@ pub fn start_with_store(
         control_endpoint,
         manager_tx,
         manager: Some(manager),
+        pool,
         streams,
         gateway,
         _watcher: Some(watcher),
@@ -436,6 +438,8 @@ impl ServerHandle {
         if let Some(m) = self.manager.take() {
             let _ = m.join();
         }
+        // Every robot has ended (or was left stuck in its handler by the manager).
+        self.pool.shutdown(std::time::Duration::from_secs(2));
         // The robots have stopped: the checkpoints they took are written and checked before
         // the process goes, so the next start finds them.
         if !crate::robot::checkpoints::worker::drain(std::time::Duration::from_secs(30)) {

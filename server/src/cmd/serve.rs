@@ -110,6 +110,10 @@ pub struct Args {
     /// flight. [default: 10000]
     #[arg(long, value_parser = clap::value_parser!(i32).range(1..))]
     pub control_reply_hwm: Option<i32>,
+    /// Worker threads that run the robots (each robot on one at a time). [default: one per
+    /// core, at least 2]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub workers: Option<u64>,
 }
 
 fn journal_sync_from_str<'de, D: serde::Deserializer<'de>>(
@@ -158,6 +162,11 @@ impl Args {
             anyhow::bail!("control_reply_hwm must be at least 1, got {control_reply_hwm}");
         }
         let gateway = self.gateway.or(file.gateway).unwrap_or(GatewayMode::Auto);
+        let workers = match self.workers.or(file.workers) {
+            None => 0,
+            Some(n @ 1..=1024) => n as usize,
+            Some(n) => anyhow::bail!("workers must be 1 to 1024, got {n}"),
+        };
         let data_dir: PathBuf = self
             .data
             .clone()
@@ -194,6 +203,7 @@ impl Args {
             ..JournalOptions::default()
         };
         Ok(ServeConfig {
+            workers,
             journal_dir,
             journal,
             plugins_dir: self

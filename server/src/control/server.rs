@@ -18,12 +18,12 @@ use std::sync::Arc;
 
 /// Commands to the control thread, from the fleet manager.
 pub enum CtlCmd {
-    /// Connect to a robot's endpoint (it has started).
+    /// A robot has started: its inbox.
     Add {
         robot: String,
-        endpoint: String,
+        inbox: crate::robot::pool::RobotInbox,
     },
-    /// Disconnect (after delivering anything queued).
+    /// Forget a robot (what was queued stays in its inbox).
     Remove {
         robot: String,
     },
@@ -138,7 +138,6 @@ impl ControlDeps {
 
 /// The control thread's state between messages.
 struct ControlLoop {
-    ctx: zmq::Context,
     deps: ControlDeps,
     robots: RobotPushes,
     /// Requests the fleet manager is working on, by request number.
@@ -150,14 +149,12 @@ struct ControlLoop {
 
 /// Serve the already-bound ROUTER socket until the manager says `Shutdown`.
 pub fn run_control_thread(
-    ctx: zmq::Context,
     router: zmq::Socket,
     cmds: MailboxReceiver<CtlCmd>,
     deps: ControlDeps,
     auditor: Auditor,
 ) -> Result<(), zmq::Error> {
     let mut control = ControlLoop {
-        ctx,
         replier: Replier::new(router, deps.stats.clone()),
         deps,
         robots: RobotPushes::default(),
@@ -286,14 +283,9 @@ impl ControlLoop {
     /// A command from the fleet manager; false when the thread is to end.
     fn on_command(&mut self, cmd: CtlCmd) -> bool {
         match cmd {
-            CtlCmd::Add { robot, endpoint } => {
-                match crate::streams::robot_push(&self.ctx, &endpoint, false) {
-                    Ok(push) => {
-                        self.robots.insert(robot.clone(), push);
-                        self.catch_up(&robot);
-                    }
-                    Err(e) => tracing::error!(robot = %robot, "cannot connect control: {e}"),
-                }
+            CtlCmd::Add { robot, inbox } => {
+                self.robots.insert(robot.clone(), inbox);
+                self.catch_up(&robot);
             }
             CtlCmd::Remove { robot } => self.robots.remove(&robot),
             CtlCmd::Deliver { robot, msg } => {

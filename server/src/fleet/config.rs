@@ -28,6 +28,9 @@ pub struct InstanceSpec {
     pub timer_ms: Option<u64>,
     /// The market data it asked for (its `RobotInfo::feeds`).
     pub feeds: robofleet_api::Feeds,
+    /// `conflate = true`: when it falls behind, only the newest waiting quote (and book) of
+    /// each symbol is delivered; the others are counted in `md_conflated`.
+    pub conflate: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -40,6 +43,7 @@ struct Overrides {
     timer_ms: Option<u64>,
     /// `["quotes"]`, `["depth"]` or both: overrides `RobotInfo::feeds`.
     feeds: Option<Vec<FeedName>>,
+    conflate: Option<bool>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +156,10 @@ fn resolve(
         feeds: match &o.feeds {
             Some(names) => feeds_from(names)?,
             None => base.map_or(info.feeds, |b| b.feeds),
+        },
+        conflate: match o.conflate {
+            Some(c) => c,
+            None => base.is_some_and(|b| b.conflate),
         },
         params,
         name,

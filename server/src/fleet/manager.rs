@@ -3,9 +3,8 @@ use crate::control::{CtlCmd, CtlError};
 use crate::instruments::SharedRegistry;
 use crate::journal::JournalOptions;
 use crate::plugin::{load_plugin_probed, LoadedPlugin};
-use crate::robot::{
-    self, spawn_robot, ControlMsg, JournalSpec, RobotShared, RobotSpec, RobotState,
-};
+use crate::robot::pool::{Pool, RobotHandle};
+use crate::robot::{spawn_robot, ControlMsg, JournalSpec, RobotShared, RobotSpec, RobotState};
 use crate::store::Store;
 use crate::streams::mailbox::MailboxSender;
 use crate::streams::market::MarketCmd;
@@ -15,7 +14,6 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// How long shutdown waits for robots to finish their Stop event.
@@ -67,14 +65,14 @@ struct Entry {
     spec: InstanceSpec,
     plugin: Arc<LoadedPlugin>,
     shared: Arc<RobotShared>,
-    thread: Option<JoinHandle<()>>,
+    /// Its run on the worker pool, until it has ended.
+    thread: Option<RobotHandle>,
     generation: u64,
     after_exit: Vec<AfterExit>,
 }
 
 pub struct Manager {
-    ctx: zmq::Context,
-    fleet_id: u64,
+    pool: Arc<Pool>,
     private_dir: PathBuf,
     store: Arc<dyn Store>,
     registry: Arc<Registry>,
@@ -106,8 +104,7 @@ pub struct Manager {
 impl Manager {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        ctx: zmq::Context,
-        fleet_id: u64,
+        pool: Arc<Pool>,
         private_dir: PathBuf,
         store: Arc<dyn Store>,
         registry: Arc<Registry>,
@@ -115,8 +112,7 @@ impl Manager {
         me: Sender<ManagerCmd>,
     ) -> Self {
         Manager {
-            ctx,
-            fleet_id,
+            pool,
             private_dir,
             store,
             registry,
@@ -423,7 +419,6 @@ impl Manager {
         self.generation += 1;
         let generation = self.generation;
         let me = self.me.clone();
-        let endpoint = robot::endpoint(self.fleet_id, name, generation);
         let Some(entry) = self.robots.get_mut(name) else {
             return Err(CtlError::unknown_robot(name));
         };
@@ -440,12 +435,12 @@ impl Manager {
         ));
         let spec = RobotSpec {
             name: name.to_string(),
-            endpoint: endpoint.clone(),
             plugin: entry.plugin.clone(),
             params,
             symbols: entry.spec.symbols.clone(),
             seed: entry.spec.seed,
             timer_ms: entry.spec.timer_ms,
+            conflate: entry.spec.conflate,
             journal: self.journal.as_ref().map(|(root, opts)| JournalSpec {
                 dir: crate::journal::robot_dir(root, name),
                 opts: opts.clone(),
@@ -467,17 +462,13 @@ impl Manager {
         self.store
             .claim_robot(name)
             .map_err(|e| CtlError::new("name_taken", e.to_string()))?;
-        let thread = match spawn_robot(&self.ctx, spec, self.store.clone(), shared.clone(), on_exit)
-        {
-            Ok(t) => t,
-            Err(e) => {
-                self.store.release_robot(name);
-                return Err(CtlError::new(
-                    "internal",
-                    format!("cannot start robot: {e}"),
-                ));
-            }
-        };
+        let (inbox, thread) = spawn_robot(
+            &self.pool,
+            spec,
+            self.store.clone(),
+            shared.clone(),
+            on_exit,
+        );
         entry.thread = Some(thread);
         entry.generation = generation;
         entry.shared = shared.clone();
@@ -485,18 +476,17 @@ impl Manager {
         let symbols = entry.spec.symbols.clone();
         let _ = self.links.control.send(CtlCmd::Add {
             robot: name.to_string(),
-            endpoint: endpoint.clone(),
+            inbox: inbox.clone(),
         });
         let _ = self.links.trades.send(TradeCmd::Add {
             robot: name.to_string(),
-            endpoint: endpoint.clone(),
+            inbox: inbox.clone(),
         });
         let _ = self.links.market.send(MarketCmd::Add {
             robot: name.to_string(),
-            endpoint,
+            inbox,
             symbols,
             feeds: entry.spec.feeds,
-            shared,
         });
         Ok(())
     }
@@ -535,7 +525,8 @@ impl Manager {
         if entry.generation != generation {
             return;
         }
-        // Join before anything can drop the library: the thread's TLS destructors are done then.
+        // Its instance is destroyed before the library can be dropped. (A plugin's
+        // thread-local destructors on the workers keep their library mapped: glibc counts them.)
         if let Some(t) = entry.thread.take() {
             let _ = t.join();
         }

@@ -232,6 +232,11 @@ impl RobotCore {
     }
 
     /// Hand buffered journal records to the OS (before the loop blocks, and before actions).
+    /// Whether journal records wait in the buffer for the OS.
+    pub fn has_buffered(&self) -> bool {
+        self.journal.as_ref().is_some_and(|j| j.has_buffered())
+    }
+
     pub fn flush(&mut self) -> Result<(), JournalError> {
         match self.journal.as_mut() {
             Some(j) => j.flush(),

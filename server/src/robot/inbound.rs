@@ -1,16 +1,17 @@
 use robofleet_api::{EventKind, Params};
-use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
-/// A message on a robot's inproc endpoint (postcard-encoded; only the server writes these).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// An input waiting in a robot's inbox (`robot::pool`); only the server makes these.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Inbound {
     /// Market data as the robot will be handed it (its symbol an id from
     /// [`crate::market::symbols`]), with when it reached the server and when the feed said
     /// it sent it.
     Market {
         rec: robofleet_api::abi::RfMarket,
-        /// A book's levels (bids then asks); empty for other kinds.
-        levels: Vec<robofleet_api::abi::RfLevel>,
+        /// A book's levels (bids then asks), shared by every robot it goes to; empty for
+        /// other kinds.
+        levels: Arc<[robofleet_api::abi::RfLevel]>,
         recv_mono_ns: u64,
         sent_ns: Option<i64>,
     },
@@ -23,7 +24,7 @@ pub enum Inbound {
     Subscribed,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum ControlMsg {
     /// The full, merged parameter set.
     Params(Params),
@@ -46,15 +47,4 @@ pub enum ControlMsg {
     /// An operator's `reload_limits`: the robot's limits from now, as JSON (`RobotLimits`);
     /// `None`: no checks.
     Limits(Option<String>),
-}
-
-impl Inbound {
-    pub fn encode(&self) -> Vec<u8> {
-        // Encoding our own enum into a Vec cannot fail.
-        postcard::to_allocvec(self).unwrap_or_default()
-    }
-
-    pub fn decode(bytes: &[u8]) -> Result<Self, postcard::Error> {
-        postcard::from_bytes(bytes)
-    }
 }

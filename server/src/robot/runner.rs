@@ -11,18 +11,18 @@ use robofleet_api::{
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// What a robot is started from.
 pub struct RobotSpec {
     pub name: String,
-    pub endpoint: String,
     pub plugin: Arc<LoadedPlugin>,
     pub params: Params,
     pub symbols: Vec<String>,
     pub seed: u64,
     pub timer_ms: Option<u64>,
+    /// Deliver only the newest of a symbol's quotes (and books) waiting together.
+    pub conflate: bool,
     /// Journal every event here, and rebuild from it at start; `None`: no journal.
     pub journal: Option<JournalSpec>,
     /// The specs of its symbols, every version: delivered right after `Start`.
@@ -35,34 +35,23 @@ pub struct RobotSpec {
     pub accounts: Option<Arc<crate::risk::account::AccountBook>>,
 }
 
-/// Bounded queue for market data on a robot's endpoint; beyond it, drops are counted.
-pub const ROBOT_RCVHWM: i32 = 50_000;
-
-/// Bind the robot's endpoint here (so stream threads can connect at once), then run its loop
-/// on a new thread. `on_exit` runs on that thread after the robot is destroyed.
+/// Put the robot on the fleet's worker pool: its start (create, or rebuild from its journal)
+/// is its first turn. `on_exit` runs on a worker after the robot is destroyed.
 pub fn spawn_robot(
-    ctx: &zmq::Context,
+    pool: &super::pool::Pool,
     spec: RobotSpec,
     store: Arc<dyn Store>,
     shared: Arc<RobotShared>,
     on_exit: impl FnOnce() + Send + 'static,
-) -> Result<JoinHandle<()>, zmq::Error> {
-    let pull = ctx.socket(zmq::PULL)?;
-    pull.set_rcvhwm(ROBOT_RCVHWM)?;
-    pull.set_linger(0)?;
-    pull.bind(&spec.endpoint)?;
-    let name = spec.name.clone();
-    std::thread::Builder::new()
-        .name(format!("robot-{name}"))
-        .spawn(move || {
-            let mut robot = RobotLoop::new(spec, store, shared.clone());
-            robot.run(&pull);
-            drop(robot);
-            drop(pull);
-            on_exit();
-        })
-        .map_err(|_| zmq::Error::ENOMEM)
+) -> (super::pool::RobotInbox, super::pool::RobotHandle) {
+    let robot = RobotLoop::new(spec, store, shared.clone());
+    pool.spawn(robot, shared, Box::new(on_exit))
 }
+
+/// A robot's journal buffer reaches the OS at the latest this long after its first input
+/// with no action (an action flushes it at once). Handing it over at every idle moment cost
+/// a `write` per tick per robot.
+pub const JOURNAL_FLUSH_WITHIN: Duration = Duration::from_millis(10);
 
 mod account_gate;
 mod risk_gate;
@@ -74,8 +63,14 @@ struct Origin {
     sent_ns: Option<i64>,
 }
 
-struct RobotLoop {
+pub(crate) struct RobotLoop {
     spec: RobotSpec,
+    started: bool,
+    /// Its timer's period, and when it is next due.
+    timer: Option<Duration>,
+    next_timer: Option<Instant>,
+    /// Journal records wait in the buffer: when they go to the OS at the latest.
+    flush_due: Option<Instant>,
     store: Arc<dyn Store>,
     shared: Arc<RobotShared>,
     core: Option<RobotCore>,
@@ -100,10 +95,14 @@ struct RobotLoop {
 }
 
 impl RobotLoop {
-    fn new(spec: RobotSpec, store: Arc<dyn Store>, shared: Arc<RobotShared>) -> Self {
+    pub(crate) fn new(spec: RobotSpec, store: Arc<dyn Store>, shared: Arc<RobotShared>) -> Self {
         let fleet_halt = spec.fleet_halt.clone();
         RobotLoop {
             spec,
+            started: false,
+            timer: None,
+            next_timer: None,
+            flush_due: None,
             store,
             shared,
             core: None,
@@ -126,10 +125,15 @@ impl RobotLoop {
         self.shared.set_state(RobotState::Failed(why));
     }
 
-    fn run(&mut self, pull: &zmq::Socket) {
+    /// Its first turn: create the robot or rebuild it from the journal, then `Start`, changed
+    /// params and its instruments. False when it failed.
+    fn start(&mut self) -> bool {
         let first_order_seq = match self.store.next_order_seq(&self.spec.name) {
             Ok(n) => n,
-            Err(e) => return self.fail(format!("cannot read order sequence from store: {e}")),
+            Err(e) => {
+                self.fail(format!("cannot read order sequence from store: {e}"));
+                return false;
+            }
         };
         let args = CreateArgs {
             name: self.spec.name.clone(),
@@ -145,7 +149,10 @@ impl RobotLoop {
             clock::wall_ns(),
         ) {
             Ok(s) => s,
-            Err(e) => return self.fail(e),
+            Err(e) => {
+                self.fail(e);
+                return false;
+            }
         };
         self.core = Some(started.core);
         if let (Some(spec), Some(begin)) = (self.spec.journal.as_ref(), started.begin) {
@@ -164,7 +171,10 @@ impl RobotLoop {
             );
         }
         if let Err(e) = self.attach_risk() {
-            return self.fail(e);
+            {
+                self.fail(e);
+                return false;
+            }
         }
         self.refresh_groups();
         // What the checks decide by, from the start: in the journal before any input.
@@ -176,19 +186,19 @@ impl RobotLoop {
         }
         for change in risk_inputs {
             if !self.journal_risk(change) {
-                return;
+                return false;
             }
         }
         if let Some(resumed) = started.resumed {
             if !self.resume(resumed, first_order_seq) {
-                return;
+                return false;
             }
         } else {
             self.set_recovery("fresh".into());
         }
         self.shared.set_state(RobotState::Running);
         if !self.deliver(clock::wall_ns(), EventKind::Start, Origin::default()) {
-            return;
+            return false;
         }
         let changed = self
             .resumed
@@ -204,7 +214,7 @@ impl RobotLoop {
                 EventKind::Params(params),
                 Origin::default(),
             ) {
-                return;
+                return false;
             }
         }
         // The specs of its symbols: inputs like any other, so journaled and replayed.
@@ -214,80 +224,135 @@ impl RobotLoop {
                 EventKind::Instrument(spec),
                 Origin::default(),
             ) {
-                return;
+                return false;
             }
         }
-        let timer = self
+        self.timer = self
             .spec
             .timer_ms
             .map(|ms| Duration::from_millis(ms.max(1)));
-        let mut next_timer = timer.map(|t| Instant::now() + t);
-        loop {
-            while let Some((ts, kind)) = self.pending.pop_front() {
-                // The loop's own updates (a denied or refused order) count as delivered too.
-                if matches!(kind, EventKind::OrderUpdate(_)) {
-                    self.shared
-                        .order_updates_received
-                        .fetch_add(1, Ordering::Relaxed);
+        self.next_timer = self.timer.map(|t| Instant::now() + t);
+        true
+    }
+
+    /// One turn: the inputs the loop produced itself, a due timer, then `batch` in order.
+    /// False when the robot's loop has ended (stopped or failed).
+    pub(crate) fn step(&mut self, batch: &mut Vec<Inbound>) -> bool {
+        if !self.started {
+            self.started = true;
+            if !self.start() {
+                return false;
+            }
+        }
+        if !self.deliver_pending() {
+            return false;
+        }
+        // A due timer goes first, so a steady backlog of messages cannot starve it.
+        if let (Some(every), Some(at)) = (self.timer, self.next_timer.as_mut()) {
+            let now = Instant::now();
+            if now >= *at {
+                // After a long stall, fire once and re-anchor rather than burst.
+                *at = (*at + every).max(now);
+                if self.paused {
+                    self.shared.skipped_paused.fetch_add(1, Ordering::Relaxed);
+                } else if !self.deliver(
+                    clock::wall_ns(),
+                    EventKind::Timer { id: 0 },
+                    Origin::default(),
+                ) {
+                    return false;
                 }
-                if !self.deliver(ts, kind, Origin::default()) {
-                    return;
-                }
             }
-            // A due timer goes first, so a steady backlog of messages cannot starve it.
-            if let (Some(every), Some(at)) = (timer, next_timer.as_mut()) {
-                let now = Instant::now();
-                if now >= *at {
-                    // After a long stall, fire once and re-anchor rather than burst.
-                    *at = (*at + every).max(now);
-                    if self.paused {
-                        self.shared.skipped_paused.fetch_add(1, Ordering::Relaxed);
-                    } else if !self.deliver(
-                        clock::wall_ns(),
-                        EventKind::Timer { id: 0 },
-                        Origin::default(),
-                    ) {
-                        return;
-                    }
-                }
-            }
-            // Idle: a due checkpoint is taken now, between inputs, never before an order.
-            if !self.checkpoint_if_due() {
-                return;
-            }
-            // Nothing is left in the journal's buffer while the robot waits.
-            if let Some(Err(e)) = self.core.as_mut().map(RobotCore::flush) {
-                return self.fail(format!("journal write failed, robot stopped: {e}"));
-            }
-            // Block until a message or the next timer: an idle robot uses no CPU.
-            let timeout_ms = match next_timer {
-                // Round up, so the wait never ends before the timer is due.
-                Some(at) => at
-                    .saturating_duration_since(Instant::now())
-                    .as_micros()
-                    .div_ceil(1000) as i64,
-                None => -1,
-            };
-            match pull.poll(zmq::POLLIN, timeout_ms) {
-                Ok(0) => continue,
-                Ok(_) => {}
-                Err(e) => return self.fail(format!("endpoint poll failed: {e}")),
-            }
-            let msg = match pull.recv_bytes(zmq::DONTWAIT) {
-                Ok(m) => m,
-                Err(zmq::Error::EAGAIN) => continue,
-                Err(e) => return self.fail(format!("endpoint receive failed: {e}")),
-            };
-            let inbound = match Inbound::decode(&msg) {
-                Ok(i) => i,
-                Err(e) => {
-                    tracing::error!(robot = %self.spec.name, "undecodable inbound message dropped: {e}");
-                    continue;
-                }
-            };
+        }
+        if self.spec.conflate {
+            self.conflate(batch);
+        }
+        for inbound in batch.drain(..) {
             if !self.on_inbound(inbound) {
-                return;
+                return false;
             }
+            if !self.deliver_pending() {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The loop's own updates (a denied or refused order), delivered before the next input.
+    fn deliver_pending(&mut self) -> bool {
+        while let Some((ts, kind)) = self.pending.pop_front() {
+            // They count as delivered too.
+            if matches!(kind, EventKind::OrderUpdate(_)) {
+                self.shared
+                    .order_updates_received
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+            if !self.deliver(ts, kind, Origin::default()) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Nothing waits: take a due checkpoint (between inputs, never before an order), hand the
+    /// journal's buffer to the OS if it has waited long enough. When to wake it next
+    /// (`Some(None)`: only for an input); `None` when the robot's loop has ended.
+    pub(crate) fn idle(&mut self) -> Option<Option<Instant>> {
+        if !self.checkpoint_if_due() {
+            return None;
+        }
+        let now = Instant::now();
+        let buffered = self.core.as_ref().is_some_and(RobotCore::has_buffered);
+        match self.flush_due {
+            _ if !buffered => self.flush_due = None,
+            None => self.flush_due = Some(now + JOURNAL_FLUSH_WITHIN),
+            Some(at) if now >= at => {
+                if let Some(Err(e)) = self.core.as_mut().map(RobotCore::flush) {
+                    self.fail(format!("journal write failed, robot stopped: {e}"));
+                    return None;
+                }
+                self.flush_due = None;
+            }
+            Some(_) => {}
+        }
+        let wake = match (self.next_timer, self.flush_due) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Some(wake)
+    }
+
+    /// Of the quotes and books of one symbol waiting together, only the newest is delivered;
+    /// the others are counted (`md_conflated`) and never reach the robot or its journal.
+    fn conflate(&mut self, batch: &mut Vec<Inbound>) {
+        use robofleet_api::abi::{MD_DEPTH, MD_QUOTE};
+        let mut newest: Vec<(u32, u32)> = Vec::new();
+        let mut keep = vec![true; batch.len()];
+        for (i, msg) in batch.iter().enumerate().rev() {
+            let Inbound::Market { rec, .. } = msg else {
+                continue;
+            };
+            if rec.kind != MD_QUOTE && rec.kind != MD_DEPTH {
+                continue;
+            }
+            let key = (rec.symbol, rec.kind);
+            if newest.contains(&key) {
+                keep[i] = false;
+            } else {
+                newest.push(key);
+            }
+        }
+        let before = batch.len();
+        let mut i = 0;
+        batch.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+        let dropped = (before - batch.len()) as u64;
+        if dropped > 0 {
+            self.shared
+                .md_conflated
+                .fetch_add(dropped, Ordering::Relaxed);
         }
     }
 

@@ -40,6 +40,11 @@ pub struct RobotShared {
     pub trading_state: Mutex<Option<crate::risk::TradingState>>,
     /// Market data messages dropped because this robot's queue was full.
     pub md_dropped: AtomicU64,
+    /// Market data waiting in its inbox now.
+    pub md_queued: AtomicU64,
+    /// Quotes and books it never saw because a newer one of the symbol waited with them
+    /// (only with `conflate = true`).
+    pub md_conflated: AtomicU64,
     /// Market data and timers skipped while paused.
     pub skipped_paused: AtomicU64,
     /// Order updates and fills dropped because the robot had already seen them.
@@ -133,6 +138,8 @@ impl RobotShared {
             orders_denied: AtomicU64::new(0),
             trading_state: Mutex::new(None),
             md_dropped: AtomicU64::new(0),
+            md_queued: AtomicU64::new(0),
+            md_conflated: AtomicU64::new(0),
             skipped_paused: AtomicU64::new(0),
             duplicates_dropped: AtomicU64::new(0),
             recovery: Mutex::new(String::new()),
@@ -197,6 +204,8 @@ impl RobotShared {
                 .lock()
                 .map_or(None, |s| s.map(crate::risk::TradingState::as_str)),
             md_dropped: self.md_dropped.load(Ordering::Relaxed),
+            md_queued: self.md_queued.load(Ordering::Relaxed),
+            md_conflated: self.md_conflated.load(Ordering::Relaxed),
             skipped_paused: self.skipped_paused.load(Ordering::Relaxed),
             duplicates_dropped: self.duplicates_dropped.load(Ordering::Relaxed),
             recovery: self
@@ -238,6 +247,8 @@ pub struct RobotStatus {
     /// `ACTIVE`, `REDUCING` or `HALTED`; `None` without pre-trade checks.
     pub trading_state: Option<&'static str>,
     pub md_dropped: u64,
+    pub md_queued: u64,
+    pub md_conflated: u64,
     pub skipped_paused: u64,
     pub duplicates_dropped: u64,
     pub recovery: String,

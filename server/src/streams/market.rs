@@ -5,7 +5,8 @@ use super::mailbox::MailboxReceiver;
 use crate::clock;
 use crate::market::book::{Books, Rebuilt};
 use crate::market::{self, MarketKind};
-use crate::robot::{Inbound, RobotShared};
+use crate::robot::pool::RobotInbox;
+use crate::robot::Inbound;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -15,11 +16,10 @@ use std::sync::Arc;
 pub enum MarketCmd {
     Add {
         robot: String,
-        endpoint: String,
+        inbox: RobotInbox,
         symbols: Vec<String>,
         /// Quotes, depth or both.
         feeds: robofleet_api::Feeds,
-        shared: Arc<RobotShared>,
     },
     Remove {
         robot: String,
@@ -72,8 +72,7 @@ const MAX_BATCH: usize = 1024;
 pub const FEED_RCVHWM: i32 = 100_000;
 
 struct Route {
-    push: zmq::Socket,
-    shared: Arc<RobotShared>,
+    inbox: RobotInbox,
     symbols: Vec<String>,
     feeds: robofleet_api::Feeds,
 }
@@ -143,13 +142,12 @@ pub fn run_market_thread(
                     asks.truncate(robofleet_api::DEPTH_LEVELS);
                 }
                 md.levels_into(&mut levels);
-                let bytes = Inbound::Market {
+                let msg = Inbound::Market {
                     rec: md.to_record(*symbol_id),
-                    levels: levels.clone(),
+                    levels: Arc::from(&levels[..]),
                     recv_mono_ns,
                     sent_ns: md.sent_ns,
-                }
-                .encode();
+                };
                 for route in routes {
                     let wanted = match &md.kind {
                         MarketKind::Quote { .. } => route.feeds.quotes,
@@ -159,14 +157,11 @@ pub fn run_market_thread(
                     if !wanted {
                         continue;
                     }
-                    match route.push.send(&bytes[..], zmq::DONTWAIT) {
-                        Ok(()) => {
-                            stats.delivered.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Err(_) => {
-                            stats.dropped.fetch_add(1, Ordering::Relaxed);
-                            route.shared.md_dropped.fetch_add(1, Ordering::Relaxed);
-                        }
+                    // A full inbox counts the drop on the robot itself.
+                    if route.inbox.push_market(msg.clone()) {
+                        stats.delivered.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        stats.dropped.fetch_add(1, Ordering::Relaxed);
                     }
                 }
             }
@@ -176,21 +171,12 @@ pub fn run_market_thread(
                 match cmd {
                     MarketCmd::Add {
                         robot,
-                        endpoint,
+                        inbox,
                         symbols,
                         feeds,
-                        shared,
                     } => {
-                        let push = match super::robot_push(&ctx, &endpoint, true) {
-                            Ok(p) => p,
-                            Err(e) => {
-                                tracing::error!(robot = %robot, "cannot connect market data: {e}");
-                                continue;
-                            }
-                        };
                         let route = Rc::new(Route {
-                            push,
-                            shared,
+                            inbox,
                             symbols: symbols.clone(),
                             feeds,
                         });

@@ -1,6 +1,7 @@
 //! The trade subscription thread: one store subscription per robot, by its name alone, all
 //! feeding one channel; each order change or fill is pushed to its robot's endpoint.
 
+use crate::robot::pool::RobotInbox;
 use crate::robot::Inbound;
 use crate::store::{Order, RobotUpdate, Store, Trade, WatchId};
 use crossbeam_channel::{select, Receiver};
@@ -10,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub enum TradeCmd {
-    Add { robot: String, endpoint: String },
+    Add { robot: String, inbox: RobotInbox },
     Remove { robot: String },
     Shutdown,
 }
@@ -64,32 +65,19 @@ pub fn fill_event(t: &Trade) -> (i64, EventKind) {
     )
 }
 
-pub fn run_trade_thread(
-    ctx: zmq::Context,
-    store: Arc<dyn Store>,
-    cmds: Receiver<TradeCmd>,
-    stats: Arc<TradeStats>,
-) {
+pub fn run_trade_thread(store: Arc<dyn Store>, cmds: Receiver<TradeCmd>, stats: Arc<TradeStats>) {
     let (updates_tx, updates) = crossbeam_channel::unbounded::<RobotUpdate>();
-    let mut robots: HashMap<String, (zmq::Socket, WatchId)> = HashMap::new();
+    let mut robots: HashMap<String, (RobotInbox, WatchId)> = HashMap::new();
     loop {
         select! {
             recv(cmds) -> cmd => match cmd {
-                Ok(TradeCmd::Add { robot, endpoint }) => {
-                    // The socket exists before the subscription, so no update finds no route.
-                    let push = match super::robot_push(&ctx, &endpoint, false) {
-                        Ok(p) => p,
-                        Err(e) => {
-                            tracing::error!(robot = %robot, "cannot connect trade subscription: {e}");
-                            continue;
-                        }
-                    };
+                Ok(TradeCmd::Add { robot, inbox }) => {
                     match store.watch_robot(&robot, updates_tx.clone()) {
                         Ok(id) => {
-                            if push.send(Inbound::Subscribed.encode(), zmq::DONTWAIT).is_err() {
+                            if !inbox.push(Inbound::Subscribed) {
                                 tracing::warn!(robot = %robot, "robot gone before its subscription started");
                             }
-                            robots.insert(robot, (push, id));
+                            robots.insert(robot, (inbox, id));
                         }
                         Err(e) => tracing::error!(robot = %robot, "cannot subscribe to trades: {e}"),
                     }
@@ -108,16 +96,15 @@ pub fn run_trade_thread(
             },
             recv(updates) -> update => {
                 let Ok(update) = update else { continue };
-                let Some((push, _)) = robots.get(update.robot()) else {
+                let Some((inbox, _)) = robots.get(update.robot()) else {
                     stats.undeliverable.fetch_add(1, Ordering::Relaxed);
                     continue;
                 };
                 let (ts, kind) = update_event(&update);
-                let bytes = Inbound::Update { ts, kind }.encode();
-                // Unbounded pipe: EAGAIN here means the robot's endpoint is gone.
-                match push.send(&bytes[..], zmq::DONTWAIT) {
-                    Ok(()) => stats.delivered.fetch_add(1, Ordering::Relaxed),
-                    Err(_) => stats.undeliverable.fetch_add(1, Ordering::Relaxed),
+                // Unbounded: false here means the robot has ended.
+                match inbox.push(Inbound::Update { ts, kind }) {
+                    true => stats.delivered.fetch_add(1, Ordering::Relaxed),
+                    false => stats.undeliverable.fetch_add(1, Ordering::Relaxed),
                 };
             }
         }
