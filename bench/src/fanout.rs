@@ -52,7 +52,32 @@ struct Row {
     drained_after: Option<f64>,
     dropped: u64,
     cpu_ns_per_delivery: f64,
+    /// The same CPU by the threads that spent it: robot workers, market data, journal
+    /// fsyncs, the rest (ns a delivery).
+    by_thread: Vec<(&'static str, f64)>,
     wait: Histogram<u64>,
+}
+
+/// Each thread's CPU between two snapshots, by role, ns a delivery.
+fn by_role(
+    before: &std::collections::BTreeMap<String, u64>,
+    after: &std::collections::BTreeMap<String, u64>,
+    delivered: u64,
+) -> Vec<(&'static str, f64)> {
+    let mut roles: Vec<(&'static str, f64)> = ["workers", "market-data", "journal-sync", "other"]
+        .iter()
+        .map(|r| (*r, 0.0))
+        .collect();
+    for (name, ns) in super::thread_cpu::used(before, after) {
+        let i = match name.as_str() {
+            n if n.starts_with("robot-worker") => 0,
+            "market-data" => 1,
+            "journal-sync" => 2,
+            _ => 3,
+        };
+        roles[i].1 += ns as f64 / delivered.max(1) as f64;
+    }
+    roles
 }
 
 pub fn run(args: &FanoutArgs) -> anyhow::Result<()> {
@@ -120,6 +145,7 @@ pub fn run(args: &FanoutArgs) -> anyhow::Result<()> {
             }
             let robots = server.registry.all();
             let row = one_rate(
+                server.pool(),
                 &robots,
                 &server.stats.market.messages,
                 &feed_exe,
@@ -158,6 +184,7 @@ pub fn run(args: &FanoutArgs) -> anyhow::Result<()> {
 }
 
 fn one_rate(
+    pool: &robofleet::robot::pool::Pool,
     robots: &[Arc<RobotShared>],
     md_received: &std::sync::atomic::AtomicU64,
     feed_exe: &std::path::Path,
@@ -174,15 +201,11 @@ fn one_rate(
             .map(|r| r.md_dropped.load(Ordering::Relaxed))
             .sum()
     };
-    for r in robots {
-        r.md_wait_ns
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .reset();
-    }
+    pool.reset_md_wait();
     let (events0, dropped0) = (events(robots), dropped(robots));
     let md0 = md_received.load(Ordering::Relaxed);
     let cpu0 = process_cpu_ns();
+    let threads0 = super::thread_cpu::snapshot();
     let count = (rate * args.secs as f64) as u64;
     let fed_at = Instant::now();
     let status = std::process::Command::new(feed_exe)
@@ -227,10 +250,8 @@ fn one_rate(
     }
     let delivered = events(robots) - events0;
     let cpu = process_cpu_ns().saturating_sub(cpu0);
-    let mut wait = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3)?;
-    for r in robots {
-        let _ = wait.add(&*r.md_wait_ns.lock().unwrap_or_else(|e| e.into_inner()));
-    }
+    let by_thread = by_role(&threads0, &super::thread_cpu::snapshot(), delivered);
+    let wait = pool.md_wait();
     Ok(Row {
         robots: n,
         rate,
@@ -241,6 +262,7 @@ fn one_rate(
         drained_after,
         dropped: dropped(robots) - dropped0,
         cpu_ns_per_delivery: cpu as f64 / delivered.max(1) as f64,
+        by_thread,
         wait,
     })
 }
@@ -269,6 +291,16 @@ fn print_row(r: &Row) {
         ms(0.5),
         ms(0.99),
         r.cpu_ns_per_delivery / 1e3
+    );
+    let parts: Vec<String> = r
+        .by_thread
+        .iter()
+        .map(|(role, ns)| format!("{role} {:.2}", ns / 1e3))
+        .collect();
+    println!(
+        "{:>21}CPU µs a delivery by thread: {}",
+        "",
+        parts.join(", ")
     );
 }
 

@@ -320,6 +320,7 @@ pub fn start_with_store(
         0 => crate::robot::pool::default_workers(),
         n => n,
     })?;
+    *stats.workers.lock().unwrap_or_else(|e| e.into_inner()) = Some(pool.clone());
     let mut streams = Vec::new();
     {
         let (ctx, ep, st) = (ctx.clone(), cfg.feed_endpoint.clone(), stats.market.clone());
@@ -417,6 +418,11 @@ impl ServerHandle {
     /// The control endpoint actually bound (with the real port when `*` was asked for).
     pub fn control_endpoint(&self) -> &str {
         &self.control_endpoint
+    }
+
+    /// The robot workers.
+    pub fn pool(&self) -> &Arc<crate::robot::pool::Pool> {
+        &self.pool
     }
 
     /// A sender that asks the server to shut down (e.g. from a Ctrl-C handler).

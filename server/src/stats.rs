@@ -14,6 +14,8 @@ pub struct FleetStats {
     pub market: Arc<MarketStats>,
     pub trades: Arc<TradeStats>,
     pub gateway: Mutex<Option<Arc<GatewayStats>>>,
+    /// The robot workers (set once the server has started them).
+    pub workers: Mutex<Option<Arc<crate::robot::pool::Pool>>>,
     pub control_requests: AtomicU64,
     pub control_errors: AtomicU64,
     /// Requests refused because the client's role was too small.
@@ -38,6 +40,7 @@ impl Default for FleetStats {
             market: Arc::default(),
             trades: Arc::default(),
             gateway: Mutex::new(None),
+            workers: Mutex::new(None),
             control_requests: AtomicU64::new(0),
             control_errors: AtomicU64::new(0),
             control_forbidden: AtomicU64::new(0),
@@ -68,9 +71,27 @@ impl FleetStats {
             .unwrap_or_else(|e| e.into_inner())
             .as_ref()
             .map(|g| serde_json::to_value(g.snapshot()).unwrap_or(Value::Null));
+        let workers = self
+            .workers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|p| {
+                let wait = p.md_wait();
+                let q = |q: f64| {
+                    if wait.is_empty() {
+                        0
+                    } else {
+                        wait.value_at_quantile(q)
+                    }
+                };
+                json!({"count": p.workers(), "added": p.workers_added(),
+                       "tick_to_robot_ns_p50": q(0.5), "tick_to_robot_ns_p99": q(0.99)})
+            });
         json!({
             "uptime_secs": self.started.elapsed().as_secs_f64(),
             "market_data": self.market.snapshot(),
+            "workers": workers,
             "trade_updates": {
                 "delivered": self.trades.delivered.load(Ordering::Relaxed),
                 "undeliverable": self.trades.undeliverable.load(Ordering::Relaxed),

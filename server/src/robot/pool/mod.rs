@@ -21,6 +21,7 @@ mod timers;
 use crate::clock;
 use crate::robot::runner::RobotLoop;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use hdrhistogram::Histogram;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::thread::JoinHandle;
@@ -48,6 +49,10 @@ const EXTRA_IDLE: Duration = Duration::from_secs(2);
 struct WorkerSlot {
     /// When its current turn started (monotonic ns); 0 between turns.
     busy_since: AtomicU64,
+    /// Tick -> robot on this worker: from the market data thread's receipt of a message to
+    /// the turn that takes it from the robot's inbox, ns. Per worker rather than per robot:
+    /// recording into a thousand robots' histograms was a cache miss at every delivery.
+    md_wait: Arc<Mutex<Histogram<u64>>>,
 }
 
 struct Inner {
@@ -56,6 +61,8 @@ struct Inner {
     timers_tx: Sender<TimerCmd>,
     slots: Mutex<Vec<Arc<WorkerSlot>>>,
     extra: AtomicUsize,
+    /// Every worker's tick -> robot histogram since the start, kept past a worker's end.
+    md_waits: Mutex<Vec<Arc<Mutex<Histogram<u64>>>>>,
     /// Workers added by the watchdog since the start (`stats`).
     added: AtomicU64,
     stopping: AtomicBool,
@@ -88,6 +95,7 @@ impl Pool {
             timers_tx,
             slots: Mutex::new(Vec::new()),
             extra: AtomicUsize::new(0),
+            md_waits: Mutex::new(Vec::new()),
             added: AtomicU64::new(0),
             stopping: AtomicBool::new(false),
         });
@@ -121,6 +129,34 @@ impl Pool {
     /// Workers the watchdog has added since the start.
     pub fn workers_added(&self) -> u64 {
         self.inner.added.load(Ordering::Relaxed)
+    }
+
+    /// Tick -> robot over every worker since the start (or the last [`Pool::reset_md_wait`]),
+    /// ns: from the market data thread's receipt of a message to the turn that hands it over.
+    pub fn md_wait(&self) -> Histogram<u64> {
+        let mut all = crate::robot::status::new_histogram();
+        for h in self
+            .inner
+            .md_waits
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = all.add(&*h.lock().unwrap_or_else(|e| e.into_inner()));
+        }
+        all
+    }
+
+    pub fn reset_md_wait(&self) {
+        for h in self
+            .inner
+            .md_waits
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            h.lock().unwrap_or_else(|e| e.into_inner()).reset();
+        }
     }
 
     /// Run `robot` on the pool: its start (create or recovery) is its first turn.
@@ -180,8 +216,15 @@ impl Drop for Pool {
 }
 
 fn spawn_worker(inner: &Arc<Inner>, index: usize, extra: bool) -> std::io::Result<JoinHandle<()>> {
+    let md_wait = Arc::new(Mutex::new(crate::robot::status::new_histogram()));
+    inner
+        .md_waits
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(md_wait.clone());
     let slot = Arc::new(WorkerSlot {
         busy_since: AtomicU64::new(0),
+        md_wait,
     });
     inner
         .slots
@@ -222,7 +265,7 @@ fn work(rx: &Receiver<Run>, slot: &WorkerSlot, extra: bool) {
             Run::Robot(task) => {
                 slot.busy_since
                     .store(clock::mono_ns().max(1), Ordering::Relaxed);
-                task.run(&mut batch);
+                task.run(&mut batch, &slot.md_wait);
                 slot.busy_since.store(0, Ordering::Relaxed);
             }
         }

@@ -5,6 +5,7 @@ use super::{Run, TimerCmd};
 use crate::robot::runner::RobotLoop;
 use crate::robot::{Inbound, RobotShared};
 use crossbeam_channel::Sender;
+use hdrhistogram::Histogram;
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -150,13 +151,23 @@ impl Task {
     }
 
     /// One turn on a worker: a batch of inputs, then (with nothing left) the robot's idle work.
-    pub(super) fn run(self: &Arc<Self>, batch: &mut Vec<Inbound>) {
+    /// Each market message's wait (market data thread -> this turn) goes into `md_wait`.
+    pub(super) fn run(self: &Arc<Self>, batch: &mut Vec<Inbound>, md_wait: &Mutex<Histogram<u64>>) {
         let mut body = lock(&self.body);
         let Some(b) = body.as_mut() else {
             return;
         };
         batch.clear();
         self.take(batch);
+        if batch.iter().any(|m| matches!(m, Inbound::Market { .. })) {
+            let now = crate::clock::mono_ns();
+            let mut h = lock(md_wait);
+            for msg in batch.iter() {
+                if let Inbound::Market { recv_mono_ns, .. } = msg {
+                    let _ = h.record(now.saturating_sub(*recv_mono_ns).max(1));
+                }
+            }
+        }
         let mut alive = b.robot.step(batch);
         batch.clear();
         let mut wake = None;
