@@ -36,10 +36,11 @@ pub fn raise_open_files() -> Option<u64> {
     Some(lim.rlim_cur)
 }
 
-/// Robots a limit of `open_files` descriptors holds, at five each, less 200 for the rest of
-/// the server (control, feed, store, gateway, libraries).
+/// Robots a limit of `open_files` descriptors holds, at two each (its journal segment, and
+/// one for a checkpoint or a segment being archived), less 200 for the rest of the server
+/// (control, feed, store, gateway, libraries). Robots hold no sockets: they have inboxes.
 pub fn robots_within(open_files: u64) -> u64 {
-    open_files.saturating_sub(200) / 5
+    open_files.saturating_sub(200) / 2
 }
 
 #[cfg(test)]
@@ -54,6 +55,6 @@ mod tests {
         assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) }, 0);
         assert_eq!(lim.rlim_cur, lim.rlim_max);
         assert_eq!(now, lim.rlim_cur);
-        assert_eq!(super::robots_within(1024), 164);
+        assert_eq!(super::robots_within(1024), 412);
     }
 }
