@@ -101,6 +101,11 @@ impl Feed {
         });
     }
 
+    /// The timestamp of the last quote sent (quotes step 1 ms from a fixed start).
+    pub fn last_ts(&self) -> i64 {
+        self.ts
+    }
+
     pub fn send_md(&self, md: &MarketData) {
         let frames = market::encode(md);
         self.socket.send_multipart(frames, 0).expect("publish");

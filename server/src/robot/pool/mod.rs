@@ -53,6 +53,25 @@ struct WorkerSlot {
     /// the turn that takes it from the robot's inbox, ns. Per worker rather than per robot:
     /// recording into a thousand robots' histograms was a cache miss at every delivery.
     md_wait: Arc<Mutex<Histogram<u64>>>,
+    watchdog: Arc<WatchdogWake>,
+}
+
+/// Lets the watchdog sleep while no robot is running: an idle fleet then wakes no thread.
+#[derive(Default)]
+struct WatchdogWake {
+    parked: AtomicBool,
+    thread: std::sync::OnceLock<std::thread::Thread>,
+}
+
+impl WatchdogWake {
+    /// A turn has started: wake the watchdog if it sleeps.
+    fn turn_started(&self) {
+        if self.parked.load(Ordering::SeqCst) && self.parked.swap(false, Ordering::SeqCst) {
+            if let Some(t) = self.thread.get() {
+                t.unpark();
+            }
+        }
+    }
 }
 
 struct Inner {
@@ -63,6 +82,7 @@ struct Inner {
     extra: AtomicUsize,
     /// Every worker's tick -> robot histogram since the start, kept past a worker's end.
     md_waits: Mutex<Vec<Arc<Mutex<Histogram<u64>>>>>,
+    watchdog: Arc<WatchdogWake>,
     /// Workers added by the watchdog since the start (`stats`).
     added: AtomicU64,
     stopping: AtomicBool,
@@ -96,6 +116,7 @@ impl Pool {
             slots: Mutex::new(Vec::new()),
             extra: AtomicUsize::new(0),
             md_waits: Mutex::new(Vec::new()),
+            watchdog: Arc::default(),
             added: AtomicU64::new(0),
             stopping: AtomicBool::new(false),
         });
@@ -109,11 +130,11 @@ impl Pool {
                 .spawn(move || timers::run(timers_rx))?,
         );
         let watched = Arc::downgrade(&inner);
-        threads.push(
-            std::thread::Builder::new()
-                .name("robot-watchdog".into())
-                .spawn(move || watchdog(watched))?,
-        );
+        let dog = std::thread::Builder::new()
+            .name("robot-watchdog".into())
+            .spawn(move || watchdog(watched))?;
+        let _ = inner.watchdog.thread.set(dog.thread().clone());
+        threads.push(dog);
         tracing::info!("{workers} robot workers");
         Ok(Arc::new(Pool {
             inner,
@@ -190,6 +211,9 @@ impl Pool {
             let _ = self.inner.run_tx.send(Run::Stop);
         }
         let _ = self.inner.timers_tx.send(TimerCmd::Stop);
+        if let Some(t) = self.inner.watchdog.thread.get() {
+            t.unpark();
+        }
         let deadline = Instant::now() + grace;
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
         for t in threads {
@@ -225,6 +249,7 @@ fn spawn_worker(inner: &Arc<Inner>, index: usize, extra: bool) -> std::io::Resul
     let slot = Arc::new(WorkerSlot {
         busy_since: AtomicU64::new(0),
         md_wait,
+        watchdog: inner.watchdog.clone(),
     });
     inner
         .slots
@@ -264,7 +289,8 @@ fn work(rx: &Receiver<Run>, slot: &WorkerSlot, extra: bool) {
             Run::Stop => return,
             Run::Robot(task) => {
                 slot.busy_since
-                    .store(clock::mono_ns().max(1), Ordering::Relaxed);
+                    .store(clock::mono_ns().max(1), Ordering::SeqCst);
+                slot.watchdog.turn_started();
                 task.run(&mut batch, &slot.md_wait);
                 slot.busy_since.store(0, Ordering::Relaxed);
             }
@@ -272,7 +298,7 @@ fn work(rx: &Receiver<Run>, slot: &WorkerSlot, extra: bool) {
     }
 }
 
-/// Every 10 ms: if robots wait on the run queue while every worker has been inside one
+/// Every 10 ms while any robot runs (asleep otherwise): if robots wait on the run queue while every worker has been inside one
 /// robot's turn longer than [`STALL`], start another worker (up to [`MAX_EXTRA`] more).
 /// Added workers end once idle, so a robot that sleeps in its handler costs the others a
 /// thread, never their turns.
@@ -284,6 +310,19 @@ fn watchdog(inner: Weak<Inner>) {
         };
         if inner.stopping.load(Ordering::Relaxed) {
             return;
+        }
+        if !any_busy(&inner) {
+            // Nothing runs: sleep until a turn starts (checked again after saying so, so a
+            // turn starting meanwhile is not missed).
+            inner.watchdog.parked.store(true, Ordering::SeqCst);
+            if !any_busy(&inner) && !inner.stopping.load(Ordering::Relaxed) {
+                let wake = inner.watchdog.clone();
+                drop(inner);
+                std::thread::park();
+                wake.parked.store(false, Ordering::SeqCst);
+                continue;
+            }
+            inner.watchdog.parked.store(false, Ordering::SeqCst);
         }
         if inner.run_rx.is_empty() || inner.extra.load(Ordering::Relaxed) >= MAX_EXTRA {
             continue;
@@ -307,4 +346,11 @@ fn watchdog(inner: Weak<Inner>) {
             tracing::error!("cannot add a robot worker: {e}");
         }
     }
+}
+
+fn any_busy(inner: &Inner) -> bool {
+    let slots = inner.slots.lock().unwrap_or_else(|e| e.into_inner());
+    slots
+        .iter()
+        .any(|s| s.busy_since.load(Ordering::SeqCst) != 0)
 }
