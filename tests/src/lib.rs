@@ -164,6 +164,21 @@ impl TestServer {
         TestServer::with_folders(handle, plugins, data)
     }
 
+    /// [`TestServer::start`], with `tweak` given the settings before the server starts.
+    pub fn start_tweaked(
+        feed_endpoint: &str,
+        setup: impl FnOnce(&Path),
+        tweak: impl FnOnce(&mut ServeConfig),
+    ) -> TestServer {
+        let plugins = tempfile::tempdir().expect("tempdir");
+        let data = tempfile::tempdir().expect("tempdir");
+        setup(plugins.path());
+        let mut cfg = TestServer::config(feed_endpoint, plugins.path(), data.path());
+        tweak(&mut cfg);
+        let handle = server::start(cfg).expect("server starts");
+        TestServer::with_folders(handle, plugins, data)
+    }
+
     /// Start after `setup` has filled the plugin folder and the data folder (an
     /// `instruments.toml` it writes is the one the server runs on).
     pub fn start_with_data(feed_endpoint: &str, setup: impl FnOnce(&Path, &Path)) -> TestServer {
@@ -414,6 +429,25 @@ pub fn write_si_walk(path: &Path) {
 }
 
 /// The exec ids of the fills a robot's journal (its folder) shows it was handed, in order.
+/// The feed timestamps of the market records in a robot's journal, in the order it saw them.
+pub fn journaled_ticks(dir: &Path) -> Vec<i64> {
+    use robofleet::journal::{JournalReader, RecordKind};
+    let mut ticks = Vec::new();
+    let mut levels = Vec::new();
+    JournalReader::open(dir)
+        .expect("a robot journal")
+        .walk(|rec| {
+            if rec.kind == RecordKind::Market {
+                let m = robofleet_api::abi::RfMarket::from_journal_body(rec.body, &mut levels)
+                    .expect("a market record");
+                ticks.push(m.ts);
+            }
+            std::ops::ControlFlow::Continue(())
+        })
+        .expect("a readable journal");
+    ticks
+}
+
 pub fn journaled_fills(dir: &Path) -> Vec<String> {
     use robofleet::journal::{JournalReader, RecordKind};
     use robofleet_api::{Event, EventKind};

@@ -3,8 +3,6 @@
 //! exactly what the feed published. Alone in its test binary, so the CPU it measures is the
 //! server's.
 
-use robofleet::journal::{JournalReader, RecordKind};
-use robofleet_api::abi::RfMarket;
 use robofleet_tests::*;
 use serde_json::json;
 use std::fmt::Write;
@@ -30,24 +28,6 @@ fn thread_cpu_ns() -> std::collections::BTreeMap<String, u64> {
         *by_name.entry(name.trim().to_string()).or_default() += ran.unwrap_or(0);
     }
     by_name
-}
-
-/// The feed timestamps of the market records in a robot's journal, in the order it saw them.
-fn journaled_ticks(dir: &std::path::Path) -> Vec<i64> {
-    let mut ticks = Vec::new();
-    let mut levels = Vec::new();
-    JournalReader::open(dir)
-        .expect("a robot journal")
-        .walk(|rec| {
-            if rec.kind == RecordKind::Market {
-                let m =
-                    RfMarket::from_journal_body(rec.body, &mut levels).expect("a market record");
-                ticks.push(m.ts);
-            }
-            std::ops::ControlFlow::Continue(())
-        })
-        .expect("a readable journal");
-    ticks
 }
 
 #[test]
