@@ -10,6 +10,12 @@ pub fn mono_ns() -> u64 {
     EPOCH.get_or_init(Instant::now).elapsed().as_nanos() as u64
 }
 
+/// [`mono_ns`] of an instant already read (one clock read serving several uses).
+pub fn mono_ns_at(at: Instant) -> u64 {
+    at.saturating_duration_since(*EPOCH.get_or_init(Instant::now))
+        .as_nanos() as u64
+}
+
 /// Wall clock, ns since the Unix epoch.
 pub fn wall_ns() -> i64 {
     SystemTime::now()

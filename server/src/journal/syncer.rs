@@ -9,6 +9,10 @@
 //! A journal marks its current segment dirty after a write; the first mark since the last
 //! sync queues it and wakes the thread, which waits out the batch interval and then syncs
 //! every queued segment. An idle fleet queues nothing, and the thread sleeps.
+//!
+//! A batch of many segments on one filesystem (a fleet of busy robots) is made durable with
+//! one `syncfs` instead of an `fdatasync` each: 1,000 robots' journals cost this thread a
+//! quarter of a core in `fdatasync`s alone.
 
 use std::fs::File;
 use std::path::PathBuf;
@@ -20,6 +24,8 @@ use std::time::{Duration, Instant};
 pub struct SyncTarget {
     pub file: File,
     pub path: PathBuf,
+    /// The filesystem it is on (`st_dev`; 0 unknown: always synced alone).
+    dev: u64,
     /// Written since it was last queued.
     dirty: AtomicBool,
     /// The last sync error, for the writer to report (and fail its robot) at its next flush.
@@ -30,9 +36,12 @@ pub struct SyncTarget {
 
 impl SyncTarget {
     pub fn new(file: File, path: PathBuf) -> Arc<SyncTarget> {
+        use std::os::unix::fs::MetadataExt;
+        let dev = file.metadata().map_or(0, |m| m.dev());
         Arc::new(SyncTarget {
             file,
             path,
+            dev,
             dirty: AtomicBool::new(false),
             failed: Mutex::new(None),
             syncs: AtomicU64::new(0),
@@ -107,20 +116,52 @@ fn run(s: &'static Syncer) {
             .unwrap_or_else(Instant::now);
         drop(q);
         std::thread::sleep(due.saturating_duration_since(Instant::now()));
-        let batch = std::mem::take(&mut s.queue.lock().unwrap_or_else(|e| e.into_inner()).items);
-        for (target, _, _) in batch {
+        let mut batch =
+            std::mem::take(&mut s.queue.lock().unwrap_or_else(|e| e.into_inner()).items);
+        for (target, _, _) in &batch {
             // Cleared before the sync: a write during it marks (and queues) the file again.
             target.dirty.store(false, Ordering::Release);
-            match target.file.sync_data() {
-                Ok(()) => {
-                    target.syncs.fetch_add(1, Ordering::Relaxed);
+        }
+        batch.sort_by_key(|(t, _, _)| t.dev);
+        for group in batch.chunk_by(|a, b| a.0.dev == b.0.dev) {
+            if group.len() >= SYNCFS_FROM && group[0].0.dev != 0 {
+                let result = syncfs(&group[0].0.file);
+                for (target, _, _) in group {
+                    settle(target, result.as_ref().map_err(|e| format!("syncfs: {e}")));
                 }
-                Err(e) => {
-                    tracing::error!("journal {}: fsync failed: {e}", target.path.display());
-                    *target.failed.lock().unwrap_or_else(|e| e.into_inner()) =
-                        Some(format!("fsync of {} failed: {e}", target.path.display()));
+            } else {
+                for (target, _, _) in group {
+                    let result = target.file.sync_data();
+                    settle(target, result.as_ref().map_err(|e| format!("fsync: {e}")));
                 }
             }
+        }
+    }
+}
+
+/// Segments of one filesystem in a batch from which one `syncfs` replaces their `fdatasync`s.
+const SYNCFS_FROM: usize = 8;
+
+/// Everything written to the filesystem holding `file` reaches the disk (Linux reports
+/// write-back errors since the last `syncfs` here, as `fdatasync` does for one file).
+fn syncfs(file: &File) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a valid open descriptor, borrowed for the call.
+    match unsafe { libc::syncfs(file.as_raw_fd()) } {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    }
+}
+
+fn settle(target: &SyncTarget, result: Result<&(), String>) {
+    match result {
+        Ok(()) => {
+            target.syncs.fetch_add(1, Ordering::Relaxed);
+        }
+        Err(e) => {
+            tracing::error!("journal {}: {e}", target.path.display());
+            *target.failed.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(format!("sync of {} failed: {e}", target.path.display()));
         }
     }
 }

@@ -9,9 +9,9 @@ pub enum Inbound {
     /// it sent it.
     Market {
         rec: robofleet_api::abi::RfMarket,
-        /// A book's levels (bids then asks), shared by every robot it goes to; empty for
-        /// other kinds.
-        levels: Arc<[robofleet_api::abi::RfLevel]>,
+        /// A book's levels (bids then asks), shared by every robot it goes to; `None` for
+        /// other kinds (no reference count for a thousand robots to share per quote).
+        levels: Option<Arc<[robofleet_api::abi::RfLevel]>>,
         recv_mono_ns: u64,
         sent_ns: Option<i64>,
     },

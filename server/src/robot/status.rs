@@ -160,9 +160,11 @@ impl RobotShared {
             .clone()
     }
 
-    pub fn record_handle_ns(&self, ns: u64) {
+    pub fn record_handle_ns(&self, samples: &[u32]) {
         let mut h = self.handle_ns.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = h.record(ns.max(1));
+        for ns in samples {
+            let _ = h.record(u64::from(*ns).max(1));
+        }
     }
 
     pub fn status(&self) -> RobotStatus {

@@ -144,7 +144,7 @@ pub fn run_market_thread(
                 md.levels_into(&mut levels);
                 let msg = Inbound::Market {
                     rec: md.to_record(*symbol_id),
-                    levels: Arc::from(&levels[..]),
+                    levels: (!levels.is_empty()).then(|| Arc::from(&levels[..])),
                     recv_mono_ns,
                     sent_ns: md.sent_ns,
                 };

@@ -61,13 +61,14 @@ impl Checkpointing {
     }
 
     /// Whether one is due after event `seq`: enough events, or enough time and some events.
-    pub fn due(&self, seq: u64) -> bool {
+    pub fn due(&self, seq: u64, now: Instant) -> bool {
         let events = seq.saturating_sub(self.last_seq);
         let p = &self.policy;
         events > 0
             && ((p.every_events > 0 && events >= p.every_events)
                 || (p.every_secs > 0
-                    && self.last_at.elapsed() >= Duration::from_secs(p.every_secs)))
+                    && now.saturating_duration_since(self.last_at)
+                        >= Duration::from_secs(p.every_secs)))
     }
 
     /// Take one now: the snapshot, and its record as the first of a new segment; the file,

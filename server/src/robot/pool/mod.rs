@@ -288,10 +288,13 @@ fn work(rx: &Receiver<Run>, slot: &WorkerSlot, extra: bool) {
         match run {
             Run::Stop => return,
             Run::Robot(task) => {
+                // One clock read for the turn: the watchdog's, tick -> robot, the robot's
+                // idle work.
+                let now = Instant::now();
                 slot.busy_since
-                    .store(clock::mono_ns().max(1), Ordering::SeqCst);
+                    .store(clock::mono_ns_at(now).max(1), Ordering::SeqCst);
                 slot.watchdog.turn_started();
-                task.run(&mut batch, &slot.md_wait);
+                task.run(&mut batch, &slot.md_wait, now);
                 slot.busy_since.store(0, Ordering::Relaxed);
             }
         }

@@ -152,7 +152,13 @@ impl Task {
 
     /// One turn on a worker: a batch of inputs, then (with nothing left) the robot's idle work.
     /// Each market message's wait (market data thread -> this turn) goes into `md_wait`.
-    pub(super) fn run(self: &Arc<Self>, batch: &mut Vec<Inbound>, md_wait: &Mutex<Histogram<u64>>) {
+    /// `now`: when the turn started.
+    pub(super) fn run(
+        self: &Arc<Self>,
+        batch: &mut Vec<Inbound>,
+        md_wait: &Mutex<Histogram<u64>>,
+        now: Instant,
+    ) {
         let mut body = lock(&self.body);
         let Some(b) = body.as_mut() else {
             return;
@@ -160,11 +166,11 @@ impl Task {
         batch.clear();
         self.take(batch);
         if batch.iter().any(|m| matches!(m, Inbound::Market { .. })) {
-            let now = crate::clock::mono_ns();
+            let taken = crate::clock::mono_ns_at(now);
             let mut h = lock(md_wait);
             for msg in batch.iter() {
                 if let Inbound::Market { recv_mono_ns, .. } = msg {
-                    let _ = h.record(now.saturating_sub(*recv_mono_ns).max(1));
+                    let _ = h.record(taken.saturating_sub(*recv_mono_ns).max(1));
                 }
             }
         }
@@ -172,7 +178,7 @@ impl Task {
         batch.clear();
         let mut wake = None;
         if alive && self.is_empty() {
-            match b.robot.idle() {
+            match b.robot.idle(now) {
                 Some(at) => wake = at,
                 None => alive = false,
             }
@@ -182,7 +188,7 @@ impl Task {
             return;
         }
         if let Some(at) = wake {
-            let asked = b.wake_asked.filter(|w| *w > Instant::now());
+            let asked = b.wake_asked.filter(|w| *w > now);
             if asked.is_none_or(|w| at < w) {
                 b.wake_asked = Some(at);
                 let _ = self.timers.send(TimerCmd::At(at, Arc::downgrade(self)));
