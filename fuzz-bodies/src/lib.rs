@@ -9,7 +9,8 @@
 //! # Layout
 //! - `wire.rs`: control requests, feed messages, CSV rows, cursors and panic buffers, decimals.
 //! - `files.rs`: the plugin, instrument, limit, robot, access, key and kill switch files.
-//! - `stored.rs`: journal segments, the embedded store's log, MongoDB documents.
+//! - `stored.rs`: journal segments and checkpoint files, the embedded store's log, the
+//!   SQLite store's ahead log, MongoDB documents.
 //! - `fix.rs`: FIX messages from a venue or a client.
 
 mod files;
@@ -19,7 +20,7 @@ mod wire;
 
 pub use files::{config_files, instruments_file, plugin_file, risk_file};
 pub use fix::fix_message;
-pub use stored::{journal_records, store_readers};
+pub use stored::{ahead_log, checkpoint_file, journal_records, store_readers};
 pub use wire::{control_request, csv_row, decimal_text, feed_message, small_decoders};
 
 /// A target's body: one input, a panic only when a property fails.
@@ -39,4 +40,6 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("store_readers", store_readers),
     ("config_files", config_files),
     ("fix_message", fix_message),
+    ("checkpoint_file", checkpoint_file),
+    ("ahead_log", ahead_log),
 ];

@@ -5,7 +5,9 @@ use robofleet::journal::format::{
     check_segment_header, event_header, event_kind_index, next_record, read_symbol, Next,
     RiskRecord,
 };
+use robofleet::journal::checkpoint::{decode_file, encode_file};
 use robofleet::store::embedded::read_log_bytes;
+use robofleet::store::sqlite::ahead::{frame, read_frames};
 use robofleet::store::mongo::codec::decode_bytes;
 use robofleet::store::{AuditEntry, Order, Trade};
 use robofleet_api::abi::RfMarket;
@@ -30,6 +32,37 @@ pub fn journal_records(data: &[u8]) {
         }
         pos = next;
     }
+}
+
+/// A checkpoint file's bytes (`N.rfc`), as a restart reads them: decoded or refused with a
+/// reason. What decodes encodes to bytes that decode and encode to the same bytes.
+pub fn checkpoint_file(data: &[u8]) {
+    if let Ok(cp) = decode_file(data) {
+        let again = encode_file(&cp).expect("a decoded checkpoint encodes");
+        let back = decode_file(&again).expect("an encoded checkpoint decodes");
+        assert_eq!(encode_file(&back).ok(), Some(again));
+    }
+}
+
+/// A segment of the SQLite store's ahead log, as a reopened store reads it: the changes up
+/// to the first damaged or cut-short record, never past the input. What is read frames back
+/// to bytes that read whole, to the same changes.
+pub fn ahead_log(data: &[u8]) {
+    let mut changes = Vec::new();
+    let whole = read_frames(data, 0, &mut changes);
+    assert!(whole <= data.len());
+    let mut again = Vec::new();
+    for (op, change) in &changes {
+        frame(*op, change, &mut again).expect("a change read frames again");
+    }
+    let mut back = Vec::new();
+    assert_eq!(read_frames(&again, 0, &mut back), again.len());
+    assert_eq!(back.len(), changes.len());
+    let mut twice = Vec::new();
+    for (op, change) in &back {
+        frame(*op, change, &mut twice).expect("a change read frames again");
+    }
+    assert_eq!(twice, again);
 }
 
 /// The first byte picks the reader: an embedded store's log (read as the server reads it at

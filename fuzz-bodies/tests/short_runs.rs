@@ -141,6 +141,37 @@ fn store_log_seed() -> Vec<u8> {
     std::fs::read(dir.path().join("store.log")).unwrap()
 }
 
+/// A checkpoint file as the checkpoint thread writes it.
+fn checkpoint_seed() -> Vec<u8> {
+    use robofleet::journal::checkpoint::{encode_file, CheckpointData};
+    use robofleet::journal::format::{BeginRecord, CheckpointRecord};
+    let data = CheckpointData {
+        record: CheckpointRecord {
+            seq: 42,
+            state_hash: [7; 32],
+            wall_ns: 1,
+        },
+        begin: BeginRecord {
+            args: robofleet_api::CreateArgs {
+                name: "r".into(),
+                params: robofleet_api::Params::new().with("every", 2).with("offset", 5.0),
+                symbols: vec!["Si".into()],
+                seed: 3,
+                first_order_seq: 1,
+            },
+            build: "template_robot 0.1.0".into(),
+            wall_ns: 1,
+        },
+        build: "template_robot 0.1.0".into(),
+        snapshot: vec![1, 2, 3],
+        params: robofleet_api::Params::new().with("every", 2),
+        seen_orders: vec![("r-1".into(), (1, 2, 0))],
+        seen_fills: vec!["E-1".into()],
+        own_orders: vec!["r-1".into()],
+    };
+    encode_file(&data).unwrap()
+}
+
 fn seeds(target: &str) -> Vec<Vec<u8>> {
     let text = |items: &[&str]| items.iter().map(|s| s.as_bytes().to_vec()).collect();
     match target {
@@ -205,6 +236,14 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
                 with(2, key.as_bytes()),
                 with(3, br#"{"since_ns": 1, "by": "ann", "reason": "drill"}"#),
             ]
+        }
+        "checkpoint_file" => vec![checkpoint_seed()],
+        "ahead_log" => {
+            use robofleet::store::sqlite::ahead::{frame, Change};
+            let mut bytes = Vec::new();
+            frame(1, &Change::Order(order()), &mut bytes).unwrap();
+            frame(2, &Change::Instruments(vec![]), &mut bytes).unwrap();
+            vec![bytes]
         }
         other => panic!("no seeds for {other}"),
     }

@@ -49,22 +49,49 @@ pub fn file_path(dir: &Path, no: u64) -> PathBuf {
     dir.join(format!("{no:08}.rfc"))
 }
 
+/// A checkpoint file's bytes: magic, version, 4 reserved bytes, the body's length and CRC32
+/// (u32 LE each), then the body (postcard [`CheckpointData`]).
+pub fn encode_file(data: &CheckpointData) -> Result<Vec<u8>, String> {
+    let body = postcard::to_allocvec(data).map_err(|e| e.to_string())?;
+    let len = u32::try_from(body.len()).map_err(|_| "a checkpoint over 4 GiB".to_string())?;
+    let mut out = Vec::with_capacity(FILE_HEADER_LEN + body.len());
+    out.extend_from_slice(&FILE_MAGIC);
+    out.extend_from_slice(&FILE_VERSION.to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    out.extend_from_slice(&body);
+    Ok(out)
+}
+
+/// A checkpoint file's bytes, checked: `Err` says why they cannot be used.
+pub fn decode_file(bytes: &[u8]) -> Result<CheckpointData, String> {
+    if bytes.len() < FILE_HEADER_LEN || bytes[..8] != FILE_MAGIC {
+        return Err("not a checkpoint file".into());
+    }
+    let word =
+        |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    if word(8) != FILE_VERSION {
+        return Err(format!(
+            "checkpoint version {}, this build reads {FILE_VERSION}",
+            word(8)
+        ));
+    }
+    let body = &bytes[FILE_HEADER_LEN..];
+    if body.len() != word(16) as usize || crc32fast::hash(body) != word(20) {
+        return Err("damaged (length or checksum mismatch)".into());
+    }
+    postcard::from_bytes(body).map_err(|e| format!("undecodable: {e}"))
+}
+
 /// Write checkpoint `no`'s file whole or not at all, and make it survive a crash.
 pub fn write_file(dir: &Path, no: u64, data: &CheckpointData) -> Result<(), JournalError> {
-    let body =
-        postcard::to_allocvec(data).map_err(|e| JournalError::corrupt(dir, e.to_string()))?;
+    let bytes = encode_file(data).map_err(|e| JournalError::corrupt(dir, e))?;
     let path = file_path(dir, no);
     let tmp = path.with_extension("rfc.tmp");
     let io = |e| JournalError::io(&tmp, e);
     let mut file = std::fs::File::create(&tmp).map_err(io)?;
-    file.write_all(&FILE_MAGIC).map_err(io)?;
-    file.write_all(&FILE_VERSION.to_le_bytes()).map_err(io)?;
-    file.write_all(&[0; 4]).map_err(io)?;
-    file.write_all(&(body.len() as u64 as u32).to_le_bytes())
-        .map_err(io)?;
-    file.write_all(&crc32fast::hash(&body).to_le_bytes())
-        .map_err(io)?;
-    file.write_all(&body).map_err(io)?;
+    file.write_all(&bytes).map_err(io)?;
     file.sync_data().map_err(io)?;
     std::fs::rename(&tmp, &path).map_err(|e| JournalError::io(&path, e))?;
     sync_dir(dir);
@@ -81,26 +108,7 @@ pub fn read_file(dir: &Path, no: u64) -> Result<CheckpointData, String> {
         ),
         _ => format!("{}: {e}", path.display()),
     })?;
-    if bytes.len() < FILE_HEADER_LEN || bytes[..8] != FILE_MAGIC {
-        return Err(format!("{}: not a checkpoint file", path.display()));
-    }
-    let word =
-        |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
-    if word(8) != FILE_VERSION {
-        return Err(format!(
-            "{}: checkpoint version {}, this build reads {FILE_VERSION}",
-            path.display(),
-            word(8)
-        ));
-    }
-    let body = &bytes[FILE_HEADER_LEN..];
-    if body.len() != word(16) as usize || crc32fast::hash(body) != word(20) {
-        return Err(format!(
-            "{}: damaged (length or checksum mismatch)",
-            path.display()
-        ));
-    }
-    postcard::from_bytes(body).map_err(|e| format!("{}: undecodable: {e}", path.display()))
+    decode_file(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The journal's checkpoints, oldest first: each segment that starts with a `Checkpoint`

@@ -78,24 +78,46 @@ pub fn read(dir: &Path, after: u64) -> Result<Vec<(u64, Change)>, StoreError> {
     for (i, (_, path)) in segs.iter().enumerate() {
         let mut bytes = Vec::new();
         File::open(path)?.read_to_end(&mut bytes)?;
-        let mut pos = 0;
-        while pos < bytes.len() {
-            match frame_at(&bytes, pos, after) {
-                Some((rec, next)) => {
-                    out.extend(rec);
-                    pos = next;
-                }
-                None if i + 1 == segs.len() => break,
-                None => {
-                    return Err(StoreError::Corrupt(format!(
-                        "{} is damaged at byte {pos}",
-                        path.display()
-                    )))
-                }
-            }
+        let whole = read_frames(&bytes, after, &mut out);
+        if whole < bytes.len() && i + 1 < segs.len() {
+            return Err(StoreError::Corrupt(format!(
+                "{} is damaged at byte {whole}",
+                path.display()
+            )));
         }
     }
     Ok(out)
+}
+
+/// The changes numbered past `after` in one segment's bytes, appended to `out` in order, up
+/// to the first damaged or cut-short record; how many bytes were whole records.
+pub fn read_frames(bytes: &[u8], after: u64, out: &mut Vec<(u64, Change)>) -> usize {
+    let mut pos = 0;
+    while pos < bytes.len() {
+        match frame_at(bytes, pos, after) {
+            Some((rec, next)) => {
+                out.extend(rec);
+                pos = next;
+            }
+            None => break,
+        }
+    }
+    pos
+}
+
+/// One change as a record of a segment, appended to `out` (what [`read_frames`] reads).
+pub fn frame(op: u64, change: &Change, out: &mut Vec<u8>) -> Result<(), StoreError> {
+    let start = out.len();
+    out.extend_from_slice(&[0; HEADER]);
+    serde_json::to_writer(&mut *out, change)
+        .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
+    let len = u32::try_from(out.len() - start - HEADER)
+        .map_err(|_| StoreError::Corrupt("a change over 4 GiB".into()))?;
+    out[start..start + 4].copy_from_slice(&len.to_le_bytes());
+    out[start + 8..start + HEADER].copy_from_slice(&op.to_le_bytes());
+    let crc = crc32fast::hash(&out[start + 8..]);
+    out[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
+    Ok(())
 }
 
 /// The record at `pos` (`None` inside when its change is numbered `after` or before) and
@@ -139,14 +161,7 @@ impl AheadLog {
         }
         let op = self.next_op;
         self.buf.clear();
-        self.buf.extend_from_slice(&[0; HEADER]);
-        serde_json::to_writer(&mut self.buf, change)
-            .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
-        let len = (self.buf.len() - HEADER) as u32;
-        self.buf[..4].copy_from_slice(&len.to_le_bytes());
-        self.buf[8..HEADER].copy_from_slice(&op.to_le_bytes());
-        let crc = crc32fast::hash(&self.buf[8..]);
-        self.buf[4..8].copy_from_slice(&crc.to_le_bytes());
+        frame(op, change, &mut self.buf)?;
         if let Err(e) = self.file.write_all(&self.buf) {
             // A partial record would be a torn tail in the middle: go on in a new segment.
             let _ = self.roll();

@@ -27,7 +27,7 @@
 //! in write order. Another process may read the file at any time (WAL readers do not block
 //! the writer); a second store on the same file is refused (`store.sqlite.lock`).
 
-mod ahead;
+pub mod ahead;
 mod apply;
 mod calls;
 mod query;
