@@ -1,14 +1,14 @@
 //! What the server reads back from disk or a database: a crash, a disk or another writer
 //! may have damaged it.
 
+use robofleet::journal::checkpoint::{decode_file, encode_file};
 use robofleet::journal::format::{
     check_segment_header, event_header, event_kind_index, next_record, read_symbol, Next,
     RiskRecord,
 };
-use robofleet::journal::checkpoint::{decode_file, encode_file};
 use robofleet::store::embedded::read_log_bytes;
-use robofleet::store::sqlite::ahead::{frame, read_frames};
 use robofleet::store::mongo::codec::decode_bytes;
+use robofleet::store::sqlite::ahead::{frame, read_frames};
 use robofleet::store::{AuditEntry, Order, Trade};
 use robofleet_api::abi::RfMarket;
 

@@ -154,7 +154,9 @@ fn checkpoint_seed() -> Vec<u8> {
         begin: BeginRecord {
             args: robofleet_api::CreateArgs {
                 name: "r".into(),
-                params: robofleet_api::Params::new().with("every", 2).with("offset", 5.0),
+                params: robofleet_api::Params::new()
+                    .with("every", 2)
+                    .with("offset", 5.0),
                 symbols: vec!["Si".into()],
                 seed: 3,
                 first_order_seq: 1,

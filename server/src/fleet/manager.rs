@@ -528,7 +528,7 @@ impl Manager {
         // Its instance is destroyed before the library can be dropped. (A plugin's
         // thread-local destructors on the workers keep their library mapped: glibc counts them.)
         if let Some(t) = entry.thread.take() {
-            let _ = t.join();
+            t.join();
         }
         self.store.release_robot(name);
         if !matches!(entry.shared.state(), RobotState::Failed(_)) {
@@ -615,7 +615,7 @@ impl Manager {
         }
         for (_, mut entry) in std::mem::take(&mut self.robots) {
             if let Some(t) = entry.thread.take() {
-                let _ = t.join();
+                t.join();
             }
         }
         let _ = self.links.market.send(MarketCmd::Shutdown);
