@@ -35,6 +35,13 @@ pub struct FanoutArgs {
     /// The template robot's plugin. [default: libtemplate_robot.so beside this executable]
     #[arg(long)]
     pub plugin: Option<PathBuf>,
+    /// The robots' journal sync policy (os, always, batch:MS), as `serve --journal-sync`;
+    /// `off` runs them without journals.
+    #[arg(long, default_value = "batch:10")]
+    pub journal: String,
+    /// Robot workers, as `serve --workers` (0: the server's default).
+    #[arg(long, default_value_t = 0)]
+    pub workers: usize,
 }
 
 /// One robot count at one rate.
@@ -122,6 +129,15 @@ pub fn run(args: &FanoutArgs) -> anyhow::Result<()> {
         cfg.feed_endpoint = feed.clone();
         // The robots never trade: no gateway (its own feed socket would count too).
         cfg.gateway = false;
+        cfg.workers = args.workers;
+        match args.journal.as_str() {
+            "off" => cfg.journal_dir = None,
+            policy => {
+                cfg.journal.sync = policy
+                    .parse()
+                    .map_err(|e: String| anyhow::anyhow!(e))?;
+            }
+        }
         let server = robofleet::server::start(cfg)?;
         let until = Instant::now() + Duration::from_secs(120);
         while server
