@@ -133,9 +133,7 @@ pub fn run(args: &FanoutArgs) -> anyhow::Result<()> {
         match args.journal.as_str() {
             "off" => cfg.journal_dir = None,
             policy => {
-                cfg.journal.sync = policy
-                    .parse()
-                    .map_err(|e: String| anyhow::anyhow!(e))?;
+                cfg.journal.sync = policy.parse().map_err(|e: String| anyhow::anyhow!(e))?;
             }
         }
         let server = robofleet::server::start(cfg)?;

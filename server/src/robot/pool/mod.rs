@@ -294,7 +294,20 @@ fn work(rx: &Receiver<Run>, slot: &WorkerSlot, extra: bool) {
                 slot.busy_since
                     .store(clock::mono_ns_at(now).max(1), Ordering::SeqCst);
                 slot.watchdog.turn_started();
-                task.run(&mut batch, &slot.md_wait, now);
+                // A bug of ours in a turn fails that robot, not the worker and every robot
+                // after it (a plugin's own panics are caught at its boundary already).
+                let turn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    task.run(&mut batch, &slot.md_wait, now)
+                }));
+                if let Err(panic) = turn {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "a panic".into());
+                    task.fail_internal(&what);
+                    batch.clear();
+                }
                 slot.busy_since.store(0, Ordering::Relaxed);
             }
         }

@@ -210,6 +210,16 @@ impl Task {
         }
     }
 
+    /// A turn panicked in the server's own code: the robot is failed and ended, so it never
+    /// sits scheduled with nobody to run it.
+    pub(super) fn fail_internal(&self, what: &str) {
+        let why = format!("internal error in the server, robot stopped: {what}");
+        tracing::error!(robot = %self.shared.name, "{why}");
+        self.shared.set_state(crate::robot::RobotState::Failed(why));
+        let mut body = lock(&self.body);
+        self.end(&mut body);
+    }
+
     fn is_empty(&self) -> bool {
         lock(&self.inbox).queue.is_empty()
     }
