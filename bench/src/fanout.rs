@@ -6,7 +6,8 @@
 //! queue), CPU per delivery (the whole server process, its journals included) and what was
 //! dropped. Every message the market data thread received must reach every robot (or be
 //! counted as dropped); how long after the feed stopped that took says whether it kept up. The baseline, measured first in the same run: a raw ZeroMQ inproc
-//! PUSH -> PULL message rate between two threads, the transport every delivery crosses.
+//! PUSH -> PULL message rate between two threads, the transport every delivery crossed
+//! before the worker pool.
 
 use super::probe::{self, TempDirs, SYMBOL};
 use anyhow::{bail, Context};

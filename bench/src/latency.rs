@@ -184,8 +184,8 @@ impl Bench {
         self.wait_orders(&gw, start.saturating_add(args.ticks), "the measurement")?;
         let cpu_used = thread_cpu::used(&cpu_before, &thread_cpu::snapshot());
         let measured_orders = gw.orders_seen.load(Ordering::Relaxed).saturating_sub(start);
-        // The tick's path: market-data thread, the robot's thread (`robot-<name>`, cut to 15
-        // bytes by the kernel), the gateway thread.
+        // The tick's path: market-data thread, the robot pool's threads (`robot-worker-<n>`,
+        // `robot-timers`, `robot-watchdog`), the gateway thread.
         let path_cpu_ns = cpu_used
             .into_iter()
             .filter(|(name, _)| {

@@ -8,7 +8,7 @@
 //! - [`server`]: `start(config)` wires everything; returns a handle (tests run it in-process).
 //! - [`fleet`]: the manager (robot lifecycle), plugin folder watcher, `<robot>.toml` configs.
 //! - [`plugin`]: loading and checking plugins, calling robots across the C ABI.
-//! - [`robot`]: a robot's loop on its own thread and `inproc://` endpoint; its status.
+//! - [`robot`]: a robot's loop, its inbox and the worker pool that runs it; its status.
 //! - [`streams`]: the shared market data and trade subscription threads that feed robots.
 //! - [`control`]: the control socket (JSON over ZeroMQ ROUTER) and its client.
 //! - [`store`]: orders and trades behind the [`store::Store`] trait; the embedded backend

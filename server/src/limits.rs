@@ -1,8 +1,8 @@
 //! Process limits a large fleet needs.
 //!
-//! Each robot holds about five file descriptors (its ZeroMQ sockets, each with an internal
-//! eventfd, and its journal segment), so 1,000 robots need ~5,000 where a stock shell gives a
-//! process 1,024. The soft limit may be raised up to the hard one without privileges.
+//! Each robot holds about two file descriptors (its journal segment, and a checkpoint or an
+//! archived segment being written), so 1,000 robots need ~2,000 plus ~200 for the server,
+//! where a stock shell gives a process 1,024. The soft limit may be raised up to the hard one without privileges.
 
 /// Raise the soft limit on open files to the hard limit. Returns the limit in force after the
 /// call (`None` where it cannot be read). Never fails the server: a fleet small enough to fit

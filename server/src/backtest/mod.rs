@@ -1,7 +1,7 @@
 //! # Backtest
 //!
 //! `robofleet backtest`: one robot over historical market data on the live code path (the
-//! same [`RobotCore`](crate::robot::core::RobotCore) the robot thread drives, the same
+//! same [`RobotCore`](crate::robot::core::RobotCore) the live robot loop drives, the same
 //! [`SimExchange`](crate::gateway::SimExchange) the gateway drives, the store's own order
 //! rules), on one thread (the data file is read and parsed ahead on a second), with time
 //! taken only from the data. The same plugin build, data and settings give byte-identical

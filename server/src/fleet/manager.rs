@@ -39,7 +39,7 @@ pub enum ManagerCmd {
     /// A complete plugin (`.so`) or config (`.toml`) file appeared or changed.
     FileChanged(PathBuf),
     FileRemoved(PathBuf),
-    /// A robot thread ended (sent from that thread).
+    /// A robot ended (sent from its worker once its instance is destroyed).
     RobotExited {
         robot: String,
         generation: u64,
@@ -55,7 +55,7 @@ pub struct ManagerLinks {
     pub control: MailboxSender<CtlCmd>,
 }
 
-/// What to do once a robot's thread has ended.
+/// What to do once a robot has ended.
 enum AfterExit {
     Reply(u64, Value),
     Remove,
@@ -235,7 +235,7 @@ impl Manager {
         self.finish_shutdown();
     }
 
-    /// A robot stuck inside its own code cannot be interrupted. Leave its thread behind
+    /// A robot stuck inside its own code cannot be interrupted. Leave its worker inside it
     /// (it holds its own reference to the library, so nothing is unmapped under it) and let
     /// the process exit.
     fn abandon_stuck_robots(&mut self) {
@@ -491,7 +491,7 @@ impl Manager {
         Ok(())
     }
 
-    /// Ask a running robot to stop; `exited` finishes the job when its thread has ended.
+    /// Ask a running robot to stop; `exited` finishes the job when it has ended.
     fn stop(&mut self, name: &str) {
         let Some(entry) = self.robots.get(name) else {
             return;

@@ -1,7 +1,7 @@
 //! The fleet: which robots exist, from which plugin files, and their lifecycle.
 //!
 //! The manager is the only thread that starts and stops robots. It hears from the plugin
-//! folder watcher, the control socket and robot threads (on exit) through one channel.
+//! folder watcher, the control socket and robots (as they end) through one channel.
 
 mod config;
 mod manager;

@@ -3,7 +3,7 @@
 //!
 //! A checkpoint is two things under one number N:
 //! - the segment `N.rfj`, whose first record is a `Checkpoint` record (the last event's seq
-//!   and the state's hash), written on the robot's thread;
+//!   and the state's hash), written on the robot's worker;
 //! - the file `N.rfc`: the snapshot and what the server keeps beside the robot, written after
 //!   it on the checkpoint thread (to `N.rfc.tmp`, synced, renamed into place).
 //!

@@ -1,6 +1,6 @@
-//! Batched fsync off the robots' threads.
+//! Batched fsync off the robots' workers.
 //!
-//! Under `JournalSync::Batch(every)` a robot's thread only writes (write-ahead: the records
+//! Under `JournalSync::Batch(every)` a robot's worker only writes (write-ahead: the records
 //! are with the OS before its actions leave it, which is all a killed process needs); making
 //! them durable against a power cut is this one process-wide thread's job, at most `every`
 //! after the first unsynced write. So no robot ever waits on the disk in its tick -> order

@@ -20,7 +20,7 @@ pub enum JournalSync {
     /// fsync within this long of a write, on a background thread (batched): the robot's
     /// thread never waits on the disk.
     Batch(Duration),
-    /// fsync at every flush, on the robot's thread.
+    /// fsync at every flush, on the robot's worker.
     Always,
 }
 
@@ -252,7 +252,7 @@ impl JournalWriter {
 
     fn roll(&mut self) -> Result<(), JournalError> {
         // Under a batched policy the syncer holds the closed segment until it is synced:
-        // the robot's thread does not wait for the disk here either.
+        // the robot's worker does not wait for the disk here either.
         self.flush()?;
         if self.unsynced && !matches!(self.opts.sync, JournalSync::Batch(_)) {
             self.fsync()?;

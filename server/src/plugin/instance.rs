@@ -14,7 +14,7 @@ pub enum CallError {
     Boundary(String),
 }
 
-/// One created robot inside a loaded plugin. Lives on its robot thread only.
+/// One created robot inside a loaded plugin. Used by one worker at a time (its robot's turn).
 pub struct RobotInstance {
     handle: *mut c_void,
     event_buf: Vec<u8>,
@@ -24,7 +24,8 @@ pub struct RobotInstance {
     plugin: Arc<LoadedPlugin>,
 }
 
-// Moved once onto its robot thread and used there only; the plugin is told nothing else.
+// Used by one thread at a time (the worker running its robot's turn, never two at once);
+// plugins are told not to keep thread-locals (docs/plugins.md).
 unsafe impl Send for RobotInstance {}
 
 impl RobotInstance {

@@ -5,7 +5,7 @@
 //! crash the server, and the server probes each new copy in a child process first
 //! ([`probe`]), so a file that crashes the dynamic loader cannot take the fleet down. The
 //! library stays mapped as long as any [`RobotInstance`] (through its `Arc<LoadedPlugin>`)
-//! is alive, and robot threads end before they drop it.
+//! is alive, and robots end (their instances destroyed) before they drop it.
 
 mod instance;
 mod loader;

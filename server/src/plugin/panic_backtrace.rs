@@ -1,4 +1,4 @@
-//! A robot panic's backtrace, resolved off the robot's thread.
+//! A robot panic's backtrace, resolved off the robot's worker.
 //!
 //! With `RUST_BACKTRACE` set, a plugin sends the raw frame addresses of a panic along with
 //! its message ([`robofleet_api::panics`]). Resolving them to names reads the debug info of

@@ -16,7 +16,8 @@ pub enum RobotState {
     Failed(String),
 }
 
-/// What the robot thread, the stream threads and the control socket share about one robot.
+/// What the robot's loop (on whichever worker runs it), the stream threads and the control
+/// socket share about one robot.
 /// Counters are atomics; the rest is behind small mutexes read only by status requests.
 pub struct RobotShared {
     pub name: String,

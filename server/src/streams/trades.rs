@@ -1,5 +1,5 @@
 //! The trade subscription thread: one store subscription per robot, by its name alone, all
-//! feeding one channel; each order change or fill is pushed to its robot's endpoint.
+//! feeding one channel; each order change or fill is appended to its robot's inbox.
 
 use crate::robot::pool::RobotInbox;
 use crate::robot::Inbound;

@@ -2,13 +2,13 @@
 //! confirmed and pruned on the checkpoint thread, and used by a restart.
 //!
 //! # Layout
-//! - this file: when one is due, and taking it on the robot's thread (a snapshot, and the
+//! - this file: when one is due, and taking it on the worker running the robot (a snapshot, and the
 //!   `Checkpoint` record that starts a new journal segment).
 //! - [`worker`]: the one checkpoint thread: the file, the confirming replay, retention.
 //! - [`restart`]: where a restart starts, and confirming checkpoints on the way.
 //!
-//! Why at idle: the loop checks for a due checkpoint only when it has handled everything
-//! waiting and is about to block, so a checkpoint never sits between a tick and its order.
+//! Why at idle: the loop checks for a due checkpoint only when its inbox is empty after a
+//! turn, so a checkpoint never sits between a tick and its order.
 //! Why a new segment: every segment before a checkpoint is then history that retention can
 //! archive or delete whole, and the symbol ids the segment uses are named inside it.
 
