@@ -4,14 +4,12 @@
 
 use robofleet::control::client::ControlClient;
 use robofleet::gateway::{spawn_gateway, GatewayConfig, GatewayStats};
-use robofleet::journal::{robot_dir, JournalReader, RecordKind};
+use robofleet::journal::robot_dir;
 use robofleet::server::{self, zmq_context, ServeConfig, ServerHandle};
 use robofleet::store::mongo::{MongoOptions, MongoStore};
 use robofleet::store::{OrderFilter, Store};
-use robofleet_api::{Event, EventKind};
 use robofleet_tests::*;
 use serde_json::{json, Value};
-use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -117,22 +115,7 @@ fn a_robot_on_mongodb_is_rebuilt_from_its_journal_and_each_fill_reaches_it_once(
     gateway.shutdown();
 
     // Every fill in MongoDB reached the robot once; every order it holds, it submitted.
-    let mut fills = Vec::new();
-    JournalReader::open(&robot_dir(&data.path().join("journal"), "ma_cross"))
-        .unwrap()
-        .walk(|rec| {
-            if rec.kind == RecordKind::Event {
-                if let Ok(Event {
-                    kind: EventKind::Fill(f),
-                    ..
-                }) = rec.decode::<Event>()
-                {
-                    fills.push(f.exec_id);
-                }
-            }
-            ControlFlow::Continue(())
-        })
-        .unwrap();
+    let mut fills = journaled_fills(&robot_dir(&data.path().join("journal"), "ma_cross"));
     let mut stored: Vec<String> = store
         .trades(Some("ma_cross"))
         .unwrap()

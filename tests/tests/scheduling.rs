@@ -74,7 +74,7 @@ fn warm_up(feed: &mut Feed, robots: &[Arc<RobotShared>]) {
 /// have every one within a second of the last, while the slow one is still seconds behind.
 fn slow_robot_holds_up_no_other(workers: usize) -> TestServer {
     let mut feed = Feed::new();
-    let mut srv = fleet(
+    let srv = fleet(
         &feed,
         workers,
         "name = \"slow\"\n[params]\nsleep_us = 100000\n",
@@ -102,12 +102,11 @@ fn slow_robot_holds_up_no_other(workers: usize) -> TestServer {
             .collect::<Vec<_>>()
     );
     let took = last.elapsed();
-    let queued = slow.md_queued.load(Ordering::Relaxed);
+    let queued = slow.md_queued();
     assert!(
         queued > 10,
         "the slow robot was not behind ({queued} waiting) when the others had all {took:?} after"
     );
-    let _ = srv.ok(json!({"cmd": "stats"}));
     srv
 }
 
@@ -205,7 +204,7 @@ fn a_conflating_robot_behind_gets_the_newest_quote_and_replays_exactly() {
     let last_ts = feed.last_ts();
     // It has seen the last quote once nothing waits for it.
     assert!(wait_until(Duration::from_secs(20), || {
-        latest.md_queued.load(Ordering::Relaxed) == 0
+        latest.md_queued() == 0
             && srv.ok(json!({"cmd": "status", "robot": "latest"}))["md_conflated"]
                 .as_u64()
                 .unwrap()

@@ -311,4 +311,22 @@ mod tests {
         std::fs::write(&path, "checkpoints_kept = 0\n").unwrap();
         assert!(Cli::parse_from(["x", "--config", p]).args.config().is_err());
     }
+
+    #[test]
+    fn workers_come_from_the_flag_the_file_or_the_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("robofleet.toml");
+        std::fs::write(&path, "workers = 3\n").unwrap();
+        let p = path.to_str().unwrap();
+        let from_file = Cli::parse_from(["x", "--config", p]).args.config().unwrap();
+        assert_eq!(from_file.workers, 3);
+        let flag = Cli::parse_from(["x", "--config", p, "--workers", "5"]);
+        assert_eq!(flag.args.config().unwrap().workers, 5);
+        // 0 in the settings: the pool's own default (one per core, at least 2).
+        assert_eq!(Cli::parse_from(["x"]).args.config().unwrap().workers, 0);
+        assert!(Cli::try_parse_from(["x", "--workers", "0"]).is_err());
+        std::fs::write(&path, "workers = 0\n").unwrap();
+        let err = Cli::parse_from(["x", "--config", p]).args.config().err();
+        assert!(err.is_some_and(|e| e.to_string().contains("workers")));
+    }
 }

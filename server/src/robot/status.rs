@@ -41,8 +41,9 @@ pub struct RobotShared {
     pub trading_state: Mutex<Option<crate::risk::TradingState>>,
     /// Market data messages dropped because this robot's queue was full.
     pub md_dropped: AtomicU64,
-    /// Market data waiting in its inbox now.
-    pub md_queued: AtomicU64,
+    /// Its inbox, once it runs on the pool: what `md_queued` reads (never a second count
+    /// kept at every push on the market data thread's path).
+    pub inbox: std::sync::OnceLock<crate::robot::pool::WeakInbox>,
     /// Quotes and books it never saw because a newer one of the symbol waited with them
     /// (only with `conflate = true`).
     pub md_conflated: AtomicU64,
@@ -136,7 +137,7 @@ impl RobotShared {
             orders_denied: AtomicU64::new(0),
             trading_state: Mutex::new(None),
             md_dropped: AtomicU64::new(0),
-            md_queued: AtomicU64::new(0),
+            inbox: std::sync::OnceLock::new(),
             md_conflated: AtomicU64::new(0),
             skipped_paused: AtomicU64::new(0),
             duplicates_dropped: AtomicU64::new(0),
@@ -159,6 +160,11 @@ impl RobotShared {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Market data waiting in its inbox now (0 before it runs and after it has ended).
+    pub fn md_queued(&self) -> u64 {
+        self.inbox.get().map_or(0, |i| i.md_queued())
     }
 
     pub fn record_handle_ns(&self, samples: &[u32]) {
@@ -198,7 +204,7 @@ impl RobotShared {
                 .lock()
                 .map_or(None, |s| s.map(crate::risk::TradingState::as_str)),
             md_dropped: self.md_dropped.load(Ordering::Relaxed),
-            md_queued: self.md_queued.load(Ordering::Relaxed),
+            md_queued: self.md_queued(),
             md_conflated: self.md_conflated.load(Ordering::Relaxed),
             skipped_paused: self.skipped_paused.load(Ordering::Relaxed),
             duplicates_dropped: self.duplicates_dropped.load(Ordering::Relaxed),

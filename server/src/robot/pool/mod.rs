@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-pub use task::{RobotHandle, RobotInbox, ROBOT_MD_QUEUE};
+pub use task::{RobotHandle, RobotInbox, WeakInbox, ROBOT_MD_QUEUE};
 
 pub(crate) enum Run {
     Robot(Arc<task::Task>),
@@ -142,27 +142,24 @@ impl Pool {
     /// ns: from the market data thread's receipt of a message to the turn that hands it over.
     pub fn md_wait(&self) -> Histogram<u64> {
         let mut all = crate::robot::status::new_histogram();
-        for h in self
-            .inner
-            .md_waits
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
-            let _ = all.add(&*h.lock().unwrap_or_else(|e| e.into_inner()));
-        }
+        self.each_md_wait(|h| {
+            let _ = all.add(&*h);
+        });
         all
     }
 
     pub fn reset_md_wait(&self) {
-        for h in self
+        self.each_md_wait(Histogram::reset);
+    }
+
+    fn each_md_wait(&self, mut f: impl FnMut(&mut Histogram<u64>)) {
+        let waits = self
             .inner
             .md_waits
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
-            h.lock().unwrap_or_else(|e| e.into_inner()).reset();
+            .unwrap_or_else(|e| e.into_inner());
+        for h in waits.iter() {
+            f(&mut h.lock().unwrap_or_else(|e| e.into_inner()));
         }
     }
 
@@ -184,6 +181,7 @@ impl Pool {
             self.inner.run_tx.clone(),
             self.inner.timers_tx.clone(),
         );
+        let _ = task.shared().inbox.set(WeakInbox(Arc::downgrade(&task)));
         task.wake();
         (RobotInbox(task.clone()), RobotHandle(task))
     }

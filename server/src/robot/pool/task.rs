@@ -55,6 +55,16 @@ pub struct Task {
 #[derive(Clone)]
 pub struct RobotInbox(pub(super) Arc<Task>);
 
+/// A robot's status's handle on its inbox (weak: the inbox holds the status).
+pub struct WeakInbox(pub(super) std::sync::Weak<Task>);
+
+impl WeakInbox {
+    /// Market data waiting in the inbox now.
+    pub fn md_queued(&self) -> u64 {
+        self.0.upgrade().map_or(0, |t| lock(&t.inbox).market as u64)
+    }
+}
+
 /// The manager's handle on a robot's run: [`RobotHandle::join`] returns once it has ended
 /// and its instance is destroyed.
 pub struct RobotHandle(pub(super) Arc<Task>);
@@ -86,6 +96,10 @@ impl Task {
         })
     }
 
+    pub(super) fn shared(&self) -> &RobotShared {
+        &self.shared
+    }
+
     /// Put the robot on the run queue unless it is there or running already.
     pub(super) fn wake(self: &Arc<Self>) {
         let send = {
@@ -112,9 +126,6 @@ impl Task {
                     return false;
                 }
                 inbox.market += 1;
-                self.shared
-                    .md_queued
-                    .store(inbox.market as u64, Ordering::Relaxed);
                 if inbox.market >= BEHIND_AT && !inbox.behind {
                     inbox.behind = true;
                     tracing::warn!(robot = %self.shared.name, "falling behind: {} market data messages wait (at {ROBOT_MD_QUEUE} each new one is dropped)", inbox.market);
@@ -141,9 +152,6 @@ impl Task {
             batch.push(msg);
         }
         inbox.market -= market;
-        self.shared
-            .md_queued
-            .store(inbox.market as u64, Ordering::Relaxed);
         if inbox.behind && inbox.market < BEHIND_AT / 4 {
             inbox.behind = false;
             tracing::info!(robot = %self.shared.name, "caught up: {} market data messages wait", inbox.market);
@@ -232,7 +240,6 @@ impl Task {
             inbox.queue.clear();
             inbox.market = 0;
         }
-        self.shared.md_queued.store(0, Ordering::Relaxed);
         if let Some(mut b) = body.take() {
             let on_exit = b.on_exit.take();
             drop(b);
