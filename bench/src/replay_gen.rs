@@ -4,7 +4,7 @@
 
 use super::records::{quote_walk, T0};
 use anyhow::{anyhow, bail};
-use robofleet::backtest::{Ledger, Sim};
+use robofleet::backtest::{Accounts, Ledger, Sim};
 use robofleet::journal::JournalOptions;
 use robofleet::plugin::LoadedPlugin;
 use robofleet::robot::recovery::{self, JournalSpec};
@@ -57,13 +57,22 @@ pub fn write_journal(
     if s.resumed.is_some() {
         bail!("{} already holds a journal", dir.display());
     }
-    let ledger = Ledger::new(&args.name, robofleet_api::Money::units(1_000_000));
-    let mut sim = Sim::new(&args.name, s.core, &args.symbols, info.timer_ms, ledger);
+    // The ledger books what the backtest's would (on this thread: there is no report).
+    let mut accounts = Accounts::new(Ledger::new(
+        &args.name,
+        robofleet_api::Money::units(1_000_000),
+    ));
+    let mut sim = Sim::new(&args.name, s.core, &args.symbols, info.timer_ms);
     sim.start(T0)?;
     let mut last_ts = T0;
     for md in quote_walk(seed, &args.symbols)?.take(quotes as usize) {
         last_ts = md.ts;
         sim.on_row(md)?;
+        for note in sim.ledger_notes().drain() {
+            accounts.apply(note);
+        }
+        accounts.fills.clear();
+        accounts.ledger.drain_curve();
     }
     let end_hash = sim.stop(last_ts)?;
     Ok(Generated {
@@ -73,7 +82,7 @@ pub fn write_journal(
         events: sim.events(),
         orders: sim.counts.orders,
         cancels: sim.counts.cancels_sent,
-        fills: sim.fills.len() as u64,
+        fills: sim.fills_booked,
         update_events: sim.counts.update_events,
         end_hash,
         secs: started.elapsed().as_secs_f64(),

@@ -66,6 +66,13 @@ pub enum DecimalError {
 
 /// Parse decimal text to a count of 10⁻⁹ units, exactly.
 fn parse_raw(text: &str) -> Result<i128, DecimalError> {
+    match parse_raw_short(text.as_bytes()) {
+        Some(raw) => Ok(raw),
+        None => parse_raw_general(text),
+    }
+}
+
+fn parse_raw_general(text: &str) -> Result<i128, DecimalError> {
     let syntax = || DecimalError::Syntax(text.to_string());
     let (neg, body) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
@@ -106,6 +113,36 @@ fn parse_raw(text: &str) -> Result<i128, DecimalError> {
         .and_then(|w| w.checked_add(fraction))
         .ok_or_else(|| DecimalError::OutOfRange(text.to_string()))?;
     Ok(if neg { -raw } else { raw })
+}
+
+/// [`parse_raw`] in one pass for the common text, an optional `-`, up to 18 digits and at
+/// most one `.` with at most 9 digits after it; `None` for anything else, which the general
+/// path then parses (or refuses) with its reasons. Feed and CSV prices are mostly this.
+fn parse_raw_short(text: &[u8]) -> Option<i128> {
+    let (neg, body) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    if body.is_empty() || body.len() > 19 {
+        return None;
+    }
+    let (mut value, mut digits, mut frac_digits, mut dot) = (0u64, 0usize, 0u32, false);
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                value = value * 10 + u64::from(b - b'0');
+                digits += 1;
+                frac_digits += u32::from(dot);
+            }
+            b'.' if !dot => dot = true,
+            _ => return None,
+        }
+    }
+    if digits == 0 || digits > 18 || frac_digits > DECIMALS {
+        return None;
+    }
+    let raw = i128::from(value) * 10i128.pow(DECIMALS - frac_digits);
+    Some(if neg { -raw } else { raw })
 }
 
 /// Print a count of 10⁻⁹ units as the shortest exact decimal text.

@@ -160,3 +160,53 @@ fn formatting_matches_the_reference_at_every_scale() {
         }
     }
 }
+
+#[test]
+fn the_one_pass_parse_agrees_with_the_general_one() {
+    let mut texts: Vec<String> = [
+        "0",
+        "-0",
+        "1",
+        "1.",
+        ".5",
+        "-.5",
+        ".",
+        "-",
+        "",
+        "+5",
+        "1.2.3",
+        "99999.5",
+        "-12.000000001",
+        "1.0000000000",
+        "1.1234567891",
+        "123456789012345678",
+        "1234567890123456789",
+        "9223372036.854775807",
+        "-9223372036.854775808",
+        "1e5",
+        " 1",
+        "00012.3400",
+        "1..2",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // Every prefix of a few long texts, so each length and position of the point is tried.
+    for long in [
+        "-12345678901234567.890123456789",
+        "98765432109876543210",
+        "0.000000000123",
+    ] {
+        texts.extend((0..=long.len()).map(|n| long[..n].to_string()));
+    }
+    for text in &texts {
+        if let Some(raw) = super::parse_raw_short(text.as_bytes()) {
+            assert_eq!(Ok(raw), super::parse_raw_general(text), "{text:?}");
+        }
+        assert_eq!(
+            super::parse_raw(text).ok(),
+            super::parse_raw_general(text).ok(),
+            "{text:?}"
+        );
+    }
+}

@@ -6,6 +6,12 @@
 /// Parse a `ts` field: integer ns since the epoch, or RFC 3339.
 pub fn parse_ts(s: &str) -> Option<i64> {
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        // Up to 19 digits fit a u64 (today's ns timestamps have 19): one pass, then the
+        // range check; longer text is past i64 unless it has leading zeros.
+        if s.len() <= 19 {
+            let v = s.bytes().fold(0u64, |v, b| v * 10 + u64::from(b - b'0'));
+            return i64::try_from(v).ok();
+        }
         return s.parse::<i64>().ok();
     }
     parse_rfc3339(s)
@@ -113,5 +119,10 @@ mod tests {
             assert!(parse_ts(bad).is_none(), "{bad:?} should be rejected");
         }
         assert!(parse_ts("2026-11-02T10:00:00.1234567891Z").is_none());
+        // Integer ns at the edges of i64, and past it.
+        assert_eq!(parse_ts("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_ts("9223372036854775808"), None);
+        assert_eq!(parse_ts("9999999999999999999"), None);
+        assert_eq!(parse_ts("00000000000000000000042"), Some(42));
     }
 }

@@ -111,11 +111,13 @@ impl MaCross {
             // fast_sum / fast vs slow_sum / slow, compared exactly by cross-multiplying.
             let (fast, slow) = (config.fast as i128, config.slow as i128);
             let sign = (sym.fast_sum * slow).cmp(&(sym.slow_sum * fast)) as i8;
-            // The averages for the log, exact to 10⁻⁹ (rounded down): no float formatting.
-            let average = |sum: i128, n: i128| Price::from_raw((sum / n) as i64);
-            let (fast_ma, slow_ma) = (average(sym.fast_sum, fast), average(sym.slow_sum, slow));
             if sign != 0 {
                 if sym.trend != 0 && sign != sym.trend {
+                    // The averages for the log, exact to 10⁻⁹ (rounded down): no float
+                    // formatting, and the 128-bit divisions only at a crossing.
+                    let average = |sum: i128, n: i128| Price::from_raw((sum / n) as i64);
+                    let (fast_ma, slow_ma) =
+                        (average(sym.fast_sum, fast), average(sym.slow_sum, slow));
                     sym.direction = sign;
                     sym.halted = false;
                     out.info(format!(

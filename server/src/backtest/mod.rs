@@ -14,9 +14,9 @@
 //! - `ahead.rs`: the data file read and parsed on a second thread, in batches.
 //! - `venue.rs`: the live exchange behind the store's order rules; fills and updates out.
 //! - `ledger.rs`: positions from fills, PnL marked at the quote mid, equity, drawdown.
-//! - `report.rs`: `report.json` and the summary; `stream.rs`: `trades.csv`,
-//!   `positions.csv` and `robot.log` written as the run goes (`rows.rs`: `positions.csv` on
-//!   a thread of its own).
+//! - `report.rs`: `report.json` and the summary; `stream.rs`: the report folder and
+//!   `robot.log`, written as the run goes; `rows.rs`: the ledger, `trades.csv` and
+//!   `positions.csv` on a thread of their own, fed the loop's notes (marks and fills).
 //! - `plot.rs`: `equity.svg`, drawn without font files.
 //! - `timefmt.rs`: data timestamps as RFC 3339 text.
 
@@ -32,7 +32,8 @@ mod venue;
 
 pub use ledger::{CurvePoint, Drawdown, Ledger, SymbolPnl};
 pub use report::{Outcome, Report};
-pub use sim::{Counts, FillRow, LogLine, Sim, MAX_FOLLOW_UPS};
+pub use rows::{Accounts, LedgerInput, LedgerNotes};
+pub use sim::{Counts, LogLine, Sim, MAX_FOLLOW_UPS};
 pub use timefmt::fmt_ts;
 
 use crate::feed::csv::{CsvReader, RowError};
@@ -224,7 +225,8 @@ pub fn run(cfg: &BacktestConfig, out: Option<&Path>) -> Result<Outcome, Backtest
             reason,
         }
     })?;
-    let ledger = Ledger::new(&name, cfg.capital);
+    let mut ledger = Ledger::new(&name, cfg.capital);
+    ledger.set_instruments(cfg.instruments.iter().cloned().collect());
     let mut core = started.core;
     // The venue is in this process and never repeats itself: nothing to deduplicate.
     core.trust_updates();
@@ -236,14 +238,14 @@ pub fn run(cfg: &BacktestConfig, out: Option<&Path>) -> Result<Outcome, Backtest
             specs,
         ));
     }
-    let mut sim = sim::Sim::new(&name, core, &args.symbols, info.timer_ms, ledger)
+    let mut sim = sim::Sim::new(&name, core, &args.symbols, info.timer_ms)
         .with_feeds(info.feeds)
         .with_instruments(&cfg.instruments);
     let dir = out.map_or_else(
         || PathBuf::from(format!("backtest-{name}")),
         Path::to_path_buf,
     );
-    let mut writer = stream::ReportWriter::create(&dir, cfg.capital.to_f64())?;
+    let mut writer = stream::ReportWriter::create(&dir, ledger)?;
 
     let (mut first_ts, mut last_ts, mut bad_rows) = (None::<i64>, i64::MIN, 0u64);
     loop {
@@ -275,7 +277,7 @@ pub fn run(cfg: &BacktestConfig, out: Option<&Path>) -> Result<Outcome, Backtest
         }
         if first_ts.is_none() {
             first_ts = Some(md.ts);
-            writer.equity.start(md.ts);
+            sim.ledger_notes().start(md.ts);
             sim.start(md.ts)?;
         }
         last_ts = md.ts;
@@ -287,8 +289,10 @@ pub fn run(cfg: &BacktestConfig, out: Option<&Path>) -> Result<Outcome, Backtest
     };
     let state_hash = sim.stop(last_ts)?;
     sim.drain_into(&mut writer)?;
+    let ledger = writer.close_ledger(sim.ledger_notes())?;
     let report = report::build(report::Inputs {
         sim,
+        ledger,
         args,
         build: plugin.build_label(),
         plugin_file: file_name(&cfg.plugin),

@@ -99,6 +99,7 @@ pub struct Outcome {
 
 pub(super) struct Inputs {
     pub sim: Sim,
+    pub ledger: super::ledger::Ledger,
     pub args: CreateArgs,
     pub build: String,
     pub plugin_file: String,
@@ -113,7 +114,8 @@ pub(super) struct Inputs {
 pub(super) fn build(i: Inputs) -> Report {
     let mut sim = i.sim;
     let risk = sim.risk_summary();
-    let per_symbol = sim.ledger.per_symbol();
+    let ledger = i.ledger;
+    let per_symbol = ledger.per_symbol();
     let sum = |f: fn(&SymbolPnl) -> Money| per_symbol.values().map(f).sum::<Money>();
     let (realized, unrealized) = (sum(|s| s.realized), sum(|s| s.unrealized));
     let fees = sum(|s| s.fees);
@@ -160,9 +162,9 @@ pub(super) fn build(i: Inputs) -> Report {
             .map(|(k, s)| (k.clone(), s.position))
             .collect(),
         per_symbol,
-        capital: sim.ledger.capital(),
-        final_equity: sim.ledger.equity(),
-        max_drawdown: sim.ledger.drawdown().clone(),
+        capital: ledger.capital(),
+        final_equity: ledger.equity(),
+        max_drawdown: ledger.drawdown().clone(),
         counts: sim.counts.clone(),
         risk,
         state_hash: crate::journal::format::hex(&i.state_hash),

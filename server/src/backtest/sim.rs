@@ -13,7 +13,7 @@
 //!
 //! Only then does the next row come. Every timestamp is the data's.
 
-use super::ledger::Ledger;
+use super::rows::LedgerNotes;
 use super::venue::{Out, Venue};
 use super::BacktestError;
 use crate::market::book::{Books, Rebuilt};
@@ -27,14 +27,6 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 /// Robot events that may follow one data row before the robot counts as runaway (an order
 /// answered with an order, forever, without the market moving).
 pub const MAX_FOLLOW_UPS: u64 = 1_000_000;
-
-/// A fill as `trades.csv` shows it: the venue's trade and the position it left.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FillRow {
-    pub trade: Trade,
-    pub position: i64,
-    pub realized: robofleet_api::Money,
-}
 
 /// A robot's `Log` action, at the data time of the event that produced it.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,9 +75,10 @@ pub struct Sim {
     symbols: BTreeSet<String>,
     /// (period, next due), both ns of data time.
     timer: Option<(i64, i64)>,
-    pub ledger: Ledger,
-    /// Fills and log lines not yet taken by [`Sim::drain_into`].
-    pub fills: Vec<FillRow>,
+    /// What the ledger is to book (marks and fills, in order), not yet handed over by
+    /// [`Sim::drain_into`]: the ledger runs on a thread of its own.
+    notes: LedgerNotes,
+    /// Log lines not yet taken by [`Sim::drain_into`].
     pub logs: Vec<LogLine>,
     /// Fills booked over the whole run.
     pub fills_booked: u64,
@@ -109,18 +102,11 @@ impl Sim {
     /// its symbols' specs after `Start`, as a live robot does.
     pub fn with_instruments(mut self, specs: &[robofleet_api::Instrument]) -> Self {
         self.venue.set_instruments(specs.iter().cloned().collect());
-        self.ledger.set_instruments(specs.iter().cloned().collect());
         self.instruments = crate::instruments::in_order(specs, |s| self.symbols.contains(s));
         self
     }
 
-    pub fn new(
-        name: &str,
-        core: RobotCore,
-        symbols: &[String],
-        timer_ms: Option<u64>,
-        ledger: Ledger,
-    ) -> Self {
+    pub fn new(name: &str, core: RobotCore, symbols: &[String], timer_ms: Option<u64>) -> Self {
         Sim {
             core,
             venue: Venue::new(name),
@@ -128,8 +114,7 @@ impl Sim {
             new_fills: Vec::new(),
             symbols: symbols.iter().cloned().collect(),
             timer: timer_ms.map(|ms| (ms.max(1) as i64 * 1_000_000, 0)),
-            ledger,
-            fills: Vec::new(),
+            notes: LedgerNotes::default(),
             logs: Vec::new(),
             fills_booked: 0,
             counts: Counts::default(),
@@ -171,12 +156,10 @@ impl Sim {
             }
         };
         match &md.kind {
-            MarketKind::Quote { bid, ask, .. } => {
-                self.ledger.on_quote(md.ts, &md.symbol, *bid, *ask)
-            }
+            MarketKind::Quote { bid, ask, .. } => self.notes.mark(md.ts, &md.symbol, *bid, *ask),
             MarketKind::Depth { bids, asks, .. } => {
                 if let (Some(b), Some(a)) = (bids.first(), asks.first()) {
-                    self.ledger.on_quote(md.ts, &md.symbol, b.price, a.price);
+                    self.notes.mark(md.ts, &md.symbol, b.price, a.price);
                 }
             }
             MarketKind::Trade { .. } | MarketKind::Bar { .. } => {}
@@ -226,14 +209,15 @@ impl Sim {
         self.venue.order_statuses()
     }
 
-    /// Hand the rows made since the last call to `w`, so they do not pile up in memory.
+    /// The ledger's notes, for a caller that keeps no report (the notes are otherwise
+    /// handed over by [`Sim::drain_into`]).
+    pub fn ledger_notes(&mut self) -> &mut LedgerNotes {
+        &mut self.notes
+    }
+
+    /// Hand what was made since the last call to `w`, so it does not pile up in memory.
     pub fn drain_into(&mut self, w: &mut super::stream::ReportWriter) -> Result<(), BacktestError> {
-        for f in self.fills.drain(..) {
-            w.fill(&f)?;
-        }
-        for p in self.ledger.drain_curve() {
-            w.point(p)?;
-        }
+        w.notes(&mut self.notes);
         for l in self.logs.drain(..) {
             w.log(&l)?;
         }
@@ -243,13 +227,8 @@ impl Sim {
     /// Hand the venue's new fills to the ledger, in venue order.
     fn book_fills(&mut self) {
         for trade in self.new_fills.drain(..) {
-            self.ledger.on_fill(&trade);
             self.fills_booked += 1;
-            self.fills.push(FillRow {
-                position: self.ledger.position(&trade.symbol),
-                realized: self.ledger.realized(&trade.symbol),
-                trade,
-            });
+            self.notes.fill(trade);
         }
     }
 

@@ -1,12 +1,13 @@
 //! The report files written as the backtest runs, so memory does not grow with the data:
-//! `trades.csv`, `positions.csv` and `robot.log` a row at a time, and the equity curve for
-//! `equity.svg` kept to a bounded number of points (each stretch's low and high).
+//! `trades.csv`, `positions.csv` (on the ledger's thread, `rows.rs`) and `robot.log` a row
+//! at a time, and the equity curve for `equity.svg` kept to a bounded number of points (each
+//! stretch's low and high).
 
-use super::ledger::CurvePoint;
+use super::ledger::Ledger;
 use super::plot::{decimate, MAX_POINTS};
 use super::report::Report;
-use super::rows::append_int;
-use super::sim::{FillRow, LogLine};
+use super::rows::{AccountsThread, LedgerNotes};
+use super::sim::LogLine;
 use super::timefmt::TsWriter;
 use super::{plot, BacktestError};
 use robofleet_api::LogLevel;
@@ -28,7 +29,7 @@ pub struct EquitySteps {
 }
 
 impl EquitySteps {
-    fn new(capital: f64) -> Self {
+    pub(super) fn new(capital: f64) -> Self {
         EquitySteps {
             t0: None,
             points: Vec::new(),
@@ -48,7 +49,7 @@ impl EquitySteps {
         }
     }
 
-    fn push(&mut self, ts: i64, equity: f64) {
+    pub(super) fn push(&mut self, ts: i64, equity: f64) {
         let x = self.x(ts);
         // Equity holds until the next change: a step.
         self.points.push((x, self.last));
@@ -76,14 +77,14 @@ pub struct ReportWriter {
     /// Where it is written meanwhile (removed if the run fails).
     dir: PathBuf,
     finished: bool,
-    trades: BufWriter<File>,
-    /// `positions.csv`, written on its own thread.
-    positions: super::rows::RowWriter,
+    /// The ledger, `trades.csv` and `positions.csv`, on a thread of their own.
+    accounts: AccountsThread,
+    /// The equity curve, once the ledger's thread has given it back.
+    equity: Option<EquitySteps>,
     log: BufWriter<File>,
-    /// One row of `trades.csv` or `robot.log` as it is made (reused: no allocation a row).
+    /// One row of `robot.log` as it is made (reused: no allocation a row).
     line: Vec<u8>,
     times: TsWriter,
-    pub equity: EquitySteps,
 }
 
 fn open(dir: &Path, name: &str, header: &str) -> Result<BufWriter<File>, BacktestError> {
@@ -108,8 +109,10 @@ fn write_error(dir: &Path, name: &str, error: std::io::Error) -> BacktestError {
 }
 
 impl ReportWriter {
-    /// Start the report that will be `target` and its row files.
-    pub fn create(target: &Path, capital: f64) -> Result<Self, BacktestError> {
+    /// Start the report that will be `target`, its row files and the thread that keeps
+    /// `ledger`.
+    pub fn create(target: &Path, ledger: Ledger) -> Result<Self, BacktestError> {
+        let capital = ledger.capital().to_f64();
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -122,65 +125,45 @@ impl ReportWriter {
         })?;
         Ok(ReportWriter {
             target: target.to_path_buf(),
-            trades: open(&dir, "trades.csv", TRADES_HEADER)?,
-            positions: super::rows::RowWriter::spawn(open(
-                &dir,
-                "positions.csv",
-                POSITIONS_HEADER,
-            )?)
+            accounts: AccountsThread::spawn(
+                ledger,
+                EquitySteps::new(capital),
+                open(&dir, "trades.csv", TRADES_HEADER)?,
+                open(&dir, "positions.csv", POSITIONS_HEADER)?,
+            )
             .map_err(|error| BacktestError::Write {
                 path: dir.join("positions.csv"),
                 error,
             })?,
+            equity: None,
             log: open(&dir, "robot.log", "")?,
             line: Vec::with_capacity(256),
             times: TsWriter::default(),
-            equity: EquitySteps::new(capital),
             dir,
             finished: false,
         })
     }
 
-    pub fn fill(&mut self, f: &FillRow) -> Result<(), BacktestError> {
-        let t = &f.trade;
-        let line = &mut self.line;
-        line.clear();
-        append_int(t.ts_ns, line);
-        line.push(b',');
-        self.times.append(t.ts_ns, line);
-        for text in [&t.exec_id, &t.client_id, &t.symbol] {
-            line.push(b',');
-            line.extend_from_slice(text.as_bytes());
-        }
-        line.push(b',');
-        line.extend_from_slice(match t.side {
-            robofleet_api::Side::Buy => &b"Buy"[..],
-            robofleet_api::Side::Sell => &b"Sell"[..],
-        });
-        line.push(b',');
-        append_int(t.qty, line);
-        line.push(b',');
-        t.price.append_to(line);
-        line.push(b',');
-        t.fee.append_to(line);
-        line.push(b',');
-        append_int(f.position, line);
-        line.push(b',');
-        f.realized.append_to(line);
-        line.push(b'\n');
-        self.trades
-            .write_all(line)
-            .map_err(|error| write_error(&self.dir, "trades.csv", error))
+    /// Hand the ledger's notes over, a batch at a time.
+    pub fn notes(&mut self, notes: &mut LedgerNotes) {
+        self.accounts.take(notes, false);
     }
 
-    pub fn point(&mut self, p: CurvePoint) -> Result<(), BacktestError> {
-        self.equity.push(p.ts, p.equity.to_f64());
-        self.positions
-            .push(p)
-            .map_err(|error| BacktestError::Write {
-                path: self.dir.join("positions.csv"),
-                error,
-            })
+    /// Every note booked and every row written: the ledger, for the report.
+    pub fn close_ledger(&mut self, notes: &mut LedgerNotes) -> Result<Ledger, BacktestError> {
+        let write_err = write_error;
+        let closed = self
+            .accounts
+            .close(notes)
+            .map_err(|e| write_err(&self.dir, "positions.csv", e))?;
+        closed
+            .trades
+            .map_err(|e| write_err(&self.dir, "trades.csv", e))?;
+        closed
+            .positions
+            .map_err(|e| write_err(&self.dir, "positions.csv", e))?;
+        self.equity = Some(closed.equity);
+        Ok(closed.ledger)
     }
 
     pub fn log(&mut self, l: &LogLine) -> Result<(), BacktestError> {
@@ -203,26 +186,16 @@ impl ReportWriter {
             .map_err(|error| write_error(&self.dir, "robot.log", error))
     }
 
-    /// Flush the rows, then write `report.json` and `equity.svg`; every file's path.
+    /// Flush `robot.log`, then write `report.json` and `equity.svg`; every file's path.
+    /// [`ReportWriter::close_ledger`] first.
     pub fn finish(mut self, report: &Report) -> Result<Vec<PathBuf>, BacktestError> {
-        self.positions
-            .finish()
-            .map_err(|error| BacktestError::Write {
-                path: self.dir.join("positions.csv"),
-                error,
-            })?;
-        for (name, w) in [
-            ("trades.csv", &mut self.trades),
-            ("robot.log", &mut self.log),
-        ] {
-            w.flush().map_err(|error| BacktestError::Write {
-                path: self.dir.join(name),
-                error,
-            })?;
-        }
+        self.log.flush().map_err(|error| BacktestError::Write {
+            path: self.dir.join("robot.log"),
+            error,
+        })?;
         let json = serde_json::to_string_pretty(report)
             .map_err(|e| BacktestError::Plot(format!("report: {e}")))?;
-        let equity = std::mem::replace(&mut self.equity, EquitySteps::new(0.0));
+        let equity = self.equity.take().unwrap_or_else(|| EquitySteps::new(0.0));
         let svg = plot::equity_svg(report, equity.finish(report.data.last_ts))?;
         for (name, body) in [("report.json", json + "\n"), ("equity.svg", svg)] {
             let path = self.dir.join(name);
