@@ -386,6 +386,22 @@ impl SimExchange {
             }
             return;
         }
+        // With no working order there is nothing to walk: the levels are refilled in place
+        // (one lookup a quote, the common case of a robot that rests nothing).
+        if self.where_is.is_empty() {
+            if let Some(offered) = self.offered.get_mut(&md.symbol) {
+                match &md.kind {
+                    MarketKind::Quote {
+                        bid,
+                        bid_size,
+                        ask,
+                        ask_size,
+                    } => return offered.set_quote(*bid, *bid_size, *ask, *ask_size),
+                    MarketKind::Depth { bids, asks, .. } => return offered.set_book(bids, asks),
+                    MarketKind::Trade { .. } | MarketKind::Bar { .. } => {}
+                }
+            }
+        }
         // The symbol's levels are refilled in place (no allocation once it has traded).
         let mut offered = match self.offered.get_mut(&md.symbol) {
             Some(o) => std::mem::take(o),

@@ -153,15 +153,53 @@ fn fmt_raw(raw: i128, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     f.write_str(std::str::from_utf8(&buf[at..]).map_err(|_| fmt::Error)?)
 }
 
+/// "00" to "99": digits are written two at a time.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// `n` in decimal, written backwards to end at `*at`, zero-padded to at least `min` digits.
+fn put_digits(mut n: u64, min: usize, buf: &mut [u8], at: &mut usize) {
+    let end = *at;
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        *at -= 2;
+        buf[*at..*at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        *at -= 2;
+        buf[*at..*at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        *at -= 1;
+        buf[*at] = b'0' + n as u8;
+    }
+    while end - *at < min {
+        *at -= 1;
+        buf[*at] = b'0';
+    }
+}
+
+/// The decimal text of an integer, written backwards into the end of `buf` (where it starts
+/// is returned), as `Display` writes it.
+pub fn integer_digits(v: i64, buf: &mut [u8; 24]) -> usize {
+    let mut at = buf.len();
+    put_digits(v.unsigned_abs(), 0, buf, &mut at);
+    if v < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    at
+}
+
 /// The decimal text of `raw` 10⁻⁹ units, written backwards into the end of `buf` (where it
 /// starts is returned): no allocation, and 64-bit division whenever the value fits (reports
 /// print hundreds of thousands of these).
-fn decimal_digits(raw: i128, buf: &mut [u8; 48]) -> usize {
+pub fn decimal_digits(raw: i128, buf: &mut [u8; 48]) -> usize {
     let mut at = buf.len();
-    let mut put = |b: u8| {
-        at -= 1;
-        buf[at] = b;
-    };
     let abs = raw.unsigned_abs();
     let (whole, frac) = match u64::try_from(abs) {
         Ok(v) => (u128::from(v / SCALE as u64), v % SCALE as u64),
@@ -169,28 +207,25 @@ fn decimal_digits(raw: i128, buf: &mut [u8; 48]) -> usize {
     };
     if frac != 0 {
         let (mut frac, mut digits) = (frac, 9);
-        while frac % 10 == 0 {
-            frac /= 10;
-            digits -= 1;
+        // Trailing zeros go four, then two, then one at a time (most amounts have few
+        // decimals, so most of the nine places are zeros).
+        for (step, div) in [(4, 10_000), (2, 100), (1, 10)] {
+            while frac % div == 0 {
+                frac /= div;
+                digits -= step;
+            }
         }
-        for _ in 0..digits {
-            put(b'0' + (frac % 10) as u8);
-            frac /= 10;
-        }
-        put(b'.');
+        put_digits(frac, digits, buf, &mut at);
+        at -= 1;
+        buf[at] = b'.';
     }
     match u64::try_from(whole) {
-        Ok(mut w) => loop {
-            put(b'0' + (w % 10) as u8);
-            w /= 10;
-            if w == 0 {
-                break;
-            }
-        },
+        Ok(w) => put_digits(w, 0, buf, &mut at),
         Err(_) => {
             let mut w = whole;
             loop {
-                put(b'0' + (w % 10) as u8);
+                at -= 1;
+                buf[at] = b'0' + (w % 10) as u8;
                 w /= 10;
                 if w == 0 {
                     break;
@@ -199,7 +234,8 @@ fn decimal_digits(raw: i128, buf: &mut [u8; 48]) -> usize {
         }
     }
     if raw < 0 {
-        put(b'-');
+        at -= 1;
+        buf[at] = b'-';
     }
     at
 }

@@ -210,3 +210,44 @@ fn the_one_pass_parse_agrees_with_the_general_one() {
         );
     }
 }
+
+#[test]
+fn digits_are_what_display_writes() {
+    let mut ints = vec![0, 1, 9, 10, 99, 100, 101, -1, -10, -100, i64::MAX, i64::MIN];
+    let mut raws: Vec<i128> = vec![0, 1, -1, 5, 50, 500_000_000, 1_000_000_000, -1_250_000_000];
+    raws.extend([i128::MAX, i128::MIN, 12_345_678_901_234_567_890_123, 100_000_000_000_000]);
+    // A spread of magnitudes and digit patterns.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for shift in 0..64 {
+        x = x.rotate_left(7) ^ (x >> 3).wrapping_mul(31);
+        let v = (x >> shift) as i64;
+        ints.extend([v, -v]);
+        raws.extend([i128::from(v), -i128::from(v), i128::from(v) * 1_000]);
+    }
+    for v in ints {
+        let mut buf = [0u8; 24];
+        let at = integer_digits(v, &mut buf);
+        assert_eq!(&buf[at..], v.to_string().as_bytes());
+    }
+    for raw in raws {
+        let mut buf = [0u8; 48];
+        let at = decimal_digits(raw, &mut buf);
+        assert_eq!(
+            std::str::from_utf8(&buf[at..]).unwrap(),
+            slow_decimal(raw),
+            "{raw}"
+        );
+    }
+}
+
+/// The decimal text of `raw` nano-units by plain `i128` arithmetic.
+fn slow_decimal(raw: i128) -> String {
+    let sign = if raw < 0 { "-" } else { "" };
+    let abs = raw.unsigned_abs();
+    let (whole, frac) = (abs / 1_000_000_000, abs % 1_000_000_000);
+    if frac == 0 {
+        return format!("{sign}{whole}");
+    }
+    let frac = format!("{frac:09}");
+    format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
+}

@@ -33,6 +33,9 @@ impl SimExchange {
         ts: i64,
         out: &mut Vec<ExchangeOutput>,
     ) {
+        if self.day_ends.is_empty() {
+            return;
+        }
         let Some(due) = self.day_ends.get(symbol) else {
             return;
         };

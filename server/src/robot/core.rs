@@ -294,9 +294,13 @@ fn journal_actions(
     journal: &mut Option<JournalWriter>,
     bytes: &[u8],
 ) -> (Result<(), JournalError>, ActionsDecoded) {
+    if bytes == format::EMPTY_ACTIONS {
+        // Most events lead to nothing: no record, nothing to decode.
+        return (Ok(()), Ok(Vec::new()));
+    }
     let journaled = match journal.as_mut() {
-        Some(j) if bytes != format::EMPTY_ACTIONS => j.append(RecordKind::Actions, bytes),
-        _ => Ok(()),
+        Some(j) => j.append(RecordKind::Actions, bytes),
+        None => Ok(()),
     };
     (journaled, postcard::from_bytes::<Vec<Action>>(bytes))
 }
