@@ -115,6 +115,14 @@ pub(crate) fn write_actions<R>(
         unsafe { std::slice::from_raw_parts_mut(lent.ptr, lent.cap) }
     };
     let list = inst.actions.list_mut();
+    if list.is_empty() {
+        // Most events lead to nothing: an empty list is the one byte 0 (a postcard length).
+        if let Some(first) = out.first_mut() {
+            *first = 0;
+            lent.len = 1;
+            return Ok((RF_OK, Vec::new()));
+        }
+    }
     let result = match postcard::to_slice(&*list, out) {
         Ok(used) => {
             lent.len = used.len();

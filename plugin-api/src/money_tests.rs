@@ -215,7 +215,12 @@ fn the_one_pass_parse_agrees_with_the_general_one() {
 fn digits_are_what_display_writes() {
     let mut ints = vec![0, 1, 9, 10, 99, 100, 101, -1, -10, -100, i64::MAX, i64::MIN];
     let mut raws: Vec<i128> = vec![0, 1, -1, 5, 50, 500_000_000, 1_000_000_000, -1_250_000_000];
-    raws.extend([i128::MAX, i128::MIN, 12_345_678_901_234_567_890_123, 100_000_000_000_000]);
+    raws.extend([
+        i128::MAX,
+        i128::MIN,
+        12_345_678_901_234_567_890_123,
+        100_000_000_000_000,
+    ]);
     // A spread of magnitudes and digit patterns.
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     for shift in 0..64 {

@@ -248,12 +248,19 @@ impl AccountsThread {
     }
 }
 
-impl Drop for AccountsThread {
-    fn drop(&mut self) {
+impl AccountsThread {
+    /// End the thread without waiting for a result (a run that failed).
+    pub fn stop(&mut self) {
         self.full = None;
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+impl Drop for AccountsThread {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
@@ -417,7 +424,15 @@ mod tests {
             row.byte(b',');
             want += &format!("{v},");
         }
-        for raw in [0, 1, -1, 500_000_000, -1_250_000_000, 100_000_500_000_000, i64::MIN] {
+        for raw in [
+            0,
+            1,
+            -1,
+            500_000_000,
+            -1_250_000_000,
+            100_000_500_000_000,
+            i64::MIN,
+        ] {
             row.decimal(i128::from(raw));
             row.bytes(b";");
             want += &format!("{};", Price::from_raw(raw));

@@ -227,6 +227,8 @@ impl ReportWriter {
 impl Drop for ReportWriter {
     fn drop(&mut self) {
         if !self.finished {
+            // The ledger's thread writes no more before its files go.
+            self.accounts.stop();
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
