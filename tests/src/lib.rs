@@ -72,11 +72,16 @@ pub struct Feed {
 
 impl Feed {
     pub fn new() -> Feed {
-        let endpoint = format!("tcp://127.0.0.1:{}", free_port());
         let socket = zmq_context().socket(zmq::PUB).expect("PUB socket");
         socket.set_sndhwm(100_000).expect("hwm");
         socket.set_linger(0).expect("linger");
-        socket.bind(&endpoint).expect("bind feed");
+        // ZeroMQ picks the port: a port found free and bound later can be taken between by
+        // another test running beside this one.
+        socket.bind("tcp://127.0.0.1:*").expect("bind feed");
+        let endpoint = socket
+            .get_last_endpoint()
+            .expect("feed endpoint")
+            .expect("feed endpoint is UTF-8");
         Feed {
             socket,
             endpoint,

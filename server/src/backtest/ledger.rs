@@ -213,7 +213,7 @@ impl Ledger {
                 if k == i {
                     unrealized_i = u;
                 }
-                pnl = pnl + (p.realized_pnl + u - p.fees);
+                pnl += p.realized_pnl + u - p.fees;
             }
         }
         let equity = self.capital + pnl;
