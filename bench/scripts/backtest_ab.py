@@ -5,6 +5,9 @@
 
 Each round runs every binary once, in random order, on the same plugin (`lib<ROBOT>.so`
 from target/release) and data, so the drifts of a shared machine hit all of them alike.
+A binary given as `BINARY:DIR` runs the plugin built into DIR instead (an older build of the
+robot beside an older binary: `git worktree add /tmp/old REV`, then
+`CARGO_TARGET_DIR=/tmp/old-target cargo build --release -p ROBOT` there).
 Prints min, median and max wall time per binary, and its median over the first one's.
 """
 import os
@@ -32,8 +35,10 @@ def main():
         for b in order:
             shutil.rmtree(out, ignore_errors=True)
             start = time.perf_counter()
+            exe, _, plugin_dir = b.partition(":")
+            plug = os.path.join(plugin_dir, f"lib{robot}.so") if plugin_dir else plugin
             r = subprocess.run(
-                [b, "backtest", "--plugin", plugin, "--data", data, "--out", out],
+                [exe, "backtest", "--plugin", plug, "--data", data, "--out", out],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
