@@ -55,12 +55,26 @@ pub fn install(plugin_path: &Path, dir: &Path, file_name: &str) {
     std::fs::rename(&tmp, dir.join(file_name)).expect("rename plugin into place");
 }
 
-/// A free TCP port on loopback (bind port 0, read it, let it go).
+/// A free TCP port on loopback, for a server a test starts on it.
+///
+/// Taken below the kernel's ephemeral range (32768-60999 on Linux), where an outgoing
+/// connection of a test running beside this one could take it before the server binds it
+/// (a port 0 bind hands out exactly such a port), and never the same twice in one process.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 12_000;
+    const SPAN: u32 = 20_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    // Each test process starts at its own place in the span.
+    let start = std::process::id().wrapping_mul(7_919) % SPAN;
+    for _ in 0..SPAN {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = (FIRST + (start + n) % SPAN) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port in {FIRST}..{}", FIRST + SPAN);
 }
 
 /// A market data publisher on a real PUB socket.
