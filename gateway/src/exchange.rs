@@ -196,7 +196,7 @@ impl SimExchange {
     pub fn process(&mut self, input: ExchangeInput) -> Vec<ExchangeOutput> {
         let mut out = Vec::new();
         match input {
-            ExchangeInput::NewOrder { order, ts_ns } => self.on_order(order, ts_ns, &mut out),
+            ExchangeInput::NewOrder { order, ts_ns } => self.on_order(&order, ts_ns, &mut out),
             ExchangeInput::Cancel { client_id, ts_ns } => {
                 self.on_cancel(&client_id, ts_ns, &mut out)
             }
@@ -210,7 +210,15 @@ impl SimExchange {
         out
     }
 
-    fn on_order(&mut self, order: Order, ts: i64, out: &mut Vec<ExchangeOutput>) {
+    /// A new order (or one restored), as [`ExchangeInput::NewOrder`] brings it, for a caller
+    /// that keeps the order itself: the exchange copies what it needs.
+    pub fn new_order(&mut self, order: &Order, ts: i64) -> Vec<ExchangeOutput> {
+        let mut out = Vec::new();
+        self.on_order(order, ts, &mut out);
+        out
+    }
+
+    fn on_order(&mut self, order: &Order, ts: i64, out: &mut Vec<ExchangeOutput>) {
         let replay = match order.status {
             OrderStatus::New => false,
             OrderStatus::Working | OrderStatus::PartiallyFilled => true,

@@ -92,10 +92,13 @@ impl Venue {
             return;
         }
         out.counts.orders += 1;
-        self.orders.insert(order.client_id.clone(), order.clone());
-        let outputs = self
-            .exchange
-            .process(ExchangeInput::NewOrder { order, ts_ns: ts });
+        // The venue keeps the order; the exchange copies what it needs from it.
+        let kept = self
+            .orders
+            .entry(order.client_id.clone())
+            .insert_entry(order)
+            .into_mut();
+        let outputs = self.exchange.new_order(kept, ts);
         self.apply(outputs, out);
     }
 
