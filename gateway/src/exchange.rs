@@ -235,15 +235,15 @@ impl SimExchange {
             side: order.side,
             order_type: order.order_type,
             tif: order.tif,
-            day_end: self.day_end(&order, ts, replay),
+            day_end: self.day_end(order, ts, replay),
             qty: order.qty,
             filled_qty: order.filled_qty.max(0),
             avg_price: order.avg_price,
             fill_notional: order.avg_price.raw() as i128 * order.filled_qty.max(0) as i128,
         };
-        let mut invalid = validate(&order).err();
+        let mut invalid = validate(order).err();
         if !replay && invalid.is_none() {
-            invalid = self.instrument_refusal(&order, ts);
+            invalid = self.instrument_refusal(order, ts);
         }
         if !replay
             && invalid.is_none()
