@@ -27,6 +27,13 @@ pub struct Position {
     /// The open lots, oldest first: (entry price, lots), all on the side of `qty`.
     #[serde(skip)]
     open: VecDeque<(Price, i64)>,
+    /// `Σ lots` and `Σ entry × lots` (nano-units) of `open`, kept as lots open and close:
+    /// the average and the unrealized PnL cost O(1) however many lots are open (a robot
+    /// that builds a position fill by fill is marked at every quote).
+    #[serde(skip)]
+    open_lots: i64,
+    #[serde(skip)]
+    open_cost: i128,
 }
 
 impl Position {
@@ -53,6 +60,8 @@ impl Position {
                 break;
             };
             let n = left.min(front.1);
+            self.open_lots -= n;
+            self.open_cost -= front.0.raw() as i128 * n as i128;
             // A long closes with a sell (exit − entry), a short with a buy (entry − exit).
             let points =
                 (trade.price.raw() as i128 - front.0.raw() as i128) * n as i128 * -(sign as i128);
@@ -66,26 +75,19 @@ impl Position {
         }
         if left > 0 {
             self.open.push_back((trade.price, left));
+            self.open_lots += left;
+            self.open_cost += trade.price.raw() as i128 * left as i128;
             self.qty += sign * left;
         }
-        let lots: i64 = self.open.iter().map(|(_, n)| n).sum();
-        let cost: i128 = self
-            .open
-            .iter()
-            .map(|(p, n)| p.raw() as i128 * *n as i128)
-            .sum();
-        self.avg_price = super::average_price(cost, lots);
+        self.avg_price = super::average_price(self.open_cost, self.open_lots);
     }
 
     /// PnL of the open lots marked at `mark`, exact: `Σ (mark − entry) × lots`, signed, in
     /// the money of `spec` (points × lots without one).
     pub fn unrealized(&self, mark: Price, spec: Option<&Instrument>) -> Money {
         let sign = self.qty.signum() as i128;
-        let points: i128 = self
-            .open
-            .iter()
-            .map(|(entry, n)| (mark.raw() as i128 - entry.raw() as i128) * *n as i128 * sign)
-            .sum();
+        // Σ (mark − entry) × lots = mark × Σ lots − Σ entry × lots, exactly.
+        let points = (mark.raw() as i128 * self.open_lots as i128 - self.open_cost) * sign;
         money(points, spec)
     }
 }
@@ -192,5 +194,41 @@ mod tests {
         // 3 ticks × 13.5 × 2 lots.
         assert_eq!((p.qty, p.realized_pnl, p.fees), (0, m("81"), m("8")));
         assert_eq!(p.currency.as_deref(), Some("RUB"));
+    }
+
+    #[test]
+    fn running_sums_match_the_open_lots() {
+        // A long walk of buys and sells (flips included) against the lot-by-lot sums.
+        let mut p = Position::new("r", "Si");
+        let mut x: u64 = 7;
+        for i in 0..2_000 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let side = if (x >> 33) % 5 < 3 {
+                Side::Buy
+            } else {
+                Side::Sell
+            };
+            let qty = ((x >> 40) % 7) as i64 + 1;
+            let price = format!("{}.{}", 90_000 + (x >> 20) % 200, i % 10);
+            p.apply(&trade(side, qty, &price), None);
+            let lots: i64 = p.open.iter().map(|(_, n)| n).sum();
+            let cost: i128 = p
+                .open
+                .iter()
+                .map(|(e, n)| e.raw() as i128 * *n as i128)
+                .sum();
+            assert_eq!((p.open_lots, p.open_cost), (lots, cost));
+            assert_eq!(p.avg_price, crate::store::average_price(cost, lots));
+            let mark: Price = "90100.5".parse().unwrap();
+            let sign = p.qty.signum() as i128;
+            let by_lot: i128 = p
+                .open
+                .iter()
+                .map(|(e, n)| (mark.raw() as i128 - e.raw() as i128) * *n as i128 * sign)
+                .sum();
+            assert_eq!(p.unrealized(mark, None), Money::from_raw(by_lot));
+        }
     }
 }
