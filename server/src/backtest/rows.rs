@@ -40,8 +40,9 @@ pub enum LedgerInput {
 #[derive(Default)]
 pub struct LedgerNotes {
     batch: Vec<LedgerInput>,
-    names: Vec<String>,
-    last: u32,
+    /// Symbol numbers by name (a data file may hold many symbols).
+    numbers: std::collections::HashMap<String, u32, foldhash::quality::RandomState>,
+    last: Option<(String, u32)>,
 }
 
 impl LedgerNotes {
@@ -66,23 +67,29 @@ impl LedgerNotes {
     /// A symbol's number, named to the ledger on first sight (the last one is tried first:
     /// a run marks one symbol row after row).
     fn number(&mut self, symbol: &str) -> u32 {
-        if self
-            .names
-            .get(self.last as usize)
-            .is_some_and(|n| n == symbol)
-        {
-            return self.last;
+        if let Some((name, n)) = &self.last {
+            if name == symbol {
+                return *n;
+            }
         }
-        let i = match self.names.iter().position(|n| n == symbol) {
-            Some(i) => i,
+        let n = match self.numbers.get(symbol) {
+            Some(&n) => n,
             None => {
-                self.names.push(symbol.to_string());
+                let n = self.numbers.len() as u32;
+                self.numbers.insert(symbol.to_string(), n);
                 self.batch.push(LedgerInput::Symbol(symbol.to_string()));
-                self.names.len() - 1
+                n
             }
         };
-        self.last = i as u32;
-        self.last
+        match &mut self.last {
+            Some((name, last)) => {
+                name.clear();
+                name.push_str(symbol);
+                *last = n;
+            }
+            None => self.last = Some((symbol.to_string(), n)),
+        }
+        n
     }
 
     /// The notes taken since the last call.
