@@ -394,48 +394,31 @@ impl SimExchange {
             }
             return;
         }
-        // With no working order there is nothing to walk: the levels are refilled in place
-        // (one lookup a quote, the common case of a robot that rests nothing).
-        if self.where_is.is_empty() {
-            if let Some(offered) = self.offered.get_mut(&md.symbol) {
-                match &md.kind {
-                    MarketKind::Quote {
-                        bid,
-                        bid_size,
-                        ask,
-                        ask_size,
-                    } => return offered.set_quote(*bid, *bid_size, *ask, *ask_size),
-                    MarketKind::Depth { bids, asks, .. } => return offered.set_book(bids, asks),
-                    MarketKind::Trade { .. } | MarketKind::Bar { .. } => {}
-                }
-            }
-        }
         // The symbol's levels are refilled in place (no allocation once it has traded).
-        let mut offered = match self.offered.get_mut(&md.symbol) {
-            Some(o) => std::mem::take(o),
-            None => Offered::default(),
-        };
-        match &md.kind {
-            MarketKind::Quote {
-                bid,
-                bid_size,
-                ask,
-                ask_size,
-            } => offered.set_quote(*bid, *bid_size, *ask, *ask_size),
-            MarketKind::Depth { bids, asks, .. } => offered.set_book(bids, asks),
-            MarketKind::Trade { .. } | MarketKind::Bar { .. } => return,
-        };
-        if !self.where_is.is_empty() {
-            for side in [Side::Buy, Side::Sell] {
-                let levels = offered.taken_by(side);
-                self.walk_levels(&md.symbol, side, levels, None, md.ts, out);
-            }
-        }
-        match self.offered.get_mut(&md.symbol) {
-            Some(slot) => *slot = offered,
+        let refilled = match self.offered.get_mut(&md.symbol) {
+            Some(offered) => offered.refill(&md.kind),
             None => {
-                self.offered.insert(md.symbol.clone(), offered);
+                let mut offered = Offered::default();
+                let refilled = offered.refill(&md.kind);
+                if refilled {
+                    self.offered.insert(md.symbol.clone(), offered);
+                }
+                refilled
             }
+        };
+        // With no working order there is nothing to walk: one lookup a quote.
+        if !refilled || self.where_is.is_empty() {
+            return;
+        }
+        let Some(mut offered) = self.offered.get_mut(&md.symbol).map(std::mem::take) else {
+            return;
+        };
+        for side in [Side::Buy, Side::Sell] {
+            let levels = offered.taken_by(side);
+            self.walk_levels(&md.symbol, side, levels, None, md.ts, out);
+        }
+        if let Some(slot) = self.offered.get_mut(&md.symbol) {
+            *slot = offered;
         }
     }
 

@@ -6,6 +6,7 @@
 //! price it crosses, the rest working (or cancelled, for IOC and FOK). Our own orders on a
 //! side are served in price-time priority.
 
+use crate::market::MarketKind;
 use robofleet_api::{Level, Price, Side};
 
 use super::order::{live, Liquidity, WorkingOrder};
@@ -40,6 +41,22 @@ impl Offered {
         };
         set(&mut self.bids, bids);
         set(&mut self.asks, asks);
+    }
+
+    /// Make these levels what a quote or a book offers; false (unchanged) for other
+    /// market data.
+    pub(super) fn refill(&mut self, kind: &MarketKind) -> bool {
+        match kind {
+            MarketKind::Quote {
+                bid,
+                bid_size,
+                ask,
+                ask_size,
+            } => self.set_quote(*bid, *bid_size, *ask, *ask_size),
+            MarketKind::Depth { bids, asks, .. } => self.set_book(bids, asks),
+            MarketKind::Trade { .. } | MarketKind::Bar { .. } => return false,
+        }
+        true
     }
 
     /// The levels an order on `side` takes: a buy takes the asks.

@@ -204,19 +204,7 @@ impl Ledger {
 
     /// Equity and drawdown now, and a curve point for the symbol in slot `i`.
     fn record(&mut self, ts: i64, i: usize) {
-        // As `equity()`, keeping slot `i`'s unrealized PnL for its point (worked out once).
-        let mut unrealized_i = Money::ZERO;
-        let mut pnl = Money::ZERO;
-        for (k, s) in self.slots.iter().enumerate() {
-            if let Some(p) = s.position.as_ref() {
-                let u = self.unrealized(s, p);
-                if k == i {
-                    unrealized_i = u;
-                }
-                pnl += p.realized_pnl + u - p.fees;
-            }
-        }
-        let equity = self.capital + pnl;
+        let equity = self.equity();
         if equity > self.peak {
             self.peak = equity;
             self.peak_ts = Some(ts);
@@ -245,7 +233,7 @@ impl Ledger {
             avg_price: p.avg_price,
             mark: slot.mark.unwrap_or(p.avg_price),
             realized: p.realized_pnl,
-            unrealized: unrealized_i,
+            unrealized: self.unrealized(slot, p),
             fees: p.fees,
             equity,
             drawdown,

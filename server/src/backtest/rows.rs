@@ -326,27 +326,22 @@ impl RowBuf {
 
     /// An exact decimal, as `Price` and `Money` print.
     fn decimal(&mut self, raw: i128) {
-        // The digits end at 48; the copy takes 48 bytes from where they start.
-        let mut digits = [0u8; 96];
-        let Some(head) = digits.first_chunk_mut::<48>() else {
-            return;
-        };
-        let at = robofleet_api::money::decimal_digits(raw, head);
-        self.room(48);
-        self.buf[self.len..self.len + 48].copy_from_slice(&digits[at..at + 48]);
-        self.len += 48 - at;
+        self.digits::<48>(|buf| robofleet_api::money::decimal_digits(raw, buf));
     }
 
     fn int(&mut self, v: i64) {
-        // The digits end at 24; the copy takes 24 bytes from where they start.
-        let mut digits = [0u8; 48];
-        let Some(head) = digits.first_chunk_mut::<24>() else {
-            return;
-        };
-        let at = robofleet_api::money::integer_digits(v, head);
-        self.room(24);
-        self.buf[self.len..self.len + 24].copy_from_slice(&digits[at..at + 24]);
-        self.len += 24 - at;
+        self.digits::<24>(|buf| robofleet_api::money::integer_digits(v, buf));
+    }
+
+    /// Text that `write` puts at the end of an `N`-byte buffer (returning where it starts),
+    /// taken in with one copy of `N` bytes from there: a zeroed second buffer follows the
+    /// first, so the copy never runs past the end.
+    fn digits<const N: usize>(&mut self, write: impl FnOnce(&mut [u8; N]) -> usize) {
+        let mut text = [[0u8; N]; 2];
+        let at = write(&mut text[0]);
+        self.room(N);
+        self.buf[self.len..self.len + N].copy_from_slice(&text.as_flattened()[at..at + N]);
+        self.len += N - at;
     }
 
     fn time(&mut self, times: &mut TsWriter, ns: i64) {
